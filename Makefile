@@ -1,0 +1,56 @@
+# Sunshine (阳光). Two commands matter: `make demo` and `make test` (see README).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: venv demo test lint check-migrations pytest browser-deps bench messages clean
+
+.venv/.synced: pyproject.toml uv.lock .python-version
+	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
+	@python3 -c 'import uv' 2>/dev/null || python3 -m pip install --quiet uv
+	python3 -m uv sync --frozen
+	@touch $@
+
+venv: .venv/.synced
+
+# Debian's chromium and CJK fonts for the browser tests and screenshots.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "cjk"; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	  || echo "warning: could not install chromium/fonts-noto-cjk"; fi
+
+demo: venv
+	$(MANAGE) migrate --noinput
+	$(MANAGE) compilemessages --ignore=.venv >/dev/null
+	$(MANAGE) collectstatic --noinput >/dev/null
+	$(MANAGE) demo_district
+	$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT)
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/djlint sunshine --lint
+	.venv/bin/mypy config sunshine
+
+check-migrations: venv
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+pytest: venv browser-deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) compilemessages --ignore=.venv >/dev/null
+	.venv/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test: lint check-migrations pytest
+
+bench: venv
+	.venv/bin/python -m bench.run
+
+messages: venv
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
+
+clean:
+	rm -rf .venv var

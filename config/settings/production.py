@@ -1,0 +1,26 @@
+"""Production: the city deployment. Refuses to start on any demo default."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DEFAULT_FIELD_KEYS, DEFAULT_HASH_KEY, DEFAULT_SECRET_KEY
+
+DEBUG = False
+SECRET_KEY = env("SUNSHINE_SECRET_KEY")
+SUNSHINE_FIELD_KEYS = env("SUNSHINE_FIELD_KEYS")
+SUNSHINE_HASH_KEY = env("SUNSHINE_HASH_KEY")
+for _name, _value, _default in (
+    ("SUNSHINE_SECRET_KEY", SECRET_KEY, DEFAULT_SECRET_KEY),
+    ("SUNSHINE_FIELD_KEYS", SUNSHINE_FIELD_KEYS, DEFAULT_FIELD_KEYS),
+    ("SUNSHINE_HASH_KEY", SUNSHINE_HASH_KEY, DEFAULT_HASH_KEY),
+):
+    if _value == _default or len(_value) < 32:
+        raise ImproperlyConfigured(f"{_name} must be set to a secret of at least 32 characters, not the demo default")
+
+SECURE_SSL_REDIRECT = env("SUNSHINE_SSL_REDIRECT", True, bool)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env("SUNSHINE_HSTS_SECONDS", 31536000, int)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
