@@ -1,5 +1,9 @@
-"""Core models, one module per piece of shared machinery."""
+"""Core models, one module per piece of shared machinery. Each module lists its
+models in ``__all__``."""
 
-from sunshine.core.models.audit import AuditEntry, AuditHead
-
-__all__ = ["AuditEntry", "AuditHead"]
+from sunshine.core.models.audit import *  # noqa: F403
+from sunshine.core.models.calendar import *  # noqa: F403
+from sunshine.core.models.scheduler import *  # noqa: F403
+from sunshine.core.models.supervision import *  # noqa: F403
+from sunshine.core.models.transitions import *  # noqa: F403
+from sunshine.core.models.uploads import *  # noqa: F403

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 
 
+__all__ = ["AuditEntry", "AuditHead"]
+
+
 class AuditHead(models.Model):
     pass
 

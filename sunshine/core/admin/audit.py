@@ -1,0 +1,1 @@
+"""Admin for this piece of core (being written)."""
