@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env("SUNSHINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testse
 CSRF_TRUSTED_ORIGINS = env("SUNSHINE_CSRF_TRUSTED_ORIGINS", [], list)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sunshine.accounts.apps.SunshineAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sunshine.core.audit.AuditRequestMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sunshine.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,7 +117,8 @@ LOGOUT_REDIRECT_URL = "core:home"
 AXES_FAILURE_LIMIT = env("SUNSHINE_LOGIN_FAILURE_LIMIT", 5, int)
 AXES_COOLOFF_TIME = env("SUNSHINE_LOGIN_COOLOFF_HOURS", 1, int)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Not reset by a correct password: a password alone must not clear failed 2FA codes.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 

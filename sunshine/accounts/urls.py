@@ -1,8 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from sunshine.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/verify/", views.OtpVerifyView.as_view(), name="otp-verify"),
+    path("login/enrol/", views.OtpEnrolView.as_view(), name="otp-enrol"),
+    path("recovery-codes/", views.RecoveryCodesView.as_view(), name="recovery-codes"),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("password/done/", views.PasswordChangeDoneView.as_view(), name="password-change-done"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

@@ -310,7 +310,9 @@ def calendar_year_import(
     existing_year = CalendarYear.objects.select_for_update().filter(year=year).first()
     existing_days = CalendarDay.objects.select_for_update().filter(date__year=year)
     if (existing_year is not None or existing_days.exists()) and not replace:
-        raise ValidationError(_("Calendar data for %(year)s is already entered; replace it explicitly.") % {"year": year})
+        raise ValidationError(
+            _("Calendar data for %(year)s is already entered; replace it explicitly.") % {"year": year}
+        )
     replaced_days = existing_days.count()
     existing_days.delete()
     if existing_year is not None:
@@ -335,7 +337,9 @@ def calendar_year_import(
             calendar_year.save()
             CalendarDay.objects.bulk_create(days)
     except IntegrityError as exc:  # a concurrent import of the same year won the race
-        raise ValidationError(_("Calendar data for %(year)s was entered at the same time; try again.") % {"year": year}) from exc
+        raise ValidationError(
+            _("Calendar data for %(year)s was entered at the same time; try again.") % {"year": year}
+        ) from exc
     audit_record(
         actor=actor,
         action="core.calendar_year_import",

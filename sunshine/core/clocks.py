@@ -6,6 +6,7 @@ This module is the ONE place where a deadline is computed. Apps never add
 API contract (stable; other modules code against it):
 
     class Unit(StrEnum): CALENDAR_DAYS, WORKING_DAYS, HOURS
+        # plus ANNUAL_DATE, used only by FOI-5 (see below)
 
     @dataclass(frozen=True)
     class Clock:
@@ -15,6 +16,10 @@ API contract (stable; other modules code against it):
         extension: int = 0      # the most one extension may add (0 = none allowed)
         ceiling: int | None = None  # hard ceiling in units, extensions included
         description: str = ""   # translatable (gettext_lazy)
+        # additions (all defaulted, so the contract above is unchanged):
+        local: bool = False     # a LOCAL rule: length overridable in settings (below)
+        minimum: bool = False   # a minimum period (display at least N days), not a time limit
+        month_day: tuple[int, int] | None = None  # ANNUAL_DATE only: (month, day)
 
     CLOCKS: dict[str, Clock]    # every clock of rules.md, keyed by clock ID
 
@@ -36,4 +41,290 @@ API contract (stable; other modules code against it):
         # OVS-1: GREEN on time; AMBER when <= 30% (LOCAL default) of the allowed time is left; RED when overdue
 
     class Rag(TextChoices): GREEN="green", AMBER="amber", RED="red"
+
+    def clock_get(rule_id: str) -> Clock   # the clock with its LOCAL override applied
+
+Clock IDs: the rule ID, with a suffix where one rule has several clocks:
+PET-3, PET-3-named-report, PET-4, PET-5, PET-7-review-apply, PET-7-review-answer,
+PET-7-reexam-apply, PET-7-reexam-answer, PET-8, DIS-1, FOI-2, FOI-3,
+FOI-3-consultation, FOI-5, FEE-5-notice, FEE-5-collection, OPN-1, OPN-1-major-info,
+OPN-1-major-statement, FND-3-general, FND-3-special, ENR-3. ``Clock.rule_id`` and
+``Deadline.rule_id`` carry the clock ID; ``Clock.rule`` gives the bare rule ID.
+
+Counting (CAL-2, 民法典 Art. 201/203), by unit:
+
+* ``CALENDAR_DAYS``: the day of the triggering event (its Asia/Shanghai date) is not
+  counted; the period counts from the next day. When its last day is a rest day
+  (weekend or statutory holiday, but not a make-up working day 调休) it ends on the
+  first working day after it. Each paused day inside the count extends it by one day.
+* ``WORKING_DAYS``: the ``length``-th working day after the start date; working days
+  inside a paused interval are not counted.
+* ``HOURS``: exact: ``start + length hours`` (no pause, no roll-forward; ``paused``
+  is ignored). Never provisional.
+* ``ANNUAL_DATE`` (FOI-5 only): a fixed date, not a period: ``month_day`` of the year
+  ``length`` years after the start's year (FOI-5: 31 January of the next year). The
+  date is statutory ("每年1月31日前"), so it is never moved to a working day; ``paused``
+  is ignored, no extension is possible, and it is never provisional.
+
+An extension is counted with the original period from the start (PET-5: 60 + 30 = 90
+days after acceptance, then CAL-2's roll-forward), never from a rolled-forward date.
+A clock with ``minimum=True`` (FEE-5-notice, ENR-3) gives the last day of the minimum
+display period: the thing may follow only after ``due``.
+
+LOCAL values come from the setting ``SUNSHINE_LOCAL_RULES`` (a dict; absent = defaults),
+read at each call so that an admin's change needs no restart of this module:
+
+    SUNSHINE_LOCAL_RULES = {
+        "FEE-5-notice": 7,          # days a term-start fee notice stays up, at least
+        "FEE-5-collection": 14,     # days of the collection window from registration
+        "ENR-3": 7,                 # days recruitment results are published
+        "OVS-1-amber-share": 0.3,   # share of the allowed time left that turns AMBER
+    }
+
+Any other key, or a value of the wrong type, raises ``ImproperlyConfigured``.
 """
+
+from __future__ import annotations
+
+from _collections_abc import dict_items, dict_values
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, overload
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sunshine.core.calendar import add_calendar_days, add_working_days, is_provisional
+
+__all__ = ["CLOCKS", "LOCAL_RULES_SETTING", "Clock", "Deadline", "Rag", "Unit", "clock_get", "deadline", "rag"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOCAL_RULES_SETTING = "SUNSHINE_LOCAL_RULES"
+AMBER_SHARE_KEY = "OVS-1-amber-share"
+DEFAULT_AMBER_SHARE = 0.3
+
+
+class Unit(StrEnum):
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_DAYS = "working_days"
+    HOURS = "hours"
+    ANNUAL_DATE = "annual_date"
+
+
+@dataclass(frozen=True)
+class Clock:
+    rule_id: str
+    unit: Unit
+    length: int
+    extension: int = 0
+    ceiling: int | None = None
+    description: str | Promise = ""
+    local: bool = False
+    minimum: bool = False
+    month_day: tuple[int, int] | None = None
+
+    @property
+    def rule(self) -> str:
+        """The bare rule ID of rules.md ("PET-7" for "PET-7-review-apply")."""
+        return "-".join(self.rule_id.split("-")[:2])
+
+
+@dataclass(frozen=True)
+class Deadline:
+    rule_id: str
+    start: datetime
+    due: datetime
+    due_date: date
+    provisional: bool
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", gettext_lazy("green")
+    AMBER = "amber", gettext_lazy("amber")
+    RED = "red", gettext_lazy("red")
+
+
+def _local_rules() -> dict[str, Any]:
+    value = getattr(settings, LOCAL_RULES_SETTING, {}) or {}
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING} must be a dict")
+    for key in value:
+        if key != AMBER_SHARE_KEY and not (key in _DEFAULT_CLOCKS and _DEFAULT_CLOCKS[key].local):
+            raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING}: {key!r} is not a LOCAL rule")
+    return value
+
+
+def _effective(clock: Clock) -> Clock:
+    """Apply the LOCAL override of ``SUNSHINE_LOCAL_RULES`` to ``clock`` (FEE-5, ENR-3)."""
+    rules = _local_rules()  # validated on every read: a wrong key fails loudly
+    if not clock.local:
+        return clock
+    override = rules.get(clock.rule_id)
+    if override is None:
+        return clock
+    if isinstance(override, bool) or not isinstance(override, int) or override < 1:
+        raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING}[{clock.rule_id!r}] must be a positive whole number")
+    return replace(clock, length=override)
+
+
+class _ClockTable(dict[str, Clock]):
+    """A dict of clocks whose reads apply the LOCAL overrides of the settings."""
+
+    def __getitem__(self, key: str) -> Clock:
+        return _effective(super().__getitem__(key))
+
+    @overload
+    def get(self, key: str, default: None = None, /) -> Clock | None: ...
+    @overload
+    def get(self, key: str, default: Clock, /) -> Clock: ...
+    @overload
+    def get[T](self, key: str, default: T, /) -> Clock | T: ...
+    def get(self, key: str, default: Any = None, /) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 (self.get would recurse)
+
+    def values(self) -> dict_values[str, Clock]:
+        return {key: self[key] for key in self}.values()
+
+    def items(self) -> dict_items[str, Clock]:
+        return {key: self[key] for key in self}.items()
+
+
+def _c(rule_id: str, unit: Unit, length: int, description: str | Promise, **kwargs: Any) -> tuple[str, Clock]:
+    return rule_id, Clock(rule_id=rule_id, unit=unit, length=length, description=description, **kwargs)
+
+
+_D, _WD, _H = Unit.CALENDAR_DAYS, Unit.WORKING_DAYS, Unit.HOURS
+
+_DEFAULT_CLOCKS: dict[str, Clock] = dict(
+    [
+        _c("PET-3", _D, 15, gettext_lazy("Written notice of acceptance, forwarding or refusal")),
+        _c("PET-3-named-report", _WD, 15, gettext_lazy("Notice to the filer of a real-name report against staff")),
+        _c("PET-4", _WD, 5, gettext_lazy("Objection to a forwarded case that is not ours")),
+        _c("PET-5", _D, 60, gettext_lazy("Handling concluded"), extension=30, ceiling=90),
+        _c("PET-7-review-apply", _D, 30, gettext_lazy("Application for review")),
+        _c("PET-7-review-answer", _D, 30, gettext_lazy("Answer to a review")),
+        _c("PET-7-reexam-apply", _D, 30, gettext_lazy("Application for re-examination")),
+        _c("PET-7-reexam-answer", _D, 30, gettext_lazy("Answer to a re-examination")),
+        _c("PET-8", _WD, 15, gettext_lazy("Result told to the filer of a real-name report")),
+        _c("DIS-1", _WD, 20, gettext_lazy("Proactive disclosure")),
+        _c("FOI-2", _WD, 7, gettext_lazy("Request for correction")),
+        _c("FOI-3", _WD, 20, gettext_lazy("Reply to an FOI request"), extension=20),
+        _c("FOI-3-consultation", _WD, 15, gettext_lazy("Third-party consultation")),
+        _c("FOI-5", Unit.ANNUAL_DATE, 1, gettext_lazy("Disclosure annual report"), month_day=(1, 31)),
+        _c("FEE-5-notice", _D, 7, gettext_lazy("Fee notice displayed before collection"), local=True, minimum=True),
+        _c("FEE-5-collection", _D, 14, gettext_lazy("Term-start fee collection window"), local=True),
+        _c("OPN-1", _H, 48, gettext_lazy("Response to government-related opinion")),
+        _c("OPN-1-major-info", _H, 5, gettext_lazy("Authoritative information on a major incident")),
+        _c("OPN-1-major-statement", _H, 24, gettext_lazy("Press statement on a major incident")),
+        _c("FND-3-general", _D, 30, gettext_lazy("Transfer of general funds to lower levels")),
+        _c("FND-3-special", _D, 60, gettext_lazy("Transfer of special-purpose funds to lower levels")),
+        _c("ENR-3", _D, 7, gettext_lazy("Publication of recruitment results"), local=True, minimum=True),
+    ]
+)
+
+CLOCKS: dict[str, Clock] = _ClockTable(_DEFAULT_CLOCKS)
+
+
+def clock_get(rule_id: str) -> Clock:
+    """The clock ``rule_id`` with its LOCAL override applied; ValueError if unknown."""
+    if rule_id not in _DEFAULT_CLOCKS:
+        raise ValueError(_("Unknown deadline rule %(rule)s.") % {"rule": rule_id})
+    return CLOCKS[rule_id]
+
+
+def _start(start: datetime | date) -> datetime:
+    if isinstance(start, datetime):
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise ValueError(_("The start of a deadline must be a time with a time zone."))
+        return start
+    if isinstance(start, date):
+        return datetime.combine(start, time.min, tzinfo=SHANGHAI)
+    raise TypeError(f"expected a date or datetime, got {type(start).__name__}")
+
+
+def deadline(
+    rule_id: str, start: datetime | date, *, extension: int = 0, paused: Sequence[tuple[date, date]] = ()
+) -> Deadline:
+    """The deadline of clock ``rule_id`` for an event at ``start`` (CAL-1, CAL-2).
+
+    Encodes the clocks of PET-3, PET-4, PET-5, PET-7, PET-8, DIS-1, FOI-2, FOI-3,
+    FOI-5, FEE-5, OPN-1, FND-3 and ENR-3; see the module docstring for the counting.
+    """
+    clock = clock_get(rule_id)
+    start_at = _start(start)
+    if isinstance(extension, bool) or not isinstance(extension, int) or extension < 0:
+        raise ValueError(_("An extension must be a whole number of zero or more."))
+    if extension > clock.extension:
+        if clock.extension == 0:
+            raise ValueError(_("The deadline of %(rule)s cannot be extended.") % {"rule": rule_id})
+        raise ValueError(
+            _("The deadline of %(rule)s can be extended by at most %(most)s.")
+            % {"rule": rule_id, "most": clock.extension}
+        )
+    units = clock.length + extension
+    if clock.ceiling is not None and units > clock.ceiling:
+        raise ValueError(
+            _("The deadline of %(rule)s cannot go past %(ceiling)s in all.")
+            % {"rule": rule_id, "ceiling": clock.ceiling}
+        )
+
+    if clock.unit == Unit.HOURS:
+        due_at = start_at + timedelta(hours=units)
+        return Deadline(
+            rule_id=rule_id,
+            start=start_at,
+            due=due_at.astimezone(SHANGHAI),
+            due_date=due_at.astimezone(SHANGHAI).date(),
+            provisional=False,
+        )
+
+    start_date = start_at.astimezone(SHANGHAI).date()
+    provisional = False
+    if clock.unit == Unit.ANNUAL_DATE:
+        if clock.month_day is None:  # pragma: no cover - a table error
+            raise ImproperlyConfigured(f"clock {rule_id} needs month_day")
+        month, day = clock.month_day
+        due_date = date(start_date.year + units, month, day)
+    elif clock.unit == Unit.CALENDAR_DAYS:
+        due_date = add_calendar_days(start_date, units, paused=paused)
+        provisional = is_provisional(start_date, due_date)
+    else:
+        due_date = add_working_days(start_date, units, paused=paused)
+        provisional = is_provisional(start_date, due_date)
+    return Deadline(
+        rule_id=rule_id,
+        start=start_at,
+        due=datetime.combine(due_date, time.max, tzinfo=SHANGHAI),
+        due_date=due_date,
+        provisional=provisional,
+    )
+
+
+def _amber_share() -> float:
+    value = _local_rules().get(AMBER_SHARE_KEY, DEFAULT_AMBER_SHARE)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING}[{AMBER_SHARE_KEY!r}] must be a number from 0 to 1")
+    return float(value)
+
+
+def rag(*, start: datetime, due: datetime, now: datetime, amber_share: float | None = None) -> Rag:
+    """OVS-1 (LOCAL): RED when ``now`` is past ``due``; AMBER when at most
+    ``amber_share`` (default 0.3, setting ``SUNSHINE_LOCAL_RULES["OVS-1-amber-share"]``)
+    of the allowed time ``due - start`` is left; GREEN otherwise."""
+    share = _amber_share() if amber_share is None else amber_share
+    if not 0 <= share <= 1:
+        raise ValueError(_("The amber share must be between 0 and 1."))
+    if now > due:
+        return Rag.RED
+    allowed = (due - start).total_seconds()
+    left = (due - now).total_seconds()
+    if allowed <= 0 or left <= share * allowed:
+        return Rag.AMBER
+    return Rag.GREEN

@@ -116,7 +116,9 @@ def _parse_keys(raw: str) -> tuple[FieldKey, ...]:
         try:
             material = base64.b64decode(b64.strip(), validate=True)
         except (binascii.Error, ValueError):
-            raise FieldKeyError(_("SUNSHINE_FIELD_KEYS: key %(key_id)s is not valid base64.") % {"key_id": key_id})
+            raise FieldKeyError(
+                _("SUNSHINE_FIELD_KEYS: key %(key_id)s is not valid base64.") % {"key_id": key_id}
+            ) from None
         if len(material) != KEY_BYTES:
             raise FieldKeyError(
                 _("SUNSHINE_FIELD_KEYS: key %(key_id)s must be %(n)d bytes.") % {"key_id": key_id, "n": KEY_BYTES}
@@ -207,7 +209,7 @@ def parse_token(token: str) -> ParsedToken:
     try:
         blob = base64.b64decode(parts[3], validate=True)
     except (binascii.Error, ValueError):
-        raise DecryptionError(_("The stored encrypted value is damaged."))
+        raise DecryptionError(_("The stored encrypted value is damaged.")) from None
     if len(blob) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError(_("The stored encrypted value is damaged."))
     return ParsedToken(alg=parts[1], key_id=parts[2], blob=blob)
@@ -290,12 +292,18 @@ def canary_check() -> CanaryResult:
     For the security administrator's key page: ``ok`` is True when the configured
     keys decrypt the canary; ``is_current`` tells whether rotation has reached it.
     """
+    from django.db import IntegrityError, transaction
     from django.db.models import F, TextField
     from django.db.models.expressions import ExpressionWrapper
 
     from sunshine.core.models.crypto import EncryptionCanary
 
-    EncryptionCanary.objects.get_or_create(label=CANARY_LABEL, defaults={"value": CANARY_TEXT})
+    if not EncryptionCanary.objects.filter(label=CANARY_LABEL).exists():
+        try:  # on a race, the other worker's row wins (label is unique)
+            with transaction.atomic():
+                EncryptionCanary.objects.create(label=CANARY_LABEL, value=CANARY_TEXT)
+        except IntegrityError:
+            pass
     raw = (
         EncryptionCanary.objects.filter(label=CANARY_LABEL)
         .annotate(raw=ExpressionWrapper(F("value"), output_field=TextField()))

@@ -33,14 +33,14 @@ def user_with_role(role: str, *, bureau: Organization | None = None, organizatio
     from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory, UserFactory
 
     if organization is None:
-        bureau = bureau or BureauFactory()
+        parent: Any = bureau or BureauFactory()
         kind = sorted(ROLE_ORG_KINDS[role])[0]
-        organization = {
-            Organization.Kind.BUREAU: lambda: bureau,
-            Organization.Kind.DEPARTMENT: lambda: DepartmentFactory(parent=bureau),
-            Organization.Kind.SCHOOL: lambda: SchoolFactory(parent=bureau),
-        }[kind]()
-    user = UserFactory()
+        factories: dict[str, Any] = {
+            Organization.Kind.DEPARTMENT: DepartmentFactory,
+            Organization.Kind.SCHOOL: SchoolFactory,
+        }
+        organization = parent if kind == Organization.Kind.BUREAU else factories[kind](parent=parent)
+    user: Any = UserFactory()
     membership_grant(actor=None, user=user, organization=organization, role=role)
     return user
 
@@ -53,7 +53,7 @@ def client_for(who: str, **kwargs: Any) -> tuple[Client, Any]:
     if who == ANONYMOUS:
         return client, None
     if who == PUBLIC:
-        user = UserFactory()
+        user: Any = UserFactory()
         client.force_login(user)
         return client, user
     user = user_with_role(who, **kwargs)

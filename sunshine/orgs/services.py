@@ -31,13 +31,17 @@ def membership_grant(*, actor: Any, user: Any, organization: Organization, role:
                 _("The system, security and audit administrator roles must be held by different people (%(held)s).")
                 % {"held": clash.get_role_display()}
             )
+    Membership(user=user, organization=organization, role=role, title=title).full_clean(
+        validate_unique=False, validate_constraints=False
+    )
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, role=role, defaults={"title": title}
     )
-    if not created and not membership.is_active:
+    if not created:
+        if membership.is_active:
+            return membership  # already held: nothing changes, nothing to record
         membership.is_active = True
         membership.save(update_fields=["is_active"])
-    membership.full_clean()
     audit_record(
         actor=actor,
         action="orgs.membership_grant",

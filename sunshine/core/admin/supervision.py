@@ -1,1 +1,80 @@
-"""Admin for this piece of core (being written)."""
+"""Admin for supervision, notifications, status history and scheduled jobs.
+
+Supervisions, instructions, notifications and status changes are read-only here:
+they change only through their services (status through ``transition()``). Scheduled
+jobs may be paused, re-timed or run at the next tick."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from sunshine.core.models import Instruction, Notification, ScheduledJob, StatusChange, Supervision
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class InstructionInline(admin.TabularInline):
+    model = Instruction
+    extra = 0
+    fields = ("at", "author", "text")
+    readonly_fields = ("at", "author", "text")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "organization", "rule_id", "due_at", "status", "escalation_level", "escalated_to"]
+    list_filter = ["status", "rule_id", "escalation_level"]
+    search_fields = ["title"]
+    date_hierarchy = "due_at"
+    list_select_related = ["organization", "escalated_to"]
+    inlines = [InstructionInline]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "verb", "text", "read_at"]
+    list_filter = ["verb"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "content_type", "object_id", "old_status", "new_status", "actor"]
+    list_filter = ["content_type"]
+    list_select_related = ["content_type", "actor"]
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):
+    list_display = ["name", "task_path", "interval_seconds", "next_run_at", "last_run_at", "enabled"]
+    fields = [
+        "name",
+        "task_path",
+        "interval_seconds",
+        "next_run_at",
+        "enabled",
+        "last_run_at",
+        "last_enqueued_result_id",
+    ]
+    readonly_fields = ["name", "task_path", "last_run_at", "last_enqueued_result_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -7,4 +7,5 @@ ACCESS = [
     Rule("core:home", frozenset(EVERYONE)),
     Rule("core:workbench", frozenset(ALL_ROLES)),
     Rule("admin:index", frozenset({Role.SYSTEM_ADMIN})),
+    Rule("core:audit-list", frozenset({Role.AUDIT_ADMIN})),
 ]

@@ -10,6 +10,7 @@ get their page and the others are turned away (login redirect, 403 or 404) — n
 from __future__ import annotations
 
 import importlib
+
 import pytest
 from django.apps import apps
 from django.urls import reverse

@@ -1,6 +1,56 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from sunshine.orgs.access import is_staff_user, organizations_of, staff_roles_of
+from sunshine.orgs.models import Role
 
-class WorkbenchView(LoginRequiredMixin, TemplateView):
+# The workbench's left navigation: (label, URL name of the module's staff landing page).
+# A module shows as "coming soon" until its URL name exists.
+WORKBENCH_MODULES: list[tuple[Promise, str]] = [
+    (_("Workbench home"), "core:workbench"),
+    (_("Petitions and reports"), "petitions:workbench"),
+    (_("Fee management"), "fees:workbench"),
+    (_("Government disclosure"), "disclosure:workbench"),
+    (_("Opinion monitoring"), "opinion:workbench"),
+    (_("Oversight and evaluation"), "oversight:workbench"),
+    (_("Fund disbursement"), "funds:workbench"),
+    (_("Enrollment and recruitment"), "enrollment:workbench"),
+    (_("Major decisions"), "decisions:workbench"),
+    (_("Statistics and reports"), "reports:workbench"),
+]
+
+
+def identity_of(user: Any) -> dict[str, Any]:
+    """Display name, role labels and organisations of a signed-in user (empty otherwise)."""
+    if not getattr(user, "is_authenticated", False):
+        return {"name": "", "roles": [], "organizations": []}
+    roles = sorted(staff_roles_of(user))
+    return {
+        "name": str(user),
+        "roles": [Role(role).label if role in Role.values else role for role in roles],
+        "organizations": list(organizations_of(user).order_by("path")),
+    }
+
+
+class WorkbenchView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """工作台: the staff home page, for users holding an organisation role (anonymous
+    visitors go to the login page; a public account gets 403). To-do and supervision
+    lists fill in as modules go live."""
+
     template_name = "core/staff/workbench.html"
+
+    def test_func(self) -> bool:
+        return is_staff_user(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["identity"] = identity_of(self.request.user)
+        context["todo_items"] = []
+        context["supervision_items"] = []
+        return context

@@ -32,8 +32,7 @@ class Command(BaseCommand):
         out(f"Every demo login uses the password {DEMO_PASSWORD!r}; staff then enter the 6-digit TOTP code.")
         out("Add a secret to any authenticator app (TOTP, SHA1, 30 s), or read the code shown here (valid now):\n")
         out(f"{'username':<12} {'role':<22} {'TOTP secret':<34} code")
-        shown = [person for person in BUREAU_STAFF] + []
-        for person in shown:
+        for person in BUREAU_STAFF:
             secret = demo_totp_secret(person.username)
             out(f"{person.username:<12} {person.role:<22} {secret:<34} {totp_now(secret)}")
         for username in ("school01", "clerk01"):

@@ -1,0 +1,272 @@
+"""Login: password step, the staff second factor, enrolment, recovery codes, lockout,
+logout and the audit trail."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sunshine.accounts.services import recovery_codes_generate, totp_now, totp_secret_base32
+from sunshine.core.models import AuditEntry
+
+from .conftest import Person
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("accounts:login")
+VERIFY = reverse("accounts:otp-verify")
+ENROL = reverse("accounts:otp-enrol")
+WORKBENCH = reverse("core:workbench")
+
+
+def password_step(client: Client, person: Person, password: str | None = None):
+    return client.post(LOGIN, {"username": person.user.username, "password": password or person.password})
+
+
+def actions(user=None) -> list[str]:
+    entries = AuditEntry.objects.order_by("pk")
+    if user is not None:
+        entries = entries.filter(actor=user)
+    return list(entries.values_list("action", flat=True))
+
+
+def test_public_user_logs_in_with_password_only(client: Client, public_person: Person) -> None:
+    response = password_step(client, public_person)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:home")
+    assert "_auth_user_id" in client.session
+    # A page that needs a login opens with no second factor asked of the public.
+    assert client.get(reverse("accounts:password-change")).status_code == 200
+    assert client.get(VERIFY).status_code == 302  # and the 2FA pages send them away
+
+
+def test_wrong_password_is_refused(client: Client, public_person: Person) -> None:
+    response = password_step(client, public_person, password="not the password")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    entry = AuditEntry.objects.get(action="accounts.login_fail")
+    assert entry.data["username"] == "citizen"
+    assert "not the password" not in str(entry.data)
+
+
+def test_staff_password_step_leads_to_verify_and_nothing_else(client: Client, staff_person: Person) -> None:
+    response = password_step(client, staff_person)
+    assert response.status_code == 302
+    assert response["Location"] == VERIFY
+    # Unverified staff: everything else redirects to the verify step.
+    response = client.get(WORKBENCH)
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+    assert client.get(reverse("accounts:password-change"))["Location"].startswith(VERIFY)
+    # The verify page itself and the language switch stay reachable.
+    assert client.get(VERIFY).status_code == 200
+    assert client.post(reverse("set_language"), {"language": "en", "next": VERIFY}).status_code == 302
+
+
+def test_wrong_totp_is_refused(client: Client, staff_person: Person) -> None:
+    password_step(client, staff_person)
+    good = totp_now(staff_person.secret)
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    response = client.post(VERIFY, {"code": wrong})
+    assert response.status_code == 200
+    assert "not valid" in response.content.decode()
+    assert client.get(WORKBENCH).status_code == 302
+    assert "accounts.otp_fail" in actions(staff_person.user)
+    assert "accounts.otp_verify" not in actions()
+
+
+def test_right_totp_lets_staff_reach_the_workbench(client: Client, staff_person: Person) -> None:
+    first_key = (password_step(client, staff_person), client.session.session_key)[1]
+    response = client.post(VERIFY, {"code": totp_now(staff_person.secret)})
+    assert response.status_code == 302
+    assert response["Location"] == WORKBENCH
+    assert client.session.session_key != first_key  # rotated again on the privilege step
+    assert client.get(WORKBENCH).status_code == 200
+    # The same code cannot be replayed in another session.
+    other = Client()
+    password_step(other, staff_person)
+    assert other.post(VERIFY, {"code": totp_now(staff_person.secret)}).status_code == 200
+    assert other.get(WORKBENCH).status_code == 302
+
+
+def test_verify_keeps_a_safe_next_and_drops_a_foreign_one(client: Client, staff_person: Person) -> None:
+    client.post(LOGIN + "?next=/workbench/?tab=1", {"username": "clerk", "password": staff_person.password})
+    assert client.post(VERIFY, {"code": totp_now(staff_person.secret)})["Location"] == "/workbench/?tab=1"
+    other = Client()
+    password_step(other, staff_person)
+    code = totp_now(staff_person.secret, at=timezone.now() + timedelta(seconds=30))
+    assert other.post(VERIFY, {"code": code, "next": "https://evil.example/"})["Location"] == WORKBENCH
+
+
+def test_recovery_code_works_exactly_once(client: Client, staff_person: Person) -> None:
+    codes = recovery_codes_generate(user=staff_person.user, actor=None)
+    password_step(client, staff_person)
+    response = client.post(VERIFY, {"code": f"{codes[0][:4]}-{codes[0][4:]}"})  # shown grouped, accepted so
+    assert response.status_code == 302
+    assert client.get(WORKBENCH).status_code == 200
+    assert StaticToken.objects.filter(device__user=staff_person.user).count() == 9
+    assert actions(staff_person.user).count("accounts.recovery_code_use") == 1
+
+    client.post(reverse("accounts:logout"))
+    password_step(client, staff_person)
+    response = client.post(VERIFY, {"code": codes[0]})
+    assert response.status_code == 200
+    assert client.get(WORKBENCH).status_code == 302
+
+
+def test_unverified_staff_redirected_from_admin(client: Client, system_admin_person: Person) -> None:
+    password_step(client, system_admin_person)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(VERIFY)
+
+
+def test_verified_system_admin_enters_admin(client: Client, system_admin_person: Person) -> None:
+    password_step(client, system_admin_person)
+    client.post(VERIFY, {"code": totp_now(system_admin_person.secret)})
+    assert client.get("/admin/").status_code == 200
+
+
+def test_non_system_admin_staff_cannot_enter_admin_even_verified(client: Client, staff_person: Person) -> None:
+    staff_person.user.is_staff = True  # even with Django's flag
+    staff_person.user.save()
+    password_step(client, staff_person)
+    assert client.get("/admin/").status_code == 403
+    client.post(VERIFY, {"code": totp_now(staff_person.secret)})
+    assert client.get(WORKBENCH).status_code == 200
+    assert client.get("/admin/").status_code == 403
+
+
+def test_admin_sends_the_anonymous_to_our_login_and_refuses_the_public(client: Client, public_person: Person) -> None:
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    password_step(client, public_person)
+    assert client.get("/admin/").status_code == 403
+
+
+def test_lockout_after_five_failures_refuses_even_the_right_password(client: Client, public_person: Person) -> None:
+    for _ in range(4):
+        assert password_step(client, public_person, password="wrong password").status_code == 200
+    response = password_step(client, public_person, password="wrong password")
+    assert response.status_code == 429 or response.status_code == 403
+    page = response.content.decode()
+    assert "Account locked" in page
+    assert re.search(r"try again after \d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)
+    # The sixth attempt, with the right password, is still refused.
+    response = password_step(client, public_person)
+    assert response.status_code in (403, 429)
+    assert "Account locked" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.get(username="citizen").failures_since_start >= 5
+    assert "accounts.lockout" in actions()
+    # Lockout is by username + address: another address may still log in.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert password_step(other, public_person).status_code == 302
+
+
+def test_wrong_codes_count_towards_lockout(client: Client, staff_person: Person) -> None:
+    password_step(client, staff_person)
+    good = totp_now(staff_person.secret)
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    for _ in range(4):
+        assert client.post(VERIFY, {"code": wrong}).status_code == 200
+    response = client.post(VERIFY, {"code": wrong})
+    assert response.status_code in (403, 429)
+    assert "Account locked" in response.content.decode()
+    assert "_auth_user_id" not in client.session  # logged out
+    assert password_step(client, staff_person).status_code in (403, 429)
+
+
+def test_logout_requires_post(client: Client, public_person: Person) -> None:
+    password_step(client, public_person)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    assert "_auth_user_id" in client.session
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert actions(public_person.user)[-1] == "accounts.logout"
+
+
+def test_audit_trail_of_a_staff_login_holds_no_secret(client: Client, staff_person: Person) -> None:
+    code = totp_now(staff_person.secret)
+    password_step(client, staff_person)
+    client.post(VERIFY, {"code": code})
+    client.post(reverse("accounts:logout"))
+    assert actions(staff_person.user)[-3:] == ["accounts.login", "accounts.otp_verify", "accounts.logout"]
+    dumped = str(list(AuditEntry.objects.values_list("data", flat=True)))
+    assert staff_person.password not in dumped
+    assert code not in dumped
+
+
+def test_enrolment_shows_qr_then_gives_ten_recovery_codes(client: Client, unenrolled_staff_person: Person) -> None:
+    response = password_step(client, unenrolled_staff_person)
+    assert response["Location"] == ENROL
+    assert client.get(WORKBENCH)["Location"].startswith(ENROL)
+    page = client.get(ENROL).content.decode()
+    assert "<svg" in page
+    device = TOTPDevice.objects.get(user=unenrolled_staff_person.user, confirmed=False)
+    secret = totp_secret_base32(device)
+    assert secret in page
+    assert client.get(ENROL).content.decode().count(secret) == 1  # a reload keeps the same secret
+
+    good = totp_now(secret)
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    assert client.post(ENROL, {"code": wrong}).status_code == 200
+    device.refresh_from_db()
+    assert not device.confirmed
+    device.throttle_reset()  # django-otp backs off after a failure; the person would wait a second
+
+    response = client.post(ENROL, {"code": good})
+    assert response.status_code == 200
+    shown = re.findall(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", response.content.decode())
+    assert len(set(shown)) == 10
+    device.refresh_from_db()
+    assert device.confirmed
+    assert StaticToken.objects.filter(device__user=unenrolled_staff_person.user).count() == 10
+    assert client.get(WORKBENCH).status_code == 200
+    assert {"accounts.totp_device_confirm", "accounts.recovery_codes_generate"} <= set(actions())
+    # Enrolled now: the enrolment page no longer offers a new secret.
+    assert client.get(ENROL)["Location"] == VERIFY
+
+
+def test_regenerating_recovery_codes_needs_a_fresh_totp_code(client: Client, staff_person: Person) -> None:
+    old = recovery_codes_generate(user=staff_person.user, actor=None)
+    password_step(client, staff_person)
+    client.post(VERIFY, {"code": totp_now(staff_person.secret)})
+    url = reverse("accounts:recovery-codes")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"code": "000000" if totp_now(staff_person.secret) != "000000" else "111111"})
+    assert response.status_code == 200
+    assert StaticToken.objects.filter(device__user=staff_person.user, token=old[0]).exists()
+    TOTPDevice.objects.get(user=staff_person.user).throttle_reset()
+
+    fresh = totp_now(staff_person.secret, at=timezone.now() + timedelta(seconds=30))
+    response = client.post(url, {"code": fresh})
+    new = re.findall(r"<code>([a-z2-7]{4})-([a-z2-7]{4})</code>", response.content.decode())
+    assert len(new) == 10
+    assert not StaticToken.objects.filter(device__user=staff_person.user, token=old[0]).exists()
+    assert StaticToken.objects.filter(device__user=staff_person.user).count() == 10
+
+
+def test_password_change_is_audited_without_the_password(client: Client, public_person: Person) -> None:
+    password_step(client, public_person)
+    new_password = "a much longer new secret 42"
+    response = client.post(
+        reverse("accounts:password-change"),
+        {"old_password": public_person.password, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    public_person.user.refresh_from_db()
+    assert public_person.user.check_password(new_password)
+    assert client.get(reverse("accounts:password-change")).status_code == 200  # this session survives
+    entry = AuditEntry.objects.get(action="accounts.password_change")
+    assert new_password not in str(entry.data)

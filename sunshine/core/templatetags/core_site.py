@@ -1,0 +1,59 @@
+"""Template tags for the base templates. Each works without a request or context
+processors, so that the 500 page renders even when those are what failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from sunshine.core.context_processors import DISPLAY_CLASSES, display_preferences
+
+register = template.Library()
+
+
+@register.simple_tag
+def site_identity() -> dict[str, str]:
+    """settings.SUNSHINE_SITE, for templates rendered without context processors."""
+    return dict(settings.SUNSHINE_SITE)
+
+
+@register.simple_tag(takes_context=True)
+def display_classes(context: template.Context) -> str:
+    """The <html> classes for the visitor's 适老化 choices (large text, high contrast)."""
+    prefs = display_preferences(context.get("request"))
+    return " ".join(DISPLAY_CLASSES[p] for p in sorted(prefs))
+
+
+@register.simple_tag(takes_context=True)
+def display_state(context: template.Context) -> dict[str, bool]:
+    prefs = display_preferences(context.get("request"))
+    return {option: option in prefs for option in DISPLAY_CLASSES}
+
+
+@register.simple_tag(takes_context=True)
+def staff_identity(context: template.Context) -> dict[str, Any]:
+    """Name, role labels and organisations of the signed-in user, for the workbench top bar."""
+    from sunshine.core.views.staff import identity_of
+
+    return identity_of(context.get("user"))
+
+
+@register.simple_tag(takes_context=True)
+def workbench_nav(context: template.Context) -> list[dict[str, Any]]:
+    """The workbench modules. A module is live once its URL name resolves; until then it
+    is listed, disabled, as "coming soon"."""
+    from sunshine.core.views.staff import WORKBENCH_MODULES
+
+    request = context.get("request")
+    current_path = getattr(request, "path", "")
+    items = []
+    for label, url_name in WORKBENCH_MODULES:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            url = None
+        items.append({"label": label, "url": url, "current": url is not None and url == current_path})
+    return items
