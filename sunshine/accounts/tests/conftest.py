@@ -67,7 +67,10 @@ def system_admin_person(db: None) -> Person:
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright. Fails (never skips) when it is missing."""
+    """Debian's Chromium driven by Playwright. Fails (never skips) when it is missing.
+
+    Request it after the fixtures that touch the database: while Playwright's event loop
+    runs, the ORM would open a second, context-local connection that outlives the test."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: install Debian's 'chromium' package.")

@@ -20,7 +20,7 @@ SCREENSHOT = "/tmp/sunshine-login.png"  # noqa: S108 (a fixed path people look a
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_staff_logs_in_with_totp_and_switches_language(live_server: Any, chromium: Any, staff_person: Person) -> None:
+def test_staff_logs_in_with_totp_and_switches_language(live_server: Any, staff_person: Person, chromium: Any) -> None:
     with translation.override("zh-hans"):
         heading_zh = translation.gettext("Workbench")
     context = chromium.new_context(locale="zh-CN")  # Accept-Language: zh-CN → zh-hans
