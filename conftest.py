@@ -4,10 +4,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _calendar_cache_clear():
-    """Rolled-back test transactions send no signals: start every test with a cold calendar cache."""
+def _caches_clear():
+    """Rolled-back test transactions send no signals: start every test with cold calendar and LOCAL-rule caches."""
     from sunshine.core.calendar import calendar_cache_clear
+    from sunshine.core.local_rules import local_rule_cache_clear
 
     calendar_cache_clear()
+    local_rule_cache_clear()
     yield
     calendar_cache_clear()
+    local_rule_cache_clear()

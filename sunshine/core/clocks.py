@@ -17,7 +17,7 @@ API contract (stable; other modules code against it):
         ceiling: int | None = None  # hard ceiling in units, extensions included
         description: str = ""   # translatable (gettext_lazy)
         # additions (all defaulted, so the contract above is unchanged):
-        local: bool = False     # a LOCAL rule: length overridable in settings (below)
+        local: bool = False     # a LOCAL rule: length set by the administrator (below)
         minimum: bool = False   # a minimum period (display at least N days), not a time limit
         month_day: tuple[int, int] | None = None  # ANNUAL_DATE only: (month, day)
 
@@ -42,7 +42,7 @@ API contract (stable; other modules code against it):
 
     class Rag(TextChoices): GREEN="green", AMBER="amber", RED="red"
 
-    def clock_get(rule_id: str) -> Clock   # the clock with its LOCAL override applied
+    def clock_get(rule_id: str) -> Clock   # the clock with its LOCAL value applied
 
 Clock IDs: the rule ID, with a suffix where one rule has several clocks:
 PET-3, PET-3-named-report, PET-4, PET-5, PET-7-review-apply, PET-7-review-answer,
@@ -71,30 +71,21 @@ days after acceptance, then CAL-2's roll-forward), never from a rolled-forward d
 A clock with ``minimum=True`` (FEE-5-notice, ENR-3) gives the last day of the minimum
 display period: the thing may follow only after ``due``.
 
-LOCAL values come from the setting ``SUNSHINE_LOCAL_RULES`` (a dict; absent = defaults),
-read at each call so that an admin's change needs no restart of this module:
-
-    SUNSHINE_LOCAL_RULES = {
-        "FEE-5-notice": 7,          # days a term-start fee notice stays up, at least
-        "FEE-5-collection": 14,     # days of the collection window from registration
-        "ENR-3": 7,                 # days recruitment results are published
-        "OVS-1-amber-share": 0.3,   # share of the allowed time left that turns AMBER
-    }
-
-Any other key, or a value of the wrong type, raises ``ImproperlyConfigured``.
+A LOCAL clock (FEE-5-notice, FEE-5-collection, ENR-3) takes its length from the
+LOCAL rule of the same key in ``sunshine.core.local_rules`` (the system administrator's
+value, else the default of rules.md); ``clock_get`` applies it, ``CLOCKS`` holds the
+defaults. OVS-1's amber share is the LOCAL rule ``OVS-1-amber-share``.
 """
 
 from __future__ import annotations
 
-from _collections_abc import dict_items, dict_values
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, overload
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
@@ -102,13 +93,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sunshine.core.calendar import add_calendar_days, add_working_days, is_provisional
+from sunshine.core.local_rules import local_rule
 
-__all__ = ["CLOCKS", "LOCAL_RULES_SETTING", "Clock", "Deadline", "Rag", "Unit", "clock_get", "deadline", "rag"]
+__all__ = ["CLOCKS", "Clock", "Deadline", "Rag", "Unit", "clock_get", "deadline", "rag"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCAL_RULES_SETTING = "SUNSHINE_LOCAL_RULES"
-AMBER_SHARE_KEY = "OVS-1-amber-share"
-DEFAULT_AMBER_SHARE = 0.3
 
 
 class Unit(StrEnum):
@@ -151,51 +140,6 @@ class Rag(models.TextChoices):
     RED = "red", gettext_lazy("red")
 
 
-def _local_rules() -> dict[str, Any]:
-    value = getattr(settings, LOCAL_RULES_SETTING, {}) or {}
-    if not isinstance(value, dict):
-        raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING} must be a dict")
-    for key in value:
-        if key != AMBER_SHARE_KEY and not (key in _DEFAULT_CLOCKS and _DEFAULT_CLOCKS[key].local):
-            raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING}: {key!r} is not a LOCAL rule")
-    return value
-
-
-def _effective(clock: Clock) -> Clock:
-    """Apply the LOCAL override of ``SUNSHINE_LOCAL_RULES`` to ``clock`` (FEE-5, ENR-3)."""
-    rules = _local_rules()  # validated on every read: a wrong key fails loudly
-    if not clock.local:
-        return clock
-    override = rules.get(clock.rule_id)
-    if override is None:
-        return clock
-    if isinstance(override, bool) or not isinstance(override, int) or override < 1:
-        raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING}[{clock.rule_id!r}] must be a positive whole number")
-    return replace(clock, length=override)
-
-
-class _ClockTable(dict[str, Clock]):
-    """A dict of clocks whose reads apply the LOCAL overrides of the settings."""
-
-    def __getitem__(self, key: str) -> Clock:
-        return _effective(super().__getitem__(key))
-
-    @overload
-    def get(self, key: str, default: None = None, /) -> Clock | None: ...
-    @overload
-    def get(self, key: str, default: Clock, /) -> Clock: ...
-    @overload
-    def get[T](self, key: str, default: T, /) -> Clock | T: ...
-    def get(self, key: str, default: Any = None, /) -> Any:
-        return self[key] if key in self else default  # noqa: SIM401 (self.get would recurse)
-
-    def values(self) -> dict_values[str, Clock]:
-        return {key: self[key] for key in self}.values()
-
-    def items(self) -> dict_items[str, Clock]:
-        return {key: self[key] for key in self}.items()
-
-
 def _c(rule_id: str, unit: Unit, length: int, description: str | Promise, **kwargs: Any) -> tuple[str, Clock]:
     return rule_id, Clock(rule_id=rule_id, unit=unit, length=length, description=description, **kwargs)
 
@@ -229,14 +173,17 @@ _DEFAULT_CLOCKS: dict[str, Clock] = dict(
     ]
 )
 
-CLOCKS: dict[str, Clock] = _ClockTable(_DEFAULT_CLOCKS)
+CLOCKS: dict[str, Clock] = _DEFAULT_CLOCKS
 
 
 def clock_get(rule_id: str) -> Clock:
     """The clock ``rule_id`` with its LOCAL override applied; ValueError if unknown."""
     if rule_id not in _DEFAULT_CLOCKS:
         raise ValueError(_("Unknown deadline rule %(rule)s.") % {"rule": rule_id})
-    return CLOCKS[rule_id]
+    clock = CLOCKS[rule_id]
+    if clock.local:
+        return replace(clock, length=local_rule(rule_id))
+    return clock
 
 
 def _start(start: datetime | date) -> datetime:
@@ -307,18 +254,11 @@ def deadline(
     )
 
 
-def _amber_share() -> float:
-    value = _local_rules().get(AMBER_SHARE_KEY, DEFAULT_AMBER_SHARE)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ImproperlyConfigured(f"{LOCAL_RULES_SETTING}[{AMBER_SHARE_KEY!r}] must be a number from 0 to 1")
-    return float(value)
-
-
 def rag(*, start: datetime, due: datetime, now: datetime, amber_share: float | None = None) -> Rag:
     """OVS-1 (LOCAL): RED when ``now`` is past ``due``; AMBER when at most
-    ``amber_share`` (default 0.3, setting ``SUNSHINE_LOCAL_RULES["OVS-1-amber-share"]``)
+    ``amber_share`` (default: the LOCAL rule ``OVS-1-amber-share``, 0.3)
     of the allowed time ``due - start`` is left; GREEN otherwise."""
-    share = _amber_share() if amber_share is None else amber_share
+    share = float(local_rule("OVS-1-amber-share")) if amber_share is None else amber_share
     if not 0 <= share <= 1:
         raise ValueError(_("The amber share must be between 0 and 1."))
     if now > due:

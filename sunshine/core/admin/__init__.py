@@ -1,3 +1,3 @@
 """Admin registrations for core, one module per piece."""
 
-from sunshine.core.admin import audit, calendar, supervision, uploads  # noqa: F401
+from sunshine.core.admin import audit, calendar, local_rules, supervision, uploads  # noqa: F401

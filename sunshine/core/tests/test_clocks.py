@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sunshine.core import calendar as cal
 from sunshine.core.clocks import CLOCKS, Clock, Deadline, Rag, Unit, clock_get, deadline, rag
-from sunshine.core.models import CalendarDay, CalendarYear
+from sunshine.core.local_rules import local_rule_set
+from sunshine.core.models import CalendarDay, CalendarYear, LocalRuleValue
 
 pytestmark = pytest.mark.django_db
 
@@ -222,36 +223,35 @@ def test_foi5_annual_report_by_31_january_next_year():
 # --- Fees (LOCAL) ---------------------------------------------------------------------------
 
 
-def test_fee5_notice_displayed_at_least_7_days(settings):
-    """FEE-5 (LOCAL): the notice stays up at least 7 days; the setting can change it."""
+def test_fee5_notice_displayed_at_least_7_days():
+    """FEE-5 (LOCAL): the notice stays up at least 7 days; the administrator can change it."""
     assert CLOCKS["FEE-5-notice"].minimum
     assert due_on("FEE-5-notice", "2025-08-25") == D("2025-09-01")
-    settings.SUNSHINE_LOCAL_RULES = {"FEE-5-notice": 10}
+    local_rule_set(actor=None, key="FEE-5-notice", value=10)
     assert due_on("FEE-5-notice", "2025-08-25") == D("2025-09-04")
-    assert CLOCKS["FEE-5-notice"].length == 10
     assert clock_get("FEE-5-notice").length == 10
+    assert CLOCKS["FEE-5-notice"].length == 7  # the table keeps the default of rules.md
 
 
-def test_fee5_collection_window_14_days_from_registration(settings):
-    """FEE-5 (LOCAL): collection within 14 days of registration by default; 20 by setting (Sun -> Mon)."""
+def test_fee5_collection_window_14_days_from_registration():
+    """FEE-5 (LOCAL): collection within 14 days of registration by default; 20 when set (Sun -> Mon)."""
     assert due_on("FEE-5-collection", "2025-09-01") == D("2025-09-15")
-    settings.SUNSHINE_LOCAL_RULES = {"FEE-5-collection": 20}
+    local_rule_set(actor=None, key="FEE-5-collection", value="20")
     assert due_on("FEE-5-collection", "2025-09-01") == D("2025-09-22")
-    assert CLOCKS.get("FEE-5-collection").length == 20
-    assert [c.length for c in CLOCKS.values() if c.rule_id == "FEE-5-collection"] == [20]
 
 
-def test_local_rules_setting_refuses_national_clocks_and_bad_values(settings):
-    """Only LOCAL rules can be changed by the setting."""
-    settings.SUNSHINE_LOCAL_RULES = {"PET-5": 90}
-    with pytest.raises(ImproperlyConfigured):
-        deadline("PET-5", at("2025-03-03"))
-    settings.SUNSHINE_LOCAL_RULES = {"ENR-3": 0}
-    with pytest.raises(ImproperlyConfigured):
-        deadline("ENR-3", at("2025-03-03"))
-    settings.SUNSHINE_LOCAL_RULES = {"OVS-1-amber-share": 2}
-    with pytest.raises(ImproperlyConfigured):
-        rag(start=at("2025-03-03"), due=at("2025-03-13"), now=at("2025-03-04"))
+def test_only_local_rules_can_be_set_and_bad_values_change_nothing():
+    """Only LOCAL rules can be changed, within their range; a refused value changes nothing."""
+    with pytest.raises(ValidationError):
+        local_rule_set(actor=None, key="PET-5", value=90)
+    with pytest.raises(ValidationError):
+        local_rule_set(actor=None, key="ENR-3", value=0)
+    with pytest.raises(ValidationError):
+        local_rule_set(actor=None, key="OVS-1-amber-share", value=2)
+    with pytest.raises(ValidationError):
+        local_rule_set(actor=None, key="FEE-5-collection", value="十四")
+    assert not LocalRuleValue.objects.exists()
+    assert clock_get("ENR-3").length == 7
 
 
 # --- Opinion (hours) ------------------------------------------------------------------------
@@ -285,12 +285,12 @@ def test_fnd3_transfers_within_30_or_60_days():
 # --- Enrollment (LOCAL) and CAL-1 years -------------------------------------------------------
 
 
-def test_enr3_publication_7_days_on_admin_entered_2027(entered_2027, settings):
+def test_enr3_publication_7_days_on_admin_entered_2027(entered_2027):
     """ENR-3 (LOCAL) on the admin's 2027 notice: 7 days from Fri 24 Sep is 1 Oct (holiday) -> 8 Oct."""
     d = deadline("ENR-3", at("2027-09-24"))
     assert d.due_date == D("2027-10-08")
     assert d.provisional is False
-    settings.SUNSHINE_LOCAL_RULES = {"ENR-3": 5}
+    local_rule_set(actor=None, key="ENR-3", value=5)
     assert due_on("ENR-3", "2027-09-24") == D("2027-09-29")
 
 
@@ -329,12 +329,12 @@ def test_ovs1_rag_green_amber_red():
         rag(start=start, due=due, now=start, amber_share=1.5)
 
 
-def test_ovs1_amber_share_is_a_local_setting(settings):
-    """OVS-1 (LOCAL): the amber share comes from SUNSHINE_LOCAL_RULES["OVS-1-amber-share"]."""
+def test_ovs1_amber_share_is_a_local_rule():
+    """OVS-1 (LOCAL): the amber share is the LOCAL rule "OVS-1-amber-share"."""
     start, due = at("2025-03-01", 0), at("2025-03-11", 0)
     now = at("2025-03-06", 0)  # 50% left
     assert rag(start=start, due=due, now=now) == Rag.GREEN
-    settings.SUNSHINE_LOCAL_RULES = {"OVS-1-amber-share": 0.5}
+    local_rule_set(actor=None, key="OVS-1-amber-share", value=0.5)
     assert rag(start=start, due=due, now=now) == Rag.AMBER
     assert rag(start=start, due=due, now=now, amber_share=0.3) == Rag.GREEN  # an explicit share wins
 

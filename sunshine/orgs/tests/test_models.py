@@ -59,3 +59,46 @@ def test_role_must_fit_the_organisation_kind():
     school = SchoolFactory()
     with pytest.raises(ValidationError):
         membership_grant(actor=None, user=UserFactory(), organization=school, role=Role.SYSTEM_ADMIN)
+
+
+def test_system_admin_grants_roles_in_the_admin_with_separation_enforced():
+    """三员分立 holds in the admin too: a clear form error, nothing granted."""
+    from django.urls import reverse
+
+    from sunshine.core.models import AuditEntry
+    from sunshine.core.testing import client_for
+
+    client, admin_user = client_for(Role.SYSTEM_ADMIN)
+    bureau = admin_user.memberships.get().organization
+    auditor = UserFactory()
+    membership_grant(actor=None, user=auditor, organization=bureau, role=Role.AUDIT_ADMIN)
+
+    assert client.get(reverse("admin:orgs_organization_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:orgs_membership_add"),
+        {"user": auditor.pk, "organization": bureau.pk, "role": Role.SECURITY_ADMIN, "title": ""},
+    )
+    assert response.status_code == 200
+    assert "different people" in response.content.decode() or "不同" in response.content.decode()
+    assert list(auditor.memberships.values_list("role", flat=True)) == [Role.AUDIT_ADMIN]
+
+    clerk = UserFactory()
+    school = SchoolFactory(parent=bureau)
+    response = client.post(
+        reverse("admin:orgs_membership_add"),
+        {"user": clerk.pk, "organization": school.pk, "role": Role.SCHOOL_CLERK, "title": "专干"},
+    )
+    assert response.status_code == 302
+    assert clerk.memberships.get().role == Role.SCHOOL_CLERK
+    assert AuditEntry.objects.filter(action="orgs.membership_grant", actor=admin_user).count() == 1
+
+
+def test_audit_log_is_not_in_the_admin_even_for_the_system_admin():
+    from django.urls import NoReverseMatch, reverse
+
+    from sunshine.core.testing import client_for
+
+    client, _user = client_for(Role.SYSTEM_ADMIN)
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:core_auditentry_changelist")
+    assert "auditentry" not in client.get(reverse("admin:index")).content.decode()
