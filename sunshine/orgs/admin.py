@@ -66,10 +66,10 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
         if change:
+            # Only is_active is editable on an existing membership: revoking is audited.
             if "is_active" in form.changed_data and not obj.is_active:
                 membership_revoke(actor=request.user, membership=obj)
-                return
-            return  # only is_active is editable on an existing membership
+            return
         saved = membership_grant(
             actor=request.user, user=obj.user, organization=obj.organization, role=obj.role, title=obj.title
         )
@@ -78,12 +78,9 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
         return ["user", "organization", "role", "title"] if obj is not None else []
 
-    def get_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
-        return (
-            ["user", "organization", "role", "title", "is_active"]
-            if obj is not None
-            else ["user", "organization", "role", "title"]
-        )
+    def get_fields(self, request: HttpRequest, obj: Membership | None = None) -> Any:
+        fields = ["user", "organization", "role", "title"]
+        return [*fields, "is_active"] if obj is not None else fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
         return False  # revoke instead: the history of who held a role stays
