@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sunshine.accounts import views
+from sunshine.accounts import security, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password-change-done"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("security/", security.SecurityOverviewView.as_view(), name="security"),
+    path("security/unlock/", security.LockoutResetView.as_view(), name="security-unlock"),
 ]

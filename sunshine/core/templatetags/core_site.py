@@ -45,7 +45,7 @@ def staff_identity(context: template.Context) -> dict[str, Any]:
 def workbench_nav(context: template.Context) -> list[dict[str, Any]]:
     """The workbench modules. A module is live once its URL name resolves; until then it
     is listed, disabled, as "coming soon"."""
-    from sunshine.core.views.staff import WORKBENCH_MODULES
+    from sunshine.core.views.staff import WORKBENCH_ADMIN_LINKS, WORKBENCH_MODULES
 
     request = context.get("request")
     current_path = getattr(request, "path", "")
@@ -56,4 +56,9 @@ def workbench_nav(context: template.Context) -> list[dict[str, Any]]:
         except NoReverseMatch:
             url = None
         items.append({"label": label, "url": url, "current": url is not None and url == current_path})
+    user = getattr(request, "user", None)
+    for label, url_name, allowed in WORKBENCH_ADMIN_LINKS:
+        if user is not None and allowed(user):
+            url = reverse(url_name)
+            items.append({"label": label, "url": url, "current": current_path.startswith(url)})
     return items

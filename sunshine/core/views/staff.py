@@ -1,13 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from sunshine.orgs.access import is_staff_user, organizations_of, staff_roles_of
+from sunshine.core.models import Supervision
+from sunshine.core.notifications import notifications_unread
+from sunshine.core.supervision import supervision_list_for, supervision_rag
+from sunshine.orgs.access import (
+    can_manage_security,
+    can_manage_users,
+    can_read_audit,
+    is_staff_user,
+    organizations_of,
+    staff_roles_of,
+)
 from sunshine.orgs.models import Role
 
 # The workbench's left navigation: (label, URL name of the module's staff landing page).
@@ -23,6 +35,14 @@ WORKBENCH_MODULES: list[tuple[Promise, str]] = [
     (_("Enrollment and recruitment"), "enrollment:workbench"),
     (_("Major decisions"), "decisions:workbench"),
     (_("Statistics and reports"), "reports:workbench"),
+]
+
+
+# Administration pages, shown in the workbench only to the role that holds each (三员分立).
+WORKBENCH_ADMIN_LINKS: list[tuple[Promise, str, Callable[[Any], bool]]] = [
+    (_("System administration"), "admin:index", can_manage_users),
+    (_("Security administration"), "accounts:security", can_manage_security),
+    (_("Audit log"), "core:audit-list", can_read_audit),
 ]
 
 
@@ -51,6 +71,9 @@ class WorkbenchView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["identity"] = identity_of(self.request.user)
-        context["todo_items"] = []
-        context["supervision_items"] = []
+        user = self.request.user
+        now = timezone.now()
+        context["notifications"] = list(notifications_unread(user)[:20])
+        open_items = supervision_list_for(user).filter(status=Supervision.Status.OPEN)[:20]
+        context["supervision_items"] = [(item, supervision_rag(item, now)) for item in open_items]
         return context
