@@ -216,7 +216,9 @@ def audit_record(
         label = getattr(target, "audit_label", None)
         fields["target_label"] = str(label if label is not None else target)[:LABEL_MAX]
     alg = _hash_alg()
-    with transaction.atomic():
+    # No savepoint: the entry belongs to the caller's transaction and fails with it
+    # (two round trips fewer per entry on PostgreSQL).
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         seq = head.seq + 1
         at = timezone.now()

@@ -1,0 +1,52 @@
+"""Benchmarks for `make bench`: they print their figures; nothing here is a test.
+
+Runs each benchmark on a fresh SQLite file and, when PostgreSQL answers at
+SUNSHINE_BENCH_PG (default postgres://postgres@127.0.0.1:5432/sunshine_bench), again
+on PostgreSQL. Each database run is a child process so settings stay clean.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+
+PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3, autocommit=True) as conn:
+            name = PG_URL.rsplit("/", 1)[1]
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip PostgreSQL, say why
+        print(f"(PostgreSQL not available for benchmarks: {exc})")
+        return False
+
+
+def main() -> int:
+    runs = [("SQLite", None)]
+    if _pg_available():
+        runs.append(("PostgreSQL", PG_URL))
+    for label, url in runs:
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.base", SUNSHINE_LOG_LEVEL="WARNING")
+        data_dir = tempfile.mkdtemp(prefix="sunshine-bench-")
+        env["SUNSHINE_DATA_DIR"] = data_dir
+        if url:
+            env["DATABASE_URL"] = url
+        else:
+            env.pop("DATABASE_URL", None)
+        print(f"\n=== {label} ===", flush=True)
+        code = subprocess.call([sys.executable, "-m", "bench.foundation"], env=env)  # noqa: S603
+        if code:
+            return code
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
