@@ -35,7 +35,7 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/djlint sunshine --lint
-	.venv/bin/mypy config sunshine
+	.venv/bin/mypy config sunshine bench
 
 check-migrations: venv
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import resource
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 import django

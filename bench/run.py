@@ -24,13 +24,13 @@ def _pg_available() -> bool:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return True
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip PostgreSQL, say why
+    except Exception as exc:
         print(f"(PostgreSQL not available for benchmarks: {exc})")
         return False
 
 
 def main() -> int:
-    runs = [("SQLite", None)]
+    runs: list[tuple[str, str | None]] = [("SQLite", None)]
     if _pg_available():
         runs.append(("PostgreSQL", PG_URL))
     for label, url in runs:
@@ -42,7 +42,7 @@ def main() -> int:
         else:
             env.pop("DATABASE_URL", None)
         print(f"\n=== {label} ===", flush=True)
-        code = subprocess.call([sys.executable, "-m", "bench.foundation"], env=env)  # noqa: S603
+        code = subprocess.call([sys.executable, "-m", "bench.foundation"], env=env)
         if code:
             return code
     return 0
