@@ -14,3 +14,13 @@ def _caches_clear():
     yield
     calendar_cache_clear()
     local_rule_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run outside a request speaks English in tests (messages are asserted on their
+    msgids); pages still choose their language per request, zh-Hans by default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

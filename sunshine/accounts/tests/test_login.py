@@ -77,7 +77,7 @@ def test_wrong_totp_is_refused(client: Client, staff_person: Person) -> None:
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
     response = client.post(VERIFY, {"code": wrong})
     assert response.status_code == 200
-    assert "not valid" in response.content.decode()
+    assert "口令无效" in response.content.decode()  # the page speaks zh-Hans by default
     assert client.get(WORKBENCH).status_code == 302
     assert "accounts.otp_fail" in actions(staff_person.user)
     assert "accounts.otp_verify" not in actions()
@@ -159,12 +159,12 @@ def test_lockout_after_five_failures_refuses_even_the_right_password(client: Cli
     response = password_step(client, public_person, password="wrong password")
     assert response.status_code == 429 or response.status_code == 403
     page = response.content.decode()
-    assert "Account locked" in page
-    assert re.search(r"try again after \d{4}-\d{2}-\d{2} \d{2}:\d{2}", page)
+    assert "账号已锁定" in page
+    assert re.search(r"请于\d{4}-\d{2}-\d{2} \d{2}:\d{2}之后重试", page)
     # The sixth attempt, with the right password, is still refused.
     response = password_step(client, public_person)
     assert response.status_code in (403, 429)
-    assert "Account locked" in response.content.decode()
+    assert "账号已锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.get(username="citizen").failures_since_start >= 5
     assert "accounts.lockout" in actions()
@@ -181,7 +181,7 @@ def test_wrong_codes_count_towards_lockout(client: Client, staff_person: Person)
         assert client.post(VERIFY, {"code": wrong}).status_code == 200
     response = client.post(VERIFY, {"code": wrong})
     assert response.status_code in (403, 429)
-    assert "Account locked" in response.content.decode()
+    assert "账号已锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session  # logged out
     assert password_step(client, staff_person).status_code in (403, 429)
 
