@@ -180,10 +180,10 @@ urlpatterns = [*project_urlpatterns, path("boom/", boom), path("forbidden/", for
 @override_settings(ROOT_URLCONF=__name__)
 def test_500_page_renders_without_request_context():
     client = Client(raise_request_exception=False)
-    response = client.get("/boom/", headers={"accept-language": "en"})
+    response = client.get("/boom/")
     assert response.status_code == 500
     html = html_of(response)
-    assert "Sorry, something went wrong" in html
+    assert "抱歉，系统出现错误" in html
     # Django renders 500.html with no context processors: the footer still shows the site.
     assert django_settings.SUNSHINE_SITE["sponsor"] in html
     assert django_settings.SUNSHINE_SITE["icp"] in html
@@ -201,3 +201,16 @@ def test_403_page(english):
 def test_the_stylesheet_is_small_and_hand_written():
     css = Path(__file__).resolve().parent.parent / "static" / "core" / "css" / "site.css"
     assert css.stat().st_size < 15 * 1024
+
+
+@pytest.mark.django_db
+def test_zh_hans_is_the_default_even_for_an_english_browser(client):
+    """product.md: zh-Hans is the default language of every face; English only when chosen."""
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans"' in page.content.decode()
+    assert "信息公开" in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert page["Content-Language"] == "en"
+    assert "Information disclosure" in page.content.decode()
