@@ -10,6 +10,7 @@ INSTALLED_APPS.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from sunshine.accounts.services import user_is_verified
@@ -17,6 +18,10 @@ from sunshine.orgs.access import can_manage_users
 
 
 class SunshineAdminSite(OTPAdminSite):
+    site_header = _("Sunshine · system administration")
+    site_title = _("System administration")
+    index_title = _("Users, organisations and settings")
+
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
 

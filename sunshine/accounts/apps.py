@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "sunshine.accounts"
     label = "accounts"
+    verbose_name = _("Accounts and sign-in")
     default = True
 
     def ready(self) -> None:
