@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "sunshine.core",
     "sunshine.accounts",
     "sunshine.orgs",
+    "sunshine.petitions",
+    "sunshine.fees",
+    "sunshine.disclosure",
 ]
 
 MIDDLEWARE = [
