@@ -12,6 +12,11 @@ import subprocess
 import sys
 import tempfile
 
+# One child process per module and database. A module adds its benchmark here.
+BENCH_MODULES = [
+    "bench.foundation",
+]
+
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")
 
 
@@ -41,10 +46,11 @@ def main() -> int:
             env["DATABASE_URL"] = url
         else:
             env.pop("DATABASE_URL", None)
-        print(f"\n=== {label} ===", flush=True)
-        code = subprocess.call([sys.executable, "-m", "bench.foundation"], env=env)
-        if code:
-            return code
+        for module in BENCH_MODULES:
+            print(f"\n=== {module} on {label} ===", flush=True)
+            code = subprocess.call([sys.executable, "-m", module], env=env)  # noqa: S603
+            if code:
+                return code
     return 0
 
 
