@@ -1,1 +1,335 @@
-"""(being written)"""
+"""Letters, visits and reports (信访举报): the case, its filer's identity, its messages,
+replies, ratings, identity openings and recusals. Rules PET-1 … PET-10.
+
+Identity is never on the case: it lives in ``FilerIdentity``, encrypted field by field,
+opened only through ``petitions.services.identity_open`` (a recorded reason, an
+authorised role, an audit entry). The accused person and unit are on the case, and
+``petitions.access`` keeps the case away from them (PET-9).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sunshine.core.fields import EncryptedTextField
+from sunshine.core.models import StatefulModel, StoredFile
+from sunshine.orgs.models import Organization
+
+
+class Petition(StatefulModel):
+    class Kind(models.TextChoices):
+        REPORT = "report", _("report against staff")
+        COMPLAINT = "complaint", _("complaint or request")
+        SUGGESTION = "suggestion", _("suggestion")
+        INQUIRY = "inquiry", _("inquiry")
+
+    class Channel(models.TextChoices):
+        """PET-1: the channels a case arrives by."""
+
+        WEB = "web", _("web form")
+        LETTER = "letter", _("letter")
+        PHONE = "phone", _("phone call")
+        FAX = "fax", _("fax")
+        VISIT = "visit", _("visit in person")
+        SUGGESTION_BOX = "suggestion_box", _("suggestion box")
+        HOTLINE = "hotline", _("hotline transfer")
+        FORWARDED = "forwarded", _("forwarded by another authority")
+        OPINION = "opinion", _("online opinion")
+        FOI = "foi", _("FOI request that is a complaint")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("not accepted")
+        FORWARDED = "forwarded", _("forwarded")
+        ASSIGNED = "assigned", _("assigned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        ANSWERED = "answered", _("answered")
+        RATED = "rated", _("rated")
+        UNDER_REVIEW = "under_review", _("under review")
+        REVIEWED = "reviewed", _("reviewed")
+        UNDER_REEXAMINATION = "under_reexamination", _("under re-examination")
+        CLOSED = "closed", _("closed")
+
+    S = Status
+    ALLOWED = {
+        S.REGISTERED: frozenset({S.ACCEPTED, S.DECLINED, S.FORWARDED}),
+        S.ACCEPTED: frozenset({S.ASSIGNED, S.IN_PROGRESS}),
+        S.ASSIGNED: frozenset({S.IN_PROGRESS, S.ANSWERED}),
+        S.IN_PROGRESS: frozenset({S.ANSWERED}),
+        S.ANSWERED: frozenset({S.RATED, S.UNDER_REVIEW, S.CLOSED}),
+        S.RATED: frozenset({S.UNDER_REVIEW, S.CLOSED}),
+        S.UNDER_REVIEW: frozenset({S.REVIEWED}),
+        S.REVIEWED: frozenset({S.UNDER_REEXAMINATION, S.CLOSED}),
+        S.UNDER_REEXAMINATION: frozenset({S.CLOSED}),
+        S.DECLINED: frozenset({S.CLOSED}),
+        S.FORWARDED: frozenset({S.CLOSED}),
+        S.CLOSED: frozenset(),
+    }
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("satisfied")
+        BASICALLY = "basically", _("basically satisfied")
+        UNSATISFIED = "unsatisfied", _("unsatisfied")
+
+    bureau = models.ForeignKey(
+        Organization, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="petitions_received"
+    )
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED)
+
+    # PET-2: the request, the facts and the reasons.
+    title = models.CharField(_("subject"), max_length=200)
+    facts = models.TextField(_("facts"))
+    request = models.TextField(_("request"), blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+
+    subject_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("school or department concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="petitions_about",
+    )
+    # PET-9: who is accused. A case never reaches them (see petitions.access).
+    accused_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("accused unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="petitions_accusing",
+    )
+    accused_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accused staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="petitions_accusing",
+    )
+    accused_name = models.CharField(_("accused person (as written)"), max_length=50, blank=True)
+
+    # PET-8: real name = a name or unit PLUS a working contact; decided by the service.
+    named = models.BooleanField(_("real-name"), default=False)
+    receipt_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    filer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filer's account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="petitions_filed",
+    )
+    consent_publish = models.BooleanField(_("may be published, anonymised"), default=False)
+    source_label = models.CharField(_("source"), max_length=64, blank=True)  # e.g. "fees.notice:42"
+    forwarded_to = models.CharField(_("forwarded to"), max_length=100, blank=True)
+    decline_reason = models.TextField(_("reason for not accepting"), blank=True)
+
+    assigned_to = models.ForeignKey(
+        Organization,
+        verbose_name=_("handling unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="petitions_assigned",
+    )
+    received_at = models.DateTimeField(_("received at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # PET-5: one extension of at most 30 days, approved by the unit head, reason told to the filer.
+    extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
+    extension_reason = models.TextField(_("reason for extension"), blank=True)
+    extension_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    # PET-10 figures recorded on the case.
+    refunds_ordered_fen = models.BigIntegerField(_("refunds ordered (fen)"), default=0)
+    sanctions = models.PositiveSmallIntegerField(_("sanctions"), default=0)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["bureau", "status", "received_at"]),
+            models.Index(fields=["assigned_to", "status"]),
+            models.Index(fields=["received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(extension_days__lte=30), name="petitions_extension_at_most_30"),
+            models.CheckConstraint(condition=Q(refunds_ordered_fen__gte=0), name="petitions_refunds_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def audit_label(self) -> str:
+        """What the audit log records of a case: its number, never the filer or the text."""
+        return self.number
+
+
+class FilerIdentity(models.Model):
+    """The filer's identity, encrypted at rest field by field (core.fields). Opened only
+    through ``identity_open`` with a reason; ``name_index``/``phone_index`` are keyed
+    hashes for the duplicate check, never reversible."""
+
+    petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="identity")
+    name = EncryptedTextField(_("name"), blank=True)
+    id_number = EncryptedTextField(_("ID number"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    email = EncryptedTextField(_("e-mail"), blank=True)
+    unit = EncryptedTextField(_("work unit"), blank=True)
+    name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("filer identity")
+        verbose_name_plural = _("filer identities")
+
+    def __str__(self) -> str:
+        return f"identity of {self.petition_id}"
+
+
+class IdentityOpening(models.Model):
+    """Each time someone read a filer's identity, and why (GlobaLeaks' custodian model)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="identity_openings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity opening")
+        verbose_name_plural = _("identity openings")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.user_id} · {self.opened_at:%Y-%m-%d}"
+
+
+class Message(models.Model):
+    """A message to or from the filer, or an internal note staff only see."""
+
+    class Direction(models.TextChoices):
+        TO_FILER = "to_filer", _("to the filer")
+        FROM_FILER = "from_filer", _("from the filer")
+        INTERNAL = "internal", _("internal note")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    text = models.TextField(_("text"))
+    attachments = models.ManyToManyField(StoredFile, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.direction} {self.created_at:%Y-%m-%d}"
+
+
+class Reply(models.Model):
+    """PET-6: the written reply (处理意见书) with its statutory fields, one per stage."""
+
+    class Stage(models.TextChoices):
+        FIRST = "first", _("reply")
+        REVIEW = "review", _("review")
+        REEXAMINATION = "reexamination", _("re-examination")
+
+    class Decision(models.TextChoices):
+        SUPPORTED = "supported", _("supported")
+        EXPLAINED = "explained", _("explained")
+        NOT_SUPPORTED = "not_supported", _("not supported")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="replies")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    request_summary = models.TextField(_("the request"))
+    facts = models.TextField(_("facts found"))
+    reasons = models.TextField(_("reasons"))
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    legal_basis = models.TextField(_("legal basis"))
+    document_number = models.CharField(_("document number"), max_length=40, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        ordering = ["issued_at"]
+        constraints = [models.UniqueConstraint(fields=["petition", "stage"], name="petitions_one_reply_per_stage")]
+
+    def __str__(self) -> str:
+        return self.document_number
+
+
+class Recusal(models.Model):
+    """PET-9: a staff member with an interest in a case steps aside from it."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="recusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recusals")
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+        constraints = [models.UniqueConstraint(fields=["petition", "user"], name="petitions_recusal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.user_id}"
+
+
+class ReceiptAttempt(models.Model):
+    """Each look-up by receipt code, for rate-limiting guesses and for the record.
+    The code itself is never stored here."""
+
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("receipt look-up")
+        verbose_name_plural = _("receipt look-ups")
+        indexes = [models.Index(fields=["ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseCounter(models.Model):
+    """The per-bureau, per-year sequence behind case and reply numbers (locked row)."""
+
+    bureau = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16)  # "case" or "reply"
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bureau", "year", "kind"], name="petitions_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bureau_id} {self.year} {self.kind} {self.last}"
