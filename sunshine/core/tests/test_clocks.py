@@ -397,3 +397,42 @@ def test_cal2_property_pauses_never_shorten_a_deadline(entered_2027, rule_id, st
     first = start.date() + timedelta(days=offset)
     paused = [(first, first + timedelta(days=length))]
     assert deadline(rule_id, start, paused=paused).due_date >= deadline(rule_id, start).due_date
+
+
+# --- Every clock across National Day 2025, against an independent oracle -----------------
+
+
+def _oracle_due(clock: Clock, start: date, extension: int = 0) -> date:
+    """The due date computed straight from the chinese_calendar package (CAL-1, CAL-2),
+    independently of sunshine.core.calendar."""
+    import chinese_calendar
+
+    units = clock.length + extension
+    if clock.unit == Unit.HOURS:
+        return (datetime.combine(start, time(10), tzinfo=SH) + timedelta(hours=units)).date()
+    if clock.unit == Unit.ANNUAL_DATE:
+        return date(start.year + units, 1, 31)
+    if clock.unit == Unit.CALENDAR_DAYS:
+        due = start + timedelta(days=units)
+        while not chinese_calendar.is_workday(due):  # a rest day, not a make-up working day
+            due += timedelta(days=1)
+        return due
+    due, counted = start, 0
+    while counted < units:
+        due += timedelta(days=1)
+        counted += chinese_calendar.is_workday(due)
+    return due
+
+
+NATIONAL_DAY_STARTS = [D("2025-09-20") + timedelta(days=i) for i in range(0, 24)]  # 20 Sep … 13 Oct
+
+
+@pytest.mark.parametrize("rule_id", sorted(CLOCKS))
+def test_every_clock_across_national_day_2025_and_its_makeup_days(rule_id):
+    """CAL-1, CAL-2 and each clock of rules.md by rule ID, for every start from 20 Sep to
+    13 Oct 2025: the holiday (1-8 Oct) and the make-up working days (Sun 28 Sep, Sat 11 Oct)."""
+    clock = clock_get(rule_id)
+    for start in NATIONAL_DAY_STARTS:
+        got = deadline(rule_id, at(start.isoformat()))
+        assert got.due_date == _oracle_due(clock, start), f"{rule_id} from {start}"
+        assert got.provisional is False
