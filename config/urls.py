@@ -8,5 +8,6 @@ urlpatterns = [
     path("petitions/", include("sunshine.petitions.urls")),
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),
+    path("opinion/", include("sunshine.opinion.urls")),
     path("", include("sunshine.core.urls")),
 ]

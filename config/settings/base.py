@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sunshine.petitions",
     "sunshine.fees",
     "sunshine.disclosure",
+    "sunshine.opinion",
 ]
 
 MIDDLEWARE = [
