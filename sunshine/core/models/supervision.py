@@ -48,7 +48,7 @@ class Supervision(StatefulModel):
         on_delete=models.PROTECT,
         related_name="supervisions",
     )
-    rule_id = models.CharField(_("rule"), max_length=16)
+    rule_id = models.CharField(_("rule"), max_length=32)
     title = models.CharField(_("title"), max_length=200)
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"), db_index=True)

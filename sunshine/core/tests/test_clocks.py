@@ -436,3 +436,11 @@ def test_every_clock_across_national_day_2025_and_its_makeup_days(rule_id):
         got = deadline(rule_id, at(start.isoformat()))
         assert got.due_date == _oracle_due(clock, start), f"{rule_id} from {start}"
         assert got.provisional is False
+
+
+def test_every_clock_id_fits_where_it_is_stored():
+    """A clock ID is stored on supervisions: each one must fit the column."""
+    from sunshine.core.models import Supervision
+
+    width = Supervision._meta.get_field("rule_id").max_length
+    assert all(len(rule_id) <= width for rule_id in CLOCKS)

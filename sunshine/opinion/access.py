@@ -1,0 +1,62 @@
+"""Who may see and do what in opinion monitoring.
+
+Monitors (bureau department staff, discipline inspectors, leaders) watch every source,
+post and event of their bureau. A school's principal and clerk see the events
+assigned to their school (the unit concerned is first responsible, OPN-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sunshine.opinion.models import Event, Post, Source
+from sunshine.orgs.access import has_role, organizations_of
+from sunshine.orgs.models import Organization, Role
+
+MONITOR_ROLES = (Role.DEPARTMENT_STAFF, Role.DISCIPLINE_INSPECTOR, Role.LEADER)
+
+
+def bureaus_of(user: Any) -> list[Organization]:
+    bureaus: dict[int, Organization] = {}
+    for org in organizations_of(user, *MONITOR_ROLES).select_related("parent"):
+        bureau = org.bureau
+        bureaus[bureau.pk] = bureau
+    return list(bureaus.values())
+
+
+def can_monitor(user: Any) -> bool:
+    return has_role(user, *MONITOR_ROLES)
+
+
+def can_lead(user: Any) -> bool:
+    return has_role(user, Role.LEADER)
+
+
+def sources_visible_to(user: Any) -> QuerySet[Source]:
+    if not can_monitor(user):
+        return Source.objects.none()
+    return Source.objects.filter(Q(bureau__in=bureaus_of(user)) | Q(bureau__isnull=True))
+
+
+def posts_visible_to(user: Any) -> QuerySet[Post]:
+    return Post.objects.filter(source__in=sources_visible_to(user))
+
+
+def events_visible_to(user: Any) -> QuerySet[Event]:
+    query = Q(pk__in=[])
+    if can_monitor(user):
+        query |= Q(bureau__in=bureaus_of(user)) | Q(bureau__isnull=True)
+    if has_role(user, Role.PRINCIPAL, Role.SCHOOL_CLERK):
+        query |= Q(responsible__in=organizations_of(user, Role.PRINCIPAL, Role.SCHOOL_CLERK))
+    if not getattr(user, "is_authenticated", False):
+        return Event.objects.none()
+    return Event.objects.filter(query)
+
+
+def may_handle(user: Any, event: Event) -> bool:
+    """The monitors, and the responsible unit's staff (investigation note, reply)."""
+    if can_monitor(user):
+        return True
+    unit = event.responsible_id
+    return unit is not None and organizations_of(user).filter(pk=unit).exists()

@@ -1,0 +1,113 @@
+"""舆情日报: the daily opinion brief as a Word document (python-docx), laid out as a
+bureau document: red header with the bureau's name, document number, 仿宋/黑体."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from sunshine.opinion.models import Event, Post, Stance, Topic
+
+RED = (0xC0, 0x00, 0x00)
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _run(
+    paragraph: Any, text: str, *, font: str = "仿宋", size: int = 16, bold: bool = False, color: Any = None
+) -> Any:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    if color:
+        run.font.color.rgb = RGBColor(*color)
+    return run
+
+
+def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = start + timedelta(days=1)
+    day_events = events.filter(last_seen__gte=start, last_seen__lt=end).order_by("-severity")
+    posts = Post.objects.filter(event__in=events, published_at__gte=start, published_at__lt=end)
+    bureau_name = getattr(bureau, "name", "") or "教育局"
+
+    document = Document()
+    section = document.sections[0]
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+    header = document.add_paragraph()
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(header, f"{bureau_name}舆情日报", font="方正小标宋简体", size=26, bold=True, color=RED)
+    number = document.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(number, f"〔{day.year}〕第{day.timetuple().tm_yday}期", size=16)
+    # The red rule under the header.
+    rule = document.add_paragraph()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "C00000")):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    rule._p.get_or_add_pPr().append(border)
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(title, f"{_cn_date(day)}网上舆情监测情况", font="黑体", size=18)
+
+    topics = dict(Topic.choices)
+    stances = dict(Stance.choices)
+    summary = document.add_paragraph()
+    _run(
+        summary,
+        f"　　{_cn_date(day)}，共监测到涉教育网上信息{posts.count()}条，归并为舆情事件{day_events.count()}件；"
+        f"其中已交办{day_events.exclude(responsible__isnull=True).count()}件，已答复{day_events.filter(replied_at__isnull=False).count()}件。",
+    )
+    heading = document.add_paragraph()
+    _run(heading, "一、重点舆情", font="黑体")
+    if not day_events:
+        _run(document.add_paragraph(), "　　当日无重点舆情。")
+    for index, event in enumerate(day_events[:20], start=1):
+        p = document.add_paragraph()
+        _run(p, f"　　{index}. {event.title}", bold=True)
+        names = "、".join(o.name for o in event.organizations.all()) or "未指明"
+        status = event.get_status_display()
+        detail = document.add_paragraph()
+        _run(
+            detail,
+            f"　　涉及：{names}；类别：{topics.get(event.topic, '其他')}；倾向：{stances.get(event.stance, '')}；"
+            f"信息{event.posts_count}条，来源{event.sources_count}个，热度{event.severity}；状态：{status}。",
+        )
+        if event.reply:
+            _run(document.add_paragraph(), f"　　答复：{event.reply}")
+    heading = document.add_paragraph()
+    _run(heading, "二、工作要求", font="黑体")
+    _run(
+        document.add_paragraph(),
+        "　　请各责任单位按照政务舆情回应要求，在48小时内作出回应；"
+        "重大突发事件5小时内发布权威信息、24小时内举行新闻发布（OPN-1）。",
+    )
+    sign = document.add_paragraph()
+    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _run(sign, f"{bureau_name}\n{_cn_date(day)}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,67 @@
+"""Demo data of opinion monitoring: the shipped demo feed (demo/feed.xml, fictional
+posts about the demo district's schools) registered as a source and fetched, a few
+manually recorded posts, and one event handed to its school and answered (OPN-1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sunshine.opinion import services
+from sunshine.opinion.fetch import DEMO_DIR
+from sunshine.opinion.models import Event, Source
+
+FEED_NAME = "示范区家长论坛（演示）"
+MANUAL_NAME = "人工录入"
+
+MANUAL_POSTS = [
+    (
+        "示范区西山小学门口早晚高峰车辆乱停",
+        "示范区西山小学门口早晚接送时车辆乱停乱放，孩子过马路很危险，建议设置护学岗和临时停车区。",
+    ),
+    (
+        "示范区东湖幼儿园收费是否合规",
+        "示范区东湖幼儿园这学期新增了兴趣班费用，每月300元，家长不清楚是不是自愿的，请问收费标准在哪里公示？",
+    ),
+]
+
+
+def build_opinion_demo(context: Any) -> None:
+    bureau = context.bureau
+    staff = context.users.get("bangong")
+    feed = Source.objects.filter(bureau=bureau, name=FEED_NAME).first()
+    if feed is None:
+        feed = services.source_create(
+            actor=None, name=FEED_NAME, kind=Source.Kind.FEED, url=(DEMO_DIR / "feed.xml").as_uri(), bureau=bureau
+        )
+    services.source_fetch(source=feed)
+    manual = Source.objects.filter(bureau=bureau, name=MANUAL_NAME).first()
+    if manual is None:
+        manual = services.source_create(actor=None, name=MANUAL_NAME, kind=Source.Kind.MANUAL, bureau=bureau)
+    for index, (title, text) in enumerate(MANUAL_POSTS):
+        if not manual.posts.filter(title=title).exists():
+            services.post_create_manual(
+                source=manual,
+                actor=staff,
+                title=title,
+                text=text,
+                published_at=context.now - timedelta(hours=3 + index),
+            )
+    # One event handled end to end, so the newcomer sees the clock stop.
+    event = Event.objects.filter(bureau=bureau, title__contains="补课").order_by("pk").first()
+    if event is not None and event.status == Event.Status.NEW and event.organizations.exists():
+        unit = event.organizations.first()
+        assert unit is not None  # noqa: S101 (checked by exists() above)
+        services.event_assign(event=event, organization=unit, actor=staff)
+        services.event_investigate(
+            event=event,
+            actor=staff,
+            note="经核查，该校初三年级周六组织集中辅导并收取费用，属实，已责令立即停止并清退。",
+        )
+        services.event_reply(
+            event=event,
+            actor=staff,
+            text="经区教育局调查核实，示范区第二中学违规组织周末补课并收费的情况属实。已责令学校立即停止，全额清退所收费用，并对相关责任人进行约谈。",
+            public=True,
+        )
+    context.notes.append(f"opinion: {Event.objects.filter(bureau=bureau).count()} events from the demo feed")

@@ -1,0 +1,573 @@
+"""Every write of opinion monitoring: sources, ingestion, events and their handling.
+
+OPN-1: an event handed to the responsible unit is put under supervision with the
+OPN-1 clock (48 hours); a major incident gets two clocks, OPN-1-major-info (5 hours,
+authoritative information) and OPN-1-major-statement (24 hours, press statement).
+The unit concerned is first responsible: the named school or department, else the
+bureau.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.core.audit import audit_record
+from sunshine.core.models import Supervision
+from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.supervision import (
+    supervision_answer,
+    supervision_close,
+    supervision_get_active,
+    supervision_instruct,
+    supervision_open,
+)
+from sunshine.core.transitions import transition
+from sunshine.opinion import fetch as fetching
+from sunshine.opinion.classify import classify_many
+from sunshine.opinion.grouping import Candidate, Grouper, OrgMatcher, severity, simhash
+from sunshine.opinion.models import Event, ImportBatch, Post, Source
+from sunshine.orgs.models import Organization
+
+logger = logging.getLogger("sunshine.opinion")
+
+ALERT_SEVERITY = 60  # an event at or above this is handed over automatically (OPN-1)
+MAX_BACKOFF = timedelta(hours=24)
+OPN1_CLOCKS = ("OPN-1",)
+OPN1_MAJOR_CLOCKS = ("OPN-1-major-info", "OPN-1-major-statement")
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    ok: bool
+    added: int = 0
+    duplicates: int = 0
+    not_modified: bool = False
+    error: str = ""
+
+
+def _post_key(source: Source, item: fetching.Item) -> str:
+    ident = item.guid or item.url or f"{item.title}\n{item.text}"
+    return hashlib.sha256(f"{source.pk}\n{ident}".encode()).hexdigest()
+
+
+# --- Sources ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def source_create(
+    *, actor: Any, name: str, kind: str, url: str = "", bureau: Organization | None = None, interval_minutes: int = 60
+) -> Source:
+    source = Source(name=name, kind=kind, url=url, bureau=bureau, interval_minutes=interval_minutes)
+    if kind in Source.FETCHED_KINDS and not url:
+        raise ValidationError({"url": _("A feed or web page needs its address.")})
+    source.full_clean()
+    source.save()
+    audit_record(actor=actor, action="opinion.source_create", target=source, data={"kind": kind})
+    return source
+
+
+def source_fetch(
+    *, source: Source, now: datetime | None = None, fetcher: Callable[..., fetching.FetchResult] | None = None
+) -> FetchOutcome:
+    """Fetch one feed or page source and store its new posts.
+
+    Any failure (unreachable, HTTP error, too large, not a feed, no text) is recorded
+    on the source (``last_error``, ``failures``; the next try backs off exponentially)
+    and returned, never raised: one dead source stops nothing else. Posts already
+    stored are never touched."""
+    now = now or timezone.now()
+    fetcher = fetcher or fetching.fetch_url
+    try:
+        result = fetcher(source.url, etag=source.etag, last_modified=source.last_modified)
+        if result.status == 304:
+            _source_ok(source, now, result)
+            return FetchOutcome(ok=True, not_modified=True)
+        if source.kind == Source.Kind.PAGE:
+            items = fetching.parse_page(result.body, source.url, result.content_type)
+        else:
+            items = fetching.parse_feed(result.body, result.content_type)
+    except fetching.FetchError as exc:
+        _source_failed(source, now, str(exc))
+        return FetchOutcome(ok=False, error=str(exc))
+    added, duplicates = posts_ingest(source=source, items=items, actor=None)
+    _source_ok(source, now, result)
+    return FetchOutcome(ok=True, added=len(added), duplicates=duplicates)
+
+
+def _source_ok(source: Source, now: datetime, result: fetching.FetchResult) -> None:
+    Source.objects.filter(pk=source.pk).update(
+        etag=result.etag[:200] or source.etag,
+        last_modified=result.last_modified[:100] or source.last_modified,
+        last_fetched_at=now,
+        last_ok_at=now,
+        last_error="",
+        failures=0,
+        next_fetch_at=now + timedelta(minutes=source.interval_minutes),
+    )
+    source.refresh_from_db()
+
+
+def _source_failed(source: Source, now: datetime, error: str) -> None:
+    failures = source.failures + 1
+    wait = min(timedelta(minutes=source.interval_minutes) * (2 ** min(failures, 10)), MAX_BACKOFF)
+    Source.objects.filter(pk=source.pk).update(
+        last_fetched_at=now, last_error=error[:500], failures=failures, next_fetch_at=now + wait
+    )
+    source.refresh_from_db()
+    logger.warning("opinion source %s failed: %s", source.pk, error)
+
+
+def sources_fetch_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Fetch every active feed/page source that is due (the periodic task). Each source
+    is fetched under a row lock (skip_locked on PostgreSQL) so two workers never fetch
+    the same source at once; one source's failure never stops the others."""
+    from django.db import connection
+
+    now = now or timezone.now()
+    due = (
+        Source.objects.filter(is_active=True, kind__in=list(Source.FETCHED_KINDS))
+        .exclude(next_fetch_at__gt=now)
+        .values_list("pk", flat=True)
+    )
+    counts = {"fetched": 0, "failed": 0, "added": 0}
+    for pk in list(due):
+        with transaction.atomic():
+            skip = connection.features.has_select_for_update_skip_locked
+            source = Source.objects.select_for_update(skip_locked=skip).filter(pk=pk).first()
+            if source is None:
+                continue
+            try:
+                outcome = source_fetch(source=source, now=now)
+            except Exception as exc:  # a bug on one source must not stop the others
+                logger.exception("opinion source %s crashed", pk)
+                _source_failed(source, now, _("Internal error: %(error)s") % {"error": type(exc).__name__})
+                counts["failed"] += 1
+                continue
+        counts["fetched" if outcome.ok else "failed"] += 1
+        counts["added"] += outcome.added
+    return counts
+
+
+# --- Posts -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def posts_ingest(*, source: Source, items: Iterable[fetching.Item], actor: Any) -> tuple[list[Post], int]:
+    """Store the items not stored yet (unique key: source + guid/URL), then classify
+    and group the new ones. Returns (new posts, number of duplicates skipped)."""
+    now = timezone.now()
+    by_key: dict[str, fetching.Item] = {}
+    total = 0
+    for item in items:
+        total += 1
+        by_key.setdefault(_post_key(source, item), item)
+    existing = set(Post.objects.filter(key__in=list(by_key)).values_list("key", flat=True))
+    fresh = [
+        Post(
+            source=source,
+            key=key,
+            guid=item.guid,
+            url=item.url,
+            title=item.title,
+            text=item.text,
+            author=item.author,
+            likes=item.likes,
+            published_at=item.published_at or now,
+        )
+        for key, item in by_key.items()
+        if key not in existing
+    ]
+    # ignore_conflicts: a worker racing on the same key loses quietly (unique key).
+    Post.objects.bulk_create(fresh, ignore_conflicts=True)
+    posts = list(Post.objects.filter(key__in=[p.key for p in fresh], event__isnull=True))
+    if posts:
+        posts_process(posts=posts, bureau=source.bureau)
+        audit_record(
+            actor=actor, action="opinion.posts_ingest", target=source, data={"added": len(posts), "source": source.pk}
+        )
+    duplicates = total - len(posts)
+    return posts, duplicates
+
+
+def _matcher(bureau: Organization | None) -> OrgMatcher:
+    orgs = Organization.objects.filter(is_active=True).exclude(kind=Organization.Kind.BUREAU)
+    if bureau is not None:
+        orgs = orgs.filter(path__startswith=bureau.path)
+    return OrgMatcher(orgs.values_list("pk", "name", "short_name"))
+
+
+def posts_process(*, posts: list[Post], bureau: Organization | None) -> list[Event]:
+    """Classify, find named organisations, hash and group ``posts`` into events
+    (existing live events within the window first). Returns the events touched."""
+    judgements = classify_many([(p.title, p.text) for p in posts])
+    matcher = _matcher(bureau)
+    earliest = min(p.published_at for p in posts)
+    live = Event.objects.filter(status__in=list(Event.LIVE), last_seen__gte=earliest - timedelta(days=7))
+    if bureau is not None:
+        live = live.filter(bureau=bureau)
+    candidates: dict[int, Candidate] = {}
+    for event in live.prefetch_related("organizations"):
+        candidates[event.pk] = Candidate(
+            key=event.pk,
+            first_seen=event.first_seen,
+            last_seen=event.last_seen,
+            hashes=list(event.posts.values_list("simhash", flat=True)[:50]),
+            organizations={o.pk for o in event.organizations.all()},
+            topic=event.topic,
+        )
+    grouper = Grouper(candidates.values())
+    temp_events: dict[int, Event] = {}
+    touched: dict[int, Event] = {}
+    for post, judgement in zip(posts, judgements, strict=True):
+        post.education = bool(judgement.education)
+        post.education_confidence = judgement.education_confidence
+        post.topic = judgement.topic
+        post.topic_confidence = judgement.topic_confidence
+        post.stance = judgement.stance
+        post.stance_confidence = judgement.stance_confidence
+        post.simhash = simhash(f"{post.title} {post.text}")
+        orgs = matcher.find(f"{post.title} {post.text}")
+        fields = [
+            "education",
+            "education_confidence",
+            "topic",
+            "topic_confidence",
+            "stance",
+            "stance_confidence",
+            "simhash",
+        ]
+        if not post.education:
+            post.save(update_fields=fields)
+            continue
+        cand, _created = grouper.add(
+            hash_value=post.simhash, at=post.published_at, organizations=orgs, topic=post.topic
+        )
+        if cand.key > 0:
+            event = touched.get(cand.key) or Event.objects.get(pk=cand.key)
+        elif cand.key in temp_events:
+            event = temp_events[cand.key]
+        else:
+            event = Event(
+                bureau=bureau,
+                title=(post.title or post.text)[:200],
+                topic=post.topic,
+                stance=post.stance,
+                first_seen=post.published_at,
+                last_seen=post.published_at,
+            )
+            event.full_clean()
+            event.save()
+            temp_events[cand.key] = event
+        post.event = event
+        post.save(update_fields=[*fields, "event"])
+        if orgs:
+            post.organizations.add(*orgs)
+            event.organizations.add(*orgs)
+        touched[event.pk] = event
+    for event in touched.values():
+        event_refresh(event=event)
+    for event in touched.values():
+        _maybe_hand_over(event)
+    return list(touched.values())
+
+
+def event_refresh(*, event: Event) -> Event:
+    """Recompute reach, severity and first/last seen from the event's posts."""
+    stats = event.posts.aggregate(n=Count("pk"), sources=Count("source", distinct=True), likes=Sum("likes"))
+    times = list(event.posts.order_by("published_at").values_list("published_at", flat=True))
+    if times:
+        event.first_seen, event.last_seen = times[0], times[-1]
+    event.posts_count = stats["n"] or 0
+    event.sources_count = stats["sources"] or 0
+    event.likes = stats["likes"] or 0
+    event.severity = severity(
+        posts=event.posts_count,
+        sources=event.sources_count,
+        likes=event.likes,
+        stance=event.stance,
+        topic=event.topic,
+        major=event.major,
+    )
+    Event.objects.filter(pk=event.pk).update(
+        first_seen=event.first_seen,
+        last_seen=event.last_seen,
+        posts_count=event.posts_count,
+        sources_count=event.sources_count,
+        likes=event.likes,
+        severity=event.severity,
+    )
+    return event
+
+
+def _responsible_for(event: Event) -> Organization | None:
+    named = list(event.organizations.order_by("kind", "path"))
+    if len(named) == 1:
+        return named[0]
+    return event.bureau
+
+
+def _maybe_hand_over(event: Event) -> None:
+    """OPN-1: an event at or above ALERT_SEVERITY is handed over automatically."""
+    if event.status == Event.Status.NEW and event.severity >= ALERT_SEVERITY:
+        unit = _responsible_for(event)
+        if unit is not None:
+            event_assign(event=event, organization=unit, actor=None, reason=_("Severity above the alert threshold."))
+
+
+@transaction.atomic
+def post_create_manual(
+    *, source: Source, actor: Any, title: str, text: str, url: str = "", published_at: datetime | None = None
+) -> Post:
+    """Staff record a post seen elsewhere (manual source)."""
+    if source.kind != Source.Kind.MANUAL:
+        raise ValidationError(_("Posts can only be entered by hand into a manual source."))
+    if not (title.strip() or text.strip()):
+        raise ValidationError(_("Give the post's title or text."))
+    guid = url or hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+    item = fetching.Item(guid=guid, url=url, title=title.strip(), text=text.strip(), published_at=published_at)
+    posts, _dups = posts_ingest(source=source, items=[item], actor=actor)
+    if not posts:
+        raise ValidationError(_("This post is already recorded."))
+    return posts[0]
+
+
+def posts_import(*, source: Source, filename: str, body: bytes, actor: Any) -> ImportBatch:
+    """Import a CSV / JSON / Excel file into an import source. Rows that cannot be
+    read are refused and listed; rows already stored are skipped; nothing stored is
+    changed. A file that cannot be read at all raises ValidationError."""
+    if source.kind != Source.Kind.IMPORT:
+        raise ValidationError(_("Files can only be imported into an import source."))
+    if len(body) > fetching.MAX_BYTES:
+        raise ValidationError(_("The file is too large (over %(mb)s MB).") % {"mb": fetching.MAX_BYTES // 2**20})
+    try:
+        items, errors = fetching.parse_import(body, filename)
+    except fetching.FetchError as exc:
+        raise ValidationError(str(exc)) from exc
+    with transaction.atomic():
+        posts, duplicates = posts_ingest(source=source, items=items, actor=actor)
+        batch = ImportBatch(
+            source=source,
+            filename=filename[:200],
+            added=len(posts),
+            duplicates=duplicates,
+            refused=len(errors),
+            errors=errors[:100],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        batch.full_clean()
+        batch.save()
+        audit_record(
+            actor=actor,
+            action="opinion.posts_import",
+            target=source,
+            data={"batch": batch.pk, "added": batch.added, "duplicates": duplicates, "refused": len(errors)},
+        )
+    return batch
+
+
+# --- Events: merge and split ------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_merge(*, target: Event, others: list[Event], actor: Any) -> Event:
+    """Move the posts of ``others`` into ``target``; the others become "merged"."""
+    others = [e for e in others if e.pk != target.pk]
+    if not others:
+        raise ValidationError(_("Choose at least one other event to merge."))
+    for other in others:
+        if other.status not in (Event.Status.NEW, Event.Status.ASSIGNED):
+            raise ValidationError(_("Only a new or assigned event can be merged into another."))
+        Post.objects.filter(event=other).update(event=target)
+        target.organizations.add(*other.organizations.all())
+        for supervision in Supervision.objects.filter(
+            object_id=str(other.pk),
+            status__in=list(Supervision.ACTIVE),
+            content_type__model="event",
+            content_type__app_label="opinion",
+        ):
+            supervision_close(
+                supervision=supervision, actor=actor, reason=_("Merged into event %(pk)s") % {"pk": target.pk}
+            )
+        transition(other, Event.Status.MERGED, actor=actor, reason="", update={"merged_into": target})
+    event_refresh(event=target)
+    audit_record(actor=actor, action="opinion.event_merge", target=target, data={"merged": [o.pk for o in others]})
+    return target
+
+
+@transaction.atomic
+def event_split(*, event: Event, posts: list[Post], actor: Any) -> Event:
+    """Move ``posts`` out of ``event`` into a new event."""
+    ids = {p.pk for p in posts if p.event_id == event.pk}
+    if not ids:
+        raise ValidationError(_("Choose the posts to move to a new event."))
+    if len(ids) >= event.posts.count():
+        raise ValidationError(_("Leave at least one post in the event."))
+    first = min(posts, key=lambda p: p.published_at)
+    new = Event(
+        bureau=event.bureau,
+        title=(first.title or first.text)[:200],
+        topic=first.topic,
+        stance=first.stance,
+        first_seen=first.published_at,
+        last_seen=first.published_at,
+    )
+    new.full_clean()
+    new.save()
+    Post.objects.filter(pk__in=ids).update(event=new)
+    for post in Post.objects.filter(pk__in=ids).prefetch_related("organizations"):
+        new.organizations.add(*post.organizations.all())
+    event_refresh(event=event)
+    event_refresh(event=new)
+    audit_record(actor=actor, action="opinion.event_split", target=event, data={"new": new.pk, "posts": sorted(ids)})
+    return new
+
+
+# --- Handling ----------------------------------------------------------------------------------
+
+
+def event_supervisions(event: Event) -> list[Supervision]:
+    return [s for rule in (*OPN1_CLOCKS, *OPN1_MAJOR_CLOCKS) if (s := supervision_get_active(item=event, rule_id=rule))]
+
+
+@transaction.atomic
+def event_assign(
+    *, event: Event, organization: Organization, actor: Any, major: bool = False, reason: str = ""
+) -> list[Supervision]:
+    """OPN-1: hand the event to ``organization`` under supervision: one OPN-1 clock
+    (48 h), or for a major incident OPN-1-major-info (5 h) and OPN-1-major-statement
+    (24 h). Starts now."""
+    now = timezone.now()
+    rules = OPN1_MAJOR_CLOCKS if major else OPN1_CLOCKS
+    transition(
+        event,
+        Event.Status.ASSIGNED,
+        actor=actor,
+        reason=reason,
+        data={"organization": organization.pk, "major": major},
+        update={"responsible": organization, "assigned_at": now, "major": major},
+    )
+    opened = []
+    for rule in rules:
+        opened.append(
+            supervision_open(
+                item=event, organization=organization, rule_id=rule, start=now, actor=actor, title=event.title[:200]
+            )
+        )
+    event_refresh(event=event)
+    return opened
+
+
+def event_instruct(*, event: Event, author: Any, text: str) -> None:
+    """A leader's instruction (批示) on the event's supervision."""
+    supervisions = event_supervisions(event)
+    if not supervisions:
+        raise ValidationError(_("The event must be assigned before a leader can instruct on it."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the instruction.")})
+    supervision_instruct(supervision=supervisions[0], author=author, text=text)
+
+
+@transaction.atomic
+def event_investigate(*, event: Event, actor: Any, note: str) -> Event:
+    """The responsible unit's investigation note (调查核实)."""
+    if event.status != Event.Status.ASSIGNED:
+        raise ValidationError(_("Only an assigned event takes an investigation note."))
+    if not note.strip():
+        raise ValidationError({"note": _("Write the investigation note.")})
+    Event.objects.filter(pk=event.pk).update(investigation=note.strip())
+    event.investigation = note.strip()
+    audit_record(actor=actor, action="opinion.event_investigate", target=event, data={"length": len(note)})
+    return event
+
+
+@transaction.atomic
+def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
+    """The formal reply; the unit's clocks stop (OPN-1). ``public`` publishes it on the
+    public replies page."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply.")})
+    transition(
+        event,
+        Event.Status.ANSWERED,
+        actor=actor,
+        update={"reply": text.strip(), "reply_public": public, "replied_at": timezone.now()},
+    )
+    for supervision in event_supervisions(event):
+        if supervision.status == Supervision.Status.OPEN:
+            supervision_answer(supervision=supervision, actor=actor, reason=_("Formal reply given."))
+    return event
+
+
+@transaction.atomic
+def event_close(*, event: Event, actor: Any, reason: str = "") -> Event:
+    for supervision in event_supervisions(event):
+        supervision_close(supervision=supervision, actor=actor, reason=reason)
+    transition(event, Event.Status.CLOSED, actor=actor, reason=reason)
+    return event
+
+
+def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", request: str = "") -> Any:
+    """Turn the event into a petition case in one step, through the petitions seam.
+    Raises ImproperlyConfigured when no petitions module is installed, and
+    ValidationError when the event was already turned into one."""
+    if event.petition_label:
+        raise ValidationError(_("This event has already been turned into a petition."))
+    posts = list(event.posts.order_by("published_at")[:5])
+    facts = "\n\n".join(f"{p.title}\n{p.text}".strip() for p in posts)
+    named = list(event.organizations.all()[:1])
+    intake = PetitionIntake(
+        kind=kind,
+        channel="opinion",
+        title=event.title[:200],
+        facts=facts or event.title,
+        request=request,
+        subject_organization_id=named[0].pk if named else None,
+        source_label=f"opinion.event:{event.pk}",
+    )
+    with transaction.atomic():
+        petition = petition_intake(intake=intake, actor=actor)
+        label = str(getattr(petition, "pk", "") or petition)[:100]
+        Event.objects.filter(pk=event.pk).update(petition_label=label)
+        event.petition_label = label
+        audit_record(actor=actor, action="opinion.event_to_petition", target=event, data={"petition": label})
+    return petition
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied
+
+
+__all__ = [
+    "ALERT_SEVERITY",
+    "FetchOutcome",
+    "ImproperlyConfigured",
+    "event_assign",
+    "event_close",
+    "event_instruct",
+    "event_investigate",
+    "event_merge",
+    "event_refresh",
+    "event_reply",
+    "event_split",
+    "event_supervisions",
+    "event_to_petition",
+    "post_create_manual",
+    "posts_import",
+    "posts_ingest",
+    "posts_process",
+    "source_create",
+    "source_fetch",
+    "sources_fetch_due",
+]

@@ -1,0 +1,167 @@
+"""Events: grouping, merge and split, and handling under the OPN-1 clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.utils import timezone
+
+from sunshine.core import seams
+from sunshine.core.models import Supervision
+from sunshine.core.testing import user_with_role
+from sunshine.opinion import services
+from sunshine.opinion.fetch import Item
+from sunshine.opinion.grouping import Grouper, OrgMatcher, hamming, simhash
+from sunshine.opinion.models import Event, Post, Source
+from sunshine.orgs.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _ingest(district: dict[str, Any], *items: tuple[str, str, str]) -> list[Post]:
+    source = Source.objects.filter(name="t").first() or services.source_create(
+        actor=None, name="t", kind=Source.Kind.MANUAL, bureau=district["bureau"]
+    )
+    now = timezone.now()
+    posts, _dups = services.posts_ingest(
+        source=source,
+        items=[
+            Item(guid=g, url="", title=t, text=x, published_at=now - timedelta(minutes=i))
+            for i, (g, t, x) in enumerate(items)
+        ],
+        actor=None,
+    )
+    return posts
+
+
+def test_simhash_near_duplicates_and_org_matching():
+    a = simhash("示范区第一中学食堂饭菜里吃出异物，孩子肚子疼")
+    b = simhash("转：示范区第一中学食堂饭菜里吃出异物！孩子肚子疼")
+    c = simhash("示范区第二小学周末强制补课收费")
+    assert hamming(a, b) <= 12 < hamming(a, c)
+    matcher = OrgMatcher([(1, "示范区第一中学", ""), (2, "示范区第二中学", "二中")])
+    assert matcher.find("第一中学的食堂") == {1}  # district prefix dropped, unique
+    assert matcher.find("示范区第二中学补课") == {2}
+    grouper = Grouper()
+    now = timezone.now()
+    first, created = grouper.add(hash_value=a, at=now, organizations={1}, topic="food")
+    same, created_again = grouper.add(hash_value=b, at=now, organizations=set(), topic="food")
+    other, created_other = grouper.add(hash_value=c, at=now, organizations={2}, topic="burden")
+    assert created and not created_again and same is first and created_other and other is not first
+    # Outside the time window a near-duplicate starts a new event.
+    late, created_late = grouper.add(hash_value=a, at=now + timedelta(days=30), organizations={1}, topic="food")
+    assert created_late and late is not first
+
+
+def test_same_school_same_topic_groups_merge_and_split(district):
+    posts = _ingest(
+        district,
+        ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子吃了肚子疼"),
+        ("2", "测试区第一中学的午餐太差", "测试区第一中学午餐饭菜难吃，食堂卫生差"),
+        ("3", "测试区第二中学周末补课收费", "测试区第二中学周六补课每人收600元"),
+    )
+    events = {p.guid: p.event for p in posts}
+    assert events["1"] == events["2"] != events["3"]
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    target, other = events["1"], events["3"]
+    services.event_merge(target=target, others=[other], actor=staff)
+    other.refresh_from_db()
+    target.refresh_from_db()
+    assert other.status == Event.Status.MERGED and other.merged_into == target
+    assert target.posts_count == 3 and set(target.organizations.all()) == {district["school1"], district["school2"]}
+    moved = Post.objects.get(guid="3")
+    new = services.event_split(event=target, posts=[moved], actor=staff)
+    target.refresh_from_db()
+    assert target.posts_count == 2 and new.posts_count == 1 and Post.objects.get(guid="3").event == new
+    with pytest.raises(ValidationError):
+        services.event_split(event=new, posts=[Post.objects.get(guid="3")], actor=staff)  # would empty it
+
+
+def test_opn1_assign_48_hours(district):
+    """OPN-1: respond within 48 hours."""
+    (one,) = _ingest(district, ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物"))
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    (sup,) = services.event_assign(event=one.event, organization=district["school1"], actor=staff)
+    assert sup.rule_id == "OPN-1" and sup.due_at - sup.started_at == timedelta(hours=48)
+    one.event.refresh_from_db()
+    assert one.event.status == Event.Status.ASSIGNED and one.event.responsible == district["school1"]
+    with pytest.raises(ValidationError):  # already assigned
+        services.event_assign(event=one.event, organization=district["school1"], actor=staff)
+
+
+def test_opn1_major_incident_5_and_24_hours(district):
+    """OPN-1: a major incident gets authoritative information in 5 hours and a press
+    statement in 24 hours."""
+    (two,) = _ingest(district, ("2", "测试区第二中学周末补课收费", "测试区第二中学周六补课每人收600元"))
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    major = services.event_assign(event=two.event, organization=district["school2"], actor=staff, major=True)
+    assert {s.rule_id: s.due_at - s.started_at for s in major} == {
+        "OPN-1-major-info": timedelta(hours=5),
+        "OPN-1-major-statement": timedelta(hours=24),
+    }
+
+
+def test_instruction_investigation_reply_and_close(district):
+    (post,) = _ingest(district, ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物"))
+    event = post.event
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    leader = user_with_role(Role.LEADER, organization=district["bureau"])
+    with pytest.raises(ValidationError):
+        services.event_instruct(event=event, author=leader, text="请尽快核实")  # not assigned yet
+    services.event_assign(event=event, organization=district["school1"], actor=staff)
+    with pytest.raises(PermissionDenied):
+        services.event_instruct(event=event, author=staff, text="请尽快核实")  # not a leader
+    services.event_instruct(event=event, author=leader, text="请尽快核实")
+    sup = Supervision.objects.get(rule_id="OPN-1")
+    assert sup.instructions.get().text == "请尽快核实"
+    services.event_investigate(event=event, actor=staff, note="经核实，情况属实。")
+    with pytest.raises(ValidationError):
+        services.event_reply(event=event, actor=staff, text="  ", public=True)
+    services.event_reply(event=event, actor=staff, text="已责令整改。", public=True)
+    sup.refresh_from_db()
+    event.refresh_from_db()
+    assert event.status == Event.Status.ANSWERED and event.reply_public
+    assert sup.status == Supervision.Status.ANSWERED and sup.finished_at is not None  # the clock stopped
+    services.event_close(event=event, actor=staff)
+    sup.refresh_from_db()
+    assert sup.status == Supervision.Status.CLOSED
+
+
+def test_event_to_petition_through_the_seam(district, monkeypatch):
+    (post,) = _ingest(district, ("1", "测试区第一中学乱收费", "测试区第一中学收取资料费300元，请求清退"))
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    monkeypatch.setattr(seams, "_petition_intake", None)
+    with pytest.raises(ImproperlyConfigured):
+        services.event_to_petition(event=post.event, actor=staff)
+    received: list[Any] = []
+
+    def handler(*, intake: seams.PetitionIntake, actor: Any) -> str:
+        received.append(intake)
+        return "PET-2026-0001"
+
+    monkeypatch.setattr(seams, "_petition_intake", handler)
+    services.event_to_petition(event=post.event, actor=staff, request="清退资料费")
+    (intake,) = received
+    assert intake.channel == "opinion" and intake.source_label == f"opinion.event:{post.event.pk}"
+    assert intake.subject_organization_id == district["school1"].pk and intake.request == "清退资料费"
+    post.event.refresh_from_db()
+    assert post.event.petition_label == "PET-2026-0001"
+    with pytest.raises(ValidationError):
+        services.event_to_petition(event=post.event, actor=staff)
+    assert len(received) == 1
+
+
+def test_severe_event_is_handed_over_automatically(district, monkeypatch):
+    """OPN-1: an event above the alert threshold goes to its unit under supervision."""
+    monkeypatch.setattr(services, "ALERT_SEVERITY", 10)
+    (post, *_rest) = _ingest(
+        district,
+        ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子肚子疼"),
+        ("2", "转：测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子肚子疼！"),
+    )
+    post.event.refresh_from_db()
+    assert post.event.status == Event.Status.ASSIGNED and post.event.responsible == district["school1"]
+    assert Supervision.objects.filter(rule_id="OPN-1", organization=district["school1"]).count() == 1

@@ -1,0 +1,122 @@
+"""Staff and public pages: the workbench, event actions (allowed and denied), the brief."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sunshine.core import seams
+from sunshine.core.models import Supervision
+from sunshine.core.testing import client_for, login_verified, user_with_role
+from sunshine.opinion import services
+from sunshine.opinion.fetch import Item
+from sunshine.opinion.models import Event, Source
+from sunshine.orgs.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(district: dict[str, Any]) -> Event:
+    source = services.source_create(actor=None, name="t", kind=Source.Kind.MANUAL, bureau=district["bureau"])
+    posts, _ = services.posts_ingest(
+        source=source,
+        items=[
+            Item(
+                guid="1",
+                url="",
+                title="测试区第一中学食堂饭菜有异物",
+                text="孩子吃了肚子疼",
+                published_at=timezone.now(),
+            )
+        ],
+        actor=None,
+    )
+    return posts[0].event
+
+
+def test_workbench_shows_events_and_charts(district):
+    event = _event(district)
+    client, _user = client_for(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    response = client.get(reverse("opinion:workbench"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert event.title in body and "<svg" in body and "测试区第一中学" in body
+    assert 'style="' not in body.split("<main", 1)[1]  # CSP: no inline styles
+
+
+def test_monitor_walks_an_event_through_its_actions(district, monkeypatch):
+    event = _event(district)
+    client, _staff = client_for(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    url = reverse("opinion:event-detail", kwargs={"pk": event.pk})
+    assert client.get(url).status_code == 200
+
+    def act(action: str, **data: Any) -> Any:
+        return client.post(reverse("opinion:event-action", kwargs={"pk": event.pk, "action": action}), data)
+
+    act("assign", organization=district["school1"].pk)
+    event.refresh_from_db()
+    assert event.status == Event.Status.ASSIGNED and Supervision.objects.filter(rule_id="OPN-1").exists()
+    act("investigate", note="属实")
+    act("reply", text="已整改", public="on")
+    event.refresh_from_db()
+    assert event.status == Event.Status.ANSWERED and event.investigation == "属实"
+    # The published reply is on the public page.
+    assert "已整改" in client_for("anonymous")[0].get(reverse("opinion:reply-list")).content.decode()
+    monkeypatch.setattr(seams, "_petition_intake", None)
+    response = act("petition", kind="complaint")
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.petition_label == ""  # no petitions module: a clear message, nothing changed
+    monkeypatch.setattr(seams, "_petition_intake", lambda *, intake, actor: "P-1")
+    act("petition", kind="complaint")
+    event.refresh_from_db()
+    assert event.petition_label == "P-1"
+
+
+def test_school_sees_only_its_assigned_event_and_cannot_assign(district):
+    event = _event(district)
+    clerk = user_with_role(Role.SCHOOL_CLERK, organization=district["school1"])
+    other = user_with_role(Role.SCHOOL_CLERK, organization=district["school2"])
+    client, _ = client_for("anonymous")
+    login_verified(client, clerk)
+    url = reverse("opinion:event-detail", kwargs={"pk": event.pk})
+    assert client.get(url).status_code == 404  # not assigned yet
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    services.event_assign(event=event, organization=district["school1"], actor=staff)
+    assert client.get(url).status_code == 200
+    response = client.post(reverse("opinion:event-action", kwargs={"pk": event.pk, "action": "close"}))
+    assert response.status_code == 403
+    client.post(reverse("opinion:event-action", kwargs={"pk": event.pk, "action": "investigate"}), {"note": "核实中"})
+    event.refresh_from_db()
+    assert event.investigation == "核实中"  # the responsible unit writes its note
+    other_client, _ = client_for("anonymous")
+    login_verified(other_client, other)
+    assert other_client.get(url).status_code == 404
+
+
+def test_daily_brief_is_a_word_document(district):
+    from docx import Document
+
+    event = _event(district)
+    event.last_seen = timezone.now()
+    client, _ = client_for(Role.LEADER, organization=district["bureau"])
+    response = client.get(reverse("opinion:brief"))
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "舆情日报" in text and event.title in text and "测试区教育局" in text
+
+
+def test_source_pages_add_and_import(district):
+    client, _ = client_for(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    client.post(reverse("opinion:source-list"), {"name": "导入源", "kind": "import", "url": ""})
+    source = Source.objects.get(name="导入源")
+    upload = io.BytesIO("title,text\n测试区第一中学乱收费,收资料费\n".encode())
+    upload.name = "a.csv"
+    client.post(reverse("opinion:source-import", kwargs={"pk": source.pk}), {"file": upload})
+    assert source.posts.count() == 1
+    client.post(reverse("opinion:source-list"), {"name": "坏", "kind": "feed", "url": ""})
+    assert not Source.objects.filter(name="坏").exists()  # a feed needs its address

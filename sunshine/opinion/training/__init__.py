@@ -1,0 +1,2 @@
+"""Training of the opinion classifiers (needs scikit-learn and the shared data; never
+imported at run time)."""

@@ -1,0 +1,283 @@
+"""Staff pages of opinion monitoring (舆情监测): workbench, sources, posts, events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from sunshine.core.supervision import supervision_rag
+from sunshine.opinion import access, services
+from sunshine.opinion.brief import brief_docx
+from sunshine.opinion.models import Event, Post, Source, Topic
+from sunshine.orgs.models import Organization
+
+RISING_POSTS = 3  # posts within 24 hours that make an event "rising"
+
+
+class MonitorMixin(LoginRequiredMixin, UserPassesTestMixin):
+    def test_func(self) -> bool:
+        return access.can_monitor(self.request.user)  # type: ignore[attr-defined]
+
+
+def _bars(rows: list[tuple[str, int]], width: int = 320) -> list[dict[str, Any]]:
+    top = max((n for _label, n in rows), default=0) or 1
+    return [
+        {"label": label, "count": n, "width": max(2, round(width * n / top)), "y": i * 26}
+        for i, (label, n) in enumerate(rows)
+    ]
+
+
+class WorkbenchView(MonitorMixin, TemplateView):
+    """舆情工作台: today's posts and events, trends by topic and school, rising-event
+    alerts and the daily brief."""
+
+    template_name = "opinion/staff/workbench.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        now = timezone.now()
+        today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        posts = access.posts_visible_to(user)
+        events = access.events_visible_to(user)
+        since = now - timedelta(days=14)
+        topic_rows = (
+            posts.filter(education=True, published_at__gte=since).values("topic").annotate(n=Count("pk")).order_by("-n")
+        )
+        labels = dict(Topic.choices)
+        school_rows = (
+            posts.filter(education=True, published_at__gte=since, organizations__isnull=False)
+            .values("organizations__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:10]
+        )
+        live = events.filter(status__in=list(Event.LIVE)).order_by("-severity", "-last_seen")[:30]
+        rising = (
+            events.filter(status__in=list(Event.LIVE))
+            .annotate(recent=Count("posts", filter=Q(posts__published_at__gte=now - timedelta(hours=24))))
+            .filter(Q(recent__gte=RISING_POSTS) | Q(severity__gte=services.ALERT_SEVERITY))
+            .order_by("-severity")[:10]
+        )
+        context.update(
+            {
+                "posts_today": posts.filter(fetched_at__gte=today).count(),
+                "education_today": posts.filter(fetched_at__gte=today, education=True).count(),
+                "events_today": events.filter(created_at__gte=today).count(),
+                "live_events": [(e, _rags(e, now)) for e in live],
+                "rising": rising,
+                "topic_bars": _bars([(str(labels.get(r["topic"], r["topic"])), r["n"]) for r in topic_rows]),
+                "school_bars": _bars([(r["organizations__name"], r["n"]) for r in school_rows]),
+                "failing_sources": access.sources_visible_to(user).exclude(last_error=""),
+            }
+        )
+        context["topic_height"] = len(context["topic_bars"]) * 26
+        context["school_height"] = len(context["school_bars"]) * 26
+        return context
+
+
+def _rags(event: Event, now: Any) -> list[tuple[Any, str]]:
+    return [(s, supervision_rag(s, now)) for s in services.event_supervisions(event)]
+
+
+class BriefDownloadView(MonitorMixin, View):
+    """舆情日报: the day's brief as a Word document."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        bureaus = access.bureaus_of(request.user)
+        day = timezone.localdate()
+        data = brief_docx(
+            bureau=bureaus[0] if bureaus else None, day=day, events=access.events_visible_to(request.user)
+        )
+        response = HttpResponse(
+            data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        response["Content-Disposition"] = f'attachment; filename="opinion-brief-{day.isoformat()}.docx"'
+        return response
+
+
+class SourceListView(MonitorMixin, ListView):
+    template_name = "opinion/staff/source_list.html"
+    context_object_name = "sources"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.sources_visible_to(self.request.user).annotate(n_posts=Count("posts"))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        bureaus = access.bureaus_of(request.user)
+        try:
+            source = services.source_create(
+                actor=request.user,
+                name=request.POST.get("name", "").strip(),
+                kind=request.POST.get("kind", ""),
+                url=request.POST.get("url", "").strip(),
+                bureau=bureaus[0] if bureaus else None,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Source “%(name)s” added.") % {"name": source.name})
+        return HttpResponseRedirect(reverse("opinion:source-list"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["kinds"] = Source.Kind.choices
+        return context
+
+
+class SourceFetchView(MonitorMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        source = get_object_or_404(access.sources_visible_to(request.user), pk=pk)
+        if source.kind not in Source.FETCHED_KINDS:
+            messages.error(request, _("Only feeds and web pages are fetched."))
+        else:
+            outcome = services.source_fetch(source=source)
+            if outcome.ok:
+                messages.success(
+                    request,
+                    _("Fetched: %(added)s new posts, %(dups)s already stored.")
+                    % {"added": outcome.added, "dups": outcome.duplicates},
+                )
+            else:
+                messages.error(request, _("The source failed: %(error)s") % {"error": outcome.error})
+        return HttpResponseRedirect(reverse("opinion:source-list"))
+
+
+class SourceImportView(MonitorMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        source = get_object_or_404(access.sources_visible_to(request.user), pk=pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a file to import."))
+        else:
+            try:
+                batch = services.posts_import(
+                    source=source, filename=upload.name or "", body=upload.read(), actor=request.user
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Imported: %(added)s new, %(dups)s already stored, %(refused)s refused.")
+                    % {"added": batch.added, "dups": batch.duplicates, "refused": batch.refused},
+                )
+                for error in batch.errors[:10]:
+                    messages.warning(request, error)
+        return HttpResponseRedirect(reverse("opinion:source-list"))
+
+
+class PostListView(MonitorMixin, ListView):
+    template_name = "opinion/staff/post_list.html"
+    context_object_name = "posts"
+    paginate_by = 50
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        posts = access.posts_visible_to(self.request.user).select_related("source", "event")
+        if self.request.GET.get("all") != "1":
+            posts = posts.filter(education=True)
+        return posts.order_by("-published_at", "-pk")
+
+
+class EventDetailView(LoginRequiredMixin, DetailView):
+    template_name = "opinion/staff/event_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.events_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        event: Event = self.object
+        user = self.request.user
+        now = timezone.now()
+        context.update(
+            {
+                "posts": event.posts.select_related("source").order_by("published_at"),
+                "supervisions": _rags(event, now),
+                "instructions": [i for s in services.event_supervisions(event) for i in s.instructions.all()],
+                "can_monitor": access.can_monitor(user),
+                "can_lead": access.can_lead(user),
+                "may_handle": access.may_handle(user, event),
+                "units": Organization.objects.filter(is_active=True, path__startswith=event.bureau.path)
+                .exclude(kind=Organization.Kind.BUREAU)
+                .order_by("kind", "code")
+                if event.bureau
+                else Organization.objects.none(),
+                "named": event.organizations.all(),
+                "other_events": access.events_visible_to(user)
+                .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
+                .exclude(pk=event.pk)[:50],
+            }
+        )
+        return context
+
+
+class EventActionView(LoginRequiredMixin, View):
+    """POST actions on an event: assign, instruct, investigate, reply, close, petition,
+    merge, split. Refusals come back as messages; nothing changes."""
+
+    MONITOR_ONLY = frozenset({"assign", "close", "petition", "merge", "split"})
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        event = get_object_or_404(access.events_visible_to(request.user), pk=pk)
+        user = request.user
+        data = request.POST
+        if not access.may_handle(user, event) or (action in self.MONITOR_ONLY and not access.can_monitor(user)):
+            raise PermissionDenied
+        target = event
+        try:
+            if action == "assign":
+                unit = get_object_or_404(Organization, pk=data.get("organization") or 0)
+                services.event_assign(event=event, organization=unit, actor=user, major=data.get("major") == "on")
+                messages.success(request, _("Assigned to %(unit)s under supervision (OPN-1).") % {"unit": unit.name})
+            elif action == "instruct":
+                services.event_instruct(event=event, author=user, text=data.get("text", ""))
+                messages.success(request, _("Instruction recorded."))
+            elif action == "investigate":
+                services.event_investigate(event=event, actor=user, note=data.get("note", ""))
+                messages.success(request, _("Investigation note saved."))
+            elif action == "reply":
+                services.event_reply(
+                    event=event, actor=user, text=data.get("text", ""), public=data.get("public") == "on"
+                )
+                messages.success(request, _("Formal reply recorded; the clock has stopped."))
+            elif action == "close":
+                services.event_close(event=event, actor=user, reason=data.get("reason", ""))
+                messages.success(request, _("Event closed."))
+            elif action == "petition":
+                services.event_to_petition(
+                    event=event, actor=user, kind=data.get("kind", "complaint"), request=data.get("request", "")
+                )
+                messages.success(request, _("Turned into a petition case."))
+            elif action == "merge":
+                others = list(access.events_visible_to(user).filter(pk__in=data.getlist("events")))
+                services.event_merge(target=event, others=others, actor=user)
+                messages.success(request, _("Events merged."))
+            elif action == "split":
+                posts = list(Post.objects.filter(event=event, pk__in=data.getlist("posts")))
+                target = services.event_split(event=event, posts=posts, actor=user)
+                messages.success(request, _("Posts moved to a new event."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except ImproperlyConfigured:
+            messages.error(request, _("The petitions module is not installed; the case could not be registered."))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not do this."))
+        return HttpResponseRedirect(reverse("opinion:event-detail", kwargs={"pk": target.pk}))
