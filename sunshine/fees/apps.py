@@ -6,3 +6,12 @@ class FeesConfig(AppConfig):
     name = "sunshine.fees"
     label = "fees"
     verbose_name = _("School fees")
+
+    def ready(self) -> None:
+        from sunshine.core.demo import register_demo_builder
+        from sunshine.core.uploads import register_file_access
+        from sunshine.fees.access import ledger_file_access
+        from sunshine.fees.demo import build_fees_demo
+
+        register_file_access("fees.ledger", ledger_file_access)
+        register_demo_builder("fees", build_fees_demo, order=30)

@@ -1,0 +1,86 @@
+"""Who may see and do what in fees. Views never query the models for a user-facing
+read without going through here.
+
+* fee reviewer (bureau or a department): every school of their bureau; reviews
+  declarations, runs audits, confirms findings, issues and verifies refund orders,
+  keeps the catalogue.
+* school clerk / principal: their own school only; declares, generates and publishes
+  the notice, uploads ledgers, records refunds.
+* leader: reads everything of their bureau.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload, RefundOrder
+from sunshine.orgs.access import has_role, organizations_of
+from sunshine.orgs.models import Organization, Role
+
+SCHOOL_ROLES = (Role.SCHOOL_CLERK, Role.PRINCIPAL)
+BUREAU_ROLES = (Role.FEE_REVIEWER, Role.LEADER)
+WORKBENCH_ROLES = (*SCHOOL_ROLES, *BUREAU_ROLES)
+
+
+def bureaus_of(user: Any, *roles: str) -> list[Organization]:
+    """The bureaus in which the user holds one of ``roles`` (directly or in a department)."""
+    return list({org.bureau.pk: org.bureau for org in organizations_of(user, *roles).select_related("parent")}.values())
+
+
+def fee_schools_visible_to(user: Any) -> QuerySet[Organization]:
+    """Schools whose fee records the user may read."""
+    bureaus = bureaus_of(user, *BUREAU_ROLES)
+    own = organizations_of(user, *SCHOOL_ROLES).filter(kind=Organization.Kind.SCHOOL)
+    schools = Organization.objects.filter(kind=Organization.Kind.SCHOOL)
+    if bureaus:
+        return schools.filter(parent__in=bureaus) | schools.filter(pk__in=own.values("pk"))
+    return schools.filter(pk__in=own.values("pk"))
+
+
+def fee_schools_managed_by(user: Any) -> QuerySet[Organization]:
+    """Schools for which the user declares, publishes, uploads and records refunds."""
+    return organizations_of(user, *SCHOOL_ROLES).filter(kind=Organization.Kind.SCHOOL)
+
+
+def reviewer_bureaus(user: Any) -> list[Organization]:
+    return bureaus_of(user, Role.FEE_REVIEWER)
+
+
+def can_review(user: Any, school: Organization) -> bool:
+    """The fee reviewer of the school's bureau."""
+    return has_role(user, Role.FEE_REVIEWER) and any(b.pk == school.parent_id for b in reviewer_bureaus(user))
+
+
+def can_manage_school(user: Any, school: Organization) -> bool:
+    return fee_schools_managed_by(user).filter(pk=school.pk).exists()
+
+
+def can_use_workbench(user: Any) -> bool:
+    return has_role(user, *WORKBENCH_ROLES)
+
+
+def fee_declarations_visible_to(user: Any) -> QuerySet[FeeDeclaration]:
+    return FeeDeclaration.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def fee_notices_visible_to(user: Any) -> QuerySet[FeeNotice]:
+    return FeeNotice.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def ledgers_visible_to(user: Any) -> QuerySet[LedgerUpload]:
+    return LedgerUpload.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def findings_visible_to(user: Any) -> QuerySet[Finding]:
+    return Finding.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def refund_orders_visible_to(user: Any) -> QuerySet[RefundOrder]:
+    return RefundOrder.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def ledger_file_access(user: Any, stored_file: Any) -> bool:
+    """Registered with core.uploads for purpose "fees.ledger": whoever may read the ledger."""
+    return ledgers_visible_to(user).filter(stored_file=stored_file).exists()

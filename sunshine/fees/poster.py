@@ -1,0 +1,132 @@
+"""The fee notice as a print-ready Word poster (校长收费公告), python-docx: a red
+header with the school's name, the document number, the table of every FEE-4 field,
+the complaint hotline, the principal's name and a Chinese date."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from sunshine.fees.models import Category, FeeDeclaration, FeeNotice, Unit
+
+RED = RGBColor(0xC0, 0x00, 0x00)
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def chinese_date(value: Any) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _run(
+    paragraph: Any,
+    text: str,
+    *,
+    font: str = "仿宋_GB2312",
+    size: float = 14,
+    bold: bool = False,
+    color: RGBColor | None = None,
+) -> Any:
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    return run
+
+
+def _red_rule(paragraph: Any) -> None:
+    p_pr = paragraph._p.get_or_add_pPr()
+    border = p_pr.makeelement(qn("w:pBdr"), {})
+    bottom = border.makeelement(
+        qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "18", qn("w:space"): "1", qn("w:color"): "C00000"}
+    )
+    border.append(bottom)
+    p_pr.append(border)
+
+
+def notice_poster(notice: FeeNotice) -> bytes:
+    """The notice as a .docx (A4 landscape, one page for a usual list of items)."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(2.2))
+    section.top_margin, section.bottom_margin = Cm(1.5), Cm(1.2)
+
+    school = notice.school
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(head, school.name, font="方正小标宋简体", size=30, bold=True, color=RED)
+    number = doc.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(number, notice.number, size=14)
+    _red_rule(number)
+
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(title, _("Principal's fee notice, %(term)s") % {"term": str(notice.term)}, font="黑体", size=20)
+
+    intro = doc.add_paragraph()
+    intro.paragraph_format.first_line_indent = Pt(28)
+    _run(
+        intro,
+        _(
+            "Under the rules on education fees, this school charges only the items below, approved and filed with "
+            "the authorities, once at the start of the term. Any other charge is illegal and may be reported."
+        ),
+    )
+
+    headers = [_("Category"), _("Item"), _("Standard (yuan)"), _("Unit"), _("Scope"), _("Basis"), _("Reductions")]
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        _run(cell.paragraphs[0], str(text), font="黑体", size=12)
+    categories = dict(Category.choices)
+    units = dict(Unit.choices)
+    scopes = dict(FeeDeclaration.Scope.choices)
+    for line in notice.lines:
+        cells = table.add_row().cells
+        values = [
+            str(categories.get(line["category"], line["category"])),
+            line["item"],
+            yuan(int(line["standard_fen"])),
+            str(units.get(line["unit"], line["unit"])),
+            f"{line.get('grades', '')} {scopes.get(line['scope'], line['scope'])}".strip(),
+            line["basis"],
+            line["reductions"] or "—",
+        ]
+        for cell, text in zip(cells, values, strict=True):
+            _run(cell.paragraphs[0], text, size=12)
+
+    hotline = doc.add_paragraph()
+    hotline.paragraph_format.space_before = Pt(12)
+    _run(hotline, _("Complaint hotline: %(hotline)s") % {"hotline": notice.hotline}, font="黑体", size=14)
+
+    for text in (
+        f"{_('Principal')}：{school.head_name or '　　　　'}",
+        school.name,
+        chinese_date(timezone.localtime(notice.published_at or notice.generated_at)),
+    ):
+        signature = doc.add_paragraph()
+        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _run(signature, text, size=14)
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,129 @@
+"""Reads of the fees app that are more than a filter: figures, notice status, the
+public notice of a school."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from sunshine.core.clocks import Rag
+from sunshine.fees.models import FeeNotice, Finding, RefundLine, SchoolYearVeto
+from sunshine.orgs.models import Organization, Term
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class FeeFigures:
+    """The seed's "清退违规收费 N 元": violations confirmed, amounts ordered and refunded
+    (fen), and schools affected, over a period."""
+
+    violations: int
+    amount_ordered_fen: int
+    amount_refunded_fen: int
+    schools_affected: int
+    vetoed_schools: int
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, tzinfo=SHANGHAI), datetime.combine(end, time.max, tzinfo=SHANGHAI)
+
+
+def fee_figures(*, bureau: Organization, period_start: date, period_end: date) -> FeeFigures:
+    """Figures of ``bureau``'s schools for the inclusive period (reports reuse this):
+    findings confirmed in the period, amounts ordered in refund orders issued in it,
+    amounts refunded on dates in it, schools with a confirmed finding in it."""
+    start, end = _bounds(period_start, period_end)
+    confirmed = Finding.objects.filter(
+        school__parent=bureau, status=Finding.Status.CONFIRMED, confirmed_at__range=(start, end)
+    )
+    counts = confirmed.aggregate(n=Count("pk"), schools=Count("school", distinct=True))
+    ordered = RefundLine.objects.filter(order__school__parent=bureau, order__issued_at__range=(start, end)).aggregate(
+        s=Sum("amount_fen")
+    )["s"]
+    refunded = RefundLine.objects.filter(
+        order__school__parent=bureau, refunded_on__range=(period_start, period_end)
+    ).aggregate(s=Sum("refunded_fen"))["s"]
+    years = {f"{y}-{y + 1}" for y in range(period_start.year - 1, period_end.year + 1)}
+    vetoed = SchoolYearVeto.objects.filter(school__parent=bureau, created_at__range=(start, end)).filter(
+        school_year__in=years
+    )
+    return FeeFigures(
+        violations=counts["n"] or 0,
+        amount_ordered_fen=ordered or 0,
+        amount_refunded_fen=refunded or 0,
+        schools_affected=counts["schools"] or 0,
+        vetoed_schools=vetoed.values("school").distinct().count(),
+    )
+
+
+@dataclass(frozen=True)
+class NoticeStatus:
+    school: Organization
+    notice: FeeNotice | None
+    rag: Rag
+
+
+def notice_status_list(*, schools: Any, term: Term, now: datetime | None = None) -> list[NoticeStatus]:
+    """Each school's notice for ``term`` with its colour (OVS-1 colours, FEE-5):
+    green = published before the registration date; red = not published by the
+    registration date (or published after it); amber = not yet published, registration
+    still ahead."""
+    now = now or timezone.now()
+    registration = datetime.combine(term.registration_date, time.min, tzinfo=SHANGHAI)
+    notices = {n.school_id: n for n in FeeNotice.objects.filter(term=term, school__in=schools)}
+    out = []
+    for school in schools.order_by("code"):
+        notice = notices.get(school.pk)
+        published = notice is not None and notice.published_at is not None
+        if published and notice is not None and notice.published_at is not None and notice.published_at < registration:
+            colour = Rag.GREEN
+        elif published or now >= registration:
+            colour = Rag.RED
+        else:
+            colour = Rag.AMBER
+        out.append(NoticeStatus(school=school, notice=notice, rag=colour))
+    return out
+
+
+def notice_current(school: Organization) -> FeeNotice | None:
+    """The school's published notice of the latest term, if any."""
+    return (
+        FeeNotice.objects.filter(school=school, status=FeeNotice.Status.PUBLISHED)
+        .select_related("term", "school")
+        .order_by("-term__starts_on")
+        .first()
+    )
+
+
+def schools_with_notices(bureau: Organization | None = None) -> Any:
+    qs = Organization.objects.filter(
+        kind=Organization.Kind.SCHOOL, is_active=True, fee_notices__status=FeeNotice.Status.PUBLISHED
+    )
+    if bureau is not None:
+        qs = qs.filter(parent=bureau)
+    return qs.distinct().order_by("code")
+
+
+def term_current(bureau: Organization, today: date | None = None) -> Term | None:
+    """The bureau's term running today, else the next one, else the latest."""
+    today = today or timezone.localdate()
+    terms = Term.objects.filter(bureau=bureau)
+    return (
+        terms.filter(starts_on__lte=today, ends_on__gte=today).first()
+        or terms.filter(starts_on__gt=today).order_by("starts_on").first()
+        or terms.order_by("-starts_on").first()
+    )
+
+
+def finding_counts(findings: Any) -> dict[str, int]:
+    return dict(findings.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+
+
+def open_findings(findings: Any) -> Any:
+    return findings.filter(Q(status=Finding.Status.OPEN))

@@ -1,0 +1,646 @@
+"""Every write of the fees app: catalogue, declare → approve → file, notices, ledger
+import and audit, findings, refunds and the FEE-6 veto."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.core.audit import audit_record
+from sunshine.core.clocks import deadline
+from sunshine.core.local_rules import local_rule
+from sunshine.core.models import StoredFile
+from sunshine.core.transitions import transition
+from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, upload_store
+from sunshine.fees.engine import audit_frames
+from sunshine.fees.ledger import LedgerInvalid, ledger_parse
+from sunshine.fees.models import (
+    CatalogueItem,
+    Category,
+    FeeDeclaration,
+    FeeNotice,
+    Finding,
+    LedgerMapping,
+    LedgerRow,
+    LedgerUpload,
+    RefundLine,
+    RefundOrder,
+    Restriction,
+    SchoolYearVeto,
+    Unit,
+)
+from sunshine.fees.rules import NATIONAL_CATALOGUE, declaration_refusal
+from sunshine.orgs.models import Organization, Term
+
+LEDGER_PURPOSE = "fees.ledger"
+LEDGER_KINDS = (KIND_SPREADSHEETS | KIND_TEXT) - {"xls", "txt"}
+LEDGER_MAX_BYTES = 20 * 1024 * 1024
+BATCH = 5000
+
+
+# --- Catalogue ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_seed(*, term: Term, actor: Any) -> int:
+    """Put the national catalogue (rules.NATIONAL_CATALOGUE: FEE-1, FEE-2, FEE-3) into
+    ``term``'s catalogue; items already there are left as the reviewer keeps them.
+    Idempotent; returns how many items it added."""
+    added = 0
+    for seed in NATIONAL_CATALOGUE:
+        _item, created = CatalogueItem.objects.get_or_create(
+            term=term,
+            code=seed.code,
+            defaults={
+                "name": seed.name,
+                "category": seed.category,
+                "restriction": seed.restriction,
+                "synonyms": seed.synonyms,
+                "legal_basis": seed.legal_basis,
+                "is_accommodation": seed.is_accommodation,
+            },
+        )
+        added += created
+    if added:
+        audit_record(actor=actor, action="fees.catalogue_seed", target=term, data={"term": term.pk, "added": added})
+    return added
+
+
+@transaction.atomic
+def catalogue_item_create(
+    *,
+    term: Term,
+    actor: Any,
+    code: str,
+    name: str,
+    category: str = "",
+    restriction: str = Restriction.NONE,
+    synonyms: str = "",
+    legal_basis: str = "",
+    is_accommodation: bool = False,
+) -> CatalogueItem:
+    """The fee reviewer adds an item to ``term``'s catalogue."""
+    item = CatalogueItem(
+        term=term,
+        code=code,
+        name=name,
+        category=category,
+        restriction=restriction,
+        synonyms=synonyms,
+        legal_basis=legal_basis,
+        is_accommodation=is_accommodation,
+    )
+    item.full_clean()
+    _names_free(term=term, item=item)
+    item.save()
+    audit_record(actor=actor, action="fees.catalogue_item_create", target=item, data={"term": term.pk, "code": code})
+    return item
+
+
+def _names_free(*, term: Term, item: CatalogueItem) -> None:
+    taken: dict[str, str] = {}
+    for other in CatalogueItem.objects.filter(term=term).exclude(pk=item.pk):
+        for name in other.names():
+            taken[name] = other.name
+    clashes = [name for name in item.names() if name in taken]
+    if clashes:
+        raise ValidationError(
+            _("“%(name)s” already names the item “%(other)s”.") % {"name": clashes[0], "other": taken[clashes[0]]}
+        )
+
+
+@transaction.atomic
+def catalogue_copy(*, source: Term, target: Term, actor: Any) -> int:
+    """Carry ``source``'s catalogue to ``target`` (the catalogue is versioned by term);
+    items already in ``target`` are kept. Returns how many were copied."""
+    existing = set(CatalogueItem.objects.filter(term=target).values_list("code", flat=True))
+    copies = [
+        CatalogueItem(
+            term=target,
+            code=item.code,
+            name=item.name,
+            synonyms=item.synonyms,
+            category=item.category,
+            restriction=item.restriction,
+            is_accommodation=item.is_accommodation,
+            legal_basis=item.legal_basis,
+            is_active=item.is_active,
+        )
+        for item in CatalogueItem.objects.filter(term=source)
+        if item.code not in existing
+    ]
+    CatalogueItem.objects.bulk_create(copies)
+    audit_record(
+        actor=actor, action="fees.catalogue_copy", target=target, data={"source": source.pk, "copied": len(copies)}
+    )
+    return len(copies)
+
+
+def catalogue_names(term: Term) -> dict[str, tuple[str, str]]:
+    """Every name and synonym of ``term``'s catalogue → (code, name)."""
+    names: dict[str, tuple[str, str]] = {}
+    for item in CatalogueItem.objects.filter(term=term):
+        for name in item.names():
+            names.setdefault(name, (item.code, item.name))
+    return names
+
+
+# --- Declare → approve → file ---------------------------------------------------------
+
+
+@transaction.atomic
+def fee_declare(
+    *,
+    actor: Any,
+    school: Organization,
+    term: Term,
+    item: CatalogueItem,
+    standard_fen: int,
+    unit: str = Unit.TERM,
+    grades: str = "",
+    scope: str = FeeDeclaration.Scope.ALL,
+    reductions: str = "",
+) -> FeeDeclaration:
+    """A school declares one fee item for a term (申报). A prohibited item (FEE-3), a
+    tuition or miscellaneous fee at a compulsory school (FEE-1) or an item outside the
+    term's catalogue (FEE-2) is refused at once, naming the rule; nothing is saved."""
+    if school.kind != Organization.Kind.SCHOOL or term.bureau_id != school.parent_id or item.term_id != term.pk:
+        raise ValidationError(_("This school, term and catalogue item do not belong together."))
+    refusal = declaration_refusal(item=item, school=school)
+    if refusal is not None:
+        raise refusal
+    if (
+        FeeDeclaration.objects.filter(school=school, term=term, item=item)
+        .exclude(status=FeeDeclaration.Status.REJECTED)
+        .exists()
+    ):
+        raise ValidationError(_("“%(item)s” is already declared for this term.") % {"item": item.name})
+    declaration = FeeDeclaration(
+        school=school,
+        term=term,
+        item=item,
+        standard_fen=standard_fen,
+        unit=unit,
+        grades=grades,
+        scope=scope,
+        reductions=reductions,
+        declared_by=actor if getattr(actor, "pk", None) else None,
+    )
+    declaration.full_clean(validate_constraints=False)
+    declaration.save()
+    audit_record(
+        actor=actor,
+        action="fees.declaration_create",
+        target=declaration,
+        data={"school": school.pk, "term": term.pk, "item": item.code, "standard_fen": standard_fen},
+    )
+    return declaration
+
+
+def fee_declaration_approve(
+    *, declaration: FeeDeclaration, actor: Any, approving_body: str, document_number: str, note: str = ""
+) -> FeeDeclaration:
+    """The fee reviewer approves a declared line with the approving body and its
+    document number (FEE-4 "basis")."""
+    if not approving_body.strip() or not document_number.strip():
+        raise ValidationError(_("Give the approving body and the document number."))
+    transition(
+        declaration,
+        FeeDeclaration.Status.APPROVED,
+        actor=actor,
+        reason=note,
+        update={
+            "approving_body": approving_body.strip()[:100],
+            "document_number": document_number.strip()[:60],
+            "reviewed_by": actor if getattr(actor, "pk", None) else None,
+            "review_note": note[:300],
+        },
+    )
+    return declaration
+
+
+def fee_declaration_reject(*, declaration: FeeDeclaration, actor: Any, reason: str) -> FeeDeclaration:
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for rejecting."))
+    transition(
+        declaration,
+        FeeDeclaration.Status.REJECTED,
+        actor=actor,
+        reason=reason,
+        update={"reviewed_by": actor if getattr(actor, "pk", None) else None, "review_note": reason[:300]},
+    )
+    return declaration
+
+
+def fee_declaration_file(*, declaration: FeeDeclaration, actor: Any) -> FeeDeclaration:
+    """File (备案) an approved line: only filed lines may be collected and shown (FEE-5)."""
+    transition(declaration, FeeDeclaration.Status.FILED, actor=actor, update={"filed_at": timezone.now()})
+    return declaration
+
+
+@transaction.atomic
+def fee_declaration_settle(*, declaration: FeeDeclaration, actor: Any, actual_cost_fen: int) -> FeeDeclaration:
+    """Record the actual cost per student of an on-behalf fee (FEE-2: settled at cost,
+    any surplus refunded; the audit flags collections above it)."""
+    if declaration.item.category != Category.ON_BEHALF:
+        raise ValidationError(_("Only fees collected on behalf are settled at actual cost."))
+    if actual_cost_fen < 0:
+        raise ValidationError(_("The actual cost cannot be negative."))
+    FeeDeclaration.objects.filter(pk=declaration.pk).update(actual_cost_fen=actual_cost_fen)
+    declaration.actual_cost_fen = actual_cost_fen
+    audit_record(
+        actor=actor, action="fees.declaration_settle", target=declaration, data={"actual_cost_fen": actual_cost_fen}
+    )
+    return declaration
+
+
+# --- Notices (FEE-4, FEE-5) -----------------------------------------------------------
+
+
+def _notice_lines(school: Organization, term: Term) -> list[dict[str, Any]]:
+    lines = []
+    for d in (
+        FeeDeclaration.objects.filter(school=school, term=term, status=FeeDeclaration.Status.FILED)
+        .select_related("item")
+        .order_by("item__category", "item__code")
+    ):
+        lines.append(
+            {
+                "category": d.item.category,
+                "item": d.item.name,
+                "standard_fen": d.standard_fen,
+                "basis": f"{d.approving_body} {d.document_number}".strip(),
+                "grades": d.grades,
+                "scope": d.scope,
+                "unit": d.unit,
+                "reductions": d.reductions,
+            }
+        )
+    return lines
+
+
+@transaction.atomic
+def fee_notice_generate(*, school: Organization, term: Term, actor: Any) -> FeeNotice:
+    """Generate (or regenerate, while still a draft) the school's fee notice from its
+    filed lines, with every FEE-4 field: category, item, standard, basis (approving body
+    and document number), scope, unit, reductions, complaint hotline."""
+    lines = _notice_lines(school, term)
+    if not lines:
+        raise ValidationError(_("No fee item of this school is filed for this term yet."))
+    hotline = school.parent.hotline if school.parent and school.parent.hotline else school.hotline
+    if not hotline:
+        raise ValidationError(_("The bureau has no complaint hotline on record (FEE-4)."))
+    # A document number is data, not interface text: always in Chinese.
+    n = 1 if term.season == Term.Season.SPRING else 2
+    number = f"{school.short_name or school.name}收费公告〔{term.starts_on.year}〕{n}号"
+    notice = FeeNotice.objects.select_for_update().filter(school=school, term=term).first()
+    if notice is None:
+        notice = FeeNotice(school=school, term=term, number=number, lines=lines, hotline=hotline)
+        notice.full_clean(validate_constraints=False)
+        notice.save()
+    elif notice.status == FeeNotice.Status.DRAFT:
+        FeeNotice.objects.filter(pk=notice.pk).update(lines=lines, hotline=hotline, generated_at=timezone.now())
+        notice.lines, notice.hotline = lines, hotline
+    else:
+        raise ValidationError(_("The notice is already published; it cannot be regenerated."))
+    audit_record(actor=actor, action="fees.notice_generate", target=notice, data={"lines": len(lines)})
+    return notice
+
+
+def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
+    """Publish the notice on the school's public page (FEE-5: before registration)."""
+    transition(notice, FeeNotice.Status.PUBLISHED, actor=actor, update={"published_at": timezone.now()})
+    return notice
+
+
+def fee_notice_withdraw(*, notice: FeeNotice, actor: Any, now: Any = None) -> FeeNotice:
+    """Withdraw a published notice — refused before the FEE-5-notice minimum has passed."""
+    now = now or timezone.now()
+    if notice.published_at is not None:
+        shown = deadline("FEE-5-notice", notice.published_at)
+        if now <= shown.due:
+            raise ValidationError(
+                _("FEE-5: the notice must stay up until %(date)s.") % {"date": shown.due_date.isoformat()}
+            )
+    transition(notice, FeeNotice.Status.WITHDRAWN, actor=actor, update={"withdrawn_at": now})
+    return notice
+
+
+# --- Ledger import -------------------------------------------------------------------
+
+
+class LedgerRejected(ValidationError):
+    """The ledger was refused; ``messages`` lists every reason. Nothing was imported."""
+
+
+@transaction.atomic
+def ledger_import(
+    *, school: Organization, term: Term, file: Any, actor: Any, mapping: dict[str, str] | None = None
+) -> LedgerUpload:
+    """Import a ledger (.xlsx or .csv) for ``school`` and ``term``: stored through
+    ``upload_store``, validated all or nothing (row-numbered messages), its rows written in
+    batches, the column mapping remembered for the school. Raises ValidationError and
+    imports nothing (not even the file) on any error."""
+    if term.bureau_id != school.parent_id:
+        raise ValidationError(_("This term is not the school's bureau's term."))
+    stored = upload_store(
+        file=file, purpose=LEDGER_PURPOSE, actor=actor, allowed_kinds=LEDGER_KINDS, max_bytes=LEDGER_MAX_BYTES
+    )
+    remembered = LedgerMapping.objects.filter(school=school).first()
+    columns = {**(remembered.columns if remembered else {}), **{k: v for k, v in (mapping or {}).items() if v}}
+    kind = "xlsx" if stored.original_name.lower().endswith(".xlsx") or "spreadsheetml" in stored.content_type else "csv"
+    try:
+        with stored.file.open("rb") as fh:
+            parsed = ledger_parse(fh, kind=kind, mapping=columns, item_names=catalogue_names(term))
+    except LedgerInvalid as exc:
+        if stored.file.name:
+            stored.file.storage.delete(stored.file.name)
+        raise ValidationError(exc.messages) from exc
+    upload = LedgerUpload(
+        school=school,
+        term=term,
+        stored_file=stored,
+        original_name=stored.original_name,
+        row_count=len(parsed),
+        total_fen=sum(r.amount_fen for r in parsed),
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    upload.full_clean()
+    upload.save()
+    for start in range(0, len(parsed), BATCH):
+        LedgerRow.objects.bulk_create(
+            [
+                LedgerRow(
+                    upload=upload,
+                    school=school,
+                    term=term,
+                    row_no=r.row_no,
+                    student_no=r.student_no,
+                    student_name=r.student_name,
+                    grade=r.grade,
+                    item_code=r.item_code,
+                    item_name=r.item_name,
+                    amount_fen=r.amount_fen,
+                    collected_on=r.collected_on,
+                    receipt_no=r.receipt_no,
+                )
+                for r in parsed[start : start + BATCH]
+            ]
+        )
+    if columns:
+        LedgerMapping.objects.update_or_create(school=school, defaults={"columns": columns})
+    audit_record(
+        actor=actor,
+        action="fees.ledger_import",
+        target=upload,
+        data={"school": school.pk, "term": term.pk, "rows": len(parsed), "total_fen": upload.total_fen},
+    )
+    return upload
+
+
+# --- Audit ---------------------------------------------------------------------------
+
+
+def _months(term: Term) -> int:
+    return max(1, round((term.ends_on - term.starts_on).days / 30))
+
+
+def audit_inputs(*, schools: list[Organization], terms: list[Term]) -> dict[str, pl.DataFrame]:
+    """The catalogue, filed lines, schools and terms (with their FEE-5 collection
+    windows from ``core.clocks``) as frames for :func:`sunshine.fees.engine.audit_frames`."""
+    term_ids = [t.pk for t in terms]
+    catalogue = list(
+        CatalogueItem.objects.filter(term_id__in=term_ids).values_list(
+            "term_id", "code", "category", "restriction", "is_accommodation"
+        )
+    )
+    months = {t.pk: _months(t) for t in terms}
+    lines = list(
+        FeeDeclaration.objects.filter(
+            term_id__in=term_ids, school__in=schools, status=FeeDeclaration.Status.FILED
+        ).values_list("school_id", "term_id", "item__code", "standard_fen", "unit", "actual_cost_fen")
+    )
+    return {
+        "catalogue": pl.DataFrame(
+            catalogue,
+            schema={
+                "term_id": pl.Int64,
+                "item_code": pl.String,
+                "category": pl.String,
+                "restriction": pl.String,
+                "is_accommodation": pl.Boolean,
+            },
+            orient="row",
+        ),
+        "lines": pl.DataFrame(
+            [
+                (s, t, code, std * (months[t] if unit == Unit.MONTH else 1), cost)
+                for s, t, code, std, unit, cost in lines
+            ],
+            schema={
+                "school_id": pl.Int64,
+                "term_id": pl.Int64,
+                "item_code": pl.String,
+                "cap_fen": pl.Int64,
+                "actual_cost_fen": pl.Int64,
+            },
+            orient="row",
+        ),
+        "schools": pl.DataFrame(
+            {"school_id": [s.pk for s in schools], "compulsory": [s.is_compulsory for s in schools]},
+            schema={"school_id": pl.Int64, "compulsory": pl.Boolean},
+        ),
+        "terms": pl.DataFrame(
+            {
+                "term_id": term_ids,
+                "window_start": [t.registration_date for t in terms],
+                "window_end": [deadline("FEE-5-collection", t.registration_date).due_date for t in terms],
+            },
+            schema={"term_id": pl.Int64, "window_start": pl.Date, "window_end": pl.Date},
+        ),
+    }
+
+
+@transaction.atomic
+def ledger_audit(*, school: Organization, term: Term, actor: Any) -> int:
+    """Audit every ledger row of ``school`` and ``term`` (vectorised, see engine.py) and
+    record the findings. Idempotent: a finding already recorded (same kind, school,
+    term, student and item) is not added again. Returns how many findings are new."""
+    values = LedgerRow.objects.filter(school=school, term=term).values_list(
+        "upload_id", "row_no", "student_no", "student_name", "item_code", "amount_fen", "collected_on", "receipt_no"
+    )
+    data = list(values)
+    rows = pl.DataFrame(
+        data,
+        schema={
+            "upload_id": pl.Int64,
+            "row_no": pl.Int64,
+            "student_no": pl.String,
+            "student_name": pl.String,
+            "item_code": pl.String,
+            "amount_fen": pl.Int64,
+            "collected_on": pl.Date,
+            "receipt_no": pl.String,
+        },
+        orient="row",
+    ).with_columns(school_id=pl.lit(school.pk, dtype=pl.Int64), term_id=pl.lit(term.pk, dtype=pl.Int64))
+    # Keep row numbers unique across several uploads of the same school and term.
+    rows = rows.with_columns((pl.col("upload_id") * 10_000_000 + pl.col("row_no")).alias("row_no"))
+    if rows.is_empty():
+        return 0
+    findings = audit_frames(rows=rows, **audit_inputs(schools=[school], terms=[term]))
+    names = dict(CatalogueItem.objects.filter(term=term).values_list("code", "name"))
+    now = timezone.now()
+    before = Finding.objects.filter(school=school, term=term).count()
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                kind=f["kind"],
+                rule_id=f["rule_id"],
+                school=school,
+                term=term,
+                upload_id=f["first_row"] // 10_000_000,
+                student_no=f["student_no"],
+                student_name=f["student_name"] or "",
+                item_code=f["item_code"],
+                item_name=names.get(f["item_code"], f["item_code"]),
+                amount_fen=f["amount_fen"],
+                row_count=f["row_count"],
+                first_row=f["first_row"] % 10_000_000,
+                found_at=now,
+            )
+            for f in findings.iter_rows(named=True)
+        ],
+        ignore_conflicts=True,
+        batch_size=BATCH,
+    )
+    added = Finding.objects.filter(school=school, term=term).count() - before
+    LedgerUpload.objects.filter(school=school, term=term).update(audited_at=now)
+    audit_record(
+        actor=actor,
+        action="fees.ledger_audit",
+        target=school,
+        data={"term": term.pk, "rows": rows.height, "findings": findings.height, "new": added},
+    )
+    return added
+
+
+# --- Findings, refunds and the veto ---------------------------------------------------
+
+
+def finding_confirm(*, finding: Finding, actor: Any) -> Finding:
+    """Confirm a finding as an illegal fee. FEE-6 (LOCAL "FEE-6-veto"): the school's
+    "advanced" rating is vetoed for the school year."""
+    with transaction.atomic():
+        transition(finding, Finding.Status.CONFIRMED, actor=actor, update={"confirmed_at": timezone.now()})
+        if local_rule("FEE-6-veto"):
+            veto, created = SchoolYearVeto.objects.get_or_create(
+                school=finding.school, school_year=finding.term.school_year, defaults={"finding": finding}
+            )
+            if created:
+                audit_record(
+                    actor=actor,
+                    action="fees.veto_set",
+                    target=veto,
+                    data={"school": finding.school_id, "school_year": veto.school_year, "finding": finding.pk},
+                )
+    return finding
+
+
+def finding_dismiss(*, finding: Finding, actor: Any, reason: str) -> Finding:
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for dismissing the finding."))
+    transition(finding, Finding.Status.DISMISSED, actor=actor, reason=reason)
+    return finding
+
+
+@transaction.atomic
+def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: date | None = None) -> RefundOrder:
+    """Order the school to refund (清退) every confirmed finding of the term not yet in an
+    order, student by student (FEE-1: illegal fees are refunded on the bureau's order)."""
+    if school.parent_id is None:
+        raise ValidationError(_("This school belongs to no bureau."))
+    bureau = Organization.objects.select_for_update().get(pk=school.parent_id)  # serialises numbering
+    findings = list(
+        Finding.objects.select_for_update()
+        .filter(school=school, term=term, status=Finding.Status.CONFIRMED, refund_line__isnull=True)
+        .order_by("student_no", "pk")
+    )
+    if not findings:
+        raise ValidationError(_("There is no confirmed finding of this school and term left to refund."))
+    year = (when or timezone.localdate()).year
+    count = RefundOrder.objects.filter(school__parent=bureau, number__contains=f"〔{year}〕").count()
+    number = f"{bureau.short_name or bureau.name}清退〔{year}〕{count + 1}号"
+    order = RefundOrder(
+        school=school, term=term, number=number, issued_by=actor if getattr(actor, "pk", None) else None
+    )
+    order.full_clean()
+    order.save()
+    RefundLine.objects.bulk_create(
+        [
+            RefundLine(
+                order=order,
+                finding=f,
+                student_no=f.student_no,
+                student_name=f.student_name,
+                amount_fen=f.amount_fen,
+            )
+            for f in findings
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="fees.refund_order_issue",
+        target=order,
+        data={"school": school.pk, "lines": len(findings), "amount_fen": sum(f.amount_fen for f in findings)},
+    )
+    return order
+
+
+@transaction.atomic
+def refund_record(*, line: RefundLine, actor: Any, refunded_fen: int, refunded_on: date) -> RefundLine:
+    """The school records what it paid back to one student."""
+    order = RefundOrder.objects.select_for_update().get(pk=line.order_id)
+    if order.status != RefundOrder.Status.ISSUED:
+        raise ValidationError(_("Refunds can only be recorded while the order is open."))
+    if refunded_fen < 0 or refunded_fen > line.amount_fen:
+        raise ValidationError(_("The refund must be between 0 and the amount ordered."))
+    if refunded_on > timezone.localdate():
+        raise ValidationError(_("The refund date cannot be in the future."))
+    RefundLine.objects.filter(pk=line.pk).update(refunded_fen=refunded_fen, refunded_on=refunded_on)
+    line.refunded_fen, line.refunded_on = refunded_fen, refunded_on
+    audit_record(
+        actor=actor, action="fees.refund_record", target=order, data={"line": line.pk, "refunded_fen": refunded_fen}
+    )
+    return line
+
+
+def refund_order_report(*, order: RefundOrder, actor: Any) -> RefundOrder:
+    """The school reports the order done: every line must have its refund recorded."""
+    if order.lines.filter(refunded_on__isnull=True).exists():
+        raise ValidationError(_("Record the refund of every student first."))
+    transition(order, RefundOrder.Status.REPORTED, actor=actor, update={"reported_at": timezone.now()})
+    return order
+
+
+def refund_order_verify(*, order: RefundOrder, actor: Any) -> RefundOrder:
+    transition(order, RefundOrder.Status.VERIFIED, actor=actor, update={"verified_at": timezone.now()})
+    return order
+
+
+def refund_order_return(*, order: RefundOrder, actor: Any, reason: str) -> RefundOrder:
+    """The reviewer sends a reported order back to the school."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for sending the order back."))
+    transition(order, RefundOrder.Status.ISSUED, actor=actor, reason=reason)
+    return order
+
+
+def stored_ledger_of(stored_file: StoredFile) -> LedgerUpload | None:
+    return LedgerUpload.objects.filter(stored_file=stored_file).select_related("school").first()

@@ -1,0 +1,88 @@
+"""Findings → refund orders (清退) → refunds → verification; the FEE-6 veto; figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from sunshine.core.local_rules import local_rule_set
+from sunshine.fees.models import Finding, RefundOrder, SchoolYearVeto
+from sunshine.fees.selectors import fee_figures
+from sunshine.fees.services import (
+    finding_confirm,
+    finding_dismiss,
+    ledger_audit,
+    ledger_import,
+    refund_order_issue,
+    refund_order_report,
+    refund_order_return,
+    refund_order_verify,
+    refund_record,
+)
+from sunshine.fees.tests.test_audit import csv_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def findings(world):
+    world.file(world.primary, "meals", 90000)
+    lines = ["S1,张三,讲义费,30,2026-09-01,R1", "S2,李四,学费,800,2026-09-01,R2", "S3,王五,伙食费,950,2026-09-01,R3"]
+    ledger_import(school=world.primary, term=world.term, file=csv_file(lines), actor=world.clerk)
+    ledger_audit(school=world.primary, term=world.term, actor=world.reviewer)
+    return {f.kind: f for f in Finding.objects.all()}
+
+
+def test_fee6_confirmed_finding_vetoes_the_school_year(world, findings):
+    """FEE-6: any confirmed illegal fee vetoes the school's annual advanced rating."""
+    finding_dismiss(finding=findings["above_standard"], actor=world.reviewer, reason="meals price rose, refiled")
+    assert not SchoolYearVeto.objects.exists()
+    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    finding_confirm(finding=findings["compulsory"], actor=world.reviewer)
+    veto = SchoolYearVeto.objects.get()
+    assert veto.school == world.primary and veto.school_year == "2026-2027"
+
+
+def test_fee6_veto_is_local(world, findings):
+    local_rule_set(actor=None, key="FEE-6-veto", value=False)
+    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    assert not SchoolYearVeto.objects.exists()
+
+
+def test_refund_order_to_verification_and_figures(world, findings):
+    """FEE-1: illegal fees are refunded on the bureau's order; the figures count them."""
+    with pytest.raises(ValidationError):
+        refund_order_issue(school=world.primary, term=world.term, actor=world.reviewer)  # nothing confirmed
+    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    finding_confirm(finding=findings["compulsory"], actor=world.reviewer)
+    order = refund_order_issue(school=world.primary, term=world.term, actor=world.reviewer)
+    assert order.lines.count() == 2 and "〔" in order.number
+    with pytest.raises(ValidationError):  # each finding is ordered once
+        refund_order_issue(school=world.primary, term=world.term, actor=world.reviewer)
+    with pytest.raises(ValidationError):
+        refund_order_report(order=order, actor=world.clerk)  # refunds not recorded yet
+    today = timezone.localdate()
+    first, second = order.lines.order_by("student_no")
+    with pytest.raises(ValidationError):
+        refund_record(line=first, actor=world.clerk, refunded_fen=first.amount_fen + 1, refunded_on=today)
+    refund_record(line=first, actor=world.clerk, refunded_fen=first.amount_fen, refunded_on=today)
+    refund_record(line=second, actor=world.clerk, refunded_fen=50000, refunded_on=today)
+    refund_order_report(order=order, actor=world.clerk)
+    refund_order_return(order=order, actor=world.reviewer, reason="李四 not refunded in full")
+    refund_record(line=second, actor=world.clerk, refunded_fen=second.amount_fen, refunded_on=today)
+    refund_order_report(order=order, actor=world.clerk)
+    refund_order_verify(order=order, actor=world.reviewer)
+    assert RefundOrder.objects.get().status == RefundOrder.Status.VERIFIED
+    with pytest.raises(ValidationError):
+        refund_record(line=second, actor=world.clerk, refunded_fen=0, refunded_on=today)
+
+    figures = fee_figures(bureau=world.bureau, period_start=date(today.year, 1, 1), period_end=date(today.year, 12, 31))
+    assert figures.violations == 2
+    assert figures.amount_ordered_fen == 3000 + 80000
+    assert figures.amount_refunded_fen == 3000 + 80000
+    assert figures.schools_affected == 1 and figures.vetoed_schools == 1
+    empty = fee_figures(bureau=world.bureau, period_start=date(2000, 1, 1), period_end=date(2000, 12, 31))
+    assert empty.violations == 0 and empty.amount_ordered_fen == 0

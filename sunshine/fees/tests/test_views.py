@@ -1,0 +1,195 @@
+"""The fee pages: declaring, reviewing, publishing, the public notice, the poster, the
+complaint seam, ledger upload and export — allowed and denied."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from sunshine.core import seams
+from sunshine.core.testing import login_verified, user_with_role
+from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload
+from sunshine.fees.services import fee_notice_generate, fee_notice_publish
+from sunshine.fees.tests.test_audit import CLEAN, HEADER
+from sunshine.orgs.models import Role
+from sunshine.orgs.tests.factories import BureauFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    login_verified(client, user)
+    return client
+
+
+def declare_post(world, code: str, yuan: str = "900") -> dict:
+    return {
+        "school": world.primary.pk,
+        "term": world.term.pk,
+        "item": world.item(code).pk,
+        "standard": yuan,
+        "unit": "term",
+        "grades": "一至六年级",
+        "scope": "all",
+        "reductions": "",
+    }
+
+
+def test_clerk_declares_and_prohibited_is_refused_with_the_rule(world):
+    client = client_of(world.clerk)
+    response = client.post(reverse("fees:declaration-create"), declare_post(world, "meals"))
+    assert response.status_code == 302
+    assert FeeDeclaration.objects.get().standard_fen == 90000
+    response = client.post(reverse("fees:declaration-create"), declare_post(world, "heating"))
+    assert response.status_code == 400 and "FEE-3" in response.content.decode()
+    assert FeeDeclaration.objects.count() == 1
+
+
+def test_clerk_cannot_declare_for_another_school(world):
+    client = client_of(world.senior_clerk)
+    response = client.post(reverse("fees:declaration-create"), declare_post(world, "meals"))
+    assert response.status_code == 400 and not FeeDeclaration.objects.exists()
+
+
+def test_reviewer_approves_and_files_others_cannot(world):
+    client_of(world.clerk).post(reverse("fees:declaration-create"), declare_post(world, "meals"))
+    declaration = FeeDeclaration.objects.get()
+    url = reverse("fees:declaration-review", args=[declaration.pk])
+    # The clerk sees the declaration but cannot approve it.
+    assert client_of(world.clerk).get(url).status_code == 200
+    assert client_of(world.clerk).post(url, {"action": "approve"}).status_code == 403
+    # Another bureau's reviewer does not even see it.
+    stranger = user_with_role(Role.FEE_REVIEWER, organization=BureauFactory())
+    assert client_of(stranger).get(url).status_code == 404
+    reviewer = client_of(world.reviewer)
+    reviewer.post(url, {"action": "approve", "approving_body": "区发改局", "document_number": "区发改〔2026〕9号"})
+    reviewer.post(url, {"action": "file"})
+    declaration.refresh_from_db()
+    assert declaration.status == FeeDeclaration.Status.FILED
+
+
+def test_notice_publish_public_page_and_poster(world):
+    world.file(world.primary, "meals", 90000)
+    client = client_of(world.clerk)
+    url = reverse("fees:notice-staff", args=[world.primary.pk, world.term.pk])
+    assert client.post(url, {"action": "generate"}).status_code == 302
+    public = Client()
+    assert public.get(reverse("fees:school-notice", args=[world.primary.code])).status_code == 404  # draft
+    client.post(url, {"action": "publish"})
+    assert FeeNotice.objects.get().status == FeeNotice.Status.PUBLISHED
+    page = public.get(reverse("fees:school-notice", args=[world.primary.code]))
+    assert page.status_code == 200 and "伙食费" in page.content.decode() and "0000-12345" in page.content.decode()
+    assert world.primary.name in public.get(reverse("fees:school-list")).content.decode()
+    poster = public.get(reverse("fees:notice-poster", args=[FeeNotice.objects.get().pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(poster.content)).paragraphs)
+    assert world.primary.name in text and "0000-12345" in text
+    # The senior school's clerk cannot publish the primary's notice.
+    assert client_of(world.senior_clerk).post(url, {"action": "publish"}).status_code == 404
+
+
+@pytest.fixture
+def published(world):
+    world.file(world.primary, "meals", 90000)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=None)
+    return fee_notice_publish(notice=notice, actor=None)
+
+
+def test_complaint_goes_to_petitions_through_the_seam(published, monkeypatch):
+    received = []
+
+    class Case:
+        receipt_code = "1234567890123456"
+
+    def fake_petitions(*, intake, actor):  # the one permitted fake: it stands in for the petitions module
+        received.append(intake)
+        return Case()
+
+    monkeypatch.setattr(seams, "_petition_intake", None)
+    seams.register_petition_intake(fake_petitions)
+    response = Client().post(
+        reverse("fees:notice-complain", args=[published.pk]),
+        {"title": "多收资料费", "facts": "班主任收了每人50元资料费", "request": "退还"},
+    )
+    assert response.status_code == 200 and "1234567890123456" in response.content.decode()
+    intake = received[0]
+    assert intake.kind == "complaint" and intake.source_label == f"fees.notice:{published.pk}"
+    assert intake.subject_organization_id == published.school_id and not intake.named
+
+
+def test_complaint_without_petitions_keeps_the_text_and_gives_the_hotline(published, monkeypatch):
+    monkeypatch.setattr(seams, "_petition_intake", None)
+    response = Client().post(
+        reverse("fees:notice-complain", args=[published.pk]),
+        {"title": "多收资料费", "facts": "班主任收了每人50元资料费", "request": "退还"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 503 and "0000-12345" in body and "班主任收了每人50元资料费" in body
+
+
+def test_ledger_upload_view_errors_then_findings_and_export(world):
+    world.file(world.primary, "meals", 90000)
+    world.file(world.primary, "accommodation", 40000)
+    world.file(world.primary, "uniform", 25000)
+    client = client_of(world.clerk)
+    bad = SimpleUploadedFile("l.csv", "\n".join([HEADER, *CLEAN, "S9,某,伙食费,-1,2026-09-01,R"]).encode())
+    response = client.post(
+        reverse("fees:ledger-upload"), {"school": world.primary.pk, "term": world.term.pk, "file": bad}
+    )
+    assert response.status_code == 400 and "Row 6" in response.content.decode()
+    assert not LedgerUpload.objects.exists()
+    good = SimpleUploadedFile("l.csv", "\n".join([HEADER, *CLEAN, "S9,某,上机费,20,2026-09-01,R"]).encode())
+    response = client.post(
+        reverse("fees:ledger-upload"), {"school": world.primary.pk, "term": world.term.pk, "file": good}
+    )
+    assert response.status_code == 302
+    finding = Finding.objects.get()
+    assert finding.kind == "prohibited"
+    # The clerk cannot confirm; the reviewer can.
+    action = reverse("fees:finding-action", args=[finding.pk])
+    assert client.post(action, {"action": "confirm"}).status_code == 403
+    client_of(world.reviewer).post(action, {"action": "confirm"})
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.CONFIRMED
+    export = client_of(world.reviewer).get(reverse("fees:finding-export"))
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][4] == "S9" and rows[1][7] == 20
+    # Another bureau's reviewer exports nothing of ours.
+    stranger = user_with_role(Role.FEE_REVIEWER, organization=BureauFactory())
+    rows = list(
+        load_workbook(io.BytesIO(client_of(stranger).get(reverse("fees:finding-export")).content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert len(rows) == 1
+
+
+def test_workbench_shows_notice_status(world, published):
+    response = client_of(world.reviewer).get(reverse("fees:workbench"))
+    body = response.content.decode()
+    assert response.status_code == 200 and world.primary.name in body and "rag rag-" in body
+
+
+def test_notice_colours_ovs1_fee5(world, published):
+    """FEE-5 / OVS-1 colours: green published before registration, red none by registration, amber pending."""
+    from datetime import datetime, timedelta
+
+    from sunshine.core.clocks import SHANGHAI, Rag
+    from sunshine.fees.selectors import notice_status_list
+    from sunshine.orgs.models import Organization
+
+    FeeNotice.objects.filter(pk=published.pk).update(published_at=datetime(2026, 8, 20, 9, tzinfo=SHANGHAI))
+    schools = Organization.objects.filter(pk__in=[world.primary.pk, world.senior.pk])
+    before = datetime(2026, 8, 25, 9, tzinfo=SHANGHAI)
+    colours = {s.school.pk: s.rag for s in notice_status_list(schools=schools, term=world.term, now=before)}
+    assert colours == {world.primary.pk: Rag.GREEN, world.senior.pk: Rag.AMBER}
+    after = before + timedelta(days=7)
+    colours = {s.school.pk: s.rag for s in notice_status_list(schools=schools, term=world.term, now=after)}
+    assert colours == {world.primary.pk: Rag.GREEN, world.senior.pk: Rag.RED}
