@@ -15,6 +15,10 @@ import tempfile
 # One child process per module and database. A module adds its benchmark here.
 BENCH_MODULES = [
     "bench.foundation",
+    "bench.fees",
+    "bench.opinion",
+    "bench.disclosure",
+    "bench.petitions",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

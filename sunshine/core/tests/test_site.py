@@ -118,7 +118,8 @@ def test_the_workbench_shows_roles_organisations_and_empty_lists():
     assert "No supervised items" in html
     # Logout is a POST form; modules not built yet are listed as coming soon, not links.
     assert f'method="post" action="{reverse("accounts:logout")}"' in html
-    assert "Fee management <small>coming soon</small>" in html
+    assert f'href="{reverse("fees:workbench")}"' in html  # a module that exists is a link
+    assert "Major decisions <small>coming soon</small>" in html  # one that does not is listed, disabled
     assert f'href="{reverse("core:workbench")}" aria-current="page"' in html
 
 
@@ -129,12 +130,11 @@ def test_a_public_account_cannot_open_the_workbench(english):
     assert "You cannot open this page" in html_of(response)
 
 
-def test_search_is_a_placeholder_with_an_empty_state(english):
+def test_search_with_no_hit_says_so(english):
     response = english.get(reverse("core:search"), {"q": "招生"})
     assert response.status_code == 200
     html = html_of(response)
-    assert "招生" in html
-    assert "Search is not available yet." in html
+    assert "招生" in html  # the query is shown back
 
 
 def test_display_switch_without_js_sets_the_cookie_and_the_html_class(client):

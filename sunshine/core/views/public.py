@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseRedirect
@@ -9,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sunshine.core.context_processors import DISPLAY_COOKIE, DISPLAY_OPTIONS, display_preferences
+from sunshine.core.search import search_query
 
 DISPLAY_COOKIE_AGE = 365 * 24 * 3600
 
@@ -18,14 +21,44 @@ class HomeView(TemplateView):
 
 
 class SearchView(TemplateView):
-    """Site search (placeholder: the index arrives with the disclosure module)."""
+    """Site search over everything indexed in ``sunshine.core.search``: the public sees
+    public entries; staff also see the entries granted to their organisations.
+    Filters: organisation (id), category, publication dates."""
 
     template_name = "core/public/search.html"
+    page_size = 20
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["query"] = self.request.GET.get("q", "").strip()[:100]
-        context["results"] = []
+        params = self.request.GET
+        query = params.get("q", "").strip()[:100]
+        context["query"] = query
+        filters: dict[str, Any] = {}
+        org = params.get("org", "")
+        if org.isdigit():
+            filters["organization_id"] = int(org)
+        if params.get("category"):
+            filters["category"] = params["category"][:64]
+        for name, key in (("from", "published_from"), ("to", "published_to")):
+            with contextlib.suppress(ValueError):
+                filters[key] = date.fromisoformat(params.get(name, ""))
+        try:
+            page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            page = 1
+        results = search_query(
+            q=query, user=self.request.user, limit=self.page_size, offset=(page - 1) * self.page_size, **filters
+        )
+        context["results"] = results
+        context["page"] = page
+        context["next_page"] = page + 1 if results.has_next else None
+        context["previous_page"] = page - 1 if page > 1 else None
+        context["filters"] = {
+            "org": org,
+            "category": params.get("category", ""),
+            "from": params.get("from", ""),
+            "to": params.get("to", ""),
+        }
         return context
 
 

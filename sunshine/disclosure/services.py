@@ -1,0 +1,979 @@
+"""Every write of disclosure: the catalogue, documents and their workflow, attachments,
+the quarterly inspection, and FOI requests with their clocks."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import nh3
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from sunshine.core.audit import audit_record
+from sunshine.core.clocks import Deadline, deadline
+from sunshine.core.crypto import keyed_hash
+from sunshine.core.notifications import notify
+from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.search import search_index, search_remove
+from sunshine.core.transitions import TransitionConflict, transition
+from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
+from sunshine.disclosure import access, rules
+from sunshine.disclosure.extract import extract_text
+from sunshine.disclosure.models import (
+    Attachment,
+    Category,
+    Document,
+    DocumentVersion,
+    FoiPause,
+    FoiRequest,
+    Inspection,
+    InspectionResult,
+    RequiredItem,
+)
+from sunshine.orgs.models import Organization
+
+SEARCH_PUBLIC = "disclosure.document"
+SEARCH_DRAFT = "disclosure.draft"
+ATTACHMENT_PURPOSE = "disclosure.attachment"
+ATTACHMENT_KINDS = KIND_DOCUMENTS | {"xlsx"}
+RECEIPT_PURPOSE = "disclosure.receipt"
+
+D = Document.Status
+F = FoiRequest.Status
+
+
+# --- Catalogue ----------------------------------------------------------------------
+
+
+def categories_ensure() -> None:
+    """DIS-2: create the national categories and the required-disclosure checklists
+    (idempotent; run by the migration, the demo and the tests)."""
+    for code, name, scope, order in rules.CATEGORIES:
+        Category.objects.get_or_create(
+            code=code, defaults={"name": name, "scope": scope, "rule": "DIS-2", "order": order}
+        )
+    categories = {c.code: c for c in Category.objects.all()}
+    for index, (kind, code, name, frequency) in enumerate(rules.REQUIRED):
+        RequiredItem.objects.get_or_create(
+            org_kind=kind, category=categories[code], name=name, defaults={"frequency": frequency, "order": index}
+        )
+
+
+@transaction.atomic
+def category_create_local(*, actor: Any, bureau: Organization, code: str, name: str, scope: str) -> Category:
+    """A local category a bureau adds to its district's catalogue (room beyond DIS-2)."""
+    category = Category(code=code, name=name, scope=scope, organization=bureau, rule="", order=500)
+    category.full_clean()
+    category.save()
+    audit_record(actor=actor, action="disclosure.category_create", target=category, data={"code": code})
+    return category
+
+
+def categories_for(organization: Organization) -> list[Category]:
+    bureau = organization.bureau
+    return [
+        c
+        for c in Category.objects.all()
+        if c.applies_to(organization) and (c.organization_id is None or c.organization_id == bureau.pk)
+    ]
+
+
+# --- Safe rich text ----------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td", "a", "span", "div", "hr",
+}  # fmt: skip
+
+
+def body_sanitise(html: str) -> str:
+    """Safe rich text: a whitelist of tags; script, style, event handlers (on*), and
+    javascript: links are removed (nh3 / ammonia)."""
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def body_plain(html: str) -> str:
+    return strip_tags(html.replace("</p>", "\n").replace("<br>", "\n"))
+
+
+# --- Documents -----------------------------------------------------------------------
+
+
+def _check_edit(actor: Any, document: Document) -> None:
+    if not access.may_edit(actor, document):
+        raise PermissionDenied
+
+
+def _search_grants(organization: Organization) -> list[int]:
+    grants = [organization.pk]
+    if organization.parent_id and organization.kind == Organization.Kind.SCHOOL:
+        grants.append(organization.parent_id)
+    return grants
+
+
+def _index_draft(document: Document) -> None:
+    """Staff search also finds working copies (visible to the organisation and its bureau)."""
+    search_index(
+        doc_type=SEARCH_DRAFT,
+        object_id=document.pk,
+        organization_id=document.organization_id,
+        category=document.category.code,
+        title=document.title,
+        body=body_plain(document.body),
+        published_at=None,
+        visibility=_search_grants(document.organization),
+        url=reverse("disclosure:staff-document", kwargs={"pk": document.pk}),
+    )
+
+
+def _index_public(document: Document, version: DocumentVersion) -> None:
+    texts = [body_plain(version.body)] + [a.name + "\n" + a.text for a in version.attachments.all()]
+    search_index(
+        doc_type=SEARCH_PUBLIC,
+        object_id=document.pk,
+        organization_id=document.organization_id,
+        category=document.category.code,
+        title=version.title,
+        body="\n".join(texts),
+        published_at=version.published_at,
+        visibility="public",
+        url=document.get_absolute_url(),
+    )
+
+
+_EDITABLE = ("category", "title", "number", "issued_on", "valid_until", "info_date", "body", "change_note")
+
+
+@transaction.atomic
+def document_create(
+    *,
+    actor: Any,
+    organization: Organization,
+    category: Category,
+    title: str,
+    info_date: date,
+    body: str = "",
+    number: str = "",
+    issued_on: date | None = None,
+    valid_until: date | None = None,
+) -> Document:
+    """A new draft in ``organization``'s catalogue; the body is sanitised on save."""
+    document = Document(
+        organization=organization,
+        category=category,
+        title=title,
+        info_date=info_date,
+        body=body_sanitise(body),
+        number=number,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if actor is not None:
+        _check_edit(actor, document)
+    if not category.applies_to(organization):
+        raise ValidationError({"category": _("This category is not part of this organisation's catalogue.")})
+    document.full_clean()
+    document.save()
+    audit_record(
+        actor=actor, action="disclosure.document_create", target=document, data={"organization": organization.pk}
+    )
+    _index_draft(document)
+    return document
+
+
+@transaction.atomic
+def document_update(*, actor: Any, document: Document, **changes: Any) -> Document:
+    """Edit the working copy (a draft, or a published document being revised)."""
+    if actor is not None:
+        _check_edit(actor, document)
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status not in (D.DRAFT, D.REVISION):
+        raise ValidationError(_("Only a draft or a document being revised can be edited."))
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(document, name, body_sanitise(value) if name == "body" else value)
+    if not document.category.applies_to(document.organization):
+        raise ValidationError({"category": _("This category is not part of this organisation's catalogue.")})
+    document.full_clean()
+    document.save()
+    audit_record(actor=actor, action="disclosure.document_update", target=document, data={"fields": sorted(changes)})
+    _index_draft(document)
+    return document
+
+
+def document_submit(*, actor: Any, document: Document) -> Document:
+    """Draft (or revision) → review."""
+    _check_edit(actor, document)
+    transition(document, D.REVIEW, actor=actor)
+    return document
+
+
+def document_return(*, actor: Any, document: Document, reason: str) -> Document:
+    """Review → back to the writer (draft, or revision if it was published before)."""
+    if not access.may_approve(actor, document):
+        raise PermissionDenied
+    transition(document, D.REVISION if document.first_published_at else D.DRAFT, actor=actor, reason=reason)
+    return document
+
+
+@transaction.atomic
+def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVersion:
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = DocumentVersion(
+        document=locked,
+        number=number,
+        title=locked.title,
+        doc_number=locked.number,
+        issued_on=locked.issued_on,
+        valid_until=locked.valid_until,
+        info_date=locked.info_date,
+        body=locked.body,
+        change_note=locked.change_note if number > 1 else "",
+        published_at=now,
+        published_by=actor if getattr(actor, "pk", None) else None,
+    )
+    version.full_clean()
+    version.save()
+    version.attachments.set(locked.attachments.filter(removed=False))
+    transition(
+        document,
+        D.PUBLISHED,
+        actor=actor,
+        data={"version": number},
+        update={"first_published_at": locked.first_published_at or now, "last_published_at": now, "publish_at": None},
+    )
+    _index_public(document, version)
+    search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
+    return version
+
+
+def document_publish(*, actor: Any, document: Document, at: datetime | None = None) -> DocumentVersion | None:
+    """Review → published now (a new version), or → scheduled for ``at`` (published by the
+    periodic job :func:`documents_publish_due`). Returns the version when published now."""
+    if not access.may_approve(actor, document):
+        raise PermissionDenied
+    now = timezone.now()
+    if at is not None and at > now:
+        transition(document, D.SCHEDULED, actor=actor, data={"at": at.isoformat()}, update={"publish_at": at})
+        return None
+    return _publish_now(document, actor=actor, now=now)
+
+
+def documents_publish_due(*, now: datetime | None = None) -> list[int]:
+    """Publish every scheduled document whose time has come (the periodic job). Two
+    workers running at once publish each document once: the loser's transition finds
+    the row already moved (TransitionConflict) and skips it."""
+    now = now or timezone.now()
+    published: list[int] = []
+    for document in Document.objects.filter(status=D.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk"):
+        try:
+            _publish_now(document, actor=None, now=document.publish_at or now)
+        except (TransitionConflict, ValidationError):
+            continue
+        published.append(document.pk)
+    return published
+
+
+def document_revise(*, actor: Any, document: Document) -> Document:
+    """Published → being revised: the public keeps reading the last version meanwhile."""
+    _check_edit(actor, document)
+    transition(document, D.REVISION, actor=actor)
+    return document
+
+
+@transaction.atomic
+def document_withdraw(*, actor: Any, document: Document, reason: str) -> Document:
+    """Withdraw from publication, with the reason; the document and its versions stay in
+    the archive (公开档案) and leave public search."""
+    if not access.may_approve(actor, document):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for withdrawing this document.")})
+    transition(
+        document,
+        D.WITHDRAWN,
+        actor=actor,
+        reason=reason,
+        update={"withdrawn_at": timezone.now(), "withdrawn_reason": reason.strip()},
+    )
+    search_remove(doc_type=SEARCH_PUBLIC, object_id=document.pk)
+    search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
+    return document
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, document: Document, file: Any) -> Attachment:
+    """Store an attachment through core.uploads (type sniffed, size limited) and keep its
+    text for search. Only the working copy (draft or revision) takes attachments."""
+    _check_edit(actor, document)
+    if document.status not in (D.DRAFT, D.REVISION):
+        raise ValidationError(_("Attachments can be added to a draft or a document being revised."))
+    stored = upload_store(file=file, purpose=ATTACHMENT_PURPOSE, actor=actor, allowed_kinds=ATTACHMENT_KINDS)
+    text, note = extract_text(stored)
+    attachment = Attachment(document=document, stored_file=stored, name=stored.original_name, text=text, text_note=note)
+    attachment.full_clean()
+    attachment.save()
+    audit_record(actor=actor, action="disclosure.attachment_add", target=document, data={"file": str(stored.pk)})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
+    """Take an attachment off the working copy; published versions keep it."""
+    _check_edit(actor, attachment.document)
+    attachment.removed = True
+    attachment.save(update_fields=["removed"])
+    audit_record(
+        actor=actor,
+        action="disclosure.attachment_remove",
+        target=attachment.document,
+        data={"file": str(attachment.stored_file_id)},
+    )
+
+
+def version_dis1(version: DocumentVersion) -> tuple[Deadline, bool]:
+    """DIS-1: due 20 working days after the information was created or changed; on time
+    when this version was published by then."""
+    due = deadline("DIS-1", version.info_date)
+    return due, timezone.localdate(version.published_at) <= due.due_date
+
+
+def document_dis1(document: Document) -> Deadline:
+    return deadline("DIS-1", document.info_date)
+
+
+# --- Quarterly inspection -------------------------------------------------------------
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    start = date(year, 3 * (quarter - 1) + 1, 1)
+    end = (
+        date(year + 1, 1, 1) - timedelta(days=1) if quarter == 4 else date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+    )
+    return start, end
+
+
+@dataclass
+class Gaps:
+    required: int = 0
+    present: int = 0
+    published: int = 0
+    on_time: int = 0
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    late: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def completeness(self) -> int:
+        return round(100 * self.present / self.required) if self.required else 100
+
+    @property
+    def timeliness(self) -> int:
+        """Share of the quarter's publications on time (DIS-1); 100 when none were due."""
+        return round(100 * self.on_time / self.published) if self.published else 100
+
+    @property
+    def score(self) -> int:
+        return round(rules.COMPLETENESS_WEIGHT * self.completeness + rules.TIMELINESS_WEIGHT * self.timeliness)
+
+
+def organization_gaps(organization: Organization, *, year: int, quarter: int, today: date | None = None) -> Gaps:
+    """DIS-2 completeness and DIS-1 timeliness of one organisation for a quarter: which
+    required items are missing, which of the quarter's publications were late."""
+    q_start, q_end = quarter_bounds(year, quarter)
+    cutoff = min(q_end, today or timezone.localdate())
+    kind = "school" if organization.kind == Organization.Kind.SCHOOL else "bureau"
+    versions = list(
+        DocumentVersion.objects.filter(document__organization=organization)
+        .exclude(document__status=D.WITHDRAWN)
+        .select_related("document__category")
+    )
+    gaps = Gaps()
+    for item in RequiredItem.objects.filter(org_kind=kind).select_related("category"):
+        gaps.required += 1
+        if item.frequency == RequiredItem.Frequency.QUARTERLY:
+            window = (q_start, cutoff)
+        elif item.frequency == RequiredItem.Frequency.ANNUAL:
+            window = (date(year, 1, 1), cutoff)
+        else:
+            window = (date(1900, 1, 1), cutoff)
+        found = any(
+            v.document.category_id == item.category_id and window[0] <= timezone.localdate(v.published_at) <= window[1]
+            for v in versions
+        )
+        if found:
+            gaps.present += 1
+        else:
+            gaps.missing.append(
+                {"item": item.label, "category": item.category.label, "frequency": str(item.get_frequency_display())}
+            )
+    for version in versions:
+        day = timezone.localdate(version.published_at)
+        if not q_start <= day <= cutoff:
+            continue
+        gaps.published += 1
+        due, on_time = version_dis1(version)
+        if on_time:
+            gaps.on_time += 1
+        else:
+            gaps.late.append(
+                {
+                    "title": version.title,
+                    "document": version.document_id,
+                    "version": version.number,
+                    "due": due.due_date.isoformat(),
+                    "published": day.isoformat(),
+                }
+            )
+    return gaps
+
+
+def rag_for(score: int, *, green_min: int, amber_min: int) -> str:
+    """OVS-1 (LOCAL) for the inspection: green at or above ``green_min``, amber at or above
+    ``amber_min``, red below."""
+    if score >= green_min:
+        return "green"
+    if score >= amber_min:
+        return "amber"
+    return "red"
+
+
+@transaction.atomic
+def inspection_run(
+    *,
+    actor: Any,
+    bureau: Organization,
+    year: int,
+    quarter: int,
+    today: date | None = None,
+    green_min: int | None = None,
+    amber_min: int | None = None,
+) -> Inspection:
+    """The quarterly inspection (季度检查): score every active school under ``bureau`` for
+    completeness (DIS-2) and timeliness (DIS-1), rate it red/amber/green (OVS-1) and list
+    what is missing or late. Re-running recomputes a draft; a published one is final."""
+    if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=bureau.pk).exists():
+        raise PermissionDenied
+    inspection, _created = Inspection.objects.select_for_update().get_or_create(
+        bureau=bureau,
+        year=year,
+        quarter=quarter,
+        defaults={"green_min": rules.GREEN_MIN_SCORE, "amber_min": rules.AMBER_MIN_SCORE},
+    )
+    if inspection.status != Inspection.Status.DRAFT:
+        raise ValidationError(_("This inspection has been published and can no longer change."))
+    if green_min is not None:
+        inspection.green_min = green_min
+    if amber_min is not None:
+        inspection.amber_min = amber_min
+    if inspection.amber_min > inspection.green_min:
+        raise ValidationError(_("The amber threshold cannot be above the green one."))
+    inspection.computed_at = timezone.now()
+    inspection.save()
+    inspection.results.all().delete()
+    schools = Organization.objects.filter(path__startswith=bureau.path, kind=Organization.Kind.SCHOOL, is_active=True)
+    results = []
+    for school in schools.order_by("code"):
+        gaps = organization_gaps(school, year=year, quarter=quarter, today=today)
+        results.append(
+            InspectionResult(
+                inspection=inspection,
+                school=school,
+                required=gaps.required,
+                present=gaps.present,
+                published=gaps.published,
+                on_time=gaps.on_time,
+                completeness=gaps.completeness,
+                timeliness=gaps.timeliness,
+                score=gaps.score,
+                rag=rag_for(gaps.score, green_min=inspection.green_min, amber_min=inspection.amber_min),
+                missing=gaps.missing,
+                late=gaps.late,
+            )
+        )
+    InspectionResult.objects.bulk_create(results)
+    audit_record(
+        actor=actor,
+        action="disclosure.inspection_run",
+        target=inspection,
+        data={"year": year, "quarter": quarter, "schools": len(results)},
+    )
+    return inspection
+
+
+def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
+    """Publish the bulletin (通报) of an inspection."""
+    if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
+        raise PermissionDenied
+    transition(
+        inspection,
+        Inspection.Status.PUBLISHED,
+        actor=actor,
+        update={"published_at": timezone.now(), "summary": summary},
+    )
+    return inspection
+
+
+# --- FOI requests ---------------------------------------------------------------------
+
+
+def receipt_code_new() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(16))
+
+
+def _number(organization: Organization, when: datetime) -> str:
+    prefix = f"YSQ{timezone.localdate(when):%Y%m%d}"
+    return f"{prefix}-{secrets.token_hex(3).upper()}"
+
+
+def _create_request(*, actor: Any, status: str, **fields: Any) -> tuple[FoiRequest, str]:
+    code = receipt_code_new()
+    now = timezone.now()
+    request = FoiRequest(
+        status=status,
+        number=_number(fields["organization"], now),
+        submitted_at=now,
+        receipt_hash=keyed_hash(code, purpose=RECEIPT_PURPOSE),
+        **fields,
+    )
+    request.full_clean()
+    request.save()
+    audit_record(
+        actor=actor,
+        action="disclosure.foirequest_create",
+        target=request,
+        data={"channel": request.channel, "status": status},
+    )
+    return request, code
+
+
+@transaction.atomic
+def foi_submit(
+    *,
+    actor: Any,
+    organization: Organization,
+    applicant_kind: str,
+    applicant_name: str,
+    contact: str,
+    description: str,
+    form: str,
+    applicant_id_number: str = "",
+    purpose: str = "",
+) -> tuple[FoiRequest, str]:
+    """FOI-1, online: the request is recorded now; its date received is the day the
+    office confirms it (both sides confirm). Returns the request and its receipt code
+    (shown once; only its keyed hash is stored)."""
+    requester = actor if getattr(actor, "is_authenticated", False) else None
+    return _create_request(
+        actor=actor,
+        status=F.SUBMITTED,
+        organization=organization,
+        channel=FoiRequest.Channel.ONLINE,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        contact=contact,
+        description=description,
+        form=form,
+        applicant_id_number=applicant_id_number,
+        purpose=purpose,
+        requester=requester,
+    )
+
+
+@transaction.atomic
+def foi_intake(
+    *,
+    actor: Any,
+    organization: Organization,
+    channel: str,
+    received_on: date,
+    applicant_kind: str,
+    applicant_name: str,
+    contact: str,
+    description: str,
+    form: str,
+    applicant_id_number: str = "",
+    purpose: str = "",
+) -> tuple[FoiRequest, str]:
+    """FOI-1, staff intake of a letter or visit: in person, the date received is that day;
+    by registered post, the day it was signed for (entered by staff)."""
+    if not access.foi_bureaus_of(actor).filter(pk=organization.pk).exists():
+        raise PermissionDenied
+    if channel == FoiRequest.Channel.ONLINE:
+        raise ValidationError(_("Online requests come through the public form."))
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date received cannot be in the future.")})
+    return _create_request(
+        actor=actor,
+        status=F.RECEIVED,
+        organization=organization,
+        channel=channel,
+        received_on=received_on,
+        clock_start=received_on,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        contact=contact,
+        description=description,
+        form=form,
+        applicant_id_number=applicant_id_number,
+        purpose=purpose,
+    )
+
+
+def _check_foi(actor: Any, request: FoiRequest) -> None:
+    if not access.may_handle_foi(actor, request):
+        raise PermissionDenied
+
+
+def foi_confirm(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
+    """FOI-1: an online request is received on the day the office confirms it."""
+    _check_foi(actor, request)
+    day = on or timezone.localdate()
+    transition(request, F.RECEIVED, actor=actor, update={"received_on": day, "clock_start": day})
+    _tell(request, _("Your FOI request %(number)s has been received.") % {"number": request.number})
+    return request
+
+
+def foi_due(request: FoiRequest) -> Deadline | None:
+    """FOI-3: 20 working days from the clock's start (the date received, or the day a
+    correction arrived), plus an approved extension, not counting third-party
+    consultation."""
+    if request.clock_start is None:
+        return None
+    return deadline("FOI-3", request.clock_start, extension=request.extension_days, paused=request.paused_intervals())
+
+
+def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date | None = None) -> FoiRequest:
+    """FOI-2: ask for a correction (补正) — once, within 7 working days of receipt."""
+    _check_foi(actor, request)
+    day = on or timezone.localdate()
+    if request.correction_asked_on is not None:
+        raise ValidationError(_("A correction can be asked for only once."))
+    if request.received_on is None or day > deadline("FOI-2", request.received_on).due_date:
+        raise ValidationError(_("A correction must be asked for within 7 working days of receipt."))
+    if not text.strip():
+        raise ValidationError({"text": _("Say what must be corrected.")})
+    transition(request, F.CORRECTION, actor=actor, update={"correction_asked_on": day, "correction_text": text.strip()})
+    _tell(
+        request,
+        _("Your FOI request %(number)s needs a correction: %(text)s") % {"number": request.number, "text": text},
+    )
+    return request
+
+
+def foi_correction_receive(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
+    """FOI-2: the correction arrived; the reply clock restarts from that day."""
+    _check_foi(actor, request)
+    day = on or timezone.localdate()
+    transition(request, F.RECEIVED, actor=actor, update={"correction_received_on": day, "clock_start": day})
+    return request
+
+
+def foi_correction_lapse(*, actor: Any, request: FoiRequest, reason: str = "") -> FoiRequest:
+    """FOI-2: no correction without good reason — the request counts as withdrawn
+    (FOI-4 "other": no correction in time)."""
+    _check_foi(actor, request)
+    today = timezone.localdate()
+    transition(
+        request,
+        F.WITHDRAWN,
+        actor=actor,
+        reason=reason,
+        update={
+            "reply_type": FoiRequest.ReplyType.OTHER,
+            "reply_reason": "no-correction",
+            "concluded_on": today,
+        },
+    )
+    return request
+
+
+def foi_extend(*, actor: Any, request: FoiRequest, days: int, reason: str) -> FoiRequest:
+    """FOI-3: one extension of at most 20 working days, approved by the office head
+    (a leader), with notice to the applicant."""
+    if not access.may_approve_extension(actor, request):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = FoiRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.extension_days:
+            raise ValidationError(_("A request can be extended only once."))
+        if locked.status not in (F.RECEIVED, F.CONSULTATION):
+            raise ValidationError(_("Only a request in progress can be extended."))
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason for the extension.")})
+        try:
+            deadline("FOI-3", locked.clock_start or timezone.localdate(), extension=days)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        if days < 1:
+            raise ValidationError(_("An extension must be at least one working day."))
+        locked.extension_days = days
+        locked.extension_reason = reason.strip()
+        locked.extension_approved_by = actor
+        locked.save(update_fields=["extension_days", "extension_reason", "extension_approved_by"])
+        audit_record(actor=actor, action="disclosure.foirequest_extend", target=locked, data={"days": days})
+        request.refresh_from_db()
+        due = foi_due(request)
+        _tell(
+            request,
+            _("The reply to your FOI request %(number)s is extended to %(due)s.")
+            % {"number": request.number, "due": due.due_date.isoformat() if due else ""},
+        )
+    return request
+
+
+@transaction.atomic
+def foi_consultation_start(*, actor: Any, request: FoiRequest, third_party: str, on: date | None = None) -> FoiPause:
+    """FOI-3: consulting a third party stops the reply clock (FOI-3-consultation: 15 wd)."""
+    _check_foi(actor, request)
+    day = on or timezone.localdate()
+    transition(request, F.CONSULTATION, actor=actor)
+    pause = FoiPause(request=request, third_party=third_party, started_on=day)
+    pause.full_clean()
+    pause.save()
+    return pause
+
+
+@transaction.atomic
+def foi_consultation_end(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
+    _check_foi(actor, request)
+    day = on or timezone.localdate()
+    pause = request.pauses.filter(ended_on__isnull=True).order_by("-started_on").first()
+    if pause is None:  # pragma: no cover - consultation always has an open pause
+        raise ValidationError(_("No consultation is open."))
+    if day < pause.started_on:
+        raise ValidationError(_("A consultation cannot end before it started."))
+    pause.ended_on = day
+    pause.save(update_fields=["ended_on"])
+    transition(request, F.RECEIVED, actor=actor)
+    return request
+
+
+def consultation_due(pause: FoiPause) -> Deadline:
+    return deadline("FOI-3-consultation", pause.started_on)
+
+
+@transaction.atomic
+def foi_reply(*, actor: Any, request: FoiRequest, reply_type: str, reason: str = "", text: str) -> FoiRequest:
+    """FOI-4: reply with one of the six types and, where the type has them, one of its
+    reasons; free of charge. "Not processed — it is a complaint" hands the matter to
+    petitions through the core seam."""
+    _check_foi(actor, request)
+    if reply_type not in FoiRequest.ReplyType.values:
+        raise ValidationError({"reply_type": _("Choose a reply type.")})
+    reasons = dict(rules.REASONS[reply_type])
+    if reasons and reason not in reasons:
+        raise ValidationError({"reason": _("Choose the reason for this reply type.")})
+    if not reasons:
+        reason = ""
+    if not text.strip():
+        raise ValidationError({"text": _("Write the reply.")})
+    bureau = Organization.objects.select_for_update().get(pk=request.organization_id)
+    today = timezone.localdate()
+    count = FoiRequest.objects.filter(organization=bureau, replied_on__year=today.year).exclude(reply_number="").count()
+    number = f"{bureau.short_name or bureau.name}依申请公开〔{today.year}〕{count + 1}号"
+    handover = ""
+    if reply_type == FoiRequest.ReplyType.NOT_PROCESSED and reason == rules.COMPLAINT_REASON:
+        handover = _hand_to_petitions(actor=actor, request=request)
+    transition(
+        request,
+        F.REPLIED,
+        actor=actor,
+        data={"reply_type": reply_type, "reason": reason},
+        update={
+            "reply_type": reply_type,
+            "reply_reason": reason,
+            "reply_text": text.strip(),
+            "replied_on": today,
+            "concluded_on": today,
+            "reply_number": number,
+            "handover_note": handover,
+        },
+    )
+    _tell(request, _("Your FOI request %(number)s has been answered.") % {"number": request.number})
+    return request
+
+
+def _hand_to_petitions(*, actor: Any, request: FoiRequest) -> str:
+    intake = PetitionIntake(
+        kind="complaint",
+        channel="foi",
+        title=_("Complaint received as an FOI request %(number)s") % {"number": request.number},
+        facts=request.description,
+        request=request.purpose or request.description,
+        source_label=f"disclosure.foirequest:{request.pk}",
+        named=True,
+        name=request.applicant_name,
+        phone=request.contact,
+    )
+    try:
+        case = petition_intake(intake=intake, actor=actor)
+    except ImproperlyConfigured:
+        return _("No petitions module is installed: pass this complaint to the petitions office by hand.")
+    except ValidationError as exc:
+        return _("Petitions did not accept the hand-over (%(why)s): pass this complaint on by hand.") % {
+            "why": " ".join(exc.messages)
+        }
+    return _("Handed to petitions as case %(case)s.") % {"case": getattr(case, "pk", case)}
+
+
+def foi_withdraw(*, actor: Any, request: FoiRequest, reason: str) -> FoiRequest:
+    """The applicant withdraws (recorded by staff): FOI-4 "other"."""
+    _check_foi(actor, request)
+    transition(
+        request,
+        F.WITHDRAWN,
+        actor=actor,
+        reason=reason,
+        update={
+            "reply_type": FoiRequest.ReplyType.OTHER,
+            "reply_reason": "other",
+            "concluded_on": timezone.localdate() if request.received_on else None,
+        },
+    )
+    return request
+
+
+def foi_track(code: str) -> FoiRequest | None:
+    """The request with this receipt code, or None."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 16:
+        return None
+    return FoiRequest.objects.filter(receipt_hash=keyed_hash(code, purpose=RECEIPT_PURPOSE)).first()
+
+
+def _tell(request: FoiRequest, text: str) -> None:
+    if request.requester_id:
+        notify(recipients=[request.requester], verb="disclosure.foi", text=text, url=reverse("disclosure:foi-mine"))
+
+
+# --- FOI-5 annual report ------------------------------------------------------------------
+
+
+class ReportCheckError(ValidationError):
+    """The request table does not add up (FOI-5 cross-check)."""
+
+
+def _report_rows() -> list[tuple[str, str, str]]:
+    rows = [("new", "", ""), ("carried_over", "", "")]
+    for reply_type, reasons in rules.REASONS.items():
+        if reasons:
+            rows += [("handled", reply_type, code) for code, _label in reasons]
+        else:
+            rows.append(("handled", reply_type, ""))
+    rows += [("handled_total", "", ""), ("carried_forward", "", "")]
+    return rows
+
+
+def foi_report_check(table: dict[tuple[str, str, str], dict[str, int]]) -> None:
+    """FOI-5: for every column, new this year + carried over = total handled + carried
+    forward; and the total handled is the sum of the handled rows. Raises ReportCheckError."""
+    columns = [*rules.REPORT_COLUMNS, "total"]
+    for column in columns:
+        handled = sum(v[column] for k, v in table.items() if k[0] == "handled")
+        if handled != table[("handled_total", "", "")][column]:
+            raise ReportCheckError(
+                _("The handled rows do not add up to the total in column %(column)s.") % {"column": column}
+            )
+        left = table[("new", "", "")][column] + table[("carried_over", "", "")][column]
+        right = table[("handled_total", "", "")][column] + table[("carried_forward", "", "")][column]
+        if left != right:
+            raise ReportCheckError(
+                _(
+                    "Column %(column)s does not add up: new %(new)s + carried over %(over)s "
+                    "≠ handled %(handled)s + carried forward %(forward)s."
+                )
+                % {
+                    "column": column,
+                    "new": table[("new", "", "")][column],
+                    "over": table[("carried_over", "", "")][column],
+                    "handled": table[("handled_total", "", "")][column],
+                    "forward": table[("carried_forward", "", "")][column],
+                }
+            )
+    for key, row in table.items():
+        if row["total"] != sum(row[c] for c in rules.REPORT_COLUMNS):
+            raise ReportCheckError(
+                _("Row %(row)s does not add up across the columns.") % {"row": "/".join(k for k in key if k)}
+            )
+
+
+def foi_annual_report(*, bureau: Organization, year: int) -> dict[tuple[str, str, str], dict[str, int]]:
+    """FOI-5: the request table (section 3) of the annual report, from the records.
+    Received requests only (an online request not yet confirmed has no date received).
+    Raises ReportCheckError when the records do not add up (e.g. a request concluded
+    before it was received)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    table = {row: dict.fromkeys([*rules.REPORT_COLUMNS, "total"], 0) for row in _report_rows()}
+    requests = FoiRequest.objects.filter(organization=bureau, received_on__isnull=False, received_on__lte=end)
+    for request in requests:
+        kind = request.applicant_kind
+        received, concluded = request.received_on, request.concluded_on
+        if received is None:  # pragma: no cover - filtered above
+            continue
+        if concluded is not None and concluded < received:
+            raise ReportCheckError(
+                _("Request %(number)s was concluded before it was received; correct the record first.")
+                % {"number": request.number}
+            )
+        if received >= start:
+            keys = [("new", "", "")]
+        elif concluded is None or concluded >= start:
+            keys = [("carried_over", "", "")]
+        else:
+            continue  # concluded in an earlier year
+        if concluded is not None and concluded <= end:
+            keys += [("handled", request.reply_type, request.reply_reason), ("handled_total", "", "")]
+        else:
+            keys.append(("carried_forward", "", ""))
+        for key in keys:
+            if key not in table:
+                raise ReportCheckError(_("Request %(number)s has no valid reply type.") % {"number": request.number})
+            table[key][kind] += 1
+            table[key]["total"] += 1
+    foi_report_check(table)
+    return table
+
+
+def foi_report_rows(table: dict[tuple[str, str, str], dict[str, int]]) -> list[dict[str, Any]]:
+    """The table as labelled rows for a page or a spreadsheet."""
+    labels = {
+        "new": _("New requests this year"),
+        "carried_over": _("Carried over from last year"),
+        "handled_total": _("Total handled"),
+        "carried_forward": _("Carried forward to next year"),
+    }
+    out = []
+    for key, values in table.items():
+        section, reply_type, reason = key
+        if section == "handled":
+            type_label = str(FoiRequest.ReplyType(reply_type).label)
+            label = f"{type_label}：{rules.reason_label(reply_type, reason)}" if reason else type_label
+        else:
+            label = str(labels[section])
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "section": section,
+                "values": [values[c] for c in [*rules.REPORT_COLUMNS, "total"]],
+            }
+        )
+    return out

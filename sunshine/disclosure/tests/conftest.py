@@ -1,0 +1,108 @@
+"""Fixtures of the disclosure tests: a bureau with its office, a school, and the people
+who write, approve and handle requests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sunshine.core.testing import user_with_role
+from sunshine.disclosure.models import Category
+from sunshine.disclosure.services import categories_ensure
+from sunshine.orgs.models import Organization, Role
+from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@dataclass
+class District:
+    bureau: Organization
+    office: Organization
+    school: Organization
+    other_school: Organization
+    clerk: Any
+    principal: Any
+    officer: Any
+    leader: Any
+    other_clerk: Any
+
+    def category(self, code: str) -> Category:
+        return Category.objects.get(code=code)
+
+
+@pytest.fixture
+def district(db: None) -> District:
+    categories_ensure()
+    bureau = BureauFactory(name="示范区教育局", short_name="示范区教育局")
+    office = DepartmentFactory(parent=bureau, name="办公室")
+    school = SchoolFactory(parent=bureau, name="示范区实验小学")
+    other = SchoolFactory(parent=bureau, name="示范区第二小学")
+    return District(
+        bureau=bureau,
+        office=office,
+        school=school,
+        other_school=other,
+        clerk=user_with_role(Role.SCHOOL_CLERK, organization=school),
+        principal=user_with_role(Role.PRINCIPAL, organization=school),
+        officer=user_with_role(Role.DEPARTMENT_STAFF, organization=office),
+        leader=user_with_role(Role.LEADER, organization=bureau),
+        other_clerk=user_with_role(Role.SCHOOL_CLERK, organization=other),
+    )
+
+
+@pytest.fixture
+def petitions_stand_in() -> Iterator[list[Any]]:
+    """A stand-in petitions module registered on the core seam (the real one is another app)."""
+    from sunshine.core import seams
+
+    received: list[Any] = []
+    previous = seams._petition_intake
+
+    def handler(*, intake: Any, actor: Any) -> str:
+        received.append(intake)
+        return f"P-{len(received)}"
+
+    seams.register_petition_intake(handler)
+    yield received
+    seams._petition_intake = previous
+
+
+@pytest.fixture
+def no_petitions() -> Iterator[None]:
+    from sunshine.core import seams
+
+    previous = seams._petition_intake
+    seams._petition_intake = None
+    yield
+    seams._petition_intake = previous
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright; fails (never skips) when missing. Request it last."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

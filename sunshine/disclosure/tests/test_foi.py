@@ -1,0 +1,337 @@
+"""FOI requests: FOI-1 intake and date received, FOI-2 correction, FOI-3 clock with
+extension and third-party consultation, FOI-4 replies (complaints to petitions), the
+receipt code, the Word reply letter, and the FOI-5 annual report with its cross-check."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import docx
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from sunshine.core.clocks import deadline
+from sunshine.core.testing import login_verified
+from sunshine.disclosure import services
+from sunshine.disclosure.letters import reply_letter_docx
+from sunshine.disclosure.models import FoiRequest
+
+from .conftest import District
+
+pytestmark = pytest.mark.django_db
+RECEIVED = date(2026, 3, 2)  # a Monday
+
+
+def _letter(d: District, *, received_on: date = RECEIVED, kind: str = "person", channel: str = "post") -> FoiRequest:
+    request, code = services.foi_intake(
+        actor=d.officer,
+        organization=d.bureau,
+        channel=channel,
+        received_on=received_on,
+        applicant_kind=kind,
+        applicant_name="李明",
+        contact="13800000000",
+        description="2025年全区义务教育阶段学校收费项目清单",
+        form="electronic",
+    )
+    assert len(code) == 16
+    return request
+
+
+def _online(d: District, client: Client | None = None) -> tuple[FoiRequest, str]:
+    return services.foi_submit(
+        actor=None,
+        organization=d.bureau,
+        applicant_kind="person",
+        applicant_name="王芳",
+        contact="wang@example.cn",
+        description="本区2026年教师招聘的考核办法",
+        form="electronic",
+    )
+
+
+def test_foi1_online_request_is_received_on_confirmation(district: District):
+    """FOI-1: online = the day both sides confirm; until then no clock runs."""
+    request, code = _online(district)
+    assert request.status == FoiRequest.Status.SUBMITTED and request.received_on is None
+    assert services.foi_due(request) is None
+    assert request.receipt_hash and code not in request.receipt_hash  # only the keyed hash is stored
+    services.foi_confirm(actor=district.officer, request=request, on=date(2026, 3, 4))
+    assert request.received_on == date(2026, 3, 4)
+    assert services.foi_due(request).due_date == deadline("FOI-3", date(2026, 3, 4)).due_date
+
+
+def test_foi1_letter_is_received_on_the_signed_for_day_and_identity_is_encrypted(district: District):
+    request = _letter(district)
+    assert request.received_on == RECEIVED and request.status == FoiRequest.Status.RECEIVED
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT applicant_name, contact FROM disclosure_foirequest WHERE id = %s", [request.pk])
+        name, contact = cursor.fetchone()
+    assert "李明" not in name and "13800000000" not in contact
+    with pytest.raises(PermissionDenied):
+        services.foi_intake(
+            actor=district.clerk,
+            organization=district.bureau,
+            channel="post",
+            received_on=RECEIVED,
+            applicant_kind="person",
+            applicant_name="x",
+            contact="y",
+            description="z",
+            form="paper",
+        )
+
+
+def test_foi3_reply_due_in_20_working_days(district: District):
+    request = _letter(district)
+    assert services.foi_due(request).due_date == date(2026, 3, 30)  # 20 working days after Mon 2 March
+
+
+def test_foi2_correction_once_within_7_working_days_restarts_the_clock(district: District):
+    d = district
+    request = _letter(d)
+    last_day = deadline("FOI-2", RECEIVED).due_date
+    assert last_day == date(2026, 3, 11)
+    late = _letter(d)
+    with pytest.raises(ValidationError):
+        services.foi_correction_ask(actor=d.officer, request=late, text="请说明年份", on=date(2026, 3, 12))
+    services.foi_correction_ask(actor=d.officer, request=request, text="请说明所需学校范围", on=last_day)
+    assert request.status == FoiRequest.Status.CORRECTION
+    services.foi_correction_receive(actor=d.officer, request=request, on=date(2026, 3, 20))
+    assert services.foi_due(request).due_date == deadline("FOI-3", date(2026, 3, 20)).due_date  # restarted
+    assert services.foi_due(request).due_date > date(2026, 3, 30)
+    with pytest.raises(ValidationError, match="only once"):
+        services.foi_correction_ask(actor=d.officer, request=request, text="again", on=date(2026, 3, 20))
+
+
+def test_foi2_no_correction_means_withdrawn(district: District):
+    request = _letter(district)
+    services.foi_correction_ask(actor=district.officer, request=request, text="请补充", on=date(2026, 3, 3))
+    services.foi_correction_lapse(actor=district.officer, request=request, reason="逾期未补正")
+    assert request.status == FoiRequest.Status.WITHDRAWN
+    assert (request.reply_type, request.reply_reason) == ("other", "no-correction")
+
+
+def test_foi3_one_extension_of_at_most_20_working_days_by_the_office_head(district: District):
+    d = district
+    request = _letter(d)
+    with pytest.raises(PermissionDenied):  # department staff cannot approve their own extension
+        services.foi_extend(actor=d.officer, request=request, days=10, reason="涉及多个学校")
+    with pytest.raises(ValidationError):
+        services.foi_extend(actor=d.leader, request=request, days=21, reason="太多")
+    services.foi_extend(actor=d.leader, request=request, days=20, reason="涉及多个学校，需汇总")
+    request.refresh_from_db()
+    assert services.foi_due(request).due_date == deadline("FOI-3", RECEIVED, extension=20).due_date
+    with pytest.raises(ValidationError, match="only once"):
+        services.foi_extend(actor=d.leader, request=request, days=1, reason="再延")
+
+
+def test_foi3_third_party_consultation_does_not_count(district: District):
+    d = district
+    request = _letter(d)
+    before = services.foi_due(request).due_date
+    pause = services.foi_consultation_start(
+        actor=d.officer, request=request, third_party="某建筑公司", on=date(2026, 3, 9)
+    )
+    assert services.consultation_due(pause).rule_id == "FOI-3-consultation"
+    services.foi_consultation_end(actor=d.officer, request=request, on=date(2026, 3, 13))
+    request = FoiRequest.objects.get(pk=request.pk)
+    after = services.foi_due(request).due_date
+    assert after == deadline("FOI-3", RECEIVED, paused=[(date(2026, 3, 9), date(2026, 3, 13))]).due_date
+    assert after > before
+
+
+def test_foi4_reply_types_and_reasons(district: District):
+    d = district
+    request = _letter(d)
+    with pytest.raises(ValidationError):
+        services.foi_reply(actor=d.officer, request=request, reply_type="not_disclosed", reason="", text="不予公开")
+    with pytest.raises(ValidationError):
+        services.foi_reply(actor=d.officer, request=request, reply_type="not_disclosed", reason="not-held", text="x")
+    services.foi_reply(
+        actor=d.officer,
+        request=request,
+        reply_type="not_disclosed",
+        reason="third-party",
+        text="涉及第三方商业秘密，第三方不同意公开。",
+    )
+    assert request.status == FoiRequest.Status.REPLIED and request.reply_reason == "third-party"
+    assert "依申请公开〔" in request.reply_number
+
+
+def test_foi4_complaint_goes_to_petitions(district: District, petitions_stand_in: list):
+    request = _letter(district)
+    services.foi_reply(
+        actor=district.officer,
+        request=request,
+        reply_type="not_processed",
+        reason="complaint",
+        text="您反映的问题属于投诉，已转信访部门办理。",
+    )
+    assert len(petitions_stand_in) == 1
+    intake = petitions_stand_in[0]
+    assert intake.kind == "complaint" and intake.channel == "foi" and intake.source_label.endswith(str(request.pk))
+    assert "P-1" in request.handover_note
+
+
+def test_foi4_complaint_without_petitions_module_says_so(district: District, no_petitions: None):
+    request = _letter(district)
+    services.foi_reply(
+        actor=district.officer, request=request, reply_type="not_processed", reason="complaint", text="转信访"
+    )
+    assert "by hand" in request.handover_note
+
+
+def test_public_form_receipt_code_and_tracking_to_a_reply(district: District, client: Client):
+    d = district
+    response = client.post(
+        reverse("disclosure:foi"),
+        {
+            "applicant_kind": "person",
+            "applicant_name": "赵磊",
+            "contact": "13900000000",
+            "description": "2026年秋季学期学区划分方案",
+            "form": "electronic",
+        },
+    )
+    assert response.status_code == 302
+    done = client.get(reverse("disclosure:foi-done")).content.decode()
+    code = done.split('id="receipt-code">')[1].split("<")[0].replace(" ", "")
+    assert len(code) == 16
+    assert client.get(reverse("disclosure:foi-done")).status_code == 302  # shown once
+    request = FoiRequest.objects.get()
+    services.foi_confirm(actor=d.officer, request=request)
+    services.foi_reply(actor=d.officer, request=request, reply_type="disclosed", text="学区划分方案见附件。")
+    page = client.post(reverse("disclosure:foi-track"), {"code": code})
+    assert page.status_code == 200 and "学区划分方案见附件" in page.content.decode()
+    wrong = client.post(reverse("disclosure:foi-track"), {"code": "0000000000000000"})
+    assert wrong.status_code == 404 and "学区划分方案见附件" not in wrong.content.decode()
+
+
+def test_public_form_requires_the_foi1_fields(district: District, client: Client):
+    response = client.post(reverse("disclosure:foi"), {"applicant_kind": "person", "applicant_name": "赵磊"})
+    assert response.status_code == 400 and not FoiRequest.objects.exists()
+
+
+def test_account_holder_sees_their_requests(district: District):
+    from sunshine.orgs.tests.factories import UserFactory
+
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    client.post(
+        reverse("disclosure:foi"),
+        {
+            "applicant_kind": "person",
+            "applicant_name": "钱伟",
+            "contact": "x",
+            "description": "校车运营合同",
+            "form": "paper",
+        },
+    )
+    assert FoiRequest.objects.get().requester == user
+    assert "校车运营合同" in client.get(reverse("disclosure:foi-mine")).content.decode()
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert "校车运营合同" not in stranger.get(reverse("disclosure:foi-mine")).content.decode()
+
+
+def test_reply_letter_is_a_chinese_bureau_document(district: District):
+    request = _letter(district)
+    services.foi_reply(
+        actor=district.officer, request=request, reply_type="partly", text="部分信息涉及个人隐私，已作区分处理。"
+    )
+    word = docx.Document(io.BytesIO(reply_letter_docx(request)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "示范区教育局文件" in text and request.reply_number in text and "政府信息公开申请答复书" in text
+    today = timezone.localdate()
+    assert f"{today.year}年{today.month}月{today.day}日" in text
+    assert "2026年3月2日" in text  # the date received
+    run = word.paragraphs[0].runs[0]
+    assert run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+    staff = Client()
+    login_verified(staff, district.officer)
+    response = staff.get(reverse("disclosure:staff-foi-letter", kwargs={"pk": request.pk}))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    outsider = Client()
+    login_verified(outsider, district.clerk)
+    assert outsider.get(reverse("disclosure:staff-foi-letter", kwargs={"pk": request.pk})).status_code == 403
+
+
+def _dated(request: FoiRequest, received: date, concluded: date | None) -> None:
+    FoiRequest.objects.filter(pk=request.pk).update(received_on=received, clock_start=received, concluded_on=concluded)
+
+
+def test_foi5_annual_report_adds_up(district: District):
+    """FOI-5: new this year + carried over = total handled + carried forward, per column."""
+    d = district
+    # Carried over from 2025, answered in 2026.
+    old = _letter(d, kind="business")
+    services.foi_reply(actor=d.officer, request=old, reply_type="disclosed", text="已公开")
+    _dated(old, date(2025, 12, 20), date(2026, 1, 10))
+    # Concluded in 2025: not in the 2026 table.
+    gone = _letter(d)
+    services.foi_reply(actor=d.officer, request=gone, reply_type="disclosed", text="已公开")
+    _dated(gone, date(2025, 5, 6), date(2025, 5, 20))
+    # New in 2026: replied, not processed, withdrawn, and one still open at the year's end.
+    a = _letter(d)
+    services.foi_reply(actor=d.officer, request=a, reply_type="cannot_provide", reason="not-held", text="本机关不掌握")
+    _dated(a, date(2026, 4, 1), date(2026, 4, 20))
+    b = _letter(d, kind="legal")
+    services.foi_correction_ask(actor=d.officer, request=b, text="请补正", on=date(2026, 3, 3))
+    services.foi_correction_lapse(actor=d.officer, request=b)
+    _dated(b, date(2026, 6, 1), date(2026, 7, 1))
+    open_ = _letter(d)
+    _dated(open_, date(2026, 11, 2), None)
+
+    table = services.foi_annual_report(bureau=d.bureau, year=2026)
+    assert table[("new", "", "")]["total"] == 3
+    assert table[("carried_over", "", "")] == {**dict.fromkeys(table[("new", "", "")], 0), "business": 1, "total": 1}
+    assert table[("handled", "disclosed", "")]["business"] == 1
+    assert table[("handled", "cannot_provide", "not-held")]["person"] == 1
+    assert table[("handled", "other", "no-correction")]["legal"] == 1
+    assert table[("handled_total", "", "")]["total"] == 3
+    assert table[("carried_forward", "", "")]["total"] == 1
+    t2025 = services.foi_annual_report(bureau=d.bureau, year=2025)
+    assert t2025[("new", "", "")]["total"] == 2 and t2025[("carried_forward", "", "")]["total"] == 1
+
+    page = Client().get(reverse("disclosure:annual-report", kwargs={"code": d.bureau.code, "year": 2026}))
+    assert page.status_code == 200 and 'id="foi-table"' in page.content.decode()
+
+
+def test_foi5_cross_check_refuses_a_table_that_does_not_add_up(district: District):
+    d = district
+    table = services.foi_annual_report(bureau=d.bureau, year=2026)
+    table[("new", "", "")]["person"] += 1
+    table[("new", "", "")]["total"] += 1
+    with pytest.raises(services.ReportCheckError, match="does not add up"):
+        services.foi_report_check(table)
+    # Records that contradict each other (concluded before received) are refused too.
+    bad = _letter(d)
+    services.foi_reply(actor=d.officer, request=bad, reply_type="disclosed", text="x")
+    _dated(bad, date(2026, 5, 1), date(2025, 12, 1))
+    with pytest.raises(services.ReportCheckError):
+        services.foi_annual_report(bureau=d.bureau, year=2026)
+    page = Client().get(reverse("disclosure:annual-report", kwargs={"code": d.bureau.code, "year": 2026}))
+    assert 'id="foi-table"' not in page.content.decode()
+
+
+def test_staff_request_page_actions(district: District):
+    d = district
+    request = _letter(d)
+    staff = Client()
+    login_verified(staff, d.officer)
+    url = reverse("disclosure:staff-foi", kwargs={"pk": request.pk})
+    assert staff.get(url).status_code == 200
+    staff.post(url, {"action": "reply", "reply_type": "disclosed", "text": "现予公开。"})
+    request.refresh_from_db()
+    assert request.status == FoiRequest.Status.REPLIED
+    outsider = Client()
+    login_verified(outsider, d.clerk)
+    assert outsider.get(url).status_code == 403

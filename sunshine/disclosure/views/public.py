@@ -1,0 +1,332 @@
+"""Public pages of disclosure: catalogues, documents and their versions, the archive,
+Atom feeds, search, FOI requests and their tracking, bulletins and the annual report."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from sunshine.core.search import search_query
+from sunshine.disclosure import access, rules, services
+from sunshine.disclosure.forms import FoiForm, TrackForm
+from sunshine.disclosure.models import Category, Document, DocumentVersion, FoiRequest, Inspection
+from sunshine.orgs.models import Organization
+
+RECEIPT_SESSION_KEY = "disclosure.foi_receipt"
+TRACK_SESSION_KEY = "disclosure.foi_tracked"
+
+
+def _bureaus() -> QuerySet[Organization]:
+    return Organization.objects.filter(kind=Organization.Kind.BUREAU, is_active=True).order_by("code")
+
+
+class IndexView(TemplateView):
+    """The disclosure home: organisations' catalogues, latest documents, search."""
+
+    template_name = "disclosure/public/index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["bureaus"] = _bureaus()
+        context["schools"] = Organization.objects.filter(kind=Organization.Kind.SCHOOL, is_active=True).order_by("code")
+        context["latest"] = (
+            access.documents_public().select_related("organization", "category").order_by("-last_published_at")[:15]
+        )
+        context["bulletins"] = Inspection.objects.filter(status=Inspection.Status.PUBLISHED)[:4]
+        return context
+
+
+class CatalogueView(TemplateView):
+    """One organisation's catalogue (公开目录), by category."""
+
+    template_name = "disclosure/public/catalogue.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        org = get_object_or_404(Organization, code=self.kwargs["code"], is_active=True)
+        docs = (
+            access.documents_public().filter(organization=org).select_related("category").order_by("-last_published_at")
+        )
+        chosen = self.request.GET.get("category", "")
+        sections = []
+        for category in services.categories_for(org):
+            if chosen and category.code != chosen:
+                continue
+            items = [d for d in docs if d.category_id == category.pk]
+            sections.append({"category": category, "documents": items})
+        context.update(organization=org, sections=sections, chosen=chosen)
+        return context
+
+
+class DocumentDetailView(TemplateView):
+    """A document's latest published version, with its version history."""
+
+    template_name = "disclosure/public/document.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        document = get_object_or_404(
+            access.documents_public().select_related("organization", "category"), pk=self.kwargs["pk"]
+        )
+        versions = list(document.versions.order_by("-number"))
+        number = self.kwargs.get("number")
+        if number is None:
+            version = versions[0]
+        else:
+            found = next((v for v in versions if v.number == number), None)
+            if found is None:
+                raise Http404
+            version = found
+        due, on_time = services.version_dis1(version)
+        context.update(
+            document=document,
+            version=version,
+            versions=versions,
+            latest=versions[0],
+            attachments=version.attachments.all(),
+            dis1_due=due,
+            on_time=on_time,
+        )
+        return context
+
+
+class ArchiveView(TemplateView):
+    """The archive (公开档案): withdrawn documents with the reason; nothing is deleted."""
+
+    template_name = "disclosure/public/archive.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["documents"] = (
+            Document.objects.filter(status=Document.Status.WITHDRAWN, first_published_at__isnull=False)
+            .select_related("organization", "category")
+            .order_by("-withdrawn_at")[:200]
+        )
+        return context
+
+
+class ArchivedDocumentView(TemplateView):
+    template_name = "disclosure/public/archived.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        document = get_object_or_404(
+            Document.objects.select_related("organization", "category"),
+            pk=self.kwargs["pk"],
+            status=Document.Status.WITHDRAWN,
+            first_published_at__isnull=False,
+        )
+        context.update(document=document, versions=document.versions.order_by("-number"))
+        return context
+
+
+class DocumentFeed(Feed):
+    """Atom feed of an organisation's catalogue, optionally one category."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, code: str, category: str = "") -> dict[str, Any]:
+        org = get_object_or_404(Organization, code=code, is_active=True)
+        cat = get_object_or_404(Category, code=category) if category else None
+        return {"org": org, "category": cat}
+
+    def title(self, obj: dict[str, Any]) -> str:
+        if obj["category"]:
+            return f"{obj['org'].name} · {obj['category'].label}"
+        return str(obj["org"].name)
+
+    def link(self, obj: dict[str, Any]) -> str:
+        return reverse("disclosure:catalogue", kwargs={"code": obj["org"].code})
+
+    def subtitle(self, obj: dict[str, Any]) -> str:
+        return _("Proactive disclosure")
+
+    def items(self, obj: dict[str, Any]) -> QuerySet[Document]:
+        docs = access.documents_public().filter(organization=obj["org"])
+        if obj["category"]:
+            docs = docs.filter(category=obj["category"])
+        return docs.select_related("category").order_by("-last_published_at")[:50]
+
+    def item_title(self, item: Document) -> str:
+        version = item.current_version()
+        return version.title if version else item.title
+
+    def item_description(self, item: Document) -> str:
+        version = item.current_version()
+        return services.body_plain(version.body)[:300] if version else ""
+
+    def item_link(self, item: Document) -> str:
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item: Document) -> Any:
+        return item.first_published_at
+
+    def item_updateddate(self, item: Document) -> Any:
+        return item.last_published_at
+
+    def item_categories(self, item: Document) -> list[str]:
+        return [item.category.label]
+
+
+class DisclosureSearchView(TemplateView):
+    """Search within disclosures, with organisation, category and date filters."""
+
+    template_name = "disclosure/public/search.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from datetime import date
+
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        query = params.get("q", "").strip()[:100]
+        filters: dict[str, Any] = {}
+        org = Organization.objects.filter(code=params.get("org", "")).first()
+        if org:
+            filters["organization_id"] = org.pk
+        if params.get("category"):
+            filters["category"] = params["category"][:40]
+        for name, key in (("from", "published_from"), ("to", "published_to")):
+            with contextlib.suppress(ValueError):
+                filters[key] = date.fromisoformat(params.get(name, ""))
+        results = search_query(q=query, doc_type=services.SEARCH_PUBLIC, public_only=True, limit=30, **filters)
+        context.update(
+            query=query,
+            results=results,
+            categories=Category.objects.all(),
+            organizations=Organization.objects.filter(kind__in=["bureau", "school"], is_active=True).order_by("code"),
+            params=params,
+        )
+        return context
+
+
+@method_decorator(never_cache, name="dispatch")
+class FoiCreateView(View):
+    """FOI-1: the public application form. The receipt code is shown once."""
+
+    template_name = "disclosure/public/foi_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": FoiForm(), "bureaus": _bureaus()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = FoiForm(request.POST)
+        bureau = _bureaus().filter(code=request.POST.get("bureau", "")).first() or _bureaus().first()
+        if bureau is None:
+            raise Http404
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=400)
+        foi, code = services.foi_submit(actor=request.user, organization=bureau, **form.cleaned_data)
+        request.session[RECEIPT_SESSION_KEY] = {"number": foi.number, "code": code}
+        return redirect("disclosure:foi-done")
+
+
+@method_decorator(never_cache, name="dispatch")
+class FoiDoneView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
+        if receipt is None:
+            return redirect("disclosure:foi-track")
+        code = receipt["code"]
+        grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
+        return render(request, "disclosure/public/foi_done.html", {"number": receipt["number"], "code": grouped})
+
+
+@method_decorator(never_cache, name="dispatch")
+class FoiTrackView(View):
+    """Follow a request with its receipt code (POST, never in a URL)."""
+
+    template_name = "disclosure/public/foi_track.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": TrackForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TrackForm(request.POST)
+        foi = services.foi_track(form.data.get("code", "")) if form.is_valid() else None
+        if foi is None:
+            form.add_error("code", _("No request has this receipt code. Check the 16 digits."))
+            return render(request, self.template_name, {"form": form}, status=404)
+        return render(request, "disclosure/public/foi_status.html", _status_context(foi))
+
+
+def _status_context(foi: FoiRequest) -> dict[str, Any]:
+    return {
+        "foi": foi,
+        "due": services.foi_due(foi),
+        "reason_label": rules.reason_label(foi.reply_type, foi.reply_reason) if foi.reply_reason else "",
+    }
+
+
+class FoiMineView(LoginRequiredMixin, TemplateView):
+    """The requests filed from the signed-in account."""
+
+    template_name = "disclosure/public/foi_mine.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["requests"] = [_status_context(f) for f in FoiRequest.objects.filter(requester_id=self.request.user.pk)]
+        return context
+
+
+class BulletinView(TemplateView):
+    """The published bulletin (通报) of a quarterly inspection."""
+
+    template_name = "disclosure/public/bulletin.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        inspection = get_object_or_404(Inspection, pk=self.kwargs["pk"], status=Inspection.Status.PUBLISHED)
+        context.update(inspection=inspection, results=inspection.results.select_related("school"))
+        return context
+
+
+class AnnualReportView(TemplateView):
+    """FOI-5: the request table of the annual report, computed from the records and
+    cross-checked (a table that does not add up is refused, not shown)."""
+
+    template_name = "disclosure/public/annual_report.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from datetime import date
+
+        from sunshine.core.clocks import deadline
+
+        context = super().get_context_data(**kwargs)
+        bureau = get_object_or_404(Organization, code=self.kwargs["code"], kind=Organization.Kind.BUREAU)
+        year = int(self.kwargs["year"])
+        if not 2000 <= year <= timezone.localdate().year:
+            raise Http404
+        error = ""
+        rows: list[dict[str, Any]] = []
+        try:
+            rows = services.foi_report_rows(services.foi_annual_report(bureau=bureau, year=year))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        proactive = DocumentVersion.objects.filter(
+            document__organization=bureau, published_at__year=year, number=1
+        ).count()
+        context.update(
+            bureau=bureau,
+            year=year,
+            rows=rows,
+            error=error,
+            proactive=proactive,
+            due=deadline("FOI-5", date(year, 6, 1)),
+            columns=[str(label) for _k, label in FoiRequest.ApplicantKind.choices],
+        )
+        return context

@@ -1,0 +1,420 @@
+"""Staff pages of disclosure (/disclosure/staff/): the workbench with the organisation's
+gaps, documents and their workflow, FOI requests with their clocks, inspections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from sunshine.core.clocks import deadline
+from sunshine.core.transitions import status_history
+from sunshine.disclosure import access, rules, services
+from sunshine.disclosure.forms import (
+    AttachmentForm,
+    ConsultationForm,
+    CorrectionForm,
+    DayForm,
+    DocumentForm,
+    ExtensionForm,
+    FoiIntakeForm,
+    InspectionForm,
+    NewDocumentForm,
+    PublishForm,
+    ReasonForm,
+    ReplyForm,
+)
+from sunshine.disclosure.letters import reply_letter_docx
+from sunshine.disclosure.models import Document, FoiRequest
+from sunshine.orgs.models import Organization
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffView(LoginRequiredMixin, UserPassesTestMixin, View):
+    def test_func(self) -> bool:
+        return access.may_use_workbench(self.request.user)
+
+
+class WorkbenchView(StaffView):
+    """The disclosure workbench: my organisations' gaps this quarter (DIS-1, DIS-2),
+    working copies, FOI requests due."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        quarter = (today.month - 1) // 3 + 1
+        orgs = list(access.organizations_writable_by(request.user).order_by("code"))
+        gaps = [(org, services.organization_gaps(org, year=today.year, quarter=quarter)) for org in orgs]
+        working = (
+            access.documents_visible_to(request.user)
+            .exclude(status__in=[Document.Status.PUBLISHED, Document.Status.WITHDRAWN])
+            .select_related("organization", "category")
+            .order_by("info_date")
+        )
+        published = (
+            access.documents_visible_to(request.user)
+            .filter(status=Document.Status.PUBLISHED)
+            .select_related("organization", "category")
+            .order_by("-last_published_at")[:30]
+        )
+        fois = [
+            {"foi": f, "due": services.foi_due(f)}
+            for f in access.foi_requests_visible_to(request.user).exclude(
+                status__in=[FoiRequest.Status.REPLIED, FoiRequest.Status.WITHDRAWN]
+            )
+        ]
+        return render(
+            request,
+            "disclosure/staff/workbench.html",
+            {
+                "gaps": gaps,
+                "year": today.year,
+                "quarter": quarter,
+                "working": working,
+                "published": published,
+                "fois": fois,
+                "may_foi": access.foi_bureaus_of(request.user).exists(),
+                "may_inspect": access.inspection_bureaus_of(request.user).exists(),
+                "working_dues": {d.pk: services.document_dis1(d) for d in working},
+            },
+        )
+
+
+class DocumentCreateView(StaffView):
+    def _form(self, request: HttpRequest, data: Any = None) -> NewDocumentForm:
+        orgs = access.organizations_writable_by(request.user)
+        categories = sorted({c for org in orgs for c in services.categories_for(org)}, key=lambda c: c.order)
+        form = NewDocumentForm(data, categories=categories, initial={"info_date": timezone.localdate()})
+        form.fields["organization"].queryset = orgs  # type: ignore[attr-defined]
+        return form
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "disclosure/staff/document_form.html", {"form": self._form(request)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                document = services.document_create(
+                    actor=request.user,
+                    **{
+                        k: data[k]
+                        for k in (
+                            "organization",
+                            "category",
+                            "title",
+                            "info_date",
+                            "body",
+                            "number",
+                            "issued_on",
+                            "valid_until",
+                        )
+                    },
+                )
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return redirect("disclosure:staff-document", pk=document.pk)
+        return render(request, "disclosure/staff/document_form.html", {"form": form}, status=400)
+
+
+class DocumentStaffView(StaffView):
+    """A document's staff page: edit the working copy, attachments, workflow actions."""
+
+    def _document(self, request: HttpRequest, pk: int) -> Document:
+        return get_object_or_404(access.documents_visible_to(request.user).select_related("organization"), pk=pk)
+
+    def _page(
+        self, request: HttpRequest, document: Document, form: Any = None, status: int = 200, attachment_form: Any = None
+    ) -> HttpResponse:
+        editable = document.status in (Document.Status.DRAFT, Document.Status.REVISION)
+        if form is None and editable:
+            form = DocumentForm(instance=document, categories=services.categories_for(document.organization))
+        return render(
+            request,
+            "disclosure/staff/document.html",
+            {
+                "document": document,
+                "form": form,
+                "editable": editable and access.may_edit(request.user, document),
+                "may_edit": access.may_edit(request.user, document),
+                "may_approve": access.may_approve(request.user, document),
+                "attachment_form": attachment_form or AttachmentForm(),
+                "publish_form": PublishForm(),
+                "reason_form": ReasonForm(),
+                "versions": document.versions.order_by("-number"),
+                "attachments": document.attachments.filter(removed=False),
+                "history": status_history(document),
+                "dis1": services.document_dis1(document),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._page(request, self._document(request, pk))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self._document(request, pk)
+        action = request.POST.get("action", "")
+        user = request.user
+        try:
+            if action == "save":
+                form = DocumentForm(
+                    request.POST,
+                    instance=Document.objects.get(pk=pk),
+                    categories=services.categories_for(document.organization),
+                )
+                if not form.is_valid():
+                    return self._page(request, document, form=form, status=400)
+                services.document_update(
+                    actor=user, document=document, **{k: form.cleaned_data[k] for k in services._EDITABLE}
+                )
+                messages.success(request, _("Saved."))
+            elif action == "attach":
+                attachment_form = AttachmentForm(request.POST, request.FILES)
+                if not attachment_form.is_valid():
+                    return self._page(request, document, attachment_form=attachment_form, status=400)
+                try:
+                    services.attachment_add(actor=user, document=document, file=attachment_form.cleaned_data["file"])
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        attachment_form.add_error("file", message)
+                    return self._page(request, document, attachment_form=attachment_form, status=400)
+                messages.success(request, _("The attachment was added."))
+            elif action == "detach":
+                attachment = get_object_or_404(document.attachments, pk=request.POST.get("attachment"))
+                services.attachment_remove(actor=user, attachment=attachment)
+            elif action == "submit":
+                services.document_submit(actor=user, document=document)
+                messages.success(request, _("Sent for review."))
+            elif action == "return":
+                services.document_return(actor=user, document=document, reason=request.POST.get("reason", ""))
+            elif action == "publish":
+                publish_form = PublishForm(request.POST)
+                at = publish_form.cleaned_data["at"] if publish_form.is_valid() else None
+                version = services.document_publish(actor=user, document=document, at=at)
+                messages.success(request, _("Published.") if version else _("Scheduled for publication."))
+            elif action == "revise":
+                services.document_revise(actor=user, document=document)
+            elif action == "withdraw":
+                services.document_withdraw(actor=user, document=document, reason=request.POST.get("reason", ""))
+                messages.success(request, _("Withdrawn; the document stays in the archive."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("disclosure:staff-document", pk=document.pk)
+
+
+class FoiListView(StaffView):
+    def test_func(self) -> bool:
+        return access.foi_bureaus_of(self.request.user).exists()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = [{"foi": f, "due": services.foi_due(f)} for f in access.foi_requests_visible_to(request.user)[:300]]
+        bureaus = access.foi_bureaus_of(request.user)
+        return render(
+            request,
+            "disclosure/staff/foi_list.html",
+            {
+                "rows": rows,
+                "bureaus": bureaus,
+                "year": timezone.localdate().year,
+            },
+        )
+
+
+class FoiIntakeView(StaffView):
+    """FOI-1: staff record a letter, fax or visit."""
+
+    def test_func(self) -> bool:
+        return access.foi_bureaus_of(self.request.user).exists()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = FoiIntakeForm(initial={"received_on": timezone.localdate()})
+        return render(request, "disclosure/staff/foi_intake.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = FoiIntakeForm(request.POST)
+        bureau = access.foi_bureaus_of(request.user).first()
+        if form.is_valid() and bureau is not None:
+            try:
+                foi, code = services.foi_intake(actor=request.user, organization=bureau, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
+                messages.success(
+                    request,
+                    _("Recorded as %(number)s. Receipt code for the applicant (shown once): %(code)s")
+                    % {"number": foi.number, "code": grouped},
+                )
+                return redirect("disclosure:staff-foi", pk=foi.pk)
+        return render(request, "disclosure/staff/foi_intake.html", {"form": form}, status=400)
+
+
+class FoiStaffView(StaffView):
+    """One FOI request: its clock (FOI-2, FOI-3) and every action."""
+
+    def test_func(self) -> bool:
+        return access.foi_bureaus_of(self.request.user).exists()
+
+    def _foi(self, request: HttpRequest, pk: int) -> FoiRequest:
+        return get_object_or_404(access.foi_requests_visible_to(request.user), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        foi = self._foi(request, pk)
+        correction_due = deadline("FOI-2", foi.received_on) if foi.received_on else None
+        return render(
+            request,
+            "disclosure/staff/foi.html",
+            {
+                "foi": foi,
+                "due": services.foi_due(foi),
+                "correction_due": correction_due,
+                "pauses": [(p, services.consultation_due(p)) for p in foi.pauses.all()],
+                "history": status_history(foi),
+                "reply_form": ReplyForm(),
+                "correction_form": CorrectionForm(),
+                "consultation_form": ConsultationForm(),
+                "extension_form": ExtensionForm(),
+                "day_form": DayForm(),
+                "reason_form": ReasonForm(),
+                "may_extend": access.may_approve_extension(request.user, foi),
+                "reason_label": rules.reason_label(foi.reply_type, foi.reply_reason) if foi.reply_reason else "",
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        foi = self._foi(request, pk)
+        action = request.POST.get("action", "")
+        user = request.user
+        day_form = DayForm(request.POST)
+        on = day_form.cleaned_data.get("on") if day_form.is_valid() else None
+        try:
+            if action == "confirm":
+                services.foi_confirm(actor=user, request=foi, on=on)
+            elif action == "correction":
+                services.foi_correction_ask(actor=user, request=foi, text=request.POST.get("text", ""), on=on)
+            elif action == "corrected":
+                services.foi_correction_receive(actor=user, request=foi, on=on)
+            elif action == "lapse":
+                services.foi_correction_lapse(actor=user, request=foi, reason=request.POST.get("reason", ""))
+            elif action == "consult":
+                services.foi_consultation_start(
+                    actor=user, request=foi, third_party=request.POST.get("third_party", "") or _("third party"), on=on
+                )
+            elif action == "consulted":
+                services.foi_consultation_end(actor=user, request=foi, on=on)
+            elif action == "extend":
+                form = ExtensionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("An extension is 1 to 20 working days, with a reason."))
+                services.foi_extend(actor=user, request=foi, **form.cleaned_data)
+            elif action == "reply":
+                services.foi_reply(
+                    actor=user,
+                    request=foi,
+                    reply_type=request.POST.get("reply_type", ""),
+                    reason=request.POST.get("reason", ""),
+                    text=request.POST.get("text", ""),
+                )
+                messages.success(request, _("The reply was recorded."))
+            elif action == "withdraw":
+                services.foi_withdraw(actor=user, request=foi, reason=request.POST.get("reason", ""))
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("disclosure:staff-foi", pk=foi.pk)
+
+
+class FoiLetterView(FoiStaffView):
+    """The Word reply letter of a replied request."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        foi = self._foi(request, pk)
+        if foi.status != FoiRequest.Status.REPLIED:
+            messages.error(request, _("The letter exists once the request is replied."))
+            return redirect("disclosure:staff-foi", pk=foi.pk)
+        response = HttpResponse(reply_letter_docx(foi), content_type=DOCX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="reply-{foi.number}.docx"'
+        return response
+
+
+class InspectionListView(StaffView):
+    def test_func(self) -> bool:
+        return access.inspection_bureaus_of(self.request.user).exists()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        form = InspectionForm(initial={"year": today.year, "quarter": (today.month - 1) // 3 + 1})
+        return render(
+            request,
+            "disclosure/staff/inspections.html",
+            {
+                "form": form,
+                "inspections": access.inspections_visible_to(request.user),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = InspectionForm(request.POST)
+        bureau = access.inspection_bureaus_of(request.user).first()
+        if form.is_valid() and bureau is not None:
+            try:
+                inspection = services.inspection_run(actor=request.user, bureau=bureau, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                return redirect("disclosure:staff-inspection", pk=inspection.pk)
+        return redirect("disclosure:staff-inspections")
+
+
+class InspectionStaffView(StaffView):
+    def test_func(self) -> bool:
+        return access.inspection_bureaus_of(self.request.user).exists()
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = get_object_or_404(access.inspections_visible_to(request.user), pk=pk)
+        return render(
+            request,
+            "disclosure/staff/inspection.html",
+            {
+                "inspection": inspection,
+                "results": inspection.results.select_related("school"),
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        inspection = get_object_or_404(access.inspections_visible_to(request.user), pk=pk)
+        try:
+            services.inspection_publish(
+                actor=request.user, inspection=inspection, summary=request.POST.get("summary", "")
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("disclosure:staff-inspection", pk=inspection.pk)
+
+
+def organization_choices(user: Any) -> list[Organization]:
+    return list(access.organizations_writable_by(user))
