@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("sunshine.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("petitions/", include("sunshine.petitions.api_urls")),
     path("petitions/", include("sunshine.petitions.urls")),
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),

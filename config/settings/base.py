@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sunshine.petitions.middleware.ReceiptSessionMiddleware",
     "sunshine.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -182,6 +183,11 @@ SUNSHINE_FIELD_CIPHER = env("SUNSHINE_FIELD_CIPHER", "aes-256-gcm")  # or "sm4-g
 DEFAULT_HASH_KEY = "demo-only-keyed-hash-secret"
 SUNSHINE_HASH_KEY = env("SUNSHINE_HASH_KEY", DEFAULT_HASH_KEY)
 SUNSHINE_AUDIT_HASH = env("SUNSHINE_AUDIT_HASH", "sha256")  # or "sm3"
+
+# --- Petitions -----------------------------------------------------------------------
+# API keys of integrated systems (hotlines), as SHA-256 hex digests, comma-separated.
+SUNSHINE_PETITION_API_KEYS = env("SUNSHINE_PETITION_API_KEYS", "")
+SUNSHINE_FILER_NOTIFIERS = env("SUNSHINE_FILER_NOTIFIERS", ["sunshine.petitions.notices.log_only"], list)
 
 # --- Background work -------------------------------------------------------------------
 TASKS = {

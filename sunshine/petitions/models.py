@@ -130,6 +130,9 @@ class Petition(StatefulModel):
     consent_publish = models.BooleanField(_("may be published, anonymised"), default=False)
     source_label = models.CharField(_("source"), max_length=64, blank=True)  # e.g. "fees.notice:42"
     forwarded_to = models.CharField(_("forwarded to"), max_length=100, blank=True)
+    # Document numbers (示教信〔2026〕12号) of the PET-3 notice and of the 督办单.
+    acceptance_number = models.CharField(_("notice number"), max_length=40, blank=True)
+    supervision_number = models.CharField(_("supervision notice number"), max_length=40, blank=True)
     decline_reason = models.TextField(_("reason for not accepting"), blank=True)
 
     assigned_to = models.ForeignKey(
@@ -144,6 +147,11 @@ class Petition(StatefulModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Copies of the running clocks' due dates (the supervisions stay the source), kept
+    # on the case so that PET-10 figures are one aggregate query.
+    notice_due_at = models.DateTimeField(_("notice due (PET-3)"), null=True, blank=True)
+    handling_due_at = models.DateTimeField(_("handling due (PET-5)"), null=True, blank=True)
+    result_told_at = models.DateTimeField(_("result told at (PET-8)"), null=True, blank=True)
     # PET-5: one extension of at most 30 days, approved by the unit head, reason told to the filer.
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
@@ -172,6 +180,7 @@ class Petition(StatefulModel):
             models.Index(fields=["bureau", "status", "received_at"]),
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["received_at"]),
+            models.Index(fields=["bureau", "named", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(extension_days__lte=30), name="petitions_extension_at_most_30"),
@@ -201,6 +210,7 @@ class FilerIdentity(models.Model):
     unit = EncryptedTextField(_("work unit"), blank=True)
     name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("filer identity")
@@ -271,7 +281,8 @@ class Reply(models.Model):
     reasons = models.TextField(_("reasons"))
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     legal_basis = models.TextField(_("legal basis"))
-    document_number = models.CharField(_("document number"), max_length=40, unique=True)
+    # Unique per bureau through the locked CaseCounter (two bureaus may both issue 〔2026〕1号).
+    document_number = models.CharField(_("document number"), max_length=40)
     issued_at = models.DateTimeField(_("issued at"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -309,6 +320,7 @@ class ReceiptAttempt(models.Model):
 
     ip = models.GenericIPAddressField(null=True, blank=True)
     succeeded = models.BooleanField(default=False)
+    throttled = models.BooleanField(default=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -333,3 +345,38 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bureau_id} {self.year} {self.kind} {self.last}"
+
+
+class FilerNotice(models.Model):
+    """One delivery of a message to the filer through one sender (notices.py): the
+    tracking page always shows the message; e-mail / SMS senders are pluggable
+    (``SUNSHINE_FILER_NOTIFIERS``). Holds no identity and no text, only the record."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("not accepted")
+        FORWARDED = "forwarded", _("forwarded")
+        EXTENDED = "extended", _("deadline extended")
+        REPLY = "reply", _("reply issued")
+        RESULT = "result", _("result")
+        MESSAGE = "message", _("message")
+        CLOSED = "closed", _("closed")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="filer_notices")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=200)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("filer notice")
+        verbose_name_plural = _("filer notices")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.kind} {self.channel} {self.status}"

@@ -1,0 +1,102 @@
+"""The petition rules of rules.md (PET-1 … PET-10) that are decisions rather than
+clocks. Every deadline itself comes from ``sunshine.core.clocks`` by clock ID; this
+module only says WHICH clock applies and the small predicates the services share."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# --- Receipt codes -------------------------------------------------------------------
+
+RECEIPT_DIGITS = 16
+RECEIPT_PURPOSE = "petitions.receipt"
+# Guessing: at most this many failed look-ups per IP address in the window, then
+# ReceiptThrottled until the oldest failure leaves the window (a sliding window).
+RECEIPT_MAX_FAILURES = 10
+RECEIPT_WINDOW_SECONDS = 3600
+_NOT_DIGIT_SEPARATORS = re.compile(r"[\s\-]")
+
+# Blind indexes of the filer's identity (keyed hashes; never reversible).
+NAME_INDEX_PURPOSE = "petitions.name"
+PHONE_INDEX_PURPOSE = "petitions.phone"
+ID_INDEX_PURPOSE = "petitions.id_number"
+
+# PET-7: after re-examination the same facts are not accepted again. A new filing is
+# refused when the same filer (same phone or same ID number, by blind index) files the
+# same kind of case about the same school or department as a case that has had a
+# re-examination reply. The statute (信访工作条例 Art. 35) sets no time limit, so
+# neither does this rule (None = for ever); a bureau may set a number of days here.
+PET7_SAME_FACTS_DAYS: int | None = None
+
+
+def receipt_normalise(code: str) -> str | None:
+    """The 16 digits of a receipt code typed with spaces or dashes, or None when the
+    input is not exactly 16 ASCII digits after removing them."""
+    if not isinstance(code, str) or len(code) > 64:
+        return None
+    digits = _NOT_DIGIT_SEPARATORS.sub("", code)
+    if len(digits) != RECEIPT_DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return digits
+
+
+def receipt_format(code: str) -> str:
+    """A 16-digit code as people read it: 1234 5678 9012 3456."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def phone_normalise(phone: str) -> str:
+    """Digits only (and a leading +), for the phone blind index."""
+    phone = phone.strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits
+
+
+def name_normalise(name: str) -> str:
+    return "".join(name.split())
+
+
+def is_named(*, name: str, unit: str, phone: str, email: str, address: str) -> bool:
+    """PET-8: real-name = a real name or a unit PLUS a working contact (phone, e-mail
+    or postal address)."""
+    has_who = bool(name.strip() or unit.strip())
+    has_contact = bool(phone_normalise(phone) or email.strip() or address.strip())
+    return has_who and has_contact
+
+
+def notice_clock(*, kind: str, named: bool, against_staff: bool) -> str:
+    """PET-3: the clock of the written notice to the filer: 15 working days for a
+    real-name report against staff ("PET-3-named-report"), 15 days otherwise."""
+    if kind == "report" and named and against_staff:
+        return "PET-3-named-report"
+    return "PET-3"
+
+
+HANDLING_CLOCK = "PET-5"  # 60 days from acceptance; one extension ≤ 30; ceiling 90
+FORWARDED_OBJECTION_CLOCK = "PET-4"  # a case forwarded to us that is not ours: 5 wd
+REVIEW_APPLY_CLOCK = "PET-7-review-apply"
+REVIEW_ANSWER_CLOCK = "PET-7-review-answer"
+REEXAM_APPLY_CLOCK = "PET-7-reexam-apply"
+REEXAM_ANSWER_CLOCK = "PET-7-reexam-answer"
+RESULT_CLOCK = "PET-8"  # real-name filers told the result within 15 wd of closing
+
+PET_CLOCKS = (
+    "PET-3",
+    "PET-3-named-report",
+    FORWARDED_OBJECTION_CLOCK,
+    HANDLING_CLOCK,
+    REVIEW_ANSWER_CLOCK,
+    REEXAM_ANSWER_CLOCK,
+    RESULT_CLOCK,
+)
+
+
+def satisfied(value: str) -> bool:
+    """PET-10: "satisfied" and "basically satisfied" count as satisfied."""
+    return value in ("satisfied", "basically")
+
+
+def against_staff(petition: Any) -> bool:
+    """A report names a person (an account or a name as written)."""
+    return bool(petition.accused_user_id or (petition.accused_name or "").strip())

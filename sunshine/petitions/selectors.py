@@ -1,0 +1,317 @@
+"""Non-trivial reads of petitions: queues, timeline, the running clock, duplicates and
+the PET-10 figures (a selector later reports reuse)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.core.clocks import Rag
+from sunshine.core.models import Supervision
+from sunshine.core.supervision import supervision_rag
+from sunshine.core.transitions import status_history
+from sunshine.orgs.models import Organization
+from sunshine.petitions import rules
+from sunshine.petitions.access import petitions_visible_to, triage_bureau_ids
+from sunshine.petitions.models import FilerIdentity, Message, Petition
+
+__all__ = [
+    "QUEUES",
+    "ClockView",
+    "FigureRow",
+    "TimelineEntry",
+    "petition_clock",
+    "petition_duplicates",
+    "petition_figures",
+    "petition_queue",
+    "petition_timeline",
+    "petitions_filed_by",
+]
+
+S = Petition.Status
+OPEN_STATUSES = (S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REEXAMINATION)
+HANDLING_STATUSES = (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
+QUEUES = ("triage", "my_unit", "due_soon", "overdue", "awaiting_rating", "all")
+DUE_SOON_DAYS = 7
+
+
+# --- queues ----------------------------------------------------------------------------------
+
+
+def petition_queue(user: Any, queue: str) -> QuerySet[Petition]:
+    """A workbench queue of the cases ``user`` may see. PET-8: real-name cases first,
+    then the oldest.
+
+    triage: registered cases of the bureaus the user triages; my_unit: open cases
+    assigned to the user's units; due_soon: open cases whose handling or notice
+    deadline falls within 7 days; overdue: open cases past it; awaiting_rating:
+    answered, not yet rated; all: everything visible."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    qs = petitions_visible_to(user).select_related("assigned_to", "subject_organization")
+    now = timezone.now()
+    due = Coalesce("handling_due_at", "notice_due_at")
+    if queue == "triage":
+        qs = qs.filter(status=S.REGISTERED, bureau_id__in=triage_bureau_ids(user))
+    elif queue == "my_unit":
+        from sunshine.petitions.access import HANDLING_ROLES, _memberships
+
+        units = [org.pk for role, org in _memberships(user) if role in HANDLING_ROLES]
+        qs = qs.filter(assigned_to_id__in=units, status__in=OPEN_STATUSES)
+    elif queue == "due_soon":
+        qs = (
+            qs.filter(status__in=(S.REGISTERED, *HANDLING_STATUSES))
+            .annotate(due=due)
+            .filter(due__gte=now, due__lte=now + timedelta(days=DUE_SOON_DAYS))
+        )
+    elif queue == "overdue":
+        qs = qs.filter(
+            Q(status=S.REGISTERED, notice_due_at__lt=now) | Q(status__in=HANDLING_STATUSES, handling_due_at__lt=now)
+        )
+    elif queue == "awaiting_rating":
+        qs = qs.filter(status=S.ANSWERED)
+    return qs.order_by("-named", "received_at", "pk")
+
+
+def petitions_filed_by(user: Any) -> QuerySet[Petition]:
+    """Cases a logged-in member of the public filed with their account."""
+    if not getattr(user, "is_authenticated", False):
+        return Petition.objects.none()
+    return Petition.objects.filter(filer_user=user).order_by("-received_at")
+
+
+# --- duplicates ----------------------------------------------------------------------------------
+
+
+def petition_duplicates(petition: Petition, *, days: int = 90, limit: int = 10) -> list[Petition]:
+    """Suggested duplicates, shown to staff and never merged: cases of the same bureau
+    in the last ``days`` from the same filer (blind index of phone or ID number), or
+    about the same unit with the same kind and an overlapping subject."""
+    since = petition.received_at - timedelta(days=days)
+    base = Petition.objects.filter(bureau=petition.bureau, received_at__gte=since).exclude(pk=petition.pk)
+    match = Q(pk__in=[])
+    identity = FilerIdentity.objects.filter(petition=petition).first()
+    if identity is not None:
+        if identity.phone_index:
+            match |= Q(identity__phone_index=identity.phone_index)
+        if identity.id_index:
+            match |= Q(identity__id_index=identity.id_index)
+    if petition.subject_organization_id:
+        words = [w for w in petition.title.replace("，", " ").replace(",", " ").split() if len(w) >= 2][:3]
+        title_q = Q(title__icontains=petition.title[:12])
+        for word in words:
+            title_q |= Q(title__icontains=word)
+        match |= Q(subject_organization_id=petition.subject_organization_id, kind=petition.kind) & title_q
+        if petition.accused_user_id:
+            match |= Q(accused_user_id=petition.accused_user_id)
+    return list(base.filter(match).order_by("-received_at")[:limit])
+
+
+# --- timeline and clock ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "status" | "to_filer" | "from_filer" | "internal" | "reply"
+    text: str
+    obj: Any = None
+    attachments: list[Any] = field(default_factory=list)
+
+
+def petition_timeline(petition: Petition, *, for_filer: bool) -> list[TimelineEntry]:
+    """Status changes, messages and replies, oldest first; internal notes only for staff
+    (never for the filer). Authors are never shown to the filer."""
+    entries: list[TimelineEntry] = []
+    for change in status_history(petition):
+        entries.append(
+            TimelineEntry(at=change.at, kind="status", text=petition.status_label(change.new_status), obj=change)
+        )
+    messages = petition.messages.prefetch_related("attachments")
+    if for_filer:
+        messages = messages.exclude(direction=Message.Direction.INTERNAL)
+    for message in messages:
+        entries.append(
+            TimelineEntry(
+                at=message.created_at,
+                kind=message.direction,
+                text=message.text,
+                obj=message,
+                attachments=list(message.attachments.all()),
+            )
+        )
+    for reply in petition.replies.all():
+        entries.append(TimelineEntry(at=reply.issued_at, kind="reply", text=reply.document_number, obj=reply))
+    entries.sort(key=lambda e: (e.at, e.kind))
+    return entries
+
+
+@dataclass(frozen=True)
+class ClockView:
+    rule_id: str
+    description: str
+    started_at: datetime
+    due: datetime
+    provisional: bool
+    rag: Rag
+    extended_by: int
+    organization: Organization
+
+
+def petition_clock(petition: Petition, now: datetime | None = None) -> ClockView | None:
+    """The running clock of the case (the live supervision with the earliest due date):
+    its rule, due date, CAL-1 provisional flag and OVS-1 colour."""
+    from sunshine.core.clocks import clock_get
+
+    supervision = (
+        Supervision.objects.filter(
+            content_type=ContentType.objects.get_for_model(Petition),
+            object_id=str(petition.pk),
+            status=Supervision.Status.OPEN,
+        )
+        .select_related("organization")
+        .order_by("due_at")
+        .first()
+    )
+    if supervision is None:
+        return None
+    return ClockView(
+        rule_id=supervision.rule_id,
+        description=str(clock_get(supervision.rule_id).description),
+        started_at=supervision.started_at,
+        due=supervision.due_at,
+        provisional=supervision.due_provisional,
+        rag=supervision_rag(supervision, now),
+        extended_by=supervision.extended_by,
+        organization=supervision.organization,
+    )
+
+
+# --- PET-10 figures ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: Any  # None for the total; the kind, channel, organisation id or month
+    label: str
+    received: int
+    accepted: int
+    accepted_on_time: int
+    closed: int
+    closed_on_time: int
+    overdue: int
+    answered: int
+    rated: int
+    satisfied: int
+    refunds_ordered_fen: int
+    sanctions: int
+
+    @staticmethod
+    def _pct(part: int, whole: int) -> float | None:
+        return round(100.0 * part / whole, 1) if whole else None
+
+    @property
+    def accepted_on_time_rate(self) -> float | None:
+        return self._pct(self.accepted_on_time, self.accepted)
+
+    @property
+    def closure_rate(self) -> float | None:
+        """PET-10: closed ÷ accepted."""
+        return self._pct(self.closed, self.accepted)
+
+    @property
+    def closed_on_time_rate(self) -> float | None:
+        return self._pct(self.closed_on_time, self.closed)
+
+    @property
+    def rating_participation(self) -> float | None:
+        return self._pct(self.rated, self.answered)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._pct(self.satisfied, self.rated)
+
+
+BY = (None, "kind", "channel", "school", "department", "month")
+
+
+def petition_figures(
+    *, bureau: Organization, start: datetime, end: datetime, by: str | None = None, now: datetime | None = None
+) -> list[FigureRow]:
+    """PET-10 for the cases the bureau received in [start, end), one aggregate query.
+
+    * received: every case; accepted: accepted_at set; accepted on time: accepted no
+      later than the PET-3 notice deadline.
+    * closed (办结): an accepted case whose handling concluded with a reply
+      (answered_at set); closed on time: answered no later than the PET-5 deadline
+      (extension included). Closure rate = closed ÷ accepted.
+    * overdue: still registered past PET-3, or being handled past PET-5, at ``now``.
+    * rated ÷ answered = participation; satisfied ("satisfied" or "basically") ÷ rated.
+    * refunds ordered (fen) and sanctions: recorded on the cases.
+    ``by``: None (one total row), "kind", "channel", "school" / "department" (the unit
+    concerned: the subject unit, else the handling unit), or "month".
+    """
+    if by not in BY:
+        raise ValueError(f"unknown grouping {by!r}")
+    now = now or timezone.now()
+    qs = Petition.objects.filter(bureau=bureau, received_at__gte=start, received_at__lt=end)
+    group: str | None = None
+    if by in ("kind", "channel"):
+        group = by
+    elif by in ("school", "department"):
+        qs = qs.annotate(unit=Coalesce("subject_organization_id", "assigned_to_id"))
+        kind = Organization.Kind.SCHOOL if by == "school" else Organization.Kind.DEPARTMENT
+        qs = qs.filter(unit__in=Organization.objects.filter(kind=kind).values("pk"))
+        group = "unit"
+    elif by == "month":
+        qs = qs.annotate(month=TruncMonth("received_at"))
+        group = "month"
+    satisfied_values = [v for v in Petition.Satisfaction.values if rules.satisfied(v)]
+    aggregates = {
+        "received": Count("pk"),
+        "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
+        "accepted_on_time": Count("pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("notice_due_at"))),
+        "closed": Count("pk", filter=Q(accepted_at__isnull=False, answered_at__isnull=False)),
+        "closed_on_time": Count(
+            "pk",
+            filter=Q(accepted_at__isnull=False, answered_at__isnull=False, answered_at__lte=F("handling_due_at")),
+        ),
+        "overdue": Count(
+            "pk",
+            filter=Q(status=S.REGISTERED, notice_due_at__lt=now)
+            | Q(status__in=HANDLING_STATUSES, handling_due_at__lt=now),
+        ),
+        "answered": Count("pk", filter=Q(answered_at__isnull=False)),
+        "rated": Count("pk", filter=Q(rated_at__isnull=False)),
+        "satisfied": Count("pk", filter=Q(rated_at__isnull=False, satisfaction__in=satisfied_values)),
+        "refunds_ordered_fen": Coalesce(Sum("refunds_ordered_fen"), 0),
+        "sanctions": Coalesce(Sum("sanctions"), 0),
+    }
+    if group is None:
+        values = qs.aggregate(**aggregates)
+        return [FigureRow(key=None, label=_("All cases"), **values)]
+    rows = list(qs.values(group).annotate(**aggregates).order_by(group))
+    labels = _labels(by, [row[group] for row in rows])
+    return [
+        FigureRow(key=row[group], label=labels.get(row[group], str(row[group])), **{k: row[k] for k in aggregates})
+        for row in rows
+    ]
+
+
+def _labels(by: str | None, keys: list[Any]) -> dict[Any, str]:
+    if by == "kind":
+        return {k: str(Petition.Kind(k).label) for k in keys if k in Petition.Kind.values}
+    if by == "channel":
+        return {k: str(Petition.Channel(k).label) for k in keys if k in Petition.Channel.values}
+    if by in ("school", "department"):
+        return dict(Organization.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "month":
+        return {k: f"{timezone.localtime(k):%Y-%m}" if timezone.is_aware(k) else f"{k:%Y-%m}" for k in keys}
+    return {}

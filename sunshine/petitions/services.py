@@ -1,0 +1,1085 @@
+"""Every write on a petition (CONTRACT.md). Keyword-only, atomic, audited, with an actor.
+
+Clocks: each statutory period is a core supervision (督办) opened with its clock ID, so
+the due date always comes from ``sunshine.core.clocks.deadline`` and core's sweep
+reminds and escalates:
+
+* PET-3 / PET-3-named-report — opened at filing on the triage unit (the bureau's
+  discipline department, else the bureau); closed by accept / decline / forward.
+* PET-4 — a case forwarded TO us: objection within 5 wd (:func:`petition_object`).
+* PET-5 — opened at acceptance on the triage unit, moved to the handling unit on
+  assignment (same start: the acceptance), extended once (:func:`petition_extend`),
+  closed by the first reply.
+* PET-7 — review / re-examination answers; the application windows are checked here.
+* PET-8 — for a real-name case, opened when the case closes; closed when the result
+  is told (:func:`petition_result_tell`).
+
+Audit entries carry IDs, numbers and states only — never the identity or the text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sunshine.core.audit import audit_record
+from sunshine.core.clocks import deadline
+from sunshine.core.crypto import keyed_hash
+from sunshine.core.models import Notification, StoredFile, Supervision
+from sunshine.core.notifications import notify
+from sunshine.core.supervision import (
+    supervision_cancel,
+    supervision_close,
+    supervision_extend,
+    supervision_get_active,
+    supervision_instruct,
+    supervision_open,
+)
+from sunshine.core.transitions import transition
+from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
+from sunshine.orgs.models import Membership, Organization, Role
+from sunshine.petitions import access, rules
+from sunshine.petitions.models import (
+    CaseCounter,
+    FilerIdentity,
+    FilerNotice,
+    IdentityOpening,
+    Message,
+    Petition,
+    ReceiptAttempt,
+    Recusal,
+    Reply,
+)
+from sunshine.petitions.notices import filer_notice
+
+__all__ = [
+    "ATTACHMENT_KINDS",
+    "ATTACHMENT_PURPOSE",
+    "FiledPetition",
+    "IdentityInput",
+    "ReceiptThrottled",
+    "identity_open",
+    "petition_accept",
+    "petition_assign",
+    "petition_assign_bulk",
+    "petition_close",
+    "petition_decline",
+    "petition_extend",
+    "petition_file",
+    "petition_forward",
+    "petition_instruct",
+    "petition_message_from_filer",
+    "petition_message_to_filer",
+    "petition_note_internal",
+    "petition_object",
+    "petition_rate",
+    "petition_record_outcome",
+    "petition_recuse",
+    "petition_reexam_apply",
+    "petition_reply",
+    "petition_result_tell",
+    "petition_review_apply",
+    "petition_start",
+    "receipt_lookup",
+    "triage_unit",
+]
+
+logger = logging.getLogger("sunshine.petitions")
+
+S = Petition.Status
+ATTACHMENT_PURPOSE = "petitions.attachment"
+ATTACHMENT_KINDS = KIND_IMAGES | KIND_DOCUMENTS
+MAX_ATTACHMENTS = 10
+RECEIPT_RETRIES = 8
+
+
+class ReceiptThrottled(Exception):
+    """Too many failed receipt look-ups from one address (module constants in rules.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Too many attempts with wrong codes. Please try again in an hour."))
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    """The filer's identity, plaintext in memory only; never log it."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+    unit: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(v.strip() for v in (self.name, self.id_number, self.phone, self.address, self.email, self.unit))
+
+    def __repr__(self) -> str:  # never print the values
+        return "IdentityInput(<hidden>)"
+
+
+@dataclass(frozen=True)
+class FiledPetition:
+    petition: Petition
+    receipt_code: str  # 16 digits: shown once, never stored
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _next(bureau: Organization, kind: str, year: int) -> int:
+    """The next number of ``kind`` for the bureau and year, under a row lock (two
+    workers never get the same number)."""
+    counter = CaseCounter.objects.select_for_update().filter(bureau=bureau, year=year, kind=kind).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(bureau=bureau, year=year, kind=kind, last=0)
+        except IntegrityError:
+            pass  # another worker created it; lock it below
+        counter = CaseCounter.objects.select_for_update().get(bureau=bureau, year=year, kind=kind)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+DOC_PREFIXES = {"reply": "教信", "notice": "教信告", "supervision": "教督"}
+
+
+def _doc_number(bureau: Organization, kind: str, at: datetime) -> str:
+    """A document number of the bureau: 示教信〔2026〕12号 (prefix: the bureau's first
+    character + the kind's word)."""
+    year = timezone.localtime(at).year
+    number = _next(bureau, kind, year)
+    first = (bureau.short_name or bureau.name or "?")[0]
+    return f"{first}{DOC_PREFIXES[kind]}〔{year}〕{number}号"
+
+
+def triage_unit(bureau: Organization, petition: Petition | None = None) -> Organization:
+    """Where the bureau's own clocks run: the department holding its discipline
+    inspectors (纪检组), else the bureau itself — never a unit excluded by PET-9."""
+    excluded = access.excluded_organizations(petition) if petition is not None else set()
+    departments = (
+        Organization.objects.filter(
+            parent=bureau,
+            kind=Organization.Kind.DEPARTMENT,
+            is_active=True,
+            memberships__role=Role.DISCIPLINE_INSPECTOR,
+            memberships__is_active=True,
+        )
+        .exclude(pk__in=excluded)
+        .distinct()
+        .order_by("code")
+    )
+    return departments.first() or bureau
+
+
+def _clock_title(petition: Petition, rule_id: str) -> str:
+    """Supervision titles carry the case number only: notifications and escalations go
+    to whole units, and PET-9 forbids passing the contents on."""
+    return _("Petition %(number)s (%(rule)s)") % {"number": petition.number, "rule": rule_id}
+
+
+def _open_clock(petition: Petition, rule_id: str, *, organization: Organization, start: datetime, actor: Any) -> Any:
+    return supervision_open(
+        item=petition,
+        organization=organization,
+        rule_id=rule_id,
+        start=start,
+        actor=actor,
+        title=_clock_title(petition, rule_id),
+    )
+
+
+def _close_clock(petition: Petition, rule_id: str, *, actor: Any, reason: str = "") -> None:
+    supervision = supervision_get_active(item=petition, rule_id=rule_id)
+    if supervision is not None:
+        supervision_close(supervision=supervision, actor=actor, reason=reason)
+
+
+def _deny_unless(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not do this on this case."))
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _store_attachments(files: Sequence[Any], actor: Any) -> list[StoredFile]:
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": _("At most %(count)s files can be attached.") % {"count": MAX_ATTACHMENTS}}
+        )
+    stored: list[StoredFile] = []
+    for file in files:
+        try:
+            stored.append(
+                upload_store(file=file, purpose=ATTACHMENT_PURPOSE, actor=actor, allowed_kinds=ATTACHMENT_KINDS)
+            )
+        except ValidationError as exc:
+            raise ValidationError({"attachments": exc.messages}) from exc
+    return stored
+
+
+def _clean_ip(ip: str | None) -> str | None:
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        return None
+
+
+def _date(at: datetime) -> str:
+    local = timezone.localtime(at)
+    return _("%(year)s-%(month)02d-%(day)02d") % {"year": local.year, "month": local.month, "day": local.day}
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+def _same_facts_refused(bureau: Organization, kind: str, subject: Organization | None, idx: dict[str, str]) -> bool:
+    """PET-7: the same filer (same phone or ID number by blind index) already had a case
+    of the same kind about the same unit re-examined (rules.PET7_SAME_FACTS_DAYS)."""
+    who = Q()
+    if idx.get("phone_index"):
+        who |= Q(identity__phone_index=idx["phone_index"])
+    if idx.get("id_index"):
+        who |= Q(identity__id_index=idx["id_index"])
+    if not who:
+        return False
+    reexamined = Reply.objects.filter(stage=Reply.Stage.REEXAMINATION)
+    if rules.PET7_SAME_FACTS_DAYS is not None:
+        reexamined = reexamined.filter(issued_at__gte=timezone.now() - timedelta(days=rules.PET7_SAME_FACTS_DAYS))
+    return (
+        Petition.objects.filter(who, bureau=bureau, kind=kind, subject_organization=subject)
+        .filter(pk__in=reexamined.values("petition_id"))
+        .exists()
+    )
+
+
+def _in_bureau(org: Organization | None, bureau: Organization) -> bool:
+    return org is None or org.path.startswith(bureau.path)
+
+
+@transaction.atomic
+def petition_file(
+    *,
+    bureau: Organization,
+    kind: str,
+    channel: str,
+    title: str,
+    facts: str,
+    request: str = "",
+    reasons: str = "",
+    subject_organization: Organization | None = None,
+    accused_organization: Organization | None = None,
+    accused_user: Any = None,
+    accused_name: str = "",
+    identity: IdentityInput | None = None,
+    filer_user: Any = None,
+    consent_publish: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    source_label: str = "",
+    received_at: datetime | None = None,
+    actor: Any,
+) -> FiledPetition:
+    """Register a case (PET-1 channel, PET-2 fields) and return it with its receipt code.
+
+    PET-2: subject, facts and (for a complaint) the request are required; nothing is
+    saved when a field is missing. PET-8 decides ``named`` (a name or unit plus a
+    working contact). The identity is encrypted (FilerIdentity); its blind indexes serve
+    the PET-7 same-facts rule and the duplicate check. The receipt code is 16 digits
+    from ``secrets``, stored only as ``keyed_hash(code, purpose="petitions.receipt")``,
+    drawn again on the (astronomically rare) collision with the unique constraint.
+    PET-3's clock (15 days; 15 wd for a real-name report against staff) starts, under
+    supervision of the triage unit, whose members are notified; a case forwarded to us
+    also gets PET-4's objection clock.
+    """
+    errors: dict[str, str] = {}
+    if bureau.kind != Organization.Kind.BUREAU:
+        errors["bureau"] = _("A case is received by a bureau.")
+    if kind not in Petition.Kind.values:
+        errors["kind"] = _("Choose the kind of case.")
+    if channel not in Petition.Channel.values:
+        errors["channel"] = _("Choose the channel the case came by.")
+    if not (title or "").strip():
+        errors["title"] = _("Give the case a subject.")
+    if not (facts or "").strip():
+        errors["facts"] = _("Describe the facts.")
+    if kind == Petition.Kind.COMPLAINT and not (request or "").strip():
+        errors["request"] = _("Say what you are asking for.")
+    for name, org in (("subject_organization", subject_organization), ("accused_organization", accused_organization)):
+        if org is not None and not _in_bureau(org, bureau):
+            errors[name] = _("This unit is not under the bureau receiving the case.")
+    if errors:
+        raise ValidationError(errors)
+
+    identity = identity or IdentityInput()
+    named = rules.is_named(
+        name=identity.name, unit=identity.unit, phone=identity.phone, email=identity.email, address=identity.address
+    )
+    indexes = {
+        "name_index": keyed_hash(rules.name_normalise(identity.name), purpose=rules.NAME_INDEX_PURPOSE)
+        if identity.name.strip()
+        else "",
+        "phone_index": keyed_hash(rules.phone_normalise(identity.phone), purpose=rules.PHONE_INDEX_PURPOSE)
+        if rules.phone_normalise(identity.phone)
+        else "",
+        "id_index": keyed_hash(identity.id_number.strip().upper(), purpose=rules.ID_INDEX_PURPOSE)
+        if identity.id_number.strip()
+        else "",
+    }
+    if _same_facts_refused(bureau, kind, subject_organization, indexes):
+        raise ValidationError(
+            _(
+                "This matter has already been through re-examination; the same facts and reasons "
+                "cannot be accepted again (PET-7)."
+            ),
+            code="reexamined",
+        )
+
+    received = received_at or timezone.now()
+    year = timezone.localtime(received).year
+    number = f"XF-{bureau.code[:16]}-{year}-{_next(bureau, 'case', year):05d}"
+    petition = Petition(
+        bureau=bureau,
+        number=number,
+        kind=kind,
+        channel=channel,
+        title=title.strip(),
+        facts=facts.strip(),
+        request=(request or "").strip(),
+        reasons=(reasons or "").strip(),
+        subject_organization=subject_organization,
+        accused_organization=accused_organization,
+        accused_user=accused_user,
+        accused_name=(accused_name or "").strip(),
+        named=named,
+        filer_user=_user(filer_user),
+        consent_publish=consent_publish,
+        source_label=source_label,
+        received_at=received,
+        created_by=_user(actor),
+    )
+    petition.full_clean(exclude=["receipt_hash"])
+    stored = _store_attachments(attachments, actor)
+    code = ""
+    for _attempt in range(RECEIPT_RETRIES):
+        code = f"{secrets.randbelow(10**rules.RECEIPT_DIGITS):0{rules.RECEIPT_DIGITS}d}"
+        petition.receipt_hash = keyed_hash(code, purpose=rules.RECEIPT_PURPOSE)
+        try:
+            with transaction.atomic():
+                petition.save(force_insert=True)
+            break
+        except IntegrityError:
+            if not Petition.objects.filter(receipt_hash=petition.receipt_hash).exists():
+                raise
+            petition.pk = None
+            petition._state.adding = True
+    else:  # pragma: no cover - 10^16 codes
+        raise RuntimeError("could not draw a unique receipt code")
+
+    if not identity.is_empty():
+        filer = FilerIdentity(
+            petition=petition,
+            name=identity.name.strip(),
+            id_number=identity.id_number.strip(),
+            phone=identity.phone.strip(),
+            address=identity.address.strip(),
+            email=identity.email.strip(),
+            unit=identity.unit.strip(),
+            **indexes,
+        )
+        filer.full_clean()
+        filer.save()
+    if stored:
+        message = Message.objects.create(
+            petition=petition,
+            direction=Message.Direction.FROM_FILER,
+            author=_user(filer_user),
+            text=_("Files attached to the case when it was filed."),
+        )
+        message.attachments.set(stored)
+
+    unit = triage_unit(bureau, petition)
+    notice_rule = rules.notice_clock(kind=kind, named=named, against_staff=rules.against_staff(petition))
+    supervision = _open_clock(petition, notice_rule, organization=unit, start=received, actor=actor)
+    petition.notice_due_at = supervision.due_at
+    Petition.objects.filter(pk=petition.pk).update(notice_due_at=supervision.due_at)
+    if channel == Petition.Channel.FORWARDED:
+        _open_clock(petition, rules.FORWARDED_OBJECTION_CLOCK, organization=unit, start=received, actor=actor)
+    audit_record(
+        actor=actor,
+        action="petitions.petition_file",
+        target=petition,
+        data={"kind": kind, "channel": channel, "named": named, "attachments": len(stored), "clock": notice_rule},
+    )
+    return FiledPetition(petition=petition, receipt_code=code)
+
+
+def petition_intake_handler(*, intake: Any, actor: Any) -> FiledPetition:
+    """The handler behind ``sunshine.core.seams.petition_intake`` (PetitionIntake →
+    :func:`petition_file`). The bureau is the subject unit's bureau, else
+    ``intake.extra["bureau_id"]``, else the only top-level bureau."""
+    subject = None
+    if intake.subject_organization_id:
+        subject = Organization.objects.get(pk=intake.subject_organization_id)
+    bureau_id = intake.extra.get("bureau_id") if intake.extra else None
+    if subject is not None:
+        bureau = subject.bureau
+    elif bureau_id:
+        bureau = Organization.objects.get(pk=bureau_id, kind=Organization.Kind.BUREAU)
+    else:
+        bureau = Organization.objects.get(kind=Organization.Kind.BUREAU, parent__isnull=True)
+    identity = IdentityInput(name=intake.name, phone=intake.phone, address=intake.address, email=intake.email)
+    return petition_file(
+        bureau=bureau,
+        kind=intake.kind,
+        channel=intake.channel,
+        title=intake.title,
+        facts=intake.facts,
+        request=intake.request,
+        reasons=intake.reasons,
+        subject_organization=subject,
+        identity=identity if intake.named or not identity.is_empty() else None,
+        source_label=intake.source_label,
+        actor=actor,
+    )
+
+
+# --- triage: PET-3, PET-4 -------------------------------------------------------------------
+
+
+def _triage_check(actor: Any, petition: Petition) -> None:
+    _deny_unless(access.can_triage(actor, petition.bureau) and access.can_act_on(actor, petition))
+
+
+def _finish_notice_clocks(petition: Petition, actor: Any, reason: str) -> None:
+    for rule_id in ("PET-3", "PET-3-named-report", rules.FORWARDED_OBJECTION_CLOCK):
+        _close_clock(petition, rule_id, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def petition_accept(*, petition: Petition, actor: Any) -> Petition:
+    """Accept the case (受理). PET-3: the filer is told in writing (a notice with its
+    document number); PET-5's 60 days start now."""
+    _triage_check(actor, petition)
+    now = timezone.now()
+    number = _doc_number(petition.bureau, "notice", now)
+    transition(petition, S.ACCEPTED, actor=actor, update={"accepted_at": now, "acceptance_number": number})
+    _finish_notice_clocks(petition, actor, "accepted")
+    supervision = _open_clock(
+        petition, rules.HANDLING_CLOCK, organization=triage_unit(petition.bureau, petition), start=now, actor=actor
+    )
+    Petition.objects.filter(pk=petition.pk).update(handling_due_at=supervision.due_at)
+    petition.handling_due_at = supervision.due_at
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.ACCEPTED,
+        text=_("Your case %(number)s has been accepted (notice %(doc)s). It will be handled and answered by %(due)s.")
+        % {"number": petition.number, "doc": number, "due": _date(supervision.due_at)},
+        actor=actor,
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_decline(*, petition: Petition, actor: Any, reason: str) -> Petition:
+    """Do not accept (不予受理), with the reason and where to go — PET-3 notice."""
+    reason = _require_text(reason, "reason", _("Give the reason for not accepting the case."))
+    _triage_check(actor, petition)
+    number = _doc_number(petition.bureau, "notice", timezone.now())
+    transition(petition, S.DECLINED, actor=actor, update={"decline_reason": reason, "acceptance_number": number})
+    _finish_notice_clocks(petition, actor, "declined")
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.DECLINED,
+        text=_("Your case %(number)s cannot be accepted (notice %(doc)s): %(reason)s")
+        % {"number": petition.number, "doc": number, "reason": reason},
+        actor=actor,
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_forward(*, petition: Petition, actor: Any, to_authority: str, reason: str) -> Petition:
+    """Forward (转送) to the competent authority; PET-3: the filer is told where it went."""
+    to_authority = _require_text(to_authority, "to_authority", _("Name the authority the case goes to."))
+    reason = _require_text(reason, "reason", _("Give the reason for forwarding the case."))
+    _triage_check(actor, petition)
+    number = _doc_number(petition.bureau, "notice", timezone.now())
+    transition(
+        petition,
+        S.FORWARDED,
+        actor=actor,
+        data={"to": to_authority},
+        update={"forwarded_to": to_authority[:100], "decline_reason": reason, "acceptance_number": number},
+    )
+    _finish_notice_clocks(petition, actor, "forwarded")
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.FORWARDED,
+        text=_("Your case %(number)s has been forwarded to %(to)s (notice %(doc)s): %(reason)s")
+        % {"number": petition.number, "to": to_authority, "doc": number, "reason": reason},
+        actor=actor,
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_object(*, petition: Petition, reason: str, actor: Any) -> Petition:
+    """PET-4: a case forwarded to us that is not ours — object, with reasons, within 5
+    working days of receipt. The case is sent back (not accepted) and the filer told."""
+    reason = _require_text(reason, "reason", _("Give the reasons for the objection."))
+    _triage_check(actor, petition)
+    if petition.channel != Petition.Channel.FORWARDED:
+        raise ValidationError(_("Only a case forwarded to us by another authority can be objected to."))
+    due = deadline(rules.FORWARDED_OBJECTION_CLOCK, petition.received_at)
+    if timezone.now() > due.due:
+        raise ValidationError(
+            _("The objection period ended on %(due)s (PET-4).") % {"due": _date(due.due)}, code="lapsed"
+        )
+    number = _doc_number(petition.bureau, "notice", timezone.now())
+    transition(
+        petition,
+        S.DECLINED,
+        actor=actor,
+        reason=reason,
+        data={"objection": True},
+        update={"decline_reason": reason, "acceptance_number": number},
+    )
+    _finish_notice_clocks(petition, actor, "objection")
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.DECLINED,
+        text=_(
+            "Your case %(number)s is not within this bureau's remit and has been returned to the "
+            "authority that sent it (notice %(doc)s): %(reason)s"
+        )
+        % {"number": petition.number, "doc": number, "reason": reason},
+        actor=actor,
+    )
+    return petition
+
+
+# --- assignment and handling: PET-5, PET-9 ---------------------------------------------------
+
+
+@transaction.atomic
+def petition_assign(*, petition: Petition, organization: Organization, actor: Any, note: str = "") -> Petition:
+    """Assign (交办) to a department or school under supervision (督办单 with its number).
+    PET-9: refused for the accused unit, its subtree and the accused's units. PET-5's
+    clock moves to the unit with the same start (the acceptance)."""
+    _triage_check(actor, petition)
+    if not access.can_assign_to(petition, organization):
+        raise ValidationError(
+            {"organization": _("The case cannot be assigned to this unit (it is concerned by the case, PET-9).")},
+            code="recusal",
+        )
+    number = _doc_number(petition.bureau, "supervision", timezone.now())
+    transition(
+        petition,
+        S.ASSIGNED,
+        actor=actor,
+        data={"organization": organization.pk},
+        update={"assigned_to": organization, "supervision_number": number},
+    )
+    current = supervision_get_active(item=petition, rule_id=rules.HANDLING_CLOCK)
+    start = petition.accepted_at or timezone.now()
+    if current is not None:
+        supervision_cancel(supervision=current, actor=actor, reason=f"assigned to {organization.pk}")
+    supervision = _open_clock(petition, rules.HANDLING_CLOCK, organization=organization, start=start, actor=actor)
+    if petition.extension_days:
+        supervision_extend(
+            supervision=supervision, units=petition.extension_days, actor=actor, reason=petition.extension_reason
+        )
+    if note.strip():
+        Message.objects.create(petition=petition, direction=Message.Direction.INTERNAL, author=_user(actor), text=note)
+    audit_record(
+        actor=actor,
+        action="petitions.petition_assign",
+        target=petition,
+        data={"organization": organization.pk, "document": number},
+    )
+    return petition
+
+
+def petition_assign_bulk(*, petitions: Sequence[Petition], organization: Organization, actor: Any) -> int:
+    """Assign several cases; each one alone (a refusal — PET-9, a stale status — skips
+    that case and keeps the others). Returns how many were assigned."""
+    done = 0
+    for petition in petitions:
+        try:
+            petition_assign(petition=petition, organization=organization, actor=actor)
+        except (ValidationError, PermissionDenied):
+            continue
+        done += 1
+    return done
+
+
+@transaction.atomic
+def petition_start(*, petition: Petition, actor: Any) -> Petition:
+    """The handling unit (or the bureau itself, for a case it keeps) starts work."""
+    _deny_unless(access.can_act_on(actor, petition))
+    transition(petition, S.IN_PROGRESS, actor=actor)
+    return petition
+
+
+def _live_supervision(petition: Petition) -> Supervision | None:
+    for rule_id in (rules.HANDLING_CLOCK, rules.REVIEW_ANSWER_CLOCK, rules.REEXAM_ANSWER_CLOCK):
+        supervision = supervision_get_active(item=petition, rule_id=rule_id)
+        if supervision is not None:
+            return supervision
+    return None
+
+
+@transaction.atomic
+def petition_instruct(*, petition: Petition, author: Any, text: str) -> Any:
+    """A leader's instruction (批示) on the case's running supervision (core checks the
+    leader; PET-9: never by someone excluded from the case)."""
+    text = _require_text(text, "text", _("Write the instruction."))
+    _deny_unless(not access.is_excluded(author, petition))
+    supervision = _live_supervision(petition)
+    if supervision is None:
+        raise ValidationError(_("This case has no running deadline to instruct on."))
+    return supervision_instruct(supervision=supervision, author=author, text=text)
+
+
+@transaction.atomic
+def petition_extend(*, petition: Petition, days: int, reason: str, actor: Any) -> Petition:
+    """PET-5: one extension of at most 30 days (90 in all), approved by the head of the
+    handling unit or a bureau leader; the reason is told to the filer."""
+    reason = _require_text(reason, "reason", _("Give the reason for the extension."))
+    _deny_unless(access.can_approve_extension(actor, petition))
+    if petition.status not in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS):
+        raise ValidationError(_("Only a case being handled can be extended."))
+    if petition.extension_days:
+        raise ValidationError(_("This case has already been extended once (PET-5)."))
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
+        raise ValidationError({"days": _("An extension is 1 to 30 days (PET-5).")})
+    supervision = supervision_get_active(item=petition, rule_id=rules.HANDLING_CLOCK)
+    if supervision is None:
+        raise ValidationError(_("This case has no running handling deadline."))
+    supervision_extend(supervision=supervision, units=days, actor=actor, reason=reason)
+    Petition.objects.filter(pk=petition.pk).update(
+        extension_days=days,
+        extension_reason=reason,
+        extension_approved_by=actor,
+        handling_due_at=supervision.due_at,
+    )
+    petition.extension_days, petition.extension_reason = days, reason
+    petition.extension_approved_by, petition.handling_due_at = actor, supervision.due_at
+    audit_record(actor=actor, action="petitions.petition_extend", target=petition, data={"days": days})
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.EXTENDED,
+        text=_(
+            "The handling of your case %(number)s has been extended by %(days)s days, to %(due)s. Reason: %(reason)s"
+        )
+        % {"number": petition.number, "days": days, "due": _date(supervision.due_at), "reason": reason},
+        actor=actor,
+    )
+    return petition
+
+
+# --- replies, rating, review: PET-6, PET-7 -------------------------------------------------------
+
+
+_STAGES: dict[str, tuple[str, str, str]] = {
+    S.ASSIGNED: (Reply.Stage.FIRST, S.ANSWERED, rules.HANDLING_CLOCK),
+    S.IN_PROGRESS: (Reply.Stage.FIRST, S.ANSWERED, rules.HANDLING_CLOCK),
+    S.UNDER_REVIEW: (Reply.Stage.REVIEW, S.REVIEWED, rules.REVIEW_ANSWER_CLOCK),
+    S.UNDER_REEXAMINATION: (Reply.Stage.REEXAMINATION, S.CLOSED, rules.REEXAM_ANSWER_CLOCK),
+}
+
+
+@transaction.atomic
+def petition_reply(
+    *,
+    petition: Petition,
+    actor: Any,
+    request_summary: str,
+    facts: str,
+    reasons: str,
+    decision: str,
+    legal_basis: str,
+) -> Reply:
+    """PET-6: the written reply (处理意见书) — the request, the facts found, the reasons,
+    the decision (supported / explained / not supported) and its legal basis, all
+    required. The stage follows the status (first reply, review, re-examination); the
+    stage's clock stops and the filer is told."""
+    errors = {}
+    for name, value in (
+        ("request_summary", request_summary),
+        ("facts", facts),
+        ("reasons", reasons),
+        ("legal_basis", legal_basis),
+    ):
+        if not (value or "").strip():
+            errors[name] = _("This field is required in a reply (PET-6).")
+    if decision not in Reply.Decision.values:
+        errors["decision"] = _("Choose the decision: supported, explained or not supported (PET-6).")
+    if errors:
+        raise ValidationError(errors)
+    if petition.status not in _STAGES:
+        raise ValidationError(_("This case is not awaiting a reply."))
+    stage, to, clock = _STAGES[petition.status]
+    if stage == Reply.Stage.FIRST:
+        _deny_unless(access.can_act_on(actor, petition))
+    else:  # review and re-examination are the bureau's, not the handling unit's
+        _triage_check(actor, petition)
+    now = timezone.now()
+    reply = Reply(
+        petition=petition,
+        stage=stage,
+        request_summary=request_summary.strip(),
+        facts=facts.strip(),
+        reasons=reasons.strip(),
+        decision=decision,
+        legal_basis=legal_basis.strip(),
+        document_number=_doc_number(petition.bureau, "reply", now),
+        issued_at=now,
+        author=actor,
+    )
+    reply.full_clean()
+    reply.save()
+    update: dict[str, Any] = {"answered_at": now} if stage == Reply.Stage.FIRST else {}
+    if to == S.CLOSED:
+        update["closed_at"] = now
+    transition(petition, to, actor=actor, data={"reply": reply.pk, "stage": stage}, update=update)
+    _close_clock(petition, clock, actor=actor, reason="replied")
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.REPLY,
+        text=_("A reply (%(doc)s) to your case %(number)s has been issued: %(decision)s. You can read it on this page.")
+        % {"doc": reply.document_number, "number": petition.number, "decision": reply.get_decision_display()},
+        actor=actor,
+    )
+    if to == S.CLOSED:
+        _on_closed(petition, actor)
+    return reply
+
+
+@transaction.atomic
+def petition_rate(*, petition: Petition, satisfaction: str, comment: str = "") -> Petition:
+    """The filer rates the reply (回访): satisfied / basically / unsatisfied (PET-10)."""
+    if satisfaction not in Petition.Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose how satisfied you are.")})
+    transition(
+        petition,
+        S.RATED,
+        actor=None,
+        data={"satisfaction": satisfaction},
+        update={"satisfaction": satisfaction, "rating_comment": (comment or "").strip(), "rated_at": timezone.now()},
+    )
+    return petition
+
+
+def _reply_of(petition: Petition, stage: str) -> Reply:
+    reply = petition.replies.filter(stage=stage).first()
+    if reply is None:
+        raise ValidationError(_("This case has no reply at this stage."))
+    return reply
+
+
+@transaction.atomic
+def petition_review_apply(*, petition: Petition, reasons: str) -> Petition:
+    """PET-7: the filer applies for review (复查) within 30 days of the reply; the answer
+    is due in 30 days."""
+    reasons = _require_text(reasons, "reasons", _("Give your reasons for asking for a review."))
+    if petition.status not in (S.ANSWERED, S.RATED):
+        raise ValidationError(_("A review can be asked for only after the reply."))
+    reply = _reply_of(petition, Reply.Stage.FIRST)
+    window = deadline(rules.REVIEW_APPLY_CLOCK, reply.issued_at)
+    if timezone.now() > window.due:
+        raise ValidationError(
+            _("The period for asking for a review ended on %(due)s (PET-7).") % {"due": _date(window.due)},
+            code="lapsed",
+        )
+    transition(petition, S.UNDER_REVIEW, actor=None)
+    Message.objects.create(petition=petition, direction=Message.Direction.FROM_FILER, text=reasons)
+    _open_clock(
+        petition,
+        rules.REVIEW_ANSWER_CLOCK,
+        organization=triage_unit(petition.bureau, petition),
+        start=timezone.now(),
+        actor=None,
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_reexam_apply(*, petition: Petition, reasons: str) -> Petition:
+    """PET-7: re-examination (复核) within 30 days of the review; answer due in 30 days.
+    After it the same facts are not accepted again (see rules.PET7_SAME_FACTS_DAYS)."""
+    reasons = _require_text(reasons, "reasons", _("Give your reasons for asking for a re-examination."))
+    if petition.status != S.REVIEWED:
+        raise ValidationError(_("A re-examination can be asked for only after the review."))
+    reply = _reply_of(petition, Reply.Stage.REVIEW)
+    window = deadline(rules.REEXAM_APPLY_CLOCK, reply.issued_at)
+    if timezone.now() > window.due:
+        raise ValidationError(
+            _("The period for asking for a re-examination ended on %(due)s (PET-7).") % {"due": _date(window.due)},
+            code="lapsed",
+        )
+    transition(petition, S.UNDER_REEXAMINATION, actor=None)
+    Message.objects.create(petition=petition, direction=Message.Direction.FROM_FILER, text=reasons)
+    _open_clock(
+        petition,
+        rules.REEXAM_ANSWER_CLOCK,
+        organization=triage_unit(petition.bureau, petition),
+        start=timezone.now(),
+        actor=None,
+    )
+    return petition
+
+
+def review_window_lapsed(petition: Petition, now: datetime | None = None) -> bool:
+    """PET-7: the filer can no longer ask for a review (after the reply) or a
+    re-examination (after the review)."""
+    now = now or timezone.now()
+    if petition.status in (S.ANSWERED, S.RATED):
+        reply = petition.replies.filter(stage=Reply.Stage.FIRST).first()
+        return reply is not None and now > deadline(rules.REVIEW_APPLY_CLOCK, reply.issued_at).due
+    if petition.status == S.REVIEWED:
+        reply = petition.replies.filter(stage=Reply.Stage.REVIEW).first()
+        return reply is not None and now > deadline(rules.REEXAM_APPLY_CLOCK, reply.issued_at).due
+    return False
+
+
+def _on_closed(petition: Petition, actor: Any) -> None:
+    """PET-8: a real-name case that was handled gets its result within 15 wd of closing."""
+    if petition.named and petition.accepted_at is not None:
+        supervision = _open_clock(
+            petition,
+            rules.RESULT_CLOCK,
+            organization=triage_unit(petition.bureau, petition),
+            start=petition.closed_at or timezone.now(),
+            actor=actor,
+        )
+        logger.info("case %s closed; result due %s (PET-8)", petition.number, supervision.due_at.date())
+
+
+@transaction.atomic
+def petition_close(*, petition: Petition, actor: Any) -> Petition:
+    """Close the case (办结/归档). A declined or forwarded case closes at once; an
+    answered one only when the filer can no longer ask for a review or re-examination
+    (PET-7) — the daily job closes those. PET-8's clock starts for real-name cases."""
+    if actor is not None:
+        _deny_unless(access.can_triage(actor, petition.bureau) and access.can_act_on(actor, petition))
+    if petition.status in (S.ANSWERED, S.RATED, S.REVIEWED) and not review_window_lapsed(petition):
+        raise ValidationError(
+            _("The filer may still ask for a review or re-examination; the case closes when that period ends (PET-7).")
+        )
+    transition(petition, S.CLOSED, actor=actor, update={"closed_at": timezone.now()})
+    if petition.accepted_at is not None:
+        filer_notice(
+            petition=petition,
+            kind=FilerNotice.Kind.CLOSED,
+            text=_("Your case %(number)s is closed.") % {"number": petition.number},
+            actor=actor,
+        )
+    _on_closed(petition, actor)
+    return petition
+
+
+@transaction.atomic
+def petition_result_tell(*, petition: Petition, actor: Any, text: str) -> Message:
+    """PET-8: tell a real-name filer the result of the closed case (the clock stops)."""
+    text = _require_text(text, "text", _("Write the result for the filer."))
+    _deny_unless(access.can_act_on(actor, petition))
+    if petition.status != S.CLOSED:
+        raise ValidationError(_("The result is told once the case is closed."))
+    message = filer_notice(petition=petition, kind=FilerNotice.Kind.RESULT, text=text, actor=actor)
+    _close_clock(petition, rules.RESULT_CLOCK, actor=actor, reason="result told")
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(result_told_at=now)
+    petition.result_told_at = now
+    audit_record(actor=actor, action="petitions.petition_result_tell", target=petition, data={"message": message.pk})
+    return message
+
+
+# --- messages, recusal, outcome -----------------------------------------------------------------
+
+
+@transaction.atomic
+def petition_message_to_filer(*, petition: Petition, actor: Any, text: str) -> Message:
+    """A message to the filer, shown on the tracking page (and sent by their channel)."""
+    text = _require_text(text, "text", _("Write the message."))
+    _deny_unless(access.can_act_on(actor, petition))
+    message = filer_notice(petition=petition, kind=FilerNotice.Kind.MESSAGE, text=text, actor=actor)
+    audit_record(actor=actor, action="petitions.message_send", target=petition, data={"message": message.pk})
+    return message
+
+
+@transaction.atomic
+def petition_note_internal(*, petition: Petition, actor: Any, text: str) -> Message:
+    """An internal note: staff only, never on the tracking page."""
+    text = _require_text(text, "text", _("Write the note."))
+    _deny_unless(access.can_act_on(actor, petition))
+    message = Message(petition=petition, direction=Message.Direction.INTERNAL, author=actor, text=text)
+    message.full_clean()
+    message.save()
+    audit_record(actor=actor, action="petitions.note_add", target=petition, data={"message": message.pk})
+    return message
+
+
+@transaction.atomic
+def petition_message_from_filer(*, petition: Petition, text: str, attachments: Sequence[UploadedFile] = ()) -> Message:
+    """The filer writes back (with the receipt code) and may add files. The handling
+    unit (else the triage unit) is notified with the case number only."""
+    text = _require_text(text, "text", _("Write your message."))
+    if petition.status == S.CLOSED:
+        raise ValidationError(_("This case is closed."))
+    stored = _store_attachments(attachments, None)
+    message = Message(petition=petition, direction=Message.Direction.FROM_FILER, text=text)
+    message.full_clean()
+    message.save()
+    if stored:
+        message.attachments.set(stored)
+    unit = petition.assigned_to or triage_unit(petition.bureau, petition)
+    recipients = [
+        m.user
+        for m in Membership.objects.filter(organization=unit, is_active=True).select_related("user")
+        if not access.is_excluded(m.user, petition)
+    ]
+    notify(
+        recipients=recipients,
+        verb=Notification.Verb.INSTRUCTION,
+        text=_("The filer of case %(number)s wrote a message.") % {"number": petition.number},
+        organization=unit,
+    )
+    audit_record(
+        actor=None,
+        action="petitions.message_receive",
+        target=petition,
+        data={"message": message.pk, "files": len(stored)},
+    )
+    return message
+
+
+@transaction.atomic
+def petition_recuse(*, petition: Petition, user: Any, reason: str, actor: Any) -> Recusal:
+    """PET-9: a staff member with an interest steps aside (by themselves, or recorded
+    by triage). From now on the case is invisible to them."""
+    reason = _require_text(reason, "reason", _("Give the reason for stepping aside."))
+    if actor is None or (actor.pk != user.pk and not access.can_triage(actor, petition.bureau)):
+        raise PermissionDenied(_("You may not do this on this case."))
+    recusal = Recusal(petition=petition, user=user, reason=reason, recorded_by=actor)
+    recusal.full_clean()
+    recusal.save()
+    audit_record(actor=actor, action="petitions.petition_recuse", target=petition, data={"user": user.pk})
+    return recusal
+
+
+@transaction.atomic
+def petition_record_outcome(*, petition: Petition, refunds_ordered_fen: int, sanctions: int, actor: Any) -> Petition:
+    """PET-10: refunds ordered (integer fen) and sanctions resulting from the case."""
+    _deny_unless(access.can_act_on(actor, petition))
+    if refunds_ordered_fen < 0 or sanctions < 0:
+        raise ValidationError(_("Refunds and sanctions cannot be negative."))
+    Petition.objects.filter(pk=petition.pk).update(refunds_ordered_fen=refunds_ordered_fen, sanctions=sanctions)
+    petition.refunds_ordered_fen, petition.sanctions = refunds_ordered_fen, sanctions
+    audit_record(
+        actor=actor,
+        action="petitions.petition_record_outcome",
+        target=petition,
+        data={"refunds_ordered_fen": refunds_ordered_fen, "sanctions": sanctions},
+    )
+    return petition
+
+
+# --- identity and receipt --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def identity_open(*, petition: Petition, user: Any, reason: str) -> FilerIdentity:
+    """Open the filer's identity (custodian model): an authorised role
+    (access.can_open_identity: a bureau discipline inspector or bureau leader, not
+    excluded by PET-9) and a written reason; recorded as IdentityOpening and audited
+    (the reason stays in the opening, not in the audit data)."""
+    reason = _require_text(reason, "reason", _("Give the reason for opening the filer's identity."))
+    if not access.can_open_identity(user, petition):
+        raise PermissionDenied(_("You may not open the filer's identity."))
+    try:
+        identity = FilerIdentity.objects.get(petition=petition)
+    except FilerIdentity.DoesNotExist:
+        raise ValidationError(_("This case was filed anonymously.")) from None
+    opening = IdentityOpening(petition=petition, user=user, reason=reason)
+    opening.full_clean()
+    opening.save()
+    audit_record(actor=user, action="petitions.identity_open", target=petition, data={"opening": opening.pk})
+    return identity
+
+
+def receipt_lookup(*, code: str, ip: str | None) -> Petition | None:
+    """The case of a receipt code, or None.
+
+    The format (16 digits once spaces and dashes are removed) is checked before any
+    query (ValidationError). Then, per IP address, at most RECEIPT_MAX_FAILURES failed
+    look-ups in RECEIPT_WINDOW_SECONDS (rules.py): beyond that ReceiptThrottled is
+    raised — even for a right code — and the attempt recorded as throttled. Every
+    look-up is recorded (ReceiptAttempt: address, success, time; never the code)."""
+    digits = rules.receipt_normalise(code)
+    if digits is None:
+        raise ValidationError(_("A receipt code has 16 digits."), code="format")
+    address = _clean_ip(ip)
+    now = timezone.now()
+    since = now - timedelta(seconds=rules.RECEIPT_WINDOW_SECONDS)
+    recent = ReceiptAttempt.objects.filter(succeeded=False, throttled=False, at__gte=since)
+    recent = recent.filter(ip=address) if address else recent.filter(ip__isnull=True)
+    failures = len(recent.values_list("pk", flat=True)[: rules.RECEIPT_MAX_FAILURES])
+    if failures >= rules.RECEIPT_MAX_FAILURES:
+        ReceiptAttempt.objects.create(ip=address, succeeded=False, throttled=True)
+        logger.warning("receipt look-ups throttled for %s", address or "unknown address")
+        raise ReceiptThrottled
+    petition = Petition.objects.filter(receipt_hash=keyed_hash(digits, purpose=rules.RECEIPT_PURPOSE)).first()
+    ReceiptAttempt.objects.create(ip=address, succeeded=petition is not None)
+    return petition
+
+
+# --- the daily job ----------------------------------------------------------------------------------
+
+
+def petitions_close_lapsed(*, now: datetime | None = None) -> int:
+    """PET-7: close every answered / rated / reviewed case whose review or
+    re-examination window has lapsed (the daily job). Each case in its own
+    transaction; a case another worker is closing at the same time is skipped."""
+    now = now or timezone.now()
+    candidates = Petition.objects.filter(
+        status__in=(S.ANSWERED, S.RATED, S.REVIEWED), answered_at__lt=now - timedelta(days=30)
+    ).values_list("pk", flat=True)
+    closed = 0
+    for pk in list(candidates.iterator()):
+        petition = Petition.objects.get(pk=pk)
+        if not review_window_lapsed(petition, now):
+            continue
+        try:
+            petition_close(petition=petition, actor=None)
+        except ValidationError:
+            continue  # changed meanwhile (a late review application, another worker)
+        closed += 1
+    if closed:
+        logger.info("petitions: %s cases closed after the PET-7 window", closed)
+    return closed

@@ -1,0 +1,85 @@
+"""The integration API: API-key authentication (keys configured as SHA-256 digests),
+intake, status by receipt code (throttled), and the OpenAPI schema."""
+
+import hashlib
+
+import pytest
+from django.test import override_settings
+
+from sunshine.petitions import rules
+from sunshine.petitions.models import Petition
+from sunshine.petitions.tests.factories import make_world
+
+pytestmark = pytest.mark.django_db
+
+KEY = "hotline-test-key-123"
+BASE = "/petitions/api"
+SETTINGS = {"SUNSHINE_PETITION_API_KEYS": f"{'0' * 64}, {hashlib.sha256(KEY.encode()).hexdigest()}"}
+CASE = {
+    "bureau_code": "TST",
+    "title": "热线转来的投诉",
+    "facts": "学校补课收费",
+    "request": "查处",
+    "subject_code": "TST-S01",
+}
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+@override_settings(**SETTINGS)
+def test_intake_needs_a_configured_key(w, client):
+    assert client.post(f"{BASE}/intake", CASE, content_type="application/json").status_code == 401
+    bad = client.post(f"{BASE}/intake", CASE, content_type="application/json", headers={"X-Api-Key": "wrong"})
+    assert bad.status_code == 401
+    assert not Petition.objects.exists()
+
+
+def test_no_keys_configured_refuses_everyone(w, client):
+    response = client.post(f"{BASE}/intake", CASE, content_type="application/json", headers={"X-Api-Key": KEY})
+    assert response.status_code == 401
+
+
+@override_settings(**SETTINGS)
+def test_intake_then_status(w, client):
+    """PET-1 hotline channel through the API; the status answers with the receipt code."""
+    response = client.post(
+        f"{BASE}/intake",
+        {**CASE, "name": "热线来电人", "phone": "13900007777"},
+        content_type="application/json",
+        headers={"X-Api-Key": KEY},
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    p = Petition.objects.get(number=body["number"])
+    assert p.channel == "hotline" and p.named and p.subject_organization == w.school
+    assert p.source_label.startswith("api:")
+    status = client.get(f"{BASE}/status", headers={"X-Api-Key": KEY, "X-Receipt-Code": body["receipt_code"]})
+    assert status.status_code == 200
+    assert status.json()["number"] == p.number and status.json()["status"] == "registered"
+    assert "13900007777" not in status.content.decode()
+
+
+@override_settings(**SETTINGS)
+def test_bad_input_and_throttle(w, client):
+    """Missing fields → 400 and nothing saved; malformed code → 400; guesses → 404 then 429."""
+    response = client.post(
+        f"{BASE}/intake", {**CASE, "facts": " "}, content_type="application/json", headers={"X-Api-Key": KEY}
+    )
+    assert response.status_code == 400 and "facts" in response.json()["detail"]
+    assert not Petition.objects.exists()
+    headers = {"X-Api-Key": KEY}
+    assert client.get(f"{BASE}/status", headers={**headers, "X-Receipt-Code": "12ab"}).status_code == 400
+    codes = [
+        client.get(f"{BASE}/status", headers={**headers, "X-Receipt-Code": "1" * 16}).status_code
+        for _ in range(rules.RECEIPT_MAX_FAILURES + 2)
+    ]
+    assert codes == [404] * rules.RECEIPT_MAX_FAILURES + [429, 429]
+
+
+def test_openapi_schema(client):
+    schema = client.get(f"{BASE}/openapi.json").json()
+    assert {f"{BASE}/intake", f"{BASE}/status"} <= set(schema["paths"])
+    assert schema["info"]["title"] == "Sunshine petitions API"

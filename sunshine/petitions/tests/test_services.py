@@ -1,0 +1,419 @@
+"""The petition workflow through its services: intake, clocks, notices, replies, review."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.utils import timezone
+
+from sunshine.core.clocks import deadline
+from sunshine.core.models import StoredFile, Supervision
+from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.supervision import supervision_get_active
+from sunshine.core.transitions import TransitionNotAllowed
+from sunshine.petitions import services as svc
+from sunshine.petitions.models import FilerNotice, Message, Petition, Reply
+from sunshine.petitions.rules import RECEIPT_PURPOSE
+from sunshine.petitions.selectors import petition_clock, petition_duplicates, petition_queue, petition_timeline
+from sunshine.petitions.tests.factories import FILER, file_case, make_world
+
+pytestmark = pytest.mark.django_db
+S = Petition.Status
+
+SENT: list[tuple[str, str]] = []
+
+
+def recording_sender(*, petition, message, kind):
+    """A test channel standing in for an SMS gateway."""
+    SENT.append((petition.number, kind))
+
+
+def failing_sender(*, petition, message, kind):
+    raise RuntimeError("gateway down 13900001111")
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+REPLY = {
+    "request_summary": "清退多收费用",
+    "facts": "经查属实",
+    "reasons": "违反规定",
+    "decision": "supported",
+    "legal_basis": "《教育收费管理办法》第十条",
+}
+
+
+def accepted(w, **kwargs):
+    petition = file_case(w, **kwargs).petition
+    return svc.petition_accept(petition=petition, actor=w.inspector)
+
+
+def test_file_records_pet2_fields_receipt_hash_and_pet3_clock(w):
+    """PET-2, PET-3: the case is registered with its fields, a 16-digit receipt code
+    whose keyed hash alone is stored, and a PET-3 clock of 15 days at the triage unit."""
+    from sunshine.core.crypto import keyed_hash
+
+    filed = file_case(w)
+    p = filed.petition
+    assert len(filed.receipt_code) == 16 and filed.receipt_code.isdigit()
+    assert p.receipt_hash == keyed_hash(filed.receipt_code, purpose=RECEIPT_PURPOSE)
+    assert filed.receipt_code not in str(Petition.objects.filter(pk=p.pk).values().get())
+    assert p.status == S.REGISTERED and p.number.startswith("XF-TST-")
+    sup = supervision_get_active(item=p, rule_id="PET-3")
+    assert sup.organization == w.discipline
+    assert sup.due_at == deadline("PET-3", p.received_at).due == p.notice_due_at
+    assert p.title not in sup.title  # PET-9: notifications carry the number only
+
+
+def test_named_report_against_staff_gets_15_working_days(w):
+    """PET-3: a real-name report against staff is answered within 15 working days."""
+    p = file_case(w, kind="report", identity=FILER, accused_name="某老师").petition
+    assert p.named
+    assert supervision_get_active(item=p, rule_id="PET-3-named-report") is not None
+    assert supervision_get_active(item=p, rule_id="PET-3") is None
+
+
+@pytest.mark.parametrize(
+    ("identity", "named"),
+    [
+        (svc.IdentityInput(name="测试乙", phone="13900002222"), True),
+        (svc.IdentityInput(unit="某公司", email="a@example.invalid"), True),
+        (svc.IdentityInput(name="测试乙"), False),  # no contact
+        (svc.IdentityInput(phone="13900002222"), False),  # no name or unit
+        (None, False),
+    ],
+)
+def test_pet8_real_name_needs_name_or_unit_and_contact(w, identity, named):
+    """PET-8: real-name = a real name or unit PLUS a working contact."""
+    assert file_case(w, identity=identity).petition.named is named
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("title", " "), ("facts", ""), ("kind", "gossip"), ("channel", "pigeon"), ("request", "")]
+)
+def test_missing_pet2_fields_change_nothing(w, field, value):
+    """PET-2: a missing field is refused with a message and nothing is saved."""
+    with pytest.raises(ValidationError) as err:
+        file_case(w, **{field: value})
+    assert field in err.value.message_dict
+    assert not Petition.objects.exists() and not Supervision.objects.exists()
+
+
+def test_attachment_of_fake_type_is_refused_and_nothing_saved(w):
+    """Bad input: a program renamed .pdf is refused; no case, no file."""
+    fake = SimpleUploadedFile("证据.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(ValidationError) as err:
+        file_case(w, attachments=[fake])
+    assert "attachments" in err.value.message_dict
+    assert not Petition.objects.exists() and not StoredFile.objects.exists()
+
+
+def test_attachment_is_stored_on_a_filer_message(w):
+    png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+    p = file_case(w, attachments=[png]).petition
+    message = p.messages.get()
+    assert message.direction == Message.Direction.FROM_FILER
+    assert message.attachments.get().purpose == "petitions.attachment"
+
+
+def test_forwarded_case_gets_pet4_objection_clock_and_objection(w):
+    """PET-4: a case forwarded to us may be objected to within 5 working days; after, not."""
+    p = file_case(w, channel="forwarded").petition
+    sup = supervision_get_active(item=p, rule_id="PET-4")
+    assert sup.due_at == deadline("PET-4", p.received_at).due
+    with pytest.raises(ValidationError):
+        svc.petition_object(petition=p, reason=" ", actor=w.inspector)
+    svc.petition_object(petition=p, reason="属于市场监管部门职责", actor=w.inspector)
+    p.refresh_from_db()
+    assert p.status == S.DECLINED and "市场监管" in p.decline_reason
+    assert supervision_get_active(item=p, rule_id="PET-4") is None
+    assert p.messages.filter(direction=Message.Direction.TO_FILER).exists()
+
+    late = file_case(w, channel="forwarded", received_at=timezone.now() - timedelta(days=20)).petition
+    with pytest.raises(ValidationError) as err:
+        svc.petition_object(petition=late, reason="不属于本局", actor=w.inspector)
+    assert err.value.code == "lapsed"
+    late.refresh_from_db()
+    assert late.status == S.REGISTERED
+
+
+def test_object_only_for_forwarded_cases(w):
+    """PET-4 applies to cases forwarded to us only."""
+    p = file_case(w).petition
+    with pytest.raises(ValidationError):
+        svc.petition_object(petition=p, reason="不属于本局", actor=w.inspector)
+
+
+def test_accept_tells_filer_and_starts_pet5(w, django_capture_on_commit_callbacks):
+    """PET-3 notice on acceptance (a TO_FILER message with its number, sent by every
+    configured sender and recorded); PET-5: 60 days from acceptance."""
+    SENT.clear()
+    p = file_case(w).petition
+    with (
+        override_settings(
+            SUNSHINE_FILER_NOTIFIERS=[
+                "sunshine.petitions.tests.test_services.recording_sender",
+                "sunshine.petitions.tests.test_services.failing_sender",
+            ]
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        svc.petition_accept(petition=p, actor=w.inspector)
+    p.refresh_from_db()
+    assert p.status == S.ACCEPTED and p.acceptance_number.endswith("号")
+    assert supervision_get_active(item=p, rule_id="PET-3") is None
+    sup = supervision_get_active(item=p, rule_id="PET-5")
+    assert sup.due_at == deadline("PET-5", p.accepted_at).due == p.handling_due_at
+    notice = p.messages.get(direction=Message.Direction.TO_FILER)
+    assert p.acceptance_number in notice.text
+    assert [(p.number, "accepted")] == SENT
+    deliveries = {(n.channel.rsplit(".", 1)[1], n.status) for n in FilerNotice.objects.filter(petition=p)}
+    assert deliveries == {("recording_sender", "sent"), ("failing_sender", "failed")}
+
+
+def test_only_triage_may_accept(w):
+    """Triage (inspector or bureau leader) accepts; school or department staff may not."""
+    p = file_case(w).petition
+    for user in (w.staff, w.principal, w.clerk):
+        with pytest.raises(PermissionDenied):
+            svc.petition_accept(petition=p, actor=user)
+    svc.petition_accept(petition=p, actor=w.leader)
+
+
+def test_decline_and_forward_need_reasons_and_notify(w):
+    """PET-3: not accepted / forwarded — with the reason and where to go, told to the filer."""
+    p = file_case(w).petition
+    with pytest.raises(ValidationError):
+        svc.petition_decline(petition=p, actor=w.inspector, reason="")
+    svc.petition_decline(petition=p, actor=w.inspector, reason="已经司法程序处理")
+    assert p.status == S.DECLINED
+    q = file_case(w).petition
+    svc.petition_forward(petition=q, actor=w.inspector, to_authority="区人社局", reason="劳动争议")
+    q.refresh_from_db()
+    assert q.status == S.FORWARDED and q.forwarded_to == "区人社局"
+    assert "区人社局" in q.messages.get(direction=Message.Direction.TO_FILER).text
+    svc.petition_close(petition=q, actor=w.inspector)
+    assert q.status == S.CLOSED
+
+
+def test_assign_moves_pet5_to_the_unit_and_refuses_accused(w):
+    """Assignment goes through core supervision with the same PET-5 start; PET-9
+    refuses the accused unit."""
+    p = accepted(w, accused_organization=w.school)
+    with pytest.raises(ValidationError) as err:
+        svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    assert "organization" in err.value.message_dict
+    p.refresh_from_db()
+    assert p.status == S.ACCEPTED
+    svc.petition_assign(petition=p, organization=w.basic, actor=w.inspector, note="请核查")
+    sup = supervision_get_active(item=p, rule_id="PET-5")
+    assert sup.organization == w.basic and sup.due_at == deadline("PET-5", p.accepted_at).due
+    assert Supervision.objects.filter(rule_id="PET-5", status="cancelled").count() == 1
+    assert p.supervision_number and p.messages.filter(direction="internal").exists()
+
+
+def test_assign_bulk_skips_refused(w):
+    a = accepted(w)
+    b = accepted(w, accused_organization=w.basic)
+    assert svc.petition_assign_bulk(petitions=[a, b], organization=w.basic, actor=w.inspector) == 1
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == S.ASSIGNED and b.status == S.ACCEPTED
+
+
+def test_extension_once_at_most_30_by_unit_head_reason_told(w):
+    """PET-5: one extension ≤ 30 days (ceiling 90), approved by the unit head or a
+    bureau leader; the reason is told to the filer."""
+    p = accepted(w)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    with pytest.raises(PermissionDenied):
+        svc.petition_extend(petition=p, days=10, reason="需要调查", actor=w.clerk)
+    with pytest.raises(ValidationError):
+        svc.petition_extend(petition=p, days=31, reason="需要调查", actor=w.principal)
+    svc.petition_extend(petition=p, days=30, reason="需要调查取证", actor=w.principal)
+    p.refresh_from_db()
+    assert p.extension_days == 30 and p.extension_approved_by == w.principal
+    assert p.handling_due_at == deadline("PET-5", p.accepted_at, extension=30).due
+    assert "需要调查取证" in p.messages.filter(direction="to_filer").last().text
+    with pytest.raises(ValidationError):
+        svc.petition_extend(petition=p, days=1, reason="再次", actor=w.leader)
+
+
+def test_reply_requires_every_pet6_field(w):
+    """PET-6: request, facts, reasons, decision and legal basis are all required."""
+    p = accepted(w)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    for field in ("request_summary", "facts", "reasons", "legal_basis", "decision"):
+        with pytest.raises(ValidationError) as err:
+            svc.petition_reply(petition=p, actor=w.principal, **{**REPLY, field: ""})
+        assert field in err.value.message_dict
+    assert not Reply.objects.exists()
+
+
+def test_full_flow_reply_rate_review_reexam_then_same_facts_refused(w):
+    """PET-5/6/7: reply stops PET-5; review within 30 days answered in 30; re-examination
+    likewise; afterwards the same filer's same matter is refused (PET-7)."""
+    p = accepted(w, identity=FILER)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    svc.petition_start(petition=p, actor=w.principal)
+    with pytest.raises(PermissionDenied):
+        svc.petition_reply(petition=p, actor=w.principal2, **REPLY)
+    reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    assert reply.stage == "first" and reply.document_number.startswith("示教信〔")
+    p.refresh_from_db()
+    assert p.status == S.ANSWERED and p.answered_at
+    assert supervision_get_active(item=p, rule_id="PET-5") is None
+    svc.petition_rate(petition=p, satisfaction="unsatisfied", comment="不满意")
+    with pytest.raises(ValidationError):
+        svc.petition_close(petition=p, actor=w.inspector)  # the review window is open
+    svc.petition_review_apply(petition=p, reasons="事实认定有误")
+    sup = supervision_get_active(item=p, rule_id="PET-7-review-answer")
+    assert sup.due_at == deadline("PET-7-review-answer", sup.started_at).due
+    with pytest.raises(PermissionDenied):  # the review is the bureau's
+        svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    assert svc.petition_reply(petition=p, actor=w.inspector, **REPLY).stage == "review"
+    svc.petition_reexam_apply(petition=p, reasons="仍不服")
+    final = svc.petition_reply(petition=p, actor=w.inspector, **{**REPLY, "decision": "not_supported"})
+    p.refresh_from_db()
+    assert final.stage == "reexamination" and p.status == S.CLOSED
+    # PET-8: real-name, closed → the result is due within 15 wd.
+    pet8 = supervision_get_active(item=p, rule_id="PET-8")
+    assert pet8.due_at == deadline("PET-8", p.closed_at).due
+    svc.petition_result_tell(petition=p, actor=w.inspector, text="处理结果：已清退")
+    assert supervision_get_active(item=p, rule_id="PET-8") is None
+    # PET-7: the same filer (same phone) about the same school, same kind: refused.
+    with pytest.raises(ValidationError) as err:
+        file_case(w, identity=svc.IdentityInput(name="别名", phone="13900001111", address="x"))
+    assert err.value.code == "reexamined"
+    # Another school, or another filer: accepted.
+    file_case(w, identity=FILER, subject_organization=w.school2)
+    file_case(w, identity=svc.IdentityInput(name="测试丙", phone="13900003333"))
+
+
+def test_review_window_lapses_after_30_days(w):
+    """PET-7: no review after 30 days from the reply; the daily job then closes the case."""
+    p = accepted(w)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    past = timezone.now() - timedelta(days=40)
+    Reply.objects.filter(pk=reply.pk).update(issued_at=past)
+    Petition.objects.filter(pk=p.pk).update(answered_at=past)
+    with pytest.raises(ValidationError) as err:
+        svc.petition_review_apply(petition=p, reasons="不服")
+    assert err.value.code == "lapsed"
+    assert svc.petitions_close_lapsed() == 1
+    p.refresh_from_db()
+    assert p.status == S.CLOSED
+    assert svc.petitions_close_lapsed() == 0  # idempotent
+
+
+def test_statuses_only_move_through_the_table(w):
+    p = file_case(w).petition
+    with pytest.raises(TransitionNotAllowed):
+        svc.petition_rate(petition=p, satisfaction="satisfied")
+    with pytest.raises(ValidationError):
+        svc.petition_reply(petition=p, actor=w.inspector, **REPLY)
+
+
+def test_messages_and_notes(w):
+    """Internal notes never reach the filer's timeline; messages do."""
+    p = accepted(w)
+    svc.petition_note_internal(petition=p, actor=w.inspector, text="内部意见")
+    svc.petition_message_to_filer(petition=p, actor=w.inspector, text="请补充材料")
+    svc.petition_message_from_filer(petition=p, text="已补充")
+    filer = [e.text for e in petition_timeline(p, for_filer=True)]
+    staff = [e.text for e in petition_timeline(p, for_filer=False)]
+    assert "内部意见" not in filer and "内部意见" in staff
+    assert "请补充材料" in filer and "已补充" in filer
+    with pytest.raises(PermissionDenied):
+        svc.petition_note_internal(petition=p, actor=w.principal2, text="x")
+
+
+def test_instruction_by_leader_only(w):
+    p = accepted(w)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    instruction = svc.petition_instruct(petition=p, author=w.leader, text="请尽快办理")
+    assert instruction.supervision.rule_id == "PET-5"
+    with pytest.raises(PermissionDenied):
+        svc.petition_instruct(petition=p, author=w.staff, text="x")
+
+
+def test_outcome_recorded(w):
+    p = accepted(w)
+    svc.petition_record_outcome(petition=p, refunds_ordered_fen=7315000, sanctions=2, actor=w.inspector)
+    p.refresh_from_db()
+    assert (p.refunds_ordered_fen, p.sanctions) == (7315000, 2)
+    with pytest.raises(ValidationError):
+        svc.petition_record_outcome(petition=p, refunds_ordered_fen=-1, sanctions=0, actor=w.inspector)
+
+
+def test_queue_puts_real_name_first_and_clock_view(w):
+    """PET-8: real-name cases are handled first (queue order); the clock shows its colour."""
+    anonymous = file_case(w, received_at=timezone.now() - timedelta(days=2)).petition
+    named = file_case(w, identity=FILER).petition
+    assert list(petition_queue(w.inspector, "triage")) == [named, anonymous]
+    assert list(petition_queue(w.principal, "triage")) == []
+    clock = petition_clock(anonymous)
+    assert clock.rule_id == "PET-3" and clock.rag == "green"
+
+
+def test_overdue_queue(w):
+    """OVS-1 red: a registered case past its PET-3 notice deadline is overdue."""
+    old = file_case(w, received_at=timezone.now() - timedelta(days=40)).petition
+    file_case(w)
+    assert list(petition_queue(w.inspector, "overdue")) == [old]
+    assert petition_clock(old).rag == "red"
+
+
+def test_duplicates_suggested_never_merged(w):
+    a = file_case(w, identity=FILER).petition
+    b = file_case(w, identity=FILER, title="另一件事").petition
+    c = file_case(w, subject_organization=w.school2, title="无关").petition
+    assert a in petition_duplicates(b) and c not in petition_duplicates(b)
+    assert Petition.objects.count() == 3
+
+
+def test_recusal_hides_the_case(w):
+    """PET-9: staff with an interest step aside; the case disappears for them."""
+    from sunshine.petitions.access import petitions_visible_to
+
+    p = file_case(w).petition
+    second = make_second_inspector(w)
+    assert petitions_visible_to(second).filter(pk=p.pk).exists()
+    svc.petition_recuse(petition=p, user=second, reason="系亲属", actor=second)
+    assert not petitions_visible_to(second).filter(pk=p.pk).exists()
+    with pytest.raises(PermissionDenied):
+        svc.petition_accept(petition=p, actor=second)
+
+
+def make_second_inspector(w):
+    from sunshine.orgs.models import Role
+    from sunshine.petitions.tests.factories import member
+
+    return member(w.discipline, Role.DISCIPLINE_INSPECTOR)
+
+
+def test_intake_seam_files_a_case(w):
+    """Other modules hand cases in through core.seams.petition_intake (no import of petitions)."""
+    filed = petition_intake(
+        intake=PetitionIntake(
+            kind="complaint",
+            channel="foi",
+            title="信息公开申请实为投诉",
+            facts="学校乱收费",
+            request="查处",
+            subject_organization_id=w.school.pk,
+            source_label="disclosure.foirequest:7",
+            named=True,
+            name="测试丁",
+            phone="13900004444",
+        ),
+        actor=None,
+    )
+    assert filed.petition.channel == "foi" and filed.petition.named
+    assert filed.petition.bureau == w.bureau and filed.petition.source_label == "disclosure.foirequest:7"

@@ -1,0 +1,389 @@
+"""The public pages of petitions: the channel page (PET-1), the web form (PET-2, PET-8)
+with its one-time receipt, following a case with the receipt code (rate-limited), the
+filer's case page (PET-6 replies, rating, PET-7 review) and the public figures (PET-10)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from sunshine.core.crypto import keyed_hash
+from sunshine.orgs.models import Role
+from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
+from sunshine.petitions import rules, services
+from sunshine.petitions.models import FilerIdentity, Message, Petition, ReceiptAttempt
+from sunshine.petitions.views.public import TRACK_SESSION_KEY
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def make_district() -> dict[str, Any]:
+    """A bureau (the site's, being the first) with its discipline group, a department and a school."""
+    from sunshine.core.testing import user_with_role
+
+    bureau = BureauFactory(code="TEST", name="测试区教育局", address="测试区教育路 8 号", hotline="0000-7654321")
+    discipline = DepartmentFactory(parent=bureau, name="纪检组")
+    department = DepartmentFactory(parent=bureau, name="基础教育股")
+    school = SchoolFactory(parent=bureau, name="测试区第一小学")
+    inspector = user_with_role(Role.DISCIPLINE_INSPECTOR, organization=discipline)
+    clerk = user_with_role(Role.SCHOOL_CLERK, organization=school)
+    return {
+        "bureau": bureau,
+        "discipline": discipline,
+        "department": department,
+        "school": school,
+        "inspector": inspector,
+        "clerk": clerk,
+    }
+
+
+@pytest.fixture
+def district(db: None) -> dict[str, Any]:
+    return make_district()
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "kind": "report",
+        "subject_organization": "",
+        "accused_name": "",
+        "accused_organization": "",
+        "title": "食堂收费问题",
+        "facts": "学校食堂每月额外收取餐具费二十元。",
+        "request": "请求查处并退还。",
+        "reasons": "义务教育不得乱收费。",
+        "filer": "anonymous",
+        "name": "",
+        "id_number": "",
+        "phone": "",
+        "address": "",
+        "email": "",
+        "unit": "",
+        "privacy": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def file_case(district: dict[str, Any], **kwargs: Any) -> services.FiledPetition:
+    params: dict[str, Any] = {
+        "bureau": district["bureau"],
+        "kind": "report",
+        "channel": "web",
+        "title": "补课收费",
+        "facts": "某老师组织有偿补课。",
+        "request": "请求查处。",
+        "actor": None,
+    }
+    params.update(kwargs)
+    return services.petition_file(**params)
+
+
+def answered_case(district: dict[str, Any]) -> services.FiledPetition:
+    """A case accepted, assigned to the school, answered by its clerk."""
+    filed = file_case(district, subject_organization=district["school"])
+    petition = filed.petition
+    services.petition_accept(petition=petition, actor=district["inspector"])
+    services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
+    services.petition_reply(
+        petition=petition,
+        actor=district["clerk"],
+        request_summary="请求查处有偿补课。",
+        facts="经查,该教师确有组织有偿补课行为。",
+        reasons="违反师德规范。",
+        decision="supported",
+        legal_basis="《中小学教师违反职业道德行为处理办法》",
+    )
+    petition.refresh_from_db()
+    return filed
+
+
+def open_case(client: Client, code: str) -> Any:
+    return client.post(reverse("petitions:track"), {"code": code})
+
+
+# --- PET-1: the channel page --------------------------------------------------------------------
+
+
+def test_channel_page_shows_every_channel_address_hotline_and_time_limits(district: dict[str, Any]) -> None:
+    """PET-1: channels, the bureau's address and hotline, how to follow a case; PET-3/PET-5 periods."""
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("petitions:channels"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("Online", "By letter", "By phone", "By fax", "In person", "Suggestion box"):
+        assert text in html
+    assert "测试区教育路 8 号" in html and "0000-7654321" in html
+    assert "Within 15 days of receiving your letter" in html  # PET-3
+    assert "within 60 days of acceptance" in html  # PET-5
+    assert "by at most 30 days (90 days in all)" in html  # PET-5 extension
+    assert reverse("petitions:track") in html
+    assert "never passed to the person or unit you report on" in html  # PET-9
+
+
+# --- PET-2 / PET-8: the web form and the receipt --------------------------------------------------
+
+
+def test_anonymous_report_gets_a_receipt_code_shown_once_and_never_cached(district: dict[str, Any]) -> None:
+    client = Client()
+    form = client.get(reverse("petitions:file"))
+    assert form.status_code == 200
+    assert "测试区第一小学" in form.content.decode()  # the bureau's schools to choose from
+
+    response = client.post(
+        reverse("petitions:file"),
+        form_data(subject_organization=district["school"].pk, name="不该保存的名字", phone="13800000000"),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("petitions:receipt")
+    petition = Petition.objects.get()
+    assert petition.channel == "web" and petition.kind == "report"
+    assert petition.subject_organization == district["school"]
+    # An anonymous letter keeps nothing of what was typed in the identity fields (PET-8).
+    assert petition.named is False
+    assert not FilerIdentity.objects.filter(petition=petition).exists()
+
+    receipt = client.get(reverse("petitions:receipt"))
+    assert receipt.status_code == 200
+    assert "no-store" in receipt["Cache-Control"]
+    code = receipt.context["receipt"]["code"]
+    assert len(code) == 16 and code.isdigit()
+    grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
+    assert grouped in receipt.content.decode()
+    # Only the keyed hash is stored.
+    assert petition.receipt_hash == keyed_hash(code, purpose=rules.RECEIPT_PURPOSE)
+
+    again = client.get(reverse("petitions:receipt"))
+    assert again.status_code == 200
+    assert "no-store" in again["Cache-Control"]
+    assert code not in again.content.decode() and grouped not in again.content.decode()
+
+
+def test_named_letter_keeps_the_identity_encrypted(district: dict[str, Any]) -> None:
+    """PET-8: a name plus a working contact makes a real-name letter."""
+    client = Client()
+    response = client.post(
+        reverse("petitions:file"),
+        form_data(kind="complaint", filer="named", name="李四", phone="13912345678", id_number="110101199001011234"),
+    )
+    assert response.status_code == 302
+    petition = Petition.objects.get()
+    assert petition.named is True
+    identity = FilerIdentity.objects.get(petition=petition)
+    assert identity.name == "李四"
+    raw = FilerIdentity.objects.filter(pk=identity.pk).values_list("name", flat=True)
+    assert "李四" not in str(list(raw.query.sql_with_params()))  # the query holds no plaintext
+
+
+def test_missing_fields_are_refused_with_messages_and_nothing_saved(district: dict[str, Any]) -> None:
+    """PET-2: subject and facts are required; the privacy statement must be acknowledged."""
+    client = Client()
+    response = client.post(reverse("petitions:file"), form_data(title="", facts="", privacy=""))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"title", "facts", "privacy"} <= set(errors)
+    assert "这个字段是必填项" in response.content.decode()  # zh-Hans by default
+    assert Petition.objects.count() == 0
+
+
+def test_complaint_without_request_is_refused_by_the_service(district: dict[str, Any]) -> None:
+    """PET-2 via the service: a complaint states what it asks for."""
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("petitions:file"), form_data(kind="complaint", request=""))
+    assert response.status_code == 200
+    assert "request" in response.context["form"].errors
+    assert Petition.objects.count() == 0
+
+
+def test_a_valid_attachment_is_stored_with_the_case(district: dict[str, Any]) -> None:
+    client = Client()
+    upload = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+    response = client.post(reverse("petitions:file"), {**form_data(), "attachments": [upload]})
+    assert response.status_code == 302
+    message = Message.objects.get(petition__isnull=False)
+    assert [f.original_name for f in message.attachments.all()] == ["photo.png"]
+
+
+def test_fake_type_file_is_refused_and_nothing_saved(district: dict[str, Any]) -> None:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    response = client.post(reverse("petitions:file"), {**form_data(), "attachments": [fake]})
+    assert response.status_code == 200
+    errors = response.context["form"].errors["attachments"]
+    assert any("does not match" in e for e in errors)
+    assert Petition.objects.count() == 0
+
+
+def test_oversized_file_is_refused_and_nothing_saved(district: dict[str, Any], settings: Any) -> None:
+    settings.SUNSHINE_UPLOAD_MAX_BYTES = 64
+    client = Client()
+    client.cookies["django_language"] = "en"
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * 100, content_type="image/png")
+    response = client.post(reverse("petitions:file"), {**form_data(), "attachments": [big]})
+    assert response.status_code == 200
+    assert any("larger than the limit" in e for e in response.context["form"].errors["attachments"])
+    assert Petition.objects.count() == 0
+
+
+# --- Following a case -------------------------------------------------------------------------------
+
+
+def test_malformed_receipt_code_gets_a_message_and_no_lookup(district: dict[str, Any]) -> None:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = open_case(client, "12345")
+    assert response.status_code == 200
+    assert "A receipt code has exactly 16 digits." in response.content.decode()
+    assert ReceiptAttempt.objects.count() == 0
+    assert TRACK_SESSION_KEY not in client.session
+
+
+def test_wrong_code_is_recorded_and_throttled_after_the_limit(district: dict[str, Any]) -> None:
+    """Guessing is rate-limited per address; a throttled visitor gets a clear message,
+    even with the right code."""
+    filed = file_case(district)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    for i in range(rules.RECEIPT_MAX_FAILURES):
+        wrong = open_case(client, f"{i:016d}")
+        assert wrong.status_code == 200
+        assert "No case has this receipt code" in wrong.content.decode()
+    assert ReceiptAttempt.objects.filter(succeeded=False).count() == rules.RECEIPT_MAX_FAILURES
+    throttled = open_case(client, filed.receipt_code)
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.content.decode()
+    assert TRACK_SESSION_KEY not in client.session
+
+
+def test_receipt_code_opens_the_case_without_internal_notes(district: dict[str, Any]) -> None:
+    filed = answered_case(district)
+    petition = filed.petition
+    services.petition_note_internal(petition=petition, actor=district["inspector"], text="内部意见:注意保护举报人")
+    services.petition_message_to_filer(petition=petition, actor=district["inspector"], text="已转学校办理。")
+    client = Client()
+    response = open_case(client, " ".join(filed.receipt_code[i : i + 4] for i in range(0, 16, 4)))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("petitions:track-case")
+    page = client.get(reverse("petitions:track-case"))
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    html = page.content.decode()
+    assert petition.number in html
+    assert "经查,该教师确有组织有偿补课行为。" in html  # PET-6 reply fields
+    assert "《中小学教师违反职业道德行为处理办法》" in html
+    assert "已转学校办理。" in html
+    assert "内部意见" not in html  # internal notes never reach the filer
+    reply = petition.replies.get()
+    download = client.get(reverse("petitions:track-reply-docx", args=[reply.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert "filename*=UTF-8''" in download["Content-Disposition"]
+
+
+def test_case_page_without_a_code_goes_back_to_the_code_form(district: dict[str, Any]) -> None:
+    response = Client().get(reverse("petitions:track-case"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("petitions:track")
+
+
+def test_the_held_case_times_out(district: dict[str, Any]) -> None:
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    session = client.session
+    session[TRACK_SESSION_KEY] = {"pk": filed.petition.pk, "until": time.time() - 1}
+    session.save()
+    response = client.get(reverse("petitions:track-case"))
+    assert response.status_code == 302
+    assert TRACK_SESSION_KEY not in client.session
+
+
+def test_filer_rates_the_answer(district: dict[str, Any]) -> None:
+    filed = answered_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    bad = client.post(reverse("petitions:track-rate"), {"satisfaction": "", "comment": ""})
+    assert bad.status_code == 400
+    filed.petition.refresh_from_db()
+    assert filed.petition.satisfaction == ""
+    response = client.post(reverse("petitions:track-rate"), {"satisfaction": "basically", "comment": "处理及时"})
+    assert response.status_code == 302
+    filed.petition.refresh_from_db()
+    assert filed.petition.status == Petition.Status.RATED
+    assert filed.petition.satisfaction == "basically"
+
+
+RECEIPT_MIDDLEWARE = "sunshine.petitions.middleware.ReceiptSessionMiddleware"
+
+
+def test_filer_writes_back_with_a_file(district: dict[str, Any], settings: Any) -> None:
+    if RECEIPT_MIDDLEWARE not in settings.MIDDLEWARE:  # until config/settings/base.py lists it
+        index = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE[:index], RECEIPT_MIDDLEWARE, *settings.MIDDLEWARE[index:]]
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    upload = SimpleUploadedFile("more.png", PNG, content_type="image/png")
+    response = client.post(reverse("petitions:track-message"), {"text": "补充一张照片。", "attachments": [upload]})
+    assert response.status_code == 302
+    message = Message.objects.get(petition=filed.petition, direction=Message.Direction.FROM_FILER)
+    stored = message.attachments.get()
+    # The session that opened the case may download the file it added.
+    download = client.get(reverse("core:file-download", args=[stored.pk]))
+    assert download.status_code == 200
+    assert Client().get(reverse("core:file-download", args=[stored.pk])).status_code == 404
+
+
+def test_empty_message_changes_nothing(district: dict[str, Any]) -> None:
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    response = client.post(reverse("petitions:track-message"), {"text": ""})
+    assert response.status_code == 400
+    assert not Message.objects.filter(direction=Message.Direction.FROM_FILER).exists()
+
+
+def test_review_application_within_the_window(district: dict[str, Any]) -> None:
+    """PET-7: after the reply the filer may apply for review."""
+    filed = answered_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    page = client.get(reverse("petitions:track-case"))
+    assert page.context["can_review"] is True
+    response = client.post(reverse("petitions:track-review"), {"review-reasons": "事实认定不清。"})
+    assert response.status_code == 302
+    filed.petition.refresh_from_db()
+    assert filed.petition.status == Petition.Status.UNDER_REVIEW
+
+
+def test_leaving_drops_the_case_from_the_session(district: dict[str, Any]) -> None:
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    client.post(reverse("petitions:track-leave"))
+    assert client.get(reverse("petitions:track-case")).status_code == 302
+
+
+# --- PET-10: public figures ----------------------------------------------------------------------------
+
+
+def test_public_figures_count_this_years_cases(district: dict[str, Any]) -> None:
+    answered_case(district)
+    file_case(district)
+    client = Client()
+    response = client.get(reverse("petitions:figures"))
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert figures.received == 2
+    assert figures.answered == 1

@@ -1,0 +1,420 @@
+"""Public pages of petitions (PET-1 … PET-8 as the filer sees them): the channels, the
+web form and its one-time receipt, following a case with the receipt code, and the
+public figures (PET-10).
+
+The pages parse input and call ``petitions.services`` / ``selectors``; they never
+write a model or compute a deadline themselves.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from sunshine.core.clocks import clock_get
+from sunshine.orgs.models import Organization
+from sunshine.petitions import access, selectors, services
+from sunshine.petitions.forms import (
+    FilerMessageForm,
+    PetitionFileForm,
+    RatingForm,
+    ReasonsForm,
+    ReceiptLookupForm,
+    errors_apply,
+)
+from sunshine.petitions.models import Petition
+from sunshine.petitions.views import DOCX_TYPE, attachment_response
+
+# The session holds the one case a filer opened with the receipt code, for this long.
+TRACK_SESSION_KEY = "petitions.track"
+TRACK_SESSION_SECONDS = 30 * 60
+# The receipt code, between the form's redirect and the receipt page: read once, then dropped.
+RECEIPT_SESSION_KEY = "petitions.receipt"
+
+
+def site_bureau() -> Organization | None:
+    """The bureau this public site speaks for: ``SUNSHINE_SITE["bureau_code"]`` when set,
+    else the first top-level bureau (the only one in a district installation)."""
+    bureaus = Organization.objects.filter(kind=Organization.Kind.BUREAU, is_active=True)
+    code = settings.SUNSHINE_SITE.get("bureau_code")
+    if code:
+        return bureaus.filter(code=code).first()
+    return bureaus.filter(parent__isnull=True).order_by("pk").first()
+
+
+def bureau_units(bureau: Organization | None) -> Any:
+    """The bureau's departments and schools, for the "concerned" selects."""
+    if bureau is None:
+        return Organization.objects.none()
+    return (
+        Organization.objects.filter(parent=bureau, is_active=True)
+        .exclude(kind=Organization.Kind.BUREAU)
+        .order_by("kind", "code")
+    )
+
+
+def receipt_code_grouped(code: str) -> str:
+    """1234 5678 9012 3456: four groups of four, easier to copy down and read out."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def time_limits() -> dict[str, Any]:
+    """The PET-3 / PET-5 / PET-7 periods, read from core's clocks (never typed here)."""
+    return {
+        "notice_days": clock_get("PET-3").length,
+        "named_report_wd": clock_get("PET-3-named-report").length,
+        "handling_days": clock_get("PET-5").length,
+        "extension_days": clock_get("PET-5").extension,
+        "ceiling_days": clock_get("PET-5").ceiling,
+        "review_apply_days": clock_get("PET-7-review-apply").length,
+        "review_answer_days": clock_get("PET-7-review-answer").length,
+        "reexam_apply_days": clock_get("PET-7-reexam-apply").length,
+        "reexam_answer_days": clock_get("PET-7-reexam-answer").length,
+        "result_wd": clock_get("PET-8").length,
+    }
+
+
+class ChannelListView(TemplateView):
+    """PET-1: how to reach us (web, letter, phone, fax, visit, suggestion box), how to
+    follow a case, the time limits in plain words, and how reporters are protected (PET-9)."""
+
+    template_name = "petitions/public/channels.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        bureau = site_bureau()
+        context["bureau"] = bureau
+        context["limits"] = time_limits()
+        return context
+
+
+class PetitionFileView(View):
+    """The web form (PET-2 fields; PET-8 named or anonymous). Nothing is saved on error;
+    on success the receipt code goes to the session for the receipt page to show once."""
+
+    template_name = "petitions/public/file.html"
+
+    def _render(self, request: HttpRequest, form: PetitionFileForm, bureau: Organization | None) -> HttpResponse:
+        return render(request, self.template_name, {"form": form, "bureau": bureau, "limits": time_limits()})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        bureau = site_bureau()
+        return self._render(request, PetitionFileForm(organizations=bureau_units(bureau)), bureau)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        bureau = site_bureau()
+        form = PetitionFileForm(request.POST, request.FILES, organizations=bureau_units(bureau))
+        if bureau is None:
+            form.add_error(None, _("Letters cannot be received on this site yet. Please write or call."))
+        if not form.is_valid() or bureau is None:
+            return self._render(request, form, bureau)
+        data = form.cleaned_data
+        identity = services.IdentityInput(**form.identity_values()) if form.is_named else None
+        user = request.user if request.user.is_authenticated else None
+        try:
+            filed = services.petition_file(
+                bureau=bureau,
+                kind=data["kind"],
+                channel=Petition.Channel.WEB,
+                title=data["title"],
+                facts=data["facts"],
+                request=data["request"],
+                reasons=data["reasons"],
+                subject_organization=data["subject_organization"],
+                accused_organization=data["accused_organization"],
+                accused_name=data["accused_name"],
+                identity=identity,
+                filer_user=user,
+                consent_publish=data["consent_publish"],
+                attachments=data["attachments"],
+                actor=user,
+            )
+        except ValidationError as exc:
+            errors_apply(form, exc)
+            return self._render(request, form, bureau)
+        request.session[RECEIPT_SESSION_KEY] = {
+            "code": filed.receipt_code,
+            "number": filed.petition.number,
+            "named": filed.petition.named,
+        }
+        return redirect("petitions:receipt")
+
+
+@method_decorator(never_cache, name="dispatch")
+class PetitionReceiptView(View):
+    """The receipt: the 16-digit code shown ONCE (taken out of the session as it is shown),
+    never cached; a reload shows only the advice."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
+        context: dict[str, Any] = {"receipt": receipt}
+        if receipt and receipt.get("code"):
+            context["code_grouped"] = receipt_code_grouped(receipt["code"])
+        context["limits"] = time_limits()
+        return _no_store(render(request, "petitions/public/receipt.html", context))
+
+
+# --- Following a case with the receipt code ---------------------------------------------------
+
+
+def track_release(request: HttpRequest) -> None:
+    """Forget the held case, and with it the filer's access to the case's files."""
+    request.session.pop(TRACK_SESSION_KEY, None)
+    request.session.pop(access.RECEIPT_SESSION_KEY, None)
+
+
+def tracked_petition(request: HttpRequest) -> Petition | None:
+    """The case this browser session opened with its receipt code, while the 30 minutes last."""
+    held = request.session.get(TRACK_SESSION_KEY)
+    if not isinstance(held, dict) or held.get("until", 0) < time.time():
+        if held is not None:
+            track_release(request)
+        return None
+    pk = held.get("pk")
+    if not isinstance(pk, int) or pk not in access.receipt_session_ids(request.session):
+        return None
+    return Petition.objects.filter(pk=pk).first()
+
+
+def track_hold(request: HttpRequest, petition: Petition) -> None:
+    """Mark the session as holding ``petition`` for 30 minutes, renewed by each action
+    (also the mark that lets the filer download the case's files: access.receipt_session_add).
+    For a visitor without an account the whole session lapses after 30 idle minutes."""
+    if not request.session.get(TRACK_SESSION_KEY):
+        request.session.cycle_key()  # a fresh session id once the code has opened a case
+    access.receipt_session_add(request.session, petition)
+    request.session[TRACK_SESSION_KEY] = {"pk": petition.pk, "until": time.time() + TRACK_SESSION_SECONDS}
+    if not request.user.is_authenticated:
+        request.session.set_expiry(TRACK_SESSION_SECONDS)
+
+
+@method_decorator(never_cache, name="dispatch")
+class TrackView(View):
+    """Enter the receipt code. Look-ups are rate-limited and recorded by
+    ``services.receipt_lookup``; a throttled visitor is told so plainly."""
+
+    template_name = "petitions/public/track.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _no_store(render(request, self.template_name, {"form": ReceiptLookupForm()}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ReceiptLookupForm(request.POST)
+        status = 200
+        if form.is_valid():
+            try:
+                petition = services.receipt_lookup(code=form.cleaned_data["code"], ip=client_ip(request))
+            except ValidationError as exc:
+                errors_apply(form, exc)
+            except services.ReceiptThrottled:
+                form.add_error(
+                    None,
+                    _(
+                        "Too many attempts from your connection. For your protection, please wait an hour "
+                        "before trying again, or call us."
+                    ),
+                )
+                status = 429
+            else:
+                if petition is not None:
+                    track_hold(request, petition)
+                    return redirect("petitions:track-case")
+                form.add_error("code", _("No case has this receipt code. Please check the digits."))
+        return _no_store(render(request, self.template_name, {"form": form}, status=status))
+
+
+class TrackedMixin:
+    """Views that act on the case the session holds; without one, back to the code form."""
+
+    petition: Petition
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        petition = tracked_petition(request)
+        if petition is None:
+            if request.method == "POST":
+                messages.error(request, _("Your session has ended. Please enter your receipt code again."))
+            return redirect("petitions:track")
+        self.petition = petition
+        track_hold(request, petition)
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return _no_store(response)
+
+
+def track_context(petition: Petition, **forms: Any) -> dict[str, Any]:
+    status = petition.status
+    S = Petition.Status
+    context: dict[str, Any] = {
+        "petition": petition,
+        "clock": selectors.petition_clock(petition),
+        "timeline": selectors.petition_timeline(petition, for_filer=True),
+        "replies": list(petition.replies.all()),
+        "limits": time_limits(),
+        "can_write": status != S.CLOSED,
+        "can_rate": status == S.ANSWERED and not petition.satisfaction,
+        "can_review": status in (S.ANSWERED, S.RATED) and not services.review_window_lapsed(petition),
+        "can_reexamine": status == S.REVIEWED and not services.review_window_lapsed(petition),
+    }
+    context["message_form"] = forms.get("message_form") or FilerMessageForm()
+    context["rating_form"] = forms.get("rating_form") or RatingForm()
+    context["review_form"] = forms.get("review_form") or ReasonsForm(prefix="review")
+    context["reexam_form"] = forms.get("reexam_form") or ReasonsForm(prefix="reexam")
+    return context
+
+
+class TrackCaseView(TrackedMixin, View):
+    """The filer's case page: status, the running clock in plain words, the timeline
+    without internal notes, the replies (PET-6) and what the filer may do next."""
+
+    template_name = "petitions/public/track_case.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, track_context(self.petition))
+
+
+class TrackActionView(TrackedMixin, View):
+    """Base of the filer's POST actions: a valid form calls the service and returns to
+    the case page with a message; an invalid one shows the page with the errors."""
+
+    form_key = ""
+
+    def make_form(self, request: HttpRequest) -> Any:
+        raise NotImplementedError
+
+    def act(self, form: Any) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.make_form(request)
+        if form.is_valid():
+            try:
+                done = self.act(form)
+            except ValidationError as exc:
+                errors_apply(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect("petitions:track-case")
+        context = track_context(self.petition, **{self.form_key: form})
+        return render(request, TrackCaseView.template_name, context, status=400)
+
+
+class TrackMessageView(TrackActionView):
+    form_key = "message_form"
+
+    def make_form(self, request: HttpRequest) -> Any:
+        return FilerMessageForm(request.POST, request.FILES)
+
+    def act(self, form: Any) -> str:
+        services.petition_message_from_filer(
+            petition=self.petition, text=form.cleaned_data["text"], attachments=form.cleaned_data["attachments"]
+        )
+        return _("Your message has been added to the case.")
+
+
+class TrackRateView(TrackActionView):
+    form_key = "rating_form"
+
+    def make_form(self, request: HttpRequest) -> Any:
+        return RatingForm(request.POST)
+
+    def act(self, form: Any) -> str:
+        services.petition_rate(
+            petition=self.petition,
+            satisfaction=form.cleaned_data["satisfaction"],
+            comment=form.cleaned_data["comment"],
+        )
+        return _("Thank you. Your rating has been recorded.")
+
+
+class TrackReviewView(TrackActionView):
+    """PET-7: apply for review within the window after the reply (the service checks it)."""
+
+    form_key = "review_form"
+
+    def make_form(self, request: HttpRequest) -> Any:
+        return ReasonsForm(request.POST, prefix="review")
+
+    def act(self, form: Any) -> str:
+        services.petition_review_apply(petition=self.petition, reasons=form.cleaned_data["reasons"])
+        return _("Your application for review has been received.")
+
+
+class TrackReexamView(TrackActionView):
+    """PET-7: apply for re-examination within the window after the review."""
+
+    form_key = "reexam_form"
+
+    def make_form(self, request: HttpRequest) -> Any:
+        return ReasonsForm(request.POST, prefix="reexam")
+
+    def act(self, form: Any) -> str:
+        services.petition_reexam_apply(petition=self.petition, reasons=form.cleaned_data["reasons"])
+        return _("Your application for re-examination has been received.")
+
+
+class TrackReplyDownloadView(TrackedMixin, View):
+    """A reply of the held case as a Word document (处理意见书)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from sunshine.petitions import documents
+
+        reply = self.petition.replies.filter(pk=pk).first()
+        if reply is None:
+            raise Http404
+        return attachment_response(
+            documents.reply_docx(reply),
+            filename=f"{_('Reply')}-{reply.document_number}.docx",
+            content_type=DOCX_TYPE,
+        )
+
+
+class TrackLeaveView(View):
+    """Close the case in this browser (on a shared computer)."""
+
+    def post(self, request: HttpRequest) -> HttpResponseRedirect:
+        track_release(request)
+        messages.info(request, _("The case is closed in this browser."))
+        return HttpResponseRedirect(reverse("petitions:track"))
+
+
+class FiguresView(TemplateView):
+    """PET-10 for the public: this year's letters received, answered, closure rate,
+    average days to answer and satisfaction."""
+
+    template_name = "petitions/public/figures.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        bureau = site_bureau()
+        now = timezone.localtime()
+        start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        context["year"] = now.year
+        context["start"] = start
+        context["end"] = now
+        rows = selectors.petition_figures(bureau=bureau, start=start, end=now) if bureau is not None else []
+        context["figures"] = rows[0] if rows else None
+        # The average days to answer is not in FigureRow yet (asked of the domain layer).
+        context["average_days"] = getattr(context["figures"], "average_days_to_answer", None)
+        return context
