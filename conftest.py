@@ -24,3 +24,44 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium driven by Playwright, for the browser tests of every app. Fails
+    (never skips) when it is missing.
+
+    Request it after the fixtures that touch the database: while Playwright's event loop
+    runs, the ORM uses a context-local connection, which is closed here in that context so
+    that PostgreSQL can drop the test database afterwards."""
+    import os
+    from pathlib import Path
+
+    from django.db import connections
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: install Debian's 'chromium' package (make browser-deps)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            connections.close_all()

@@ -206,6 +206,8 @@ SUNSHINE_SITE = {
     "site_code": env("SUNSHINE_SITE_CODE", "0000000000"),
     "icp": env("SUNSHINE_SITE_ICP", "示ICP备00000000号"),
     "psb": env("SUNSHINE_SITE_PSB", "示公网安备 00000000000000号"),
+    # The bureau the public site speaks for (an organisation code); empty = the top-level bureau.
+    "bureau_code": env("SUNSHINE_SITE_BUREAU_CODE", ""),
 }
 
 LOGGING = {

@@ -55,3 +55,23 @@ def petition_intake(*, intake: PetitionIntake, actor: Any) -> Any:
     if _petition_intake is None:
         raise ImproperlyConfigured("No petitions module is installed to receive this case.")
     return _petition_intake(intake=intake, actor=actor)
+
+
+# --- The public home page's panels -----------------------------------------------------
+# A domain app that has something for the home page registers a provider in ready():
+#   "figures"   -> petitions: {"received", "answered", "average_days", "closure_rate", "url"} for this year
+#   "bulletins" -> disclosure: [{"title", "url", "date"}] newest first
+# The home page shows an empty state for a panel nobody provides.
+
+HomeProvider = Callable[[], Any]
+_home_providers: dict[str, HomeProvider] = {}
+
+
+def register_home_provider(key: str, provider: HomeProvider) -> None:
+    _home_providers[key] = provider
+
+
+def home_panel(key: str) -> Any:
+    """What the provider of ``key`` returns now, or None when no module provides it."""
+    provider = _home_providers.get(key)
+    return provider() if provider is not None else None

@@ -568,7 +568,7 @@ def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: da
         raise ValidationError(_("This school belongs to no bureau."))
     bureau = Organization.objects.select_for_update().get(pk=school.parent_id)  # serialises numbering
     findings = list(
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .filter(school=school, term=term, status=Finding.Status.CONFIRMED, refund_line__isnull=True)
         .order_by("student_no", "pk")
     )

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from sunshine.core.models import Supervision
 from sunshine.core.supervision import supervision_rag
 from sunshine.core.transitions import status_history
 from sunshine.orgs.models import Organization
+from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import rules
 from sunshine.petitions.access import petitions_visible_to, triage_bureau_ids
 from sunshine.petitions.models import FilerIdentity, Message, Petition
@@ -315,3 +317,26 @@ def _labels(by: str | None, keys: list[Any]) -> dict[Any, str]:
     if by == "month":
         return {k: f"{timezone.localtime(k):%Y-%m}" if timezone.is_aware(k) else f"{k:%Y-%m}" for k in keys}
     return {}
+
+
+def petition_public_summary(*, now: datetime | None = None) -> dict[str, Any] | None:
+    """The home page's live figures for this year (product.md: "so the public sees that
+    every case is answered"): received, answered, average days to answer, closure rate."""
+    bureau = site_bureau()
+    if bureau is None:
+        return None
+    now = now or timezone.now()
+    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    total = petition_figures(bureau=bureau, start=start, end=now, now=now)[0]
+    spent = (
+        Petition.objects.filter(bureau=bureau, received_at__gte=start, received_at__lt=now, answered_at__isnull=False)
+        .annotate(spent=ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField()))
+        .aggregate(average=Avg("spent"))["average"]
+    )
+    return {
+        "received": total.received,
+        "answered": total.answered,
+        "average_days": round(spent.total_seconds() / 86400, 1) if spent is not None else None,
+        "closure_rate": total.closure_rate,
+        "url": reverse("petitions:figures"),
+    }

@@ -50,6 +50,7 @@ from sunshine.core.supervision import (
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
 from sunshine.orgs.models import Membership, Organization, Role
+from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import access, rules
 from sunshine.petitions.models import (
     CaseCounter,
@@ -446,12 +447,15 @@ def petition_intake_handler(*, intake: Any, actor: Any) -> FiledPetition:
     if intake.subject_organization_id:
         subject = Organization.objects.get(pk=intake.subject_organization_id)
     bureau_id = intake.extra.get("bureau_id") if intake.extra else None
+    bureau: Organization | None
     if subject is not None:
         bureau = subject.bureau
     elif bureau_id:
         bureau = Organization.objects.get(pk=bureau_id, kind=Organization.Kind.BUREAU)
     else:
-        bureau = Organization.objects.get(kind=Organization.Kind.BUREAU, parent__isnull=True)
+        bureau = site_bureau()
+    if bureau is None:
+        raise ValidationError(_("No bureau is set up to receive this case."))
     identity = IdentityInput(name=intake.name, phone=intake.phone, address=intake.address, email=intake.email)
     return petition_file(
         bureau=bureau,

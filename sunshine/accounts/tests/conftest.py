@@ -3,11 +3,8 @@ a real Chromium for the browser test."""
 
 from __future__ import annotations
 
-import os
 from base64 import b32encode
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,16 +15,6 @@ from sunshine.orgs.tests.factories import BureauFactory, MembershipFactory, User
 
 PASSWORD = "correct horse battery"  # UserFactory's password
 SECRET = b32encode(b"sunshine-test-secret").decode()  # 20 bytes, 32 base32 characters
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @dataclass
@@ -63,22 +50,3 @@ def system_admin_person(db: None) -> Person:
     )
     totp_device_set(user=membership.user, secret_base32=SECRET, actor=None)
     return Person(user=membership.user)
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright. Fails (never skips) when it is missing.
-
-    Request it after the fixtures that touch the database: while Playwright's event loop
-    runs, the ORM would open a second, context-local connection that outlives the test."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: install Debian's 'chromium' package.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

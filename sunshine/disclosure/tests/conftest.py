@@ -3,10 +3,8 @@ who write, approve and handle requests."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,17 +14,6 @@ from sunshine.disclosure.models import Category
 from sunshine.disclosure.services import categories_ensure
 from sunshine.orgs.models import Organization, Role
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @dataclass
@@ -90,19 +77,3 @@ def no_petitions() -> Iterator[None]:
     seams._petition_intake = None
     yield
     seams._petition_intake = previous
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright; fails (never skips) when missing. Request it last."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sunshine.accounts.services import totp_device_set, totp_now
-from sunshine.accounts.tests.conftest import CHROMIUM_ARGS, PASSWORD, SECRET, chromium  # noqa: F401 (fixture)
+from sunshine.accounts.tests.conftest import PASSWORD, SECRET
 from sunshine.fees.models import FeeDeclaration, FeeNotice
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -37,7 +37,7 @@ def people(world: Any) -> Any:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_declare_approve_file_publish_in_chromium(live_server: Any, people: Any, chromium: Any) -> None:  # noqa: F811
+def test_declare_approve_file_publish_in_chromium(live_server: Any, people: Any, chromium: Any) -> None:
     world = people
     base = live_server.url
     clerk_ctx = chromium.new_context(locale="zh-CN")

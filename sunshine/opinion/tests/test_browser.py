@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sunshine.accounts.services import totp_device_set, totp_now
-from sunshine.accounts.tests.conftest import CHROMIUM_ARGS, PASSWORD, SECRET, chromium  # noqa: F401 (fixture)
+from sunshine.accounts.tests.conftest import PASSWORD, SECRET
 from sunshine.core import seams
 from sunshine.core.models import Supervision
 from sunshine.opinion import services
@@ -22,7 +22,6 @@ from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, Scho
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 SCREENSHOT = "/tmp/sunshine-opinion-event.png"  # noqa: S108 (a fixed path people look at)
-assert CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def opinion_staff(db: None) -> Any:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_feed_to_event_to_petition(live_server: Any, opinion_staff: Any, monkeypatch: Any, chromium: Any) -> None:  # noqa: F811
+def test_feed_to_event_to_petition(live_server: Any, opinion_staff: Any, monkeypatch: Any, chromium: Any) -> None:
     received: list[seams.PetitionIntake] = []
 
     def stand_in(*, intake: seams.PetitionIntake, actor: Any) -> str:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 from base64 import b32encode
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,16 +22,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a
 
 PASSWORD = "correct horse battery"  # UserFactory's password
 SECRET = b32encode(b"sunshine-petitions-1").decode()
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SHOTS = "/tmp/sunshine-petitions"  # noqa: S108 (fixed paths people look at)
 
 
@@ -47,22 +35,6 @@ def people(db: None) -> dict[str, Any]:
     for user in (inspector, clerk):
         totp_device_set(user=user, secret_base32=SECRET, actor=None)
     return {"bureau": bureau, "school": school, "inspector": inspector, "clerk": clerk}
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright; fails (never skips) when it is missing.
-    Requested after the database fixtures (see sunshine/accounts/tests/conftest.py)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: install Debian's 'chromium' package.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def staff_login(browser: Any, base: str, user: Any) -> Any:

@@ -133,3 +133,25 @@ def test_pet10_period_bounds():
     start, end = datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 6, 1, tzinfo=SH)
     [total] = petition_figures(bureau=w.bureau, start=start, end=end, now=NOW)
     assert total.received == sum(start <= r.received_at < end for r in rows)
+
+
+def test_home_page_shows_this_years_live_figures(client):
+    """product.md: the public home page shows live figures — letters received and answered
+    this year, and the average days to answer — computed from the cases (PET-10)."""
+    from django.urls import reverse
+
+    from sunshine.petitions.selectors import petition_public_summary
+
+    w = make_world()
+    rows = build(w)
+    summary = petition_public_summary(now=NOW)
+    this_year = [r for r in rows if r.received_at < NOW]
+    answered = [r for r in this_year if r.answered_at]
+    assert summary["received"] == len(this_year)
+    assert summary["answered"] == len(answered)
+    days = sum((r.answered_at - r.received_at).total_seconds() for r in answered) / len(answered) / 86400
+    assert summary["average_days"] == round(days, 1)
+
+    body = client.get(reverse("core:home")).content.decode()
+    live = petition_public_summary()
+    assert f"<dd>{live['received']}</dd>" in body and f"<dd>{live['answered']}</dd>" in body

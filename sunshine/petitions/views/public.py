@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -26,6 +25,7 @@ from django.views.generic import TemplateView
 
 from sunshine.core.clocks import clock_get
 from sunshine.orgs.models import Organization
+from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import access, selectors, services
 from sunshine.petitions.forms import (
     FilerMessageForm,
@@ -43,16 +43,6 @@ TRACK_SESSION_KEY = "petitions.track"
 TRACK_SESSION_SECONDS = 30 * 60
 # The receipt code, between the form's redirect and the receipt page: read once, then dropped.
 RECEIPT_SESSION_KEY = "petitions.receipt"
-
-
-def site_bureau() -> Organization | None:
-    """The bureau this public site speaks for: ``SUNSHINE_SITE["bureau_code"]`` when set,
-    else the first top-level bureau (the only one in a district installation)."""
-    bureaus = Organization.objects.filter(kind=Organization.Kind.BUREAU, is_active=True)
-    code = settings.SUNSHINE_SITE.get("bureau_code")
-    if code:
-        return bureaus.filter(code=code).first()
-    return bureaus.filter(parent__isnull=True).order_by("pk").first()
 
 
 def bureau_units(bureau: Organization | None) -> Any:
