@@ -197,3 +197,24 @@ def test_a_very_broad_query_is_capped_and_newest_first(monkeypatch):
     assert [h.object_id for h in results.hits] == ["4", "3"]
     narrow = search_query(q="收费", organization_id=12345)
     assert not narrow.capped and narrow.total == 0
+
+
+def test_filters_are_indexed_as_facets_and_never_match_typed_words(db):
+    """A filtered query is narrowed by the full-text index itself (organisation and
+    category facets), and a person cannot search for a facet token."""
+    from sunshine.core.models import SearchDocument
+    from sunshine.core.search import facet_tokens, search_index, search_query, search_register
+
+    search_register("facet.test", label="facet test")
+    for pk, org, category in ((1, 11, "fees"), (2, 12, "fees"), (3, 11, "policy")):
+        search_index(doc_type="facet.test", object_id=pk, title="学校收费公示", body="收费标准", organization_id=org,
+                     category=category)  # fmt: skip
+    doc = SearchDocument.objects.get(doc_type="facet.test", object_id="1")
+    assert set(facet_tokens(organization_id=11, category="fees")) <= set(doc.seg_terms.split())
+    hits = search_query(q="收费", organization_id=11, category="fees", doc_type="facet.test").hits
+    assert [hit.object_id for hit in hits] == ["1"]
+    assert {h.object_id for h in search_query(q="收费", organization_id=[12], doc_type="facet.test").hits} == {"2"}
+    assert {h.object_id for h in search_query(q="收费", category=["policy", "fees"], doc_type="facet.test").hits} == {
+        "1", "2", "3",
+    }  # fmt: skip
+    assert search_query(q="sxforg11", doc_type="facet.test").total == 0
