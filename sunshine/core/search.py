@@ -457,14 +457,20 @@ def search_query(
             "SELECT count(*) FROM (SELECT 1 FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "  # noqa: S608 - constant fragments, values are parameters
             f"WHERE core_search_fts MATCH %s AND {filters} LIMIT {RANK_CAP + 1})"
         )
+        # Rank (and page) in the inner query; build snippets only for the page's rows: SQLite
+        # would otherwise compute snippet() for every match before sorting.
         page_sql = (
-            f"SELECT {columns}, -bm25(core_search_fts, 10.0, 1.0, 0.5) AS rank, "  # noqa: S608 - constant fragments, values are parameters
-            f"snippet(core_search_fts, 1, '{_MARK_OPEN}', '{_MARK_CLOSE}', ' … ', 40) AS snip "
+            f"SELECT {columns}, p.rank AS rank, "  # noqa: S608 - constant fragments, values are parameters
+            f"snippet(core_search_fts, 1, '{_MARK_OPEN}', '{_MARK_CLOSE}', ' … ', 40) AS snip FROM ("
+            "SELECT f.rowid AS rid, -bm25(core_search_fts, 10.0, 1.0, 0.5) AS rank "
             "FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "
             f"WHERE core_search_fts MATCH %s AND {filters} "
-            "ORDER BY {order} LIMIT %s OFFSET %s"
+            "ORDER BY {order} LIMIT %s OFFSET %s) p "
+            "JOIN core_search_fts ON core_search_fts.rowid = p.rid JOIN core_searchdocument d ON d.id = p.rid "
+            "WHERE core_search_fts MATCH %s ORDER BY {outer}"
         )
         orders = ("bm25(core_search_fts, 10.0, 1.0, 0.5), d.id", "f.rowid DESC")
+        outer_orders = ("p.rank DESC, d.id", "d.id DESC")
         lead = [match]
     elif connection.vendor == "postgresql":
         tsquery = "plainto_tsquery('simple', %s)"
@@ -483,6 +489,7 @@ def search_query(
             "ORDER BY {order} LIMIT %s OFFSET %s) p ORDER BY {outer}"
         )
         orders = ("rank DESC, d.id", "d.id DESC")
+        outer_orders = ("p.rank DESC, p.id", "p.id DESC")
         lead = [" ".join(words)]
     else:  # pragma: no cover
         raise NotImplementedError(connection.vendor)
@@ -495,10 +502,10 @@ def search_query(
         if results.total == 0 or offset >= results.total:
             return results
         order = orders[1] if results.capped else orders[0]
-        outer = "p.id DESC" if results.capped else "p.rank DESC, p.id"
+        outer = outer_orders[1] if results.capped else outer_orders[0]
         page_sql = page_sql.replace("{order}", order).replace("{outer}", outer)
         if connection.vendor == "sqlite":
-            cursor.execute(page_sql, [*lead, *params, limit, offset])
+            cursor.execute(page_sql, [*lead, *params, limit, offset, *lead])
         else:
             cursor.execute(page_sql, [lead[0], headline_opts, lead[0], lead[0], *params, limit, offset])
         names = [c[0] for c in cursor.description]
