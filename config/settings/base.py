@@ -189,6 +189,10 @@ SUNSHINE_AUDIT_HASH = env("SUNSHINE_AUDIT_HASH", "sha256")  # or "sm3"
 SUNSHINE_PETITION_API_KEYS = env("SUNSHINE_PETITION_API_KEYS", "")
 SUNSHINE_FILER_NOTIFIERS = env("SUNSHINE_FILER_NOTIFIERS", ["sunshine.petitions.notices.log_only"], list)
 
+# --- Opinion monitoring -------------------------------------------------------------
+# Sources on an internal network are refused (SSRF) unless the bureau allows them.
+SUNSHINE_OPINION_ALLOW_PRIVATE_SOURCES = env("SUNSHINE_OPINION_ALLOW_PRIVATE_SOURCES", False, bool)
+
 # --- Background work -------------------------------------------------------------------
 TASKS = {
     "default": {

@@ -14,3 +14,5 @@ STORAGES = {
 }
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_AUTOREFRESH = True
+# The opinion tests fetch from a local HTTP server.
+SUNSHINE_OPINION_ALLOW_PRIVATE_SOURCES = True

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import json
 import re
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,6 +107,46 @@ def _read_file(url: str, limit: int) -> FetchResult:
     return FetchResult(status=200, body=body, content_type=content_type)
 
 
+def check_public_address(url: str) -> None:
+    """Refuse an address that resolves to this machine or an internal network (loopback,
+    private, link-local, reserved, multicast): staff enter source addresses, and the
+    fetcher must not become a way to reach the bureau's internal systems (SSRF).
+    ``settings.SUNSHINE_OPINION_ALLOW_PRIVATE_SOURCES`` lifts this (tests with a local
+    server; an intranet feed the bureau trusts). A DNS answer that changes between this
+    check and the connection is not covered; a reverse proxy with an allow-list is."""
+    if getattr(settings, "SUNSHINE_OPINION_ALLOW_PRIVATE_SOURCES", False):
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(_("The source could not be reached: %(reason)s") % {"reason": exc}) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+            or address.is_unspecified
+        ):
+            raise FetchError(_("This address is on an internal network; only public sources may be fetched."))
+
+
+class _CheckedRedirect(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to another public address."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        if not newurl.startswith(("http://", "https://")):
+            raise FetchError(_("The address must start with http:// or https://."))
+        check_public_address(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = urllib.request.build_opener(_CheckedRedirect)
+
+
 def fetch_url(
     url: str,
     *,
@@ -122,6 +166,7 @@ def fetch_url(
         return _read_file(url, limit)
     if not url.startswith(("http://", "https://")):
         raise FetchError(_("The address must start with http:// or https://."))
+    check_public_address(url)
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
     if etag:
         headers["If-None-Match"] = etag
@@ -131,7 +176,7 @@ def fetch_url(
     while True:
         request = urllib.request.Request(url, headers=headers)  # noqa: S310 (scheme checked above)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with _opener.open(request, timeout=timeout) as response:
                 body = _read_capped(response, limit)
                 return FetchResult(
                     status=response.status,
