@@ -160,16 +160,33 @@ class SearchItem:
 FACET_PREFIX = "sxf"
 
 
-def facet_tokens(*, organization_id: int | None, category: str) -> list[str]:
-    """Tokens for the organisation and the category, indexed with the extra terms so that
-    SQLite's full-text index itself narrows a filtered query (at a million entries,
-    filtering the matches row by row afterwards is too slow)."""
+FACET_MAX_MONTHS = 36  # a longer date range is filtered row by row instead
+
+
+def facet_tokens(*, organization_id: int | None, category: str, published_at: datetime | None = None) -> list[str]:
+    """Tokens for the organisation, the category and the month of publication, indexed
+    with the extra terms so that SQLite's full-text index itself narrows a filtered query
+    (at a million entries, filtering the matches row by row afterwards is too slow)."""
     tokens = []
     if organization_id is not None:
         tokens.append(f"{FACET_PREFIX}org{int(organization_id)}")
     if category:
         tokens.append(f"{FACET_PREFIX}cat{hashlib.sha256(category.encode()).hexdigest()[:16]}")
+    if published_at is not None:
+        local = published_at.astimezone(SHANGHAI) if timezone.is_aware(published_at) else published_at
+        tokens.append(f"{FACET_PREFIX}ym{local:%Y%m}")
     return tokens
+
+
+def _month_facets(start: date, end: date) -> list[str] | None:
+    """The months from ``start`` to ``end`` as facet values, or None when too many."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year}{month:02d}")
+        if len(months) > FACET_MAX_MONTHS:
+            return None
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _facet_match(prefix: str, values: Sequence[Any]) -> str:
@@ -180,7 +197,12 @@ def _entry(item: SearchItem) -> tuple[SearchDocument, list[int]]:
     if item.doc_type not in _TYPES:
         raise ValueError(f"search type {item.doc_type!r} is not registered (call search_register)")
     seg_title, seg_body, seg_terms = segment_for_index(item.title, item.body)
-    seg_terms = " ".join([seg_terms, *facet_tokens(organization_id=item.organization_id, category=item.category)])
+    seg_terms = " ".join(
+        [
+            seg_terms,
+            *facet_tokens(organization_id=item.organization_id, category=item.category, published_at=item.published_at),
+        ]
+    )
     public = isinstance(item.visibility, str)
     if public and item.visibility != "public":
         raise ValueError("visibility must be 'public' or organisation ids")
@@ -453,24 +475,34 @@ def search_query(
         if category_values:
             hashed = [hashlib.sha256(value.encode()).hexdigest()[:16] for value in category_values]
             match += " AND " + _facet_match("cat", hashed)
+        if published_from is not None or published_to is not None:
+            months = _month_facets(published_from or date(1970, 1, 1), published_to or timezone.localdate())
+            if months:
+                match += " AND " + _facet_match("ym", months)
         count_sql = (
             "SELECT count(*) FROM (SELECT 1 FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "  # noqa: S608 - constant fragments, values are parameters
             f"WHERE core_search_fts MATCH %s AND {filters} LIMIT {RANK_CAP + 1})"
         )
-        # Rank (and page) in the inner query; build snippets only for the page's rows: SQLite
-        # would otherwise compute snippet() for every match before sorting.
-        page_sql = (
-            f"SELECT {columns}, p.rank AS rank, "  # noqa: S608 - constant fragments, values are parameters
-            f"snippet(core_search_fts, 1, '{_MARK_OPEN}', '{_MARK_CLOSE}', ' … ', 40) AS snip FROM ("
+        # The full-text index drives every SQLite query: the unary "+" keeps the planner off
+        # the documents table's indexes (it would otherwise test MATCH row by row), and the
+        # organisation/category facets are already part of the MATCH above.
+        lite_filters = re.sub(r"\bd\.(organization_id|category|doc_type|published_at)\b", r"+d.\1", filters)
+        count_sql = count_sql.replace(filters, lite_filters)
+        snippet = f"snippet(core_search_fts, 1, '{_MARK_OPEN}', '{_MARK_CLOSE}', ' … ', 40) AS snip"
+        page_sql = (  # ranked: rank and page inside; snippets only for the page's rows
+            f"SELECT {columns}, p.rank AS rank, {snippet} FROM ("  # noqa: S608 - constant fragments, values are parameters
             "SELECT f.rowid AS rid, -bm25(core_search_fts, 10.0, 1.0, 0.5) AS rank "
             "FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "
-            f"WHERE core_search_fts MATCH %s AND {filters} "
-            "ORDER BY {order} LIMIT %s OFFSET %s) p "
+            f"WHERE core_search_fts MATCH %s AND {lite_filters} "
+            "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p "
             "JOIN core_search_fts ON core_search_fts.rowid = p.rid JOIN core_searchdocument d ON d.id = p.rid "
-            "WHERE core_search_fts MATCH %s ORDER BY {outer}"
+            "WHERE core_search_fts MATCH %s ORDER BY p.rank DESC, d.id"
         )
-        orders = ("bm25(core_search_fts, 10.0, 1.0, 0.5), d.id", "f.rowid DESC")
-        outer_orders = ("p.rank DESC, d.id", "d.id DESC")
+        capped_sql = (  # too many matches to rank: the newest, straight off the index
+            f"SELECT {columns}, -bm25(core_search_fts, 10.0, 1.0, 0.5) AS rank, {snippet} "  # noqa: S608
+            "FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "
+            f"WHERE core_search_fts MATCH %s AND {lite_filters} ORDER BY f.rowid DESC LIMIT %s OFFSET %s"
+        )
         lead = [match]
     elif connection.vendor == "postgresql":
         tsquery = "plainto_tsquery('simple', %s)"
@@ -501,12 +533,16 @@ def search_query(
             results.total, results.capped = RANK_CAP, True
         if results.total == 0 or offset >= results.total:
             return results
-        order = orders[1] if results.capped else orders[0]
-        outer = outer_orders[1] if results.capped else outer_orders[0]
-        page_sql = page_sql.replace("{order}", order).replace("{outer}", outer)
-        if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite" and results.capped:
+            cursor.execute(capped_sql, [*lead, *params, limit, offset])
+        elif connection.vendor == "sqlite":
             cursor.execute(page_sql, [*lead, *params, limit, offset, *lead])
         else:
+            order, outer = (
+                orders[1] if results.capped else orders[0],
+                outer_orders[1] if results.capped else outer_orders[0],
+            )
+            page_sql = page_sql.replace("{order}", order).replace("{outer}", outer)
             cursor.execute(page_sql, [lead[0], headline_opts, lead[0], lead[0], *params, limit, offset])
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]

@@ -1,4 +1,4 @@
-"""Index the organisation and category facets of existing search entries (see
+"""Index the organisation, category and month facets of existing search entries (see
 ``sunshine.core.search.facet_tokens``)."""
 
 from django.db import migrations
@@ -10,7 +10,9 @@ def add_facets(apps, schema_editor):
     SearchDocument = apps.get_model("core", "SearchDocument")
     batch = []
     for doc in SearchDocument.objects.iterator(chunk_size=2000):
-        tokens = facet_tokens(organization_id=doc.organization_id, category=doc.category)
+        tokens = facet_tokens(
+            organization_id=doc.organization_id, category=doc.category, published_at=doc.published_at
+        )
         missing = [token for token in tokens if token not in doc.seg_terms.split()]
         if missing:
             doc.seg_terms = " ".join([doc.seg_terms, *missing]).strip()

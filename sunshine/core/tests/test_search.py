@@ -218,3 +218,30 @@ def test_filters_are_indexed_as_facets_and_never_match_typed_words(db):
         "1", "2", "3",
     }  # fmt: skip
     assert search_query(q="sxforg11", doc_type="facet.test").total == 0
+
+
+def test_date_filters_use_month_facets_and_keep_exact_bounds(db):
+    """A publication-date range is narrowed by month facets in the index; the exact
+    bounds still apply inside the boundary months (Asia/Shanghai days)."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from sunshine.core.search import search_index, search_query, search_register
+
+    sh = ZoneInfo("Asia/Shanghai")
+    search_register("facet.dates", label="dates")
+    for pk, day in ((1, date(2026, 9, 30)), (2, date(2026, 10, 1)), (3, date(2026, 10, 31)), (4, date(2026, 11, 1))):
+        search_index(doc_type="facet.dates", object_id=pk, title="招生公告", body="招生", published_at=datetime(
+            day.year, day.month, day.day, 23, 30, tzinfo=sh))  # fmt: skip
+    found = search_query(
+        q="招生", doc_type="facet.dates", published_from=date(2026, 10, 1), published_to=date(2026, 10, 31)
+    )
+    assert sorted(hit.object_id for hit in found.hits) == ["2", "3"]
+    found = search_query(
+        q="招生", doc_type="facet.dates", published_from=date(2026, 9, 30), published_to=date(2026, 10, 1)
+    )
+    assert sorted(hit.object_id for hit in found.hits) == ["1", "2"]
+    found = search_query(
+        q="招生", doc_type="facet.dates", published_from=date(2020, 1, 1), published_to=date(2026, 9, 30)
+    )
+    assert [hit.object_id for hit in found.hits] == ["1"]  # over 36 months: filtered row by row
