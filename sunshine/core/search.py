@@ -456,11 +456,11 @@ def search_query(
             params += values
     if published_from is not None:
         where.append("d.published_at >= %s")
-        params.append(_aware_start(published_from))
+        params.append(connection.ops.adapt_datetimefield_value(_aware_start(published_from)))
     if published_to is not None:
         where.append("d.published_at <= %s")
-        params.append(_aware_end(published_to))
-    filters = " AND ".join(where)
+        params.append(connection.ops.adapt_datetimefield_value(_aware_end(published_to)))
+    filters = " AND ".join(where)  # datetimes adapted as the backend stores them (UTC on SQLite)
 
     # Every SQL fragment below is a constant of this module; values travel as parameters.
     columns = (

@@ -233,14 +233,17 @@ def test_date_filters_use_month_facets_and_keep_exact_bounds(db):
     for pk, day in ((1, date(2026, 9, 30)), (2, date(2026, 10, 1)), (3, date(2026, 10, 31)), (4, date(2026, 11, 1))):
         search_index(doc_type="facet.dates", object_id=pk, title="招生公告", body="招生", published_at=datetime(
             day.year, day.month, day.day, 23, 30, tzinfo=sh))  # fmt: skip
+    # 1 October, 02:00 in Shanghai is still 30 September in UTC: it belongs to October.
+    search_index(doc_type="facet.dates", object_id=5, title="招生公告", body="招生",
+                 published_at=datetime(2026, 10, 1, 2, 0, tzinfo=sh))  # fmt: skip
     found = search_query(
         q="招生", doc_type="facet.dates", published_from=date(2026, 10, 1), published_to=date(2026, 10, 31)
     )
-    assert sorted(hit.object_id for hit in found.hits) == ["2", "3"]
+    assert sorted(hit.object_id for hit in found.hits) == ["2", "3", "5"]
     found = search_query(
         q="招生", doc_type="facet.dates", published_from=date(2026, 9, 30), published_to=date(2026, 10, 1)
     )
-    assert sorted(hit.object_id for hit in found.hits) == ["1", "2"]
+    assert sorted(hit.object_id for hit in found.hits) == ["1", "2", "5"]
     found = search_query(
         q="招生", doc_type="facet.dates", published_from=date(2020, 1, 1), published_to=date(2026, 9, 30)
     )
