@@ -160,6 +160,10 @@ class SearchItem:
 FACET_PREFIX = "sxf"
 
 
+def _category_token(category: str) -> str:
+    return f"{FACET_PREFIX}cat{hashlib.sha256(category.encode()).hexdigest()[:16]}"
+
+
 FACET_MAX_MONTHS = 36  # a longer date range is filtered row by row instead
 
 
@@ -171,7 +175,7 @@ def facet_tokens(*, organization_id: int | None, category: str, published_at: da
     if organization_id is not None:
         tokens.append(f"{FACET_PREFIX}org{int(organization_id)}")
     if category:
-        tokens.append(f"{FACET_PREFIX}cat{hashlib.sha256(category.encode()).hexdigest()[:16]}")
+        tokens.append(_category_token(category))
     if published_at is not None:
         local = published_at.astimezone(SHANGHAI) if timezone.is_aware(published_at) else published_at
         tokens.append(f"{FACET_PREFIX}ym{local:%Y%m}")
@@ -189,8 +193,25 @@ def _month_facets(start: date, end: date) -> list[str] | None:
     return months
 
 
-def _facet_match(prefix: str, values: Sequence[Any]) -> str:
-    return "(" + " OR ".join(f"seg_terms:{FACET_PREFIX}{prefix}{value}" for value in values) + ")"
+def _facet_groups(
+    *,
+    organization_ids: Sequence[int] | None,
+    categories: Sequence[str] | None,
+    published_from: date | None,
+    published_to: date | None,
+) -> list[list[str]]:
+    """The facet tokens a filtered query requires: every group must match, any token of a
+    group will do. Used by both engines, so the full-text index narrows every filter."""
+    groups = []
+    if organization_ids:
+        groups.append([f"{FACET_PREFIX}org{int(pk)}" for pk in organization_ids])
+    if categories:
+        groups.append([_category_token(c) for c in categories])
+    if published_from is not None or published_to is not None:
+        months = _month_facets(published_from or date(1970, 1, 1), published_to or timezone.localdate())
+        if months:
+            groups.append([f"{FACET_PREFIX}ym{month}" for month in months])
+    return groups
 
 
 def _entry(item: SearchItem) -> tuple[SearchDocument, list[int]]:
@@ -462,6 +483,12 @@ def search_query(
         params.append(connection.ops.adapt_datetimefield_value(_aware_end(published_to)))
     filters = " AND ".join(where)  # datetimes adapted as the backend stores them (UTC on SQLite)
 
+    facets = _facet_groups(
+        organization_ids=_as_ids(organization_id),
+        categories=_as_strs(category),
+        published_from=published_from,
+        published_to=published_to,
+    )
     # Every SQL fragment below is a constant of this module; values travel as parameters.
     columns = (
         "d.id, d.doc_type, d.object_id, d.title, d.url, d.organization_id, d.category, "
@@ -469,16 +496,8 @@ def search_query(
     )
     if connection.vendor == "sqlite":
         match = _fts5_query(words)
-        org_values, category_values = _as_ids(organization_id), _as_strs(category)
-        if org_values:
-            match += " AND " + _facet_match("org", org_values)
-        if category_values:
-            hashed = [hashlib.sha256(value.encode()).hexdigest()[:16] for value in category_values]
-            match += " AND " + _facet_match("cat", hashed)
-        if published_from is not None or published_to is not None:
-            months = _month_facets(published_from or date(1970, 1, 1), published_to or timezone.localdate())
-            if months:
-                match += " AND " + _facet_match("ym", months)
+        for group in facets:
+            match += " AND (" + " OR ".join(f"seg_terms:{token}" for token in group) + ")"
         count_sql = (
             "SELECT count(*) FROM (SELECT 1 FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "  # noqa: S608 - constant fragments, values are parameters
             f"WHERE core_search_fts MATCH %s AND {filters} LIMIT {RANK_CAP + 1})"
@@ -506,9 +525,12 @@ def search_query(
         lead = [match]
     elif connection.vendor == "postgresql":
         tsquery = "plainto_tsquery('simple', %s)"
+        # The GIN index intersects the words with the facet tokens (ranked on the words only).
+        facet_query = " & ".join("(" + " | ".join(group) + ")" for group in facets)
+        matcher = f"({tsquery} && to_tsquery('simple', %s))" if facets else tsquery
         count_sql = (
             "SELECT count(*) FROM (SELECT 1 FROM core_searchdocument d "  # noqa: S608 - constant fragments, values are parameters
-            f"WHERE d.search_vector @@ {tsquery} AND {filters} LIMIT {RANK_CAP + 1}) c"
+            f"WHERE d.search_vector @@ {matcher} AND {filters} LIMIT {RANK_CAP + 1}) c"
         )
         headline_opts = (
             f"StartSel={_MARK_OPEN}, StopSel={_MARK_CLOSE}, MaxWords=40, MinWords=12, ShortWord=0, "
@@ -517,12 +539,21 @@ def search_query(
         page_sql = (
             f"SELECT p.*, ts_headline('simple', p.seg_body, {tsquery}, %s) AS snip FROM ("  # noqa: S608 - constant fragments, values are parameters
             f"SELECT {columns}, d.seg_body, ts_rank(d.search_vector, {tsquery}) AS rank "
-            f"FROM core_searchdocument d WHERE d.search_vector @@ {tsquery} AND {filters} "
+            f"FROM core_searchdocument d WHERE d.search_vector @@ {matcher} AND {filters} "
             "ORDER BY {order} LIMIT %s OFFSET %s) p ORDER BY {outer}"
         )
         orders = ("rank DESC, d.id", "d.id DESC")
         outer_orders = ("p.rank DESC, p.id", "p.id DESC")
-        lead = [" ".join(words)]
+        text = " ".join(words)
+        lead = [text, facet_query] if facets else [text]
+        if facets:  # the facets cover these filters: keep the planner on the GIN index alone
+            pg_filters = (
+                filters.replace("d.organization_id IN", "(d.organization_id + 0) IN")
+                .replace("d.category IN", "(d.category || '') IN")
+                .replace("d.published_at", "(d.published_at + interval '0 seconds')")
+            )
+            count_sql = count_sql.replace(filters, pg_filters)
+            page_sql = page_sql.replace(filters, pg_filters)
     else:  # pragma: no cover
         raise NotImplementedError(connection.vendor)
 
@@ -543,7 +574,7 @@ def search_query(
                 outer_orders[1] if results.capped else outer_orders[0],
             )
             page_sql = page_sql.replace("{order}", order).replace("{outer}", outer)
-            cursor.execute(page_sql, [lead[0], headline_opts, lead[0], lead[0], *params, limit, offset])
+            cursor.execute(page_sql, [lead[0], headline_opts, lead[0], *lead, *params, limit, offset])
         names = [c[0] for c in cursor.description]
         rows = [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
