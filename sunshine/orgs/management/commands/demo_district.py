@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -20,11 +21,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from sunshine.accounts.services import totp_now
 
-        bureau, users = build_district()
-        context = DemoContext(bureau=bureau, users=users, now=timezone.now())
-        for name, builder in demo_builders():
-            self.stdout.write(f"demo: {name}")
-            builder(context)
+        # The builders walk the real services, which log every notification they send:
+        # keep that out of the newcomer's terminal so the logins below stay readable.
+        logging.disable(logging.INFO)
+        try:
+            bureau, users = build_district()
+            context = DemoContext(bureau=bureau, users=users, now=timezone.now())
+            for name, builder in demo_builders():
+                self.stdout.write(f"demo: {name}")
+                builder(context)
+        finally:
+            logging.disable(logging.NOTSET)
         if options["quiet"]:
             return
         out = self.stdout.write
