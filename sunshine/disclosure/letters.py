@@ -4,19 +4,16 @@ bureau's name, the reply number, 仿宋 body, 黑体 headings, the date in Chine
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from django.utils import timezone, translation
 from docx import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.text.run import Run
+from docx.shared import Cm, Pt
 
+from sunshine.core.documents import RED, chinese_date, set_font
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import FoiRequest
 
-RED = RGBColor(0xC0, 0x00, 0x00)
 TYPE_TEXT = {
     "disclosed": "经审查，您申请获取的政府信息属于公开范围，本机关决定予以公开，现将有关信息提供给您。",
     "partly": "经审查，您申请获取的政府信息中部分内容属于不予公开范围，本机关对可以公开的部分予以公开。",
@@ -25,25 +22,6 @@ TYPE_TEXT = {
     "not_processed": "经审查，您的申请不属于政府信息公开申请，本机关不作为政府信息公开申请处理。",
     "other": "经审查，本机关对您的申请作如下处理。",
 }
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    r_pr = run._element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = r_pr.makeelement(qn("w:rFonts"), {})
-        r_pr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), name)
 
 
 def reply_letter_docx(request: FoiRequest) -> bytes:
@@ -62,24 +40,24 @@ def _letter(request: FoiRequest) -> bytes:
 
     header = doc.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(header.add_run(f"{bureau.name}文件"), "方正小标宋简体", 36, color=RED)
+    set_font(header.add_run(f"{bureau.name}文件"), "方正小标宋简体", 36, color=RED)
     number = doc.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(number.add_run(request.reply_number or ""), "仿宋", 16)
+    set_font(number.add_run(request.reply_number or ""), "仿宋", 16)
     rule = doc.add_paragraph()
     rule.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(rule.add_run("━" * 26), "宋体", 12, color=RED)
+    set_font(rule.add_run("━" * 26), "宋体", 12, color=RED)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run("政府信息公开申请答复书"), "方正小标宋简体", 22)
+    set_font(title.add_run("政府信息公开申请答复书"), "方正小标宋简体", 22)
 
     def para(text: str, *, indent: bool = True, font: str = "仿宋", bold: bool = False) -> None:
         p = doc.add_paragraph()
         p.paragraph_format.line_spacing = Pt(28)
         if indent:
             p.paragraph_format.first_line_indent = Pt(32)
-        _font(p.add_run(text), font, 16, bold=bold)
+        set_font(p.add_run(text), font, 16, bold=bold)
 
     para(f"{request.applicant_name}：", indent=False)
     received = chinese_date(request.received_on) if request.received_on else ""
@@ -108,7 +86,7 @@ def _letter(request: FoiRequest) -> bytes:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Cm(1.5)
-        _font(p.add_run(text), "仿宋", 16)
+        set_font(p.add_run(text), "仿宋", 16)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

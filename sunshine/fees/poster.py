@@ -5,7 +5,7 @@ the complaint hotline, the principal's name and a Chinese date."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from functools import partial
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,49 +13,16 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
+from sunshine.core.documents import RED, add_run, chinese_date, red_rule
 from sunshine.fees.models import Category, FeeDeclaration, FeeNotice, Unit
 
-RED = RGBColor(0xC0, 0x00, 0x00)
+_run = partial(add_run, font="仿宋_GB2312", size=14)
 
 
 def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
-
-
-def chinese_date(value: Any) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def _run(
-    paragraph: Any,
-    text: str,
-    *,
-    font: str = "仿宋_GB2312",
-    size: float = 14,
-    bold: bool = False,
-    color: RGBColor | None = None,
-) -> Any:
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    return run
-
-
-def _red_rule(paragraph: Any) -> None:
-    p_pr = paragraph._p.get_or_add_pPr()
-    border = p_pr.makeelement(qn("w:pBdr"), {})
-    bottom = border.makeelement(
-        qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "18", qn("w:space"): "1", qn("w:color"): "C00000"}
-    )
-    border.append(bottom)
-    p_pr.append(border)
 
 
 def notice_poster(notice: FeeNotice) -> bytes:
@@ -75,7 +42,7 @@ def notice_poster(notice: FeeNotice) -> bytes:
     number = doc.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(number, notice.number, size=14)
-    _red_rule(number)
+    red_rule(number, space=1)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

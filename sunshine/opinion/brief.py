@@ -5,41 +5,21 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sunshine.core.documents import RED, add_run, chinese_date, red_rule
 from sunshine.opinion.models import Event, Post, Stance, Topic
 
-RED = (0xC0, 0x00, 0x00)
-
-
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _run(
-    paragraph: Any, text: str, *, font: str = "仿宋", size: int = 16, bold: bool = False, color: Any = None
-) -> Any:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    if color:
-        run.font.color.rgb = RGBColor(*color)
-    return run
+_run = partial(add_run, font="仿宋", size=16)
 
 
 def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Cm
 
     tz = timezone.get_current_timezone()
@@ -61,24 +41,18 @@ def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(number, f"〔{day.year}〕第{day.timetuple().tm_yday}期", size=16)
     # The red rule under the header.
-    rule = document.add_paragraph()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "1"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    border.append(bottom)
-    rule._p.get_or_add_pPr().append(border)
+    red_rule(document.add_paragraph(), space=1)
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, f"{_cn_date(day)}网上舆情监测情况", font="黑体", size=18)
+    _run(title, f"{chinese_date(day)}网上舆情监测情况", font="黑体", size=18)
 
     topics = dict(Topic.choices)
     stances = dict(Stance.choices)
     summary = document.add_paragraph()
     _run(
         summary,
-        f"　　{_cn_date(day)}，共监测到涉教育网上信息{posts.count()}条，归并为舆情事件{day_events.count()}件；"
+        f"　　{chinese_date(day)}，共监测到涉教育网上信息{posts.count()}条，归并为舆情事件{day_events.count()}件；"
         f"其中已交办{day_events.exclude(responsible__isnull=True).count()}件，已答复{day_events.filter(replied_at__isnull=False).count()}件。",
     )
     heading = document.add_paragraph()
@@ -107,7 +81,7 @@ def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
     )
     sign = document.add_paragraph()
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _run(sign, f"{bureau_name}\n{_cn_date(day)}")
+    _run(sign, f"{bureau_name}\n{chinese_date(day)}")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -19,38 +19,16 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.oxml.shared import OxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from sunshine.core.documents import RED, chinese_date, red_rule, set_font
 from sunshine.petitions.models import Petition, Reply
 
 __all__ = ["acceptance_notice_docx", "chinese_date", "reply_docx", "supervision_notice_docx"]
 
-RED = RGBColor(0xC0, 0x00, 0x00)
 FANGSONG, HEITI, SONG = "仿宋_GB2312", "黑体", "方正小标宋简体"
 BODY_PT = 16  # 三号
-
-
-def chinese_date(at: datetime) -> str:
-    """2026年11月22日 (Arabic numerals, as GB/T 9704-2012 prescribes for the date)."""
-    local = timezone.localtime(at) if timezone.is_aware(at) else at
-    return f"{local.year}年{local.month}月{local.day}日"
-
-
-def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
 
 
 def _para(
@@ -75,18 +53,8 @@ def _para(
     if indent:
         fmt.first_line_indent = Pt(size * 2)
     if text:
-        _font(paragraph.add_run(text), font, size, bold=bold, color=color)
+        set_font(paragraph.add_run(text), font, size, bold=bold, color=color)
     return paragraph
-
-
-def _red_rule(paragraph: Paragraph) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "4"), ("w:color", "C00000")):
-        bottom.set(qn(key), value)
-    border.append(bottom)
-    ppr.append(border)
 
 
 def _document(petition: Petition, number: str, title: str):
@@ -104,7 +72,7 @@ def _document(petition: Petition, number: str, title: str):
         doc, f"{bureau}文件", font=SONG, size=42, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, space_after=18
     )
     rule = _para(doc, number, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    _red_rule(rule)
+    red_rule(rule)
     _para(doc, "", space_after=6)
     _para(doc, title, font=SONG, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     return doc

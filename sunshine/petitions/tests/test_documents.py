@@ -7,10 +7,10 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from sunshine.core.documents import chinese_date
 from sunshine.petitions import services as svc
 from sunshine.petitions.documents import (
     acceptance_notice_docx,
-    chinese_date,
     reply_docx,
     supervision_notice_docx,
 )
