@@ -34,6 +34,7 @@ import hashlib
 import hmac
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -246,6 +247,12 @@ def is_current(token: str) -> bool:
     except DecryptionError:
         return False
     return parsed.key_id == current_key().key_id and parsed.alg == current_cipher()
+
+
+def receipt_code_new(digits: int = 16) -> str:
+    """A random receipt code of ``digits`` decimal digits (from ``secrets``), shown once
+    to a filer or requester; store only its :func:`keyed_hash`."""
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:

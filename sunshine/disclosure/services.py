@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import Deadline, deadline
-from sunshine.core.crypto import keyed_hash
+from sunshine.core.crypto import keyed_hash, receipt_code_new
 from sunshine.core.notifications import notify
 from sunshine.core.seams import PetitionIntake, petition_intake
 from sunshine.core.search import search_index, search_remove
@@ -532,10 +532,6 @@ def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "")
 
 
 # --- FOI requests ---------------------------------------------------------------------
-
-
-def receipt_code_new() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(16))
 
 
 def _number(organization: Organization, when: datetime) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,8 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
-from sunshine.core.clocks import deadline
-from sunshine.core.crypto import keyed_hash
+from sunshine.core.clocks import clock_get, deadline
+from sunshine.core.crypto import keyed_hash, receipt_code_new
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
 from sunshine.core.supervision import (
@@ -387,7 +386,7 @@ def petition_file(
     stored = _store_attachments(attachments, actor)
     code = ""
     for _attempt in range(RECEIPT_RETRIES):
-        code = f"{secrets.randbelow(10**rules.RECEIPT_DIGITS):0{rules.RECEIPT_DIGITS}d}"
+        code = receipt_code_new(rules.RECEIPT_DIGITS)
         petition.receipt_hash = keyed_hash(code, purpose=rules.RECEIPT_PURPOSE)
         try:
             with transaction.atomic():
@@ -1071,8 +1070,11 @@ def petitions_close_lapsed(*, now: datetime | None = None) -> int:
     re-examination window has lapsed (the daily job). Each case in its own
     transaction; a case another worker is closing at the same time is skipped."""
     now = now or timezone.now()
+    # A cheap superset (no window can lapse before the clock's length has passed since the
+    # first reply); review_window_lapsed() decides each case on the PET-7 clock itself.
+    shortest = timedelta(days=clock_get(rules.REVIEW_APPLY_CLOCK).length)
     candidates = Petition.objects.filter(
-        status__in=(S.ANSWERED, S.RATED, S.REVIEWED), answered_at__lt=now - timedelta(days=30)
+        status__in=(S.ANSWERED, S.RATED, S.REVIEWED), answered_at__lt=now - shortest
     ).values_list("pk", flat=True)
     closed = 0
     for pk in list(candidates.iterator()):

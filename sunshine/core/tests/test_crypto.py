@@ -206,3 +206,12 @@ def test_constant_time_equals():
     assert crypto.constant_time_equals(b"abc", "abc")
     assert not crypto.constant_time_equals("abc", "abd")
     assert not crypto.constant_time_equals("abc", "abcd")
+
+
+def test_receipt_codes_are_16_random_digits():
+    from sunshine.core.crypto import receipt_code_new
+
+    codes = {receipt_code_new() for _ in range(200)}
+    assert len(codes) == 200  # no repeats in 200 draws of 10^16
+    assert all(len(code) == 16 and code.isdigit() for code in codes)
+    assert len(receipt_code_new(6)) == 6
