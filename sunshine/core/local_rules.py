@@ -7,7 +7,9 @@ refreshed when one is changed here, or within ``CACHE_SECONDS`` when another pro
 changed it.
 
 This table is the one place a LOCAL value lives. A module that needs a new LOCAL rule
-adds it here with the rule ID of rules.md.
+adds it here with the rule ID of rules.md; so does a bureau setting that a national rule
+leaves open (OPN-1 says when to answer, the bureau says which events are handed over
+without waiting for a monitor: ``OPN-1-auto-severity``).
 """
 
 from __future__ import annotations
@@ -95,6 +97,15 @@ LOCAL_RULES: dict[str, LocalRule] = dict(
             gettext_lazy("Share of the allowed time left that turns an item amber"),
             minimum=0,
             maximum=1,
+        ),
+        _r(
+            "OPN-1-auto-severity",
+            60,
+            gettext_lazy(
+                "Event severity (0–100) at which an opinion event is handed over automatically; 101 turns it off"
+            ),
+            minimum=1,
+            maximum=101,
         ),
         _r("OVS-2-veto", True, gettext_lazy("The school ranked last in conduct cannot be rated advanced")),
         _r("OVS-3-threshold-fen", 50_000_000, gettext_lazy("Large expenditure threshold, in fen"), minimum=0),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
+from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Supervision
 from sunshine.core.seams import PetitionIntake, petition_intake
 from sunshine.core.supervision import (
@@ -41,7 +42,6 @@ from sunshine.orgs.models import Organization
 
 logger = logging.getLogger("sunshine.opinion")
 
-ALERT_SEVERITY = 60  # an event at or above this is handed over automatically (OPN-1)
 MAX_BACKOFF = timedelta(hours=24)
 OPN1_CLOCKS = ("OPN-1",)
 OPN1_MAJOR_CLOCKS = ("OPN-1-major-info", "OPN-1-major-statement")
@@ -310,6 +310,11 @@ def event_refresh(*, event: Event) -> Event:
     return event
 
 
+def alert_severity() -> int:
+    """The severity at which an event raises an alert and is handed over (OPN-1)."""
+    return int(local_rule("OPN-1-auto-severity"))
+
+
 def _responsible_for(event: Event) -> Organization | None:
     named = list(event.organizations.order_by("kind", "path"))
     if len(named) == 1:
@@ -318,8 +323,9 @@ def _responsible_for(event: Event) -> Organization | None:
 
 
 def _maybe_hand_over(event: Event) -> None:
-    """OPN-1: an event at or above ALERT_SEVERITY is handed over automatically."""
-    if event.status == Event.Status.NEW and event.severity >= ALERT_SEVERITY:
+    """OPN-1: an event at or above the bureau's threshold (LOCAL ``OPN-1-auto-severity``;
+    101 turns automatic hand-over off) is handed over automatically."""
+    if event.status == Event.Status.NEW and event.severity >= alert_severity():
         unit = _responsible_for(event)
         if unit is not None:
             event_assign(event=event, organization=unit, actor=None, reason=_("Severity above the alert threshold."))
@@ -550,9 +556,9 @@ def require(condition: bool) -> None:
 
 
 __all__ = [
-    "ALERT_SEVERITY",
     "FetchOutcome",
     "ImproperlyConfigured",
+    "alert_severity",
     "event_assign",
     "event_close",
     "event_instruct",

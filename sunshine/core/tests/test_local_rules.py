@@ -14,10 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_local_rule_of_rules_md_has_its_default():
-    """FEE-5, FEE-6, OVS-1, OVS-2, OVS-3, FND-1, ENR-2, ENR-3: the LOCAL defaults of rules.md."""
+    """FEE-5, FEE-6, OVS-1, OVS-2, OVS-3, FND-1, ENR-2, ENR-3: the LOCAL defaults of rules.md;
+    plus the one bureau setting under a national rule (OPN-1's automatic hand-over)."""
     assert {rule.rule for rule in LOCAL_RULES.values()} == {
-        "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "FND-1", "ENR-2", "ENR-3",
+        "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "FND-1", "ENR-2", "ENR-3", "OPN-1",
     }  # fmt: skip
+    assert local_rule("OPN-1-auto-severity") == 60
     assert local_rule("FEE-5-collection") == 14
     assert local_rule("OVS-1-amber-share") == 0.3
     assert local_rule("OVS-3-threshold-fen") == 500_000 * 100

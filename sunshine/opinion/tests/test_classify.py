@@ -29,6 +29,33 @@ def test_three_judgements_with_confidence():
     assert praise.stance == "praise"
 
 
+def test_posts_in_plain_words():
+    """Posts unlike the message-board letters most training data comes from: short, no
+    title, the topic's usual word missing. None of these sentences is in the training data."""
+    cases = [
+        ("小升初划片到底怎么划的", 1, "enrollment", "request"),
+        ("放学时校门口电动车乱窜，太危险了", 1, "safety", "complaint"),
+        ("教室里没有空调，孩子热得中暑", 1, "facilities", "complaint"),
+        ("乡村老师的工资三个月没发了", 1, "staff", "complaint"),
+        ("开学又要交一千二，说是自愿的", 1, "fees", "complaint"),
+        ("儿童医院排队三个小时", 0, "", "complaint"),
+        ("地铁五号线什么时候开通？", 0, "", "request"),
+        ("为环卫工人点赞", 0, "", "praise"),
+    ]
+    for text, education, topic, stance in cases:
+        judged = classify("", text)
+        assert (judged.education, judged.topic, judged.stance) == (education, topic, stance), text
+
+
+def test_concept_words_are_found_inside_longer_words():
+    from sunshine.opinion.features import concepts
+
+    assert concepts("老师搞有偿补课费") >= {"misconduct", "load", "fee", "school"}
+    assert concepts("小区物业乱收停车费") >= {"civic", "grievance"}
+    assert "food" not in concepts("小区物业乱收停车费")
+    assert concepts("") == set()
+
+
 def test_opinion_classify_command(tmp_path):
     source = tmp_path / "in.jsonl"
     rows = [

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.utils import timezone
 
 from sunshine.core import seams
+from sunshine.core.local_rules import local_rule_set
 from sunshine.core.models import Supervision
 from sunshine.core.testing import user_with_role
 from sunshine.opinion import services
@@ -154,9 +155,10 @@ def test_event_to_petition_through_the_seam(district, monkeypatch):
     assert len(received) == 1
 
 
-def test_severe_event_is_handed_over_automatically(district, monkeypatch):
-    """OPN-1: an event above the alert threshold goes to its unit under supervision."""
-    monkeypatch.setattr(services, "ALERT_SEVERITY", 10)
+def test_severe_event_is_handed_over_automatically(district):
+    """OPN-1: an event above the bureau's alert threshold (LOCAL OPN-1-auto-severity) goes to
+    its unit under supervision."""
+    local_rule_set(actor=None, key="OPN-1-auto-severity", value=10)
     (post, *_rest) = _ingest(
         district,
         ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子肚子疼"),
@@ -165,3 +167,20 @@ def test_severe_event_is_handed_over_automatically(district, monkeypatch):
     post.event.refresh_from_db()
     assert post.event.status == Event.Status.ASSIGNED and post.event.responsible == district["school1"]
     assert Supervision.objects.filter(rule_id="OPN-1", organization=district["school1"]).count() == 1
+
+
+def test_automatic_hand_over_follows_the_bureau_threshold(district):
+    """OPN-1 LOCAL threshold: at the default (60) a two-post event stays with the monitors;
+    101 turns automatic hand-over off whatever the severity."""
+    (post, *_rest) = _ingest(
+        district,
+        ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子肚子疼"),
+        ("2", "转：测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子肚子疼！"),
+    )
+    post.event.refresh_from_db()
+    assert post.event.severity < services.alert_severity() == 60
+    assert post.event.status == Event.Status.NEW
+    local_rule_set(actor=None, key="OPN-1-auto-severity", value=101)
+    with pytest.raises(ValidationError):
+        local_rule_set(actor=None, key="OPN-1-auto-severity", value=0)
+    assert services.alert_severity() == 101

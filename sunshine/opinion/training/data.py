@@ -23,10 +23,7 @@ class Message:
     title: str
     text: str
     official: str  # 一级标签 (sample file only)
-    education: int
-    topic: str
-    stance: str
-    hand: set[str]  # judgements with a hand label
+    labels: dict[str, str]  # reviewed labels only: judgement -> label
 
     @property
     def digest(self) -> str:
@@ -44,7 +41,8 @@ def hand_labels() -> dict[tuple[str, str, str], str]:
 
 
 def load(data_dir: Path) -> list[Message]:
-    """Every message of the three Taidi files, labelled (hand label, else proposal),
+    """Every message of the three Taidi files with its reviewed labels (hand labels; the
+    official label of the sample file for education, narrowed by ``rules``),
     de-duplicated on the normalised text (the first file listed keeps it)."""
     hand = hand_labels()
     seen: set[str] = set()
@@ -55,31 +53,13 @@ def load(data_dir: Path) -> list[Message]:
                 title, text = row["留言主题"].strip(), row["留言详情"].strip()
                 mid = row["留言编号"].strip()
                 official = row.get("一级标签", "") or ""
-                education = rules.propose_education(title, text)
+                labels: dict[str, str] = {}
                 if official:
-                    education = int(official == "教育文体" and education == 1)
-                labels = {
-                    "education": str(education),
-                    "topic": rules.propose_topic(title, text),
-                    "stance": rules.propose_stance(title, text),
-                }
-                done: set[str] = set()
-                for judgement in labels:
-                    key = (name, mid, judgement)
-                    if key in hand:
-                        labels[judgement] = hand[key]
-                        done.add(judgement)
-                message = Message(
-                    file=name,
-                    id=mid,
-                    title=title,
-                    text=text,
-                    official=official,
-                    education=int(labels["education"]),
-                    topic=labels["topic"],
-                    stance=labels["stance"],
-                    hand=done,
-                )
+                    labels["education"] = str(int(official == "教育文体" and rules.propose_education(title, text)))
+                for judgement in ("education", "topic", "stance"):
+                    if (name, mid, judgement) in hand:
+                        labels[judgement] = hand[(name, mid, judgement)]
+                message = Message(file=name, id=mid, title=title, text=text, official=official, labels=labels)
                 if message.digest in seen:
                     continue
                 seen.add(message.digest)

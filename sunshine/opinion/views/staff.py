@@ -67,7 +67,7 @@ class WorkbenchView(MonitorMixin, TemplateView):
         rising = (
             events.filter(status__in=list(Event.LIVE))
             .annotate(recent=Count("posts", filter=Q(posts__published_at__gte=now - timedelta(hours=24))))
-            .filter(Q(recent__gte=RISING_POSTS) | Q(severity__gte=services.ALERT_SEVERITY))
+            .filter(Q(recent__gte=RISING_POSTS) | Q(severity__gte=services.alert_severity()))
             .order_by("-severity")[:10]
         )
         context.update(
