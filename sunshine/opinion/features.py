@@ -563,4 +563,4 @@ def indices(title: str, text: str, n_features: int = N_FEATURES) -> np.ndarray:
     """Sorted unique feature indices (binary bag of features)."""
     mask = n_features - 1
     crc = zlib.crc32
-    return np.unique(np.fromiter((crc(f.encode()) & mask for f in tokens(title, text)), dtype=np.int64))
+    return np.array(sorted({crc(f.encode()) & mask for f in set(tokens(title, text))}), dtype=np.int64)

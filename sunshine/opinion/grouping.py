@@ -8,7 +8,6 @@ other. Pure functions and an in-memory :class:`Grouper`; ``services`` stores the
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,18 +23,31 @@ _KEEP = re.compile(r"[\w]+")
 _MASK63 = (1 << 63) - 1
 
 
-def _shingle_hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little")
+_SHINGLE_MULTIPLIERS = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit (uint64 arrays wrap)."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
 
 
 def simhash(text: str) -> int:
     """64-bit SimHash of ``text``'s character 3-shingles (punctuation and spaces
-    dropped), as a signed 64-bit integer (fits a BigIntegerField)."""
+    dropped), as a signed 64-bit integer (fits a BigIntegerField). Each distinct shingle
+    is hashed from its three code points, vectorised (deterministic across processes)."""
     compact = "".join(_KEEP.findall(text.lower()))[:400]
     if len(compact) < SHINGLE:
         compact = compact.ljust(SHINGLE, "_")
-    shingles = {compact[i : i + SHINGLE] for i in range(len(compact) - SHINGLE + 1)}
-    hashes = np.fromiter((_shingle_hash(s) for s in shingles), dtype=np.uint64, count=len(shingles))
+    codes = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    a, b, c = _SHINGLE_MULTIPLIERS
+    shingles = np.unique(codes[:-2] * a + codes[1:-1] * b + codes[2:] * c)
+    hashes = _mix(shingles)
     bits = ((hashes[:, None] >> _BITS) & np.uint64(1)).sum(axis=0)
     value = int((bits * 2 > len(shingles)).astype(np.uint64) @ (np.uint64(1) << _BITS))
     return value - (1 << 64) if value > _MASK63 else value
