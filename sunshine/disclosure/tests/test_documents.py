@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import docx
@@ -300,3 +301,41 @@ def test_staff_pages_walk_the_workflow(district: District):
     document.refresh_from_db()
     assert document.status == Document.Status.PUBLISHED
     assert clerk.get(reverse("disclosure:workbench")).status_code == 200
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_text_inside_a_pdf_attachment_is_found(district: District):
+    """A PDF printed from a browser: its text layer maps 小 and 示 to Kangxi radicals and
+    wraps a title mid-word; both are undone, so the words are found."""
+    d = district
+    document = _draft(d, body="<p>详见附件。</p>")
+    upload = SimpleUploadedFile("收费通知.pdf", (FIXTURES / "notice.pdf").read_bytes())
+    attachment = services.attachment_add(actor=d.clerk, document=document, file=upload)
+    assert attachment.text_note == ""
+    assert "示范区教育局关于规范中小学收费行为的通知" in attachment.text
+    assert "课后服务收费标准" in attachment.text  # second page
+    _publish(d, document)
+    assert [h.object_id for h in search_query(q="赞助费").hits] == [str(document.pk)]
+    assert [h.object_id for h in search_query(q="中小学 通知").hits] == [str(document.pk)]
+
+
+def test_a_pdf_without_text_or_unreadable_is_kept_with_a_note(district: District):
+    from pypdf import PdfWriter
+
+    d = district
+    document = _draft(d)
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    scan = services.attachment_add(
+        actor=d.clerk, document=document, file=SimpleUploadedFile("扫描件.pdf", blank.getvalue())
+    )
+    assert scan.text == "" and "text layer" in scan.text_note
+    broken = services.attachment_add(
+        actor=d.clerk, document=document, file=SimpleUploadedFile("损坏.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 200)
+    )
+    assert broken.text == "" and broken.text_note
+    assert document.attachments.count() == 2
