@@ -185,6 +185,17 @@ class Post(models.Model):
     stance = models.CharField(_("stance"), max_length=16, choices=Stance.choices, blank=True)
     stance_confidence = models.FloatField(default=0.0)
     simhash = models.BigIntegerField(default=0)
+    # A monitor's review of the three judgements (confirmed or corrected): kept for
+    # retraining (``opinion_export_reviewed``) and never overwritten by the classifier.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     event = models.ForeignKey(
         Event, verbose_name=_("event"), on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
     )

@@ -34,10 +34,11 @@ from sunshine.core.supervision import (
     supervision_open,
 )
 from sunshine.core.transitions import transition
+from sunshine.opinion import access
 from sunshine.opinion import fetch as fetching
-from sunshine.opinion.classify import classify_many
+from sunshine.opinion.classify import Judgement, classify_many
 from sunshine.opinion.grouping import Candidate, Grouper, OrgMatcher, severity, simhash
-from sunshine.opinion.models import Event, ImportBatch, Post, Source
+from sunshine.opinion.models import Event, ImportBatch, Post, Source, Stance, Topic
 from sunshine.orgs.models import Organization
 
 logger = logging.getLogger("sunshine.opinion")
@@ -207,10 +208,13 @@ def _matcher(bureau: Organization | None) -> OrgMatcher:
     return OrgMatcher(orgs.values_list("pk", "name", "short_name"))
 
 
-def posts_process(*, posts: list[Post], bureau: Organization | None) -> list[Event]:
-    """Classify, find named organisations, hash and group ``posts`` into events
-    (existing live events within the window first). Returns the events touched."""
-    judgements = classify_many([(p.title, p.text) for p in posts])
+def posts_process(
+    *, posts: list[Post], bureau: Organization | None, judgements: list[Judgement] | None = None
+) -> list[Event]:
+    """Classify (unless ``judgements`` are given: a monitor's review), find named
+    organisations, hash and group ``posts`` into events (existing live events within the
+    window first). Returns the events touched."""
+    judgements = judgements or classify_many([(p.title, p.text) for p in posts])
     matcher = _matcher(bureau)
     earliest = min(p.published_at for p in posts)
     live = Event.objects.filter(status__in=list(Event.LIVE), last_seen__gte=earliest - timedelta(days=7))
@@ -439,6 +443,58 @@ def event_split(*, event: Event, posts: list[Post], actor: Any) -> Event:
     return new
 
 
+@transaction.atomic
+def post_review(*, post: Post, actor: Any, education: bool, topic: str, stance: str) -> Post:
+    """A monitor confirms or corrects the classifier's three judgements of ``post``
+    (audited, old and new). A post that turns out to be about education joins an event;
+    one that is not leaves its event. Reviewed posts are what ``opinion_export_reviewed``
+    hands to the next training."""
+    if not access.posts_visible_to(actor).filter(pk=post.pk).exists():
+        raise PermissionDenied
+    if stance not in Stance.values:
+        raise ValidationError({"stance": _("Choose the stance.")})
+    if education and topic not in Topic.values:
+        raise ValidationError({"topic": _("Choose the topic of a post about education.")})
+    topic = topic if education else ""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    before = {"education": post.education, "topic": post.topic, "stance": post.stance}
+    old_event = post.event
+    if (
+        old_event is not None
+        and not education
+        and old_event.status != Event.Status.NEW
+        and old_event.posts.count() == 1
+    ):
+        raise ValidationError(
+            _("This post is all there is of an event being handled; close the event before marking the post.")
+        )
+    post.education, post.topic, post.stance = education, topic, stance
+    post.education_confidence = post.stance_confidence = 1.0
+    post.topic_confidence = 1.0 if education else 0.0
+    post.reviewed_by, post.reviewed_at = actor, timezone.now()
+    fields = ["education", "education_confidence", "topic", "topic_confidence", "stance", "stance_confidence"]
+    post.save(update_fields=[*fields, "reviewed_by", "reviewed_at"])
+    if old_event is not None and not education:
+        post.event = None
+        post.save(update_fields=["event"])
+        if old_event.posts.exists():
+            event_refresh(event=old_event)
+        else:
+            event_close(event=old_event, actor=actor, reason=_("Its only post is not about education."))
+    elif old_event is not None:
+        event_refresh(event=old_event)
+    elif education:
+        judgement = Judgement(int(education), 1.0, topic, 1.0, stance, 1.0)
+        posts_process(posts=[post], bureau=post.source.bureau, judgements=[judgement])
+    audit_record(
+        actor=actor,
+        action="opinion.post_review",
+        target=post,
+        data={"before": before, "after": {"education": education, "topic": topic, "stance": stance}},
+    )
+    return post
+
+
 # --- Handling ----------------------------------------------------------------------------------
 
 
@@ -570,6 +626,7 @@ __all__ = [
     "event_supervisions",
     "event_to_petition",
     "post_create_manual",
+    "post_review",
     "posts_import",
     "posts_ingest",
     "posts_process",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/sources/<int:pk>/fetch/", staff.SourceFetchView.as_view(), name="source-fetch"),
     path("staff/sources/<int:pk>/import/", staff.SourceImportView.as_view(), name="source-import"),
     path("staff/posts/", staff.PostListView.as_view(), name="post-list"),
+    path("staff/posts/<int:pk>/review/", staff.PostReviewView.as_view(), name="post-review"),
     path("staff/events/<int:pk>/", staff.EventDetailView.as_view(), name="event-detail"),
     path("staff/events/<int:pk>/<str:action>/", staff.EventActionView.as_view(), name="event-action"),
 ]

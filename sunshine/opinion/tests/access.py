@@ -10,5 +10,6 @@ ACCESS = [
     Rule("opinion:workbench", MONITORS),
     Rule("opinion:source-list", MONITORS),
     Rule("opinion:post-list", MONITORS),
+    Rule("opinion:post-review", MONITORS, kwargs={"pk": 1}, ok_status=405),  # POST only
     Rule("opinion:brief", MONITORS),
 ]

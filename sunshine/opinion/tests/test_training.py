@@ -4,6 +4,7 @@ weights it writes load at run time (numpy, no pickle) and the report has its fig
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -48,15 +49,29 @@ def test_training_writes_a_model_the_classifier_loads(tmp_path, monkeypatch):
         [*HEAD, "答复意见", "答复时间"],
         [["8", "u", "噪音扰民", "2019-01-01", "工地夜间施工", "", ""]],
     )
+    # posts reviewed on the platform (opinion_export_reviewed's format) join with --extra
+    reviewed = tmp_path / "reviewed.jsonl"
+    reviewed.write_text(
+        "".join(
+            json.dumps({"title": "", "text": f"第{i}小学食堂的饭菜{i}天没换过", "education": 1, "topic": "food",
+                        "stance": "complaint"}, ensure_ascii=False) + "\n"
+            for i in range(20)
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
     out, report = tmp_path / "model", tmp_path / "report.md"
-    call_command("opinion_train", "--data", str(raw), "--out", str(out), "--report", str(report))
+    call_command(
+        "opinion_train", "--data", str(raw), "--out", str(out), "--report", str(report), "--extra", str(reviewed)
+    )
 
     model = load_model(out)
     assert model["meta"]["trained_on"]["rows"]["written"] > 0
+    assert model["meta"]["trained_on"]["rows"]["reviewed"] == 20
     assert model["weights"].shape[1] == 1 + len(model["meta"]["topics"]) + len(model["meta"]["stances"])
     text = report.read_text(encoding="utf-8")
     # the official labels (sports narrowed out of 教育文体) are the message-board gold rows
     assert "education — held-out written posts" in text and "cross-domain" in text
+    assert "reviewed on this platform" in text
     rows = data.load(raw)
     assert [m.labels.get("education") for m in rows if m.official] == ["1", "0", "0"]
 
@@ -64,3 +79,4 @@ def test_training_writes_a_model_the_classifier_loads(tmp_path, monkeypatch):
 def test_training_refuses_a_folder_without_the_files(tmp_path):
     with pytest.raises(CommandError, match="Missing"):
         call_command("opinion_train", "--data", str(tmp_path), "--out", str(tmp_path / "m"))
+    assert not (tmp_path / "m").exists()

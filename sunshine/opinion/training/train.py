@@ -11,6 +11,8 @@ Data, by origin:
 - ``written``: posts written for training in the style of social media and hotline
   records (``labels/written_posts.jsonl``, fictional people and schools), all gold.
 - ``template``: the seeded template posts of ``synthetic.py`` (training only).
+- ``reviewed``: posts the bureau's monitors reviewed on the platform
+  (``opinion_export_reviewed``, passed with ``--extra``), all gold.
 
 Evaluation: 30 % of the gold rows of each origin are held out (seeded). The report
 gives, for each judgement, accuracy and macro-F1 on the held-out Taidi messages, on the
@@ -53,7 +55,7 @@ class Row:
     education: int
     topic: str
     stance: str
-    origin: str  # taidi | written | template
+    origin: str  # taidi | written | reviewed | template
     gold: frozenset[str] = field(default_factory=frozenset)  # judgements with a reviewed label
 
     def weight(self, judgement: str) -> float:
@@ -63,7 +65,8 @@ class Row:
         return TEMPLATE_WEIGHT if self.origin == "template" else 0.0
 
 
-def written_posts(path: Path | None = None) -> list[Row]:
+def written_posts(path: Path | None = None, origin: str = "written") -> list[Row]:
+    """Labelled posts from a JSON-lines file (the written posts, or reviewed ones)."""
     path = path or WRITTEN_POSTS
     rows: list[Row] = []
     if not path.exists():
@@ -80,14 +83,14 @@ def written_posts(path: Path | None = None) -> list[Row]:
                 education,
                 item.get("topic", "") if education else "",
                 item["stance"],
-                "written",
+                origin,
                 frozenset(JUDGEMENTS),
             )
         )
     return rows
 
 
-def load_rows(data_dir: Path) -> list[Row]:
+def load_rows(data_dir: Path, extra: list[Path] | None = None) -> list[Row]:
     rows = []
     for m in data.load(data_dir):
         if m.labels:
@@ -97,6 +100,8 @@ def load_rows(data_dir: Path) -> list[Row]:
                 Row(m.title, m.text, education, topic, m.labels.get("stance", ""), "taidi", frozenset(m.labels))
             )
     rows += written_posts()
+    for path in extra or []:
+        rows += written_posts(path, origin="reviewed")
     rows += [
         Row("", text, edu, topic, stance, "template")
         for text, edu, topic, stance in synthetic.synthetic_posts(TEMPLATES_PER_CELL)
@@ -205,12 +210,13 @@ def _of(rows: Iterable[Row], origin: str) -> list[Row]:
     return [r for r in rows if r.origin == origin]
 
 
-def train(data_dir: Path, out_dir: Path, *, seed: int = 7) -> list[dict[str, Any]]:
-    rows = load_rows(data_dir)
+def train(data_dir: Path, out_dir: Path, *, seed: int = 7, extra: list[Path] | None = None) -> list[dict[str, Any]]:
+    rows = load_rows(data_dir, extra)
     train_rows, test = split(rows, seed)
     models = fit(train_rows)
     reports = evaluate(models, _of(test, "taidi"), "held-out message-board posts")
     reports += evaluate(models, _of(test, "written"), "held-out written posts")
+    reports += evaluate(models, _of(test, "reviewed"), "held-out posts reviewed on this platform")
     without_written = [r for r in train_rows if r.origin != "written"]
     if _of(rows, "written") and without_written:
         reports += evaluate(fit(without_written), _of(rows, "written"), "cross-domain: written posts, unseen style")
@@ -229,7 +235,7 @@ def train(data_dir: Path, out_dir: Path, *, seed: int = 7) -> list[dict[str, Any
         stance_w=stance_w[0].astype(np.float16),
         stance_b=stance_w[1].astype(np.float32),
     )
-    counts = {origin: len(_of(rows, origin)) for origin in ("taidi", "written", "template")}
+    counts = {origin: len(_of(rows, origin)) for origin in ("taidi", "written", "reviewed", "template")}
     gold = {j: sum(1 for r in rows if j in r.gold) for j in JUDGEMENTS}
     meta = {
         "version": 2,

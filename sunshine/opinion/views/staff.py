@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Least
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -20,7 +22,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from sunshine.core.supervision import supervision_rag
 from sunshine.opinion import access, services
 from sunshine.opinion.brief import brief_docx
-from sunshine.opinion.models import Event, Post, Source, Topic
+from sunshine.opinion.models import Event, Post, Source, Stance, Topic
 from sunshine.orgs.models import Organization
 
 RISING_POSTS = 3  # posts within 24 hours that make an event "rising"
@@ -181,15 +183,63 @@ class SourceImportView(MonitorMixin, View):
 
 
 class PostListView(MonitorMixin, ListView):
+    """Posts, newest first: about education only, every post (``all=1``), or those still
+    to be reviewed with the least sure first (``review=1``)."""
+
     template_name = "opinion/staff/post_list.html"
     context_object_name = "posts"
     paginate_by = 50
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        posts = access.posts_visible_to(self.request.user).select_related("source", "event")
+        posts = access.posts_visible_to(self.request.user).select_related("source", "event", "reviewed_by")
+        if self.request.GET.get("review") == "1":
+            topic_confidence = Case(When(education=True, then=F("topic_confidence")), default=Value(1.0))
+            return posts.filter(reviewed_at__isnull=True).order_by(
+                Least("education_confidence", "stance_confidence", topic_confidence), "-published_at", "-pk"
+            )
         if self.request.GET.get("all") != "1":
             posts = posts.filter(education=True)
         return posts.order_by("-published_at", "-pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        mode = "review" if self.request.GET.get("review") == "1" else ""
+        if not mode and self.request.GET.get("all") == "1":
+            mode = "all"
+        context.update(
+            {
+                "topics": Topic.choices,
+                "stances": Stance.choices,
+                "mode": mode,
+                "here": self.request.get_full_path(),
+                "to_review": access.posts_visible_to(self.request.user).filter(reviewed_at__isnull=True).count(),
+            }
+        )
+        return context
+
+
+class PostReviewView(MonitorMixin, View):
+    """A monitor confirms or corrects a post's judgements; back to where they were."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        post = get_object_or_404(access.posts_visible_to(request.user), pk=pk)
+        education = request.POST.get("education") == "1"
+        try:
+            services.post_review(
+                post=post,
+                actor=request.user,
+                education=education,
+                topic=request.POST.get("topic", ""),
+                stance=request.POST.get("stance", ""),
+            )
+            messages.success(request, _("Review saved."))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+            back = reverse("opinion:post-list")
+        return HttpResponseRedirect(back)
 
 
 class EventDetailView(LoginRequiredMixin, DetailView):

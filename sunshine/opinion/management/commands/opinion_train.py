@@ -1,6 +1,7 @@
-"""``manage.py opinion_train --data DIR --out sunshine/opinion/model``: train the opinion
-classifiers on the shared data, print the held-out evaluation and write
-docs/opinion-evaluation.md. Needs scikit-learn (a development dependency)."""
+"""``manage.py opinion_train --data DIR [--extra REVIEWED.jsonl] --out sunshine/opinion/model``:
+train the opinion classifiers on the shared data, the written posts and the posts
+reviewed on the platform; print the held-out evaluation and write
+docs/opinion-evaluation.md."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--data", required=True, help="folder with the Taidi 2020 CSV files")
         parser.add_argument("--out", default="sunshine/opinion/model")
+        parser.add_argument(
+            "--extra",
+            action="append",
+            default=[],
+            help="JSON lines of reviewed posts (from opinion_export_reviewed); may be repeated",
+        )
         parser.add_argument("--report", default=str(Path(settings.BASE_DIR) / "docs" / "opinion-evaluation.md"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,7 +34,11 @@ class Command(BaseCommand):
         missing = [name for name in FILES if not (data_dir / name).exists()]
         if missing:
             raise CommandError(f"Missing in {data_dir}: {', '.join(missing)}")
-        reports = train(data_dir, Path(options["out"]))
+        extra = [Path(p) for p in options["extra"]]
+        missing_extra = [str(p) for p in extra if not p.exists()]
+        if missing_extra:
+            raise CommandError(f"Missing: {', '.join(missing_extra)}")
+        reports = train(data_dir, Path(options["out"]), extra=extra)
         for r in reports:
             self.stdout.write(
                 f"{r['name']:<45} n={r['n']:<5} accuracy={r['accuracy']:.3f} macro-F1={r['macro_f1']:.3f}"
