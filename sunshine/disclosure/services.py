@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import Deadline, deadline
 from sunshine.core.crypto import keyed_hash, receipt_code_new
+from sunshine.core.models import Notification
 from sunshine.core.notifications import notify
 from sunshine.core.seams import PetitionIntake, petition_intake
 from sunshine.core.search import search_index, search_remove
@@ -857,7 +858,12 @@ def foi_track(code: str) -> FoiRequest | None:
 
 def _tell(request: FoiRequest, text: str) -> None:
     if request.requester_id:
-        notify(recipients=[request.requester], verb="disclosure.foi", text=text, url=reverse("disclosure:foi-mine"))
+        notify(
+            recipients=[request.requester],
+            verb=Notification.Verb.MESSAGE,
+            text=text,
+            url=reverse("disclosure:foi-mine"),
+        )
 
 
 # --- FOI-5 annual report ------------------------------------------------------------------

@@ -969,7 +969,7 @@ def petition_message_from_filer(*, petition: Petition, text: str, attachments: S
     ]
     notify(
         recipients=recipients,
-        verb=Notification.Verb.INSTRUCTION,
+        verb=Notification.Verb.MESSAGE,
         text=_("The filer of case %(number)s wrote a message.") % {"number": petition.number},
         organization=unit,
     )

@@ -134,6 +134,7 @@ class Notification(models.Model):
         OVERDUE = "overdue", _("overdue")
         ESCALATED = "escalated", _("escalated")
         INSTRUCTION = "instruction", _("instruction")
+        MESSAGE = "message", _("message")  # a note outside supervision: a filer wrote, a reply is ready
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"

@@ -326,6 +326,12 @@ def test_messages_and_notes(w):
     svc.petition_note_internal(petition=p, actor=w.inspector, text="内部意见")
     svc.petition_message_to_filer(petition=p, actor=w.inspector, text="请补充材料")
     svc.petition_message_from_filer(petition=p, text="已补充")
+    from sunshine.core.models import Notification
+
+    # the unit hears of it as a message (not a leader's instruction), by case number only
+    told = Notification.objects.filter(text__contains=p.number, supervision__isnull=True)
+    assert told.exists() and {n.verb for n in told} == {Notification.Verb.MESSAGE}
+    assert not Notification.objects.filter(text__contains="已补充").exists()
     filer = [e.text for e in petition_timeline(p, for_filer=True)]
     staff = [e.text for e in petition_timeline(p, for_filer=False)]
     assert "内部意见" not in filer and "内部意见" in staff
