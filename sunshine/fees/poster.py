@@ -13,6 +13,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from sunshine.core.documents import RED, add_run, chinese_date, red_rule
@@ -34,6 +35,8 @@ def notice_poster(notice: FeeNotice) -> bytes:
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2.2))
     section.top_margin, section.bottom_margin = Cm(1.5), Cm(1.2)
+    normal = doc.styles["Normal"].paragraph_format
+    normal.space_after, normal.line_spacing = Pt(2), 1.0  # table cells and signature lines, tight
 
     school = notice.school
     head = doc.add_paragraph()
@@ -46,10 +49,12 @@ def notice_poster(notice: FeeNotice) -> bytes:
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_before = title.paragraph_format.space_after = Pt(8)
     _run(title, _("Principal's fee notice, %(term)s") % {"term": str(notice.term)}, font="黑体", size=20)
 
     intro = doc.add_paragraph()
     intro.paragraph_format.first_line_indent = Pt(28)
+    intro.paragraph_format.space_after = Pt(8)
     _run(
         intro,
         _(
@@ -59,11 +64,20 @@ def notice_poster(notice: FeeNotice) -> bytes:
     )
 
     headers = [_("Category"), _("Item"), _("Standard (yuan)"), _("Unit"), _("Scope"), _("Basis"), _("Reductions")]
+    # Widths in cm, 25.3 in all (the landscape text width): the basis (a document number)
+    # and the reductions get the room, the standard and the unit little.
+    widths = [Cm(w) for w in (3.0, 3.6, 2.3, 1.9, 3.6, 6.8, 4.1)]
     table = doc.add_table(rows=1, cols=len(headers))
+    table.autofit = False
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    # A long list gets a smaller type so that the notice stays on one page as far as it can;
+    # when it cannot, the header row repeats on the next page.
+    size = 12 if len(notice.lines) <= 6 else 10.5 if len(notice.lines) <= 10 else 9
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _run(cell.paragraphs[0], str(text), font="黑体", size=12)
+        _run(cell.paragraphs[0], str(text), font="黑体", size=size)
+    header_row = table.rows[0]._tr.get_or_add_trPr()
+    header_row.append(OxmlElement("w:tblHeader"))
     categories = dict(Category.choices)
     units = dict(Unit.choices)
     scopes = dict(FeeDeclaration.Scope.choices)
@@ -79,19 +93,35 @@ def notice_poster(notice: FeeNotice) -> bytes:
             line["reductions"] or "—",
         ]
         for cell, text in zip(cells, values, strict=True):
-            _run(cell.paragraphs[0], text, size=12)
+            _run(cell.paragraphs[0], text, size=size)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid (LibreOffice reads this) ...
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width  # ... and each cell (Word reads this)
 
-    hotline = doc.add_paragraph()
-    hotline.paragraph_format.space_before = Pt(12)
+    # The hotline (left) and the principal, school and date (right) share one borderless
+    # row that may not break across pages: the signature never stands alone on a page.
+    closing = doc.add_table(rows=1, cols=2)
+    closing.autofit = False
+    row = closing.rows[0]
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for column, cell in zip(closing.columns, row.cells, strict=True):
+        column.width = cell.width = Cm(12.65)
+    left, right = row.cells
+    hotline = left.paragraphs[0]
+    hotline.paragraph_format.space_before = Pt(10)
     _run(hotline, _("Complaint hotline: %(hotline)s") % {"hotline": notice.hotline}, font="黑体", size=14)
-
-    for text in (
+    lines = (
         f"{_('Principal')}：{school.head_name or '　　　　'}",
         school.name,
         chinese_date(timezone.localtime(notice.published_at or notice.generated_at)),
-    ):
-        signature = doc.add_paragraph()
+    )
+    for k, text in enumerate(lines):
+        signature = right.paragraphs[0] if k == 0 else right.add_paragraph()
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if k == 0:
+            signature.paragraph_format.space_before = Pt(10)
         _run(signature, text, size=14)
 
     buffer = io.BytesIO()

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from sunshine.core import seams
@@ -89,8 +90,9 @@ def test_notice_publish_public_page_and_poster(world):
     assert page.status_code == 200 and "伙食费" in page.content.decode() and "0000-12345" in page.content.decode()
     assert world.primary.name in public.get(reverse("fees:school-list")).content.decode()
     poster = public.get(reverse("fees:notice-poster", args=[FeeNotice.objects.get().pk]))
-    text = "\n".join(p.text for p in Document(io.BytesIO(poster.content)).paragraphs)
-    assert world.primary.name in text and "0000-12345" in text
+    word = Document(io.BytesIO(poster.content))
+    text = "\n".join([p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells])
+    assert world.primary.name in text and "0000-12345" in text and "伙食费" in text
     # The senior school's clerk cannot publish the primary's notice.
     assert client_of(world.senior_clerk).post(url, {"action": "publish"}).status_code == 404
 
@@ -193,3 +195,20 @@ def test_notice_colours_ovs1_fee5(world, published):
     after = before + timedelta(days=7)
     colours = {s.school.pk: s.rag for s in notice_status_list(schools=schools, term=world.term, now=after)}
     assert colours == {world.primary.pk: Rag.GREEN, world.senior.pk: Rag.RED}
+
+
+def test_a_long_poster_keeps_its_signature_with_the_hotline(published):
+    """With many items the type gets smaller, the table's header row repeats on a second
+    page, and the hotline, principal, school and date stay together in one unbreakable row."""
+    from sunshine.fees.poster import notice_poster
+
+    published.lines = published.lines * 12
+    document = Document(io.BytesIO(notice_poster(published)))
+    table = document.tables[0]
+    assert len(table.rows) == 13
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert {run.font.size.pt for run in table.rows[1].cells[1].paragraphs[0].runs} == {9.0}
+    closing = document.tables[1].rows[0]
+    assert closing._tr.trPr.find(qn("w:cantSplit")) is not None  # one row that never breaks
+    hotline, signature = (cell.text for cell in closing.cells)
+    assert "0000-12345" in hotline and published.school.name in signature and "年" in signature
