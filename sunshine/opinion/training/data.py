@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sunshine.opinion.training import rules
 
 SAMPLE = "taidi2020c_messages_labeled_sample.csv"
 HOTSPOT = "taidi2020c_hotspot_messages_full.csv"
@@ -42,8 +41,9 @@ def hand_labels() -> dict[tuple[str, str, str], str]:
 
 def load(data_dir: Path) -> list[Message]:
     """Every message of the three Taidi files with its reviewed labels (hand labels; the
-    official label of the sample file for education, narrowed by ``rules``),
-    de-duplicated on the normalised text (the first file listed keeps it)."""
+    sample file's official first-level label, where it is not 教育文体 ("education,
+    culture and sports", which mixes the two), says education 0), de-duplicated on the
+    normalised text (the first file listed keeps it)."""
     hand = hand_labels()
     seen: set[str] = set()
     messages: list[Message] = []
@@ -54,8 +54,8 @@ def load(data_dir: Path) -> list[Message]:
                 mid = row["留言编号"].strip()
                 official = row.get("一级标签", "") or ""
                 labels: dict[str, str] = {}
-                if official:
-                    labels["education"] = str(int(official == "教育文体" and rules.propose_education(title, text)))
+                if official and official != "教育文体":
+                    labels["education"] = "0"  # the board's own first-level label; 教育文体 is reviewed by hand
                 for judgement in ("education", "topic", "stance"):
                     if (name, mid, judgement) in hand:
                         labels[judgement] = hand[(name, mid, judgement)]
