@@ -14,7 +14,7 @@ from sunshine.core.models import Supervision
 from sunshine.core.testing import client_for, login_verified, user_with_role
 from sunshine.opinion import services
 from sunshine.opinion.fetch import Item
-from sunshine.opinion.models import Event, Source
+from sunshine.opinion.models import Event, Post, Source
 from sunshine.orgs.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,8 @@ def test_workbench_shows_events_and_charts(district):
     body = response.content.decode()
     assert event.title in body and "<svg" in body and "测试区第一中学" in body
     assert 'style="' not in body.split("<main", 1)[1]  # CSP: no inline styles
+    waiting = Post.objects.filter(reviewed_at__isnull=True).count()
+    assert waiting and f"待人工校核 ({waiting})" in body  # the review queue, with its count
 
 
 def test_monitor_walks_an_event_through_its_actions(district, monkeypatch):

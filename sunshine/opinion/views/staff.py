@@ -75,6 +75,7 @@ class WorkbenchView(MonitorMixin, TemplateView):
         context.update(
             {
                 "posts_today": posts.filter(fetched_at__gte=today).count(),
+                "to_review": posts.filter(reviewed_at__isnull=True).count(),
                 "education_today": posts.filter(fetched_at__gte=today, education=True).count(),
                 "events_today": events.filter(created_at__gte=today).count(),
                 "live_events": [(e, _rags(e, now)) for e in live],
