@@ -7,7 +7,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-
 SAMPLE = "taidi2020c_messages_labeled_sample.csv"
 HOTSPOT = "taidi2020c_hotspot_messages_full.csv"
 REPLIES = "taidi2020c_messages_with_replies_full.csv"
