@@ -284,6 +284,10 @@ def report_markdown(reports: list[dict[str, Any]]) -> str:
         "The cross-domain rows train without a single written post and test on all of them:",
         "message-board language in, social-media and hotline language out.",
         "",
+        "How the labels were made and checked (two independent reviewers per message, agreement",
+        "0.95 to 0.97): `sunshine/opinion/training/labels/README.md`. The posts a bureau reviews on",
+        "the platform join with `--extra` and get their own held-out rows.",
+        "",
         "| judgement — test set | n | accuracy | macro-F1 |",
         "|---|---|---|---|",
     ]
