@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Least
 
 from sunshine.opinion.models import Event, Post, Source
 from sunshine.orgs.access import has_role, organizations_of
@@ -41,6 +42,17 @@ def sources_visible_to(user: Any) -> QuerySet[Source]:
 
 def posts_visible_to(user: Any) -> QuerySet[Post]:
     return Post.objects.filter(source__in=sources_visible_to(user))
+
+
+def posts_to_review(user: Any) -> QuerySet[Post]:
+    """The user's posts no monitor has reviewed yet, the classifier's least sure first
+    (the weakest of its judgements; topic counts only for posts about education)."""
+    topic_confidence = Case(When(education=True, then=F("topic_confidence")), default=Value(1.0))
+    return (
+        posts_visible_to(user)
+        .filter(reviewed_at__isnull=True)
+        .order_by(Least("education_confidence", "stance_confidence", topic_confidence), "-published_at", "-pk")
+    )
 
 
 def events_visible_to(user: Any) -> QuerySet[Event]:

@@ -472,20 +472,18 @@ def post_review(*, post: Post, actor: Any, education: bool, topic: str, stance: 
     post.education_confidence = post.stance_confidence = 1.0
     post.topic_confidence = 1.0 if education else 0.0
     post.reviewed_by, post.reviewed_at = actor, timezone.now()
+    if not education:
+        post.event = None  # a post not about education belongs to no event
     fields = ["education", "education_confidence", "topic", "topic_confidence", "stance", "stance_confidence"]
-    post.save(update_fields=[*fields, "reviewed_by", "reviewed_at"])
-    if old_event is not None and not education:
-        post.event = None
-        post.save(update_fields=["event"])
-        if old_event.posts.exists():
-            event_refresh(event=old_event)
-        else:
-            event_close(event=old_event, actor=actor, reason=_("Its only post is not about education."))
-    elif old_event is not None:
+    post.save(update_fields=[*fields, "reviewed_by", "reviewed_at", "event"])
+    if old_event is None:
+        if education:
+            judgement = Judgement(1, 1.0, topic, 1.0, stance, 1.0)
+            posts_process(posts=[post], bureau=post.source.bureau, judgements=[judgement])
+    elif old_event.posts.exists():
         event_refresh(event=old_event)
-    elif education:
-        judgement = Judgement(int(education), 1.0, topic, 1.0, stance, 1.0)
-        posts_process(posts=[post], bureau=post.source.bureau, judgements=[judgement])
+    else:
+        event_close(event=old_event, actor=actor, reason=_("Its only post is not about education."))
     audit_record(
         actor=actor,
         action="opinion.post_review",

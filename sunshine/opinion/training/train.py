@@ -28,6 +28,7 @@ import json
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,11 @@ class Row:
     stance: str
     origin: str  # taidi | written | reviewed | template
     gold: frozenset[str] = field(default_factory=frozenset)  # judgements with a reviewed label
+
+    @cached_property
+    def indices(self) -> np.ndarray:
+        """Its feature indices, computed once however many fits and reports use the row."""
+        return features.indices(self.title, self.text)
 
     def weight(self, judgement: str) -> float:
         """1 for a reviewed label, less for a template post, 0 where the row has no label."""
@@ -125,7 +131,7 @@ def _matrix(rows: list[Row]):  # type: ignore[no-untyped-def]
 
     indptr, cols = [0], []
     for row in rows:
-        idx = features.indices(row.title, row.text)
+        idx = row.indices
         cols.append(idx)
         indptr.append(indptr[-1] + len(idx))
     col = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)

@@ -8,8 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.functions import Least
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -75,7 +74,7 @@ class WorkbenchView(MonitorMixin, TemplateView):
         context.update(
             {
                 "posts_today": posts.filter(fetched_at__gte=today).count(),
-                "to_review": posts.filter(reviewed_at__isnull=True).count(),
+                "to_review": access.posts_to_review(user).count(),
                 "education_today": posts.filter(fetched_at__gte=today, education=True).count(),
                 "events_today": events.filter(created_at__gte=today).count(),
                 "live_events": [(e, _rags(e, now)) for e in live],
@@ -191,29 +190,30 @@ class PostListView(MonitorMixin, ListView):
     context_object_name = "posts"
     paginate_by = 50
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        posts = access.posts_visible_to(self.request.user).select_related("source", "event", "reviewed_by")
+    def mode(self) -> str:
         if self.request.GET.get("review") == "1":
-            topic_confidence = Case(When(education=True, then=F("topic_confidence")), default=Value(1.0))
-            return posts.filter(reviewed_at__isnull=True).order_by(
-                Least("education_confidence", "stance_confidence", topic_confidence), "-published_at", "-pk"
-            )
-        if self.request.GET.get("all") != "1":
-            posts = posts.filter(education=True)
-        return posts.order_by("-published_at", "-pk")
+            return "review"
+        return "all" if self.request.GET.get("all") == "1" else ""
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user = self.request.user
+        if self.mode() == "review":
+            posts = access.posts_to_review(user)
+        elif self.mode() == "all":
+            posts = access.posts_visible_to(user).order_by("-published_at", "-pk")
+        else:
+            posts = access.posts_visible_to(user).filter(education=True).order_by("-published_at", "-pk")
+        return posts.select_related("source", "event", "reviewed_by")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        mode = "review" if self.request.GET.get("review") == "1" else ""
-        if not mode and self.request.GET.get("all") == "1":
-            mode = "all"
         context.update(
             {
                 "topics": Topic.choices,
                 "stances": Stance.choices,
-                "mode": mode,
+                "mode": self.mode(),
                 "here": self.request.get_full_path(),
-                "to_review": access.posts_visible_to(self.request.user).filter(reviewed_at__isnull=True).count(),
+                "to_review": access.posts_to_review(self.request.user).count(),
             }
         )
         return context
