@@ -46,7 +46,7 @@ class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
         if rule is None:
             self.fields["value"].help_text = _(
                 "A number, true or false, a list (one item per line) or a table (one row per line, "
-                "columns separated by commas), as the rule asks. Open a rule from the list below to see its format."
+                "columns separated by commas), as the rule asks. Open a rule from the list of rules to see its format."
             )
             return
         self.fields["value"].help_text = rule.help_text

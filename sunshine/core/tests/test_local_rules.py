@@ -155,7 +155,7 @@ def test_ovs2_weights_per_period_add_up_to_100():
         "规范收费": 40,
     }
     with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
-        local_rule_set(actor=None, key="OVS-2-weights", value="*, 师德师风, 60\n*, 规范收费, 30\n*, 规范收费, 10")
+        local_rule_set(actor=None, key="OVS-2-weights", value="*, 师德师风, 60\n*, 规范收费, 20\n*, 规范收费, 10")
     text = " ".join(caught.value.messages)
     assert "90" in text and "100" in text and "规范收费" in text  # the sum, and the indicator listed twice
     assert local_rule_for_period("OVS-2-weights", "2025")[0].weight == 60  # unchanged
