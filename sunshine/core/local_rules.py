@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
 
@@ -340,7 +340,7 @@ def _within(value: float, minimum: float | None, maximum: float | None) -> bool:
     return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
 
 
-def _cell_fault(meta: dict[str, Any], value: Any) -> str:
+def _cell_fault(meta: Mapping[str, Any], value: Any) -> str:
     if isinstance(value, str):
         if not value:
             return _("enter a value.")

@@ -36,9 +36,8 @@ class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            key = self.instance.key
-        else:
+        key: Any = self.instance.key
+        if not self.instance.pk:
             key = self.data.get("key") if self.is_bound else self.initial.get("key")
         rule = LOCAL_RULES.get(key or "")
         if self.instance.pk:
