@@ -42,6 +42,12 @@ API contract (stable; other modules code against it):
 
     class Rag(TextChoices): GREEN="green", AMBER="amber", RED="red"
 
+    def score_rag(score: float, *, period: str, thresholds: ScoreThresholds | None = None) -> Rag
+        # OVS-1 for a scored evaluation: GREEN at or above the period's green line, AMBER at or
+        # above its amber line, RED below; the lines are the LOCAL table OVS-1-score-thresholds
+
+    def score_thresholds(period: str) -> ScoreThresholds   # the lines in force for a period
+
     def clock_get(rule_id: str) -> Clock   # the clock with its LOCAL value applied
 
 Clock IDs: the rule ID, with a suffix where one rule has several clocks:
@@ -75,6 +81,11 @@ A LOCAL clock (FEE-5-notice, FEE-5-collection, ENR-3) takes its length from the
 LOCAL rule of the same key in ``sunshine.core.local_rules`` (the system administrator's
 value, else the default of rules.md); ``clock_get`` applies it, ``CLOCKS`` holds the
 defaults. OVS-1's amber share is the LOCAL rule ``OVS-1-amber-share``.
+
+OVS-1 has one meaning in the house: a deadline's colour is :func:`rag`; a scored
+evaluation's colour (a school's inspection score, …) is :func:`score_rag`, with the
+lines of its period (``2026-Q3``, else ``2026``, else the default row ``*``) from the
+LOCAL table ``OVS-1-score-thresholds``. No app keeps a colour scheme of its own.
 """
 
 from __future__ import annotations
@@ -93,9 +104,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sunshine.core.calendar import add_calendar_days, add_working_days, is_provisional
-from sunshine.core.local_rules import local_rule
+from sunshine.core.local_rules import ScoreThresholds, local_rule, local_rule_for_period
 
-__all__ = ["CLOCKS", "Clock", "Deadline", "Rag", "Unit", "clock_get", "deadline", "rag"]
+__all__ = [
+    "CLOCKS",
+    "Clock",
+    "Deadline",
+    "Rag",
+    "Unit",
+    "clock_get",
+    "deadline",
+    "rag",
+    "score_rag",
+    "score_thresholds",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -268,3 +290,22 @@ def rag(*, start: datetime, due: datetime, now: datetime, amber_share: float | N
     if allowed <= 0 or left <= share * allowed:
         return Rag.AMBER
     return Rag.GREEN
+
+
+def score_thresholds(period: str) -> ScoreThresholds:
+    """OVS-1 (LOCAL): the lines of a scored evaluation in ``period`` (``2026-Q3``): the
+    row of that period in ``OVS-1-score-thresholds``, else of its year, else the default."""
+    row: ScoreThresholds = local_rule_for_period("OVS-1-score-thresholds", period)[0]
+    return row
+
+
+def score_rag(score: float, *, period: str, thresholds: ScoreThresholds | None = None) -> Rag:
+    """OVS-1 (LOCAL) for a scored evaluation: GREEN at or above the green line of
+    ``period``, AMBER at or above its amber line, RED below. ``thresholds`` gives the
+    lines already read for the period (an evaluation that records the lines it used)."""
+    lines = thresholds if thresholds is not None else score_thresholds(period)
+    if score >= lines.green_min:
+        return Rag.GREEN
+    if score >= lines.amber_min:
+        return Rag.AMBER
+    return Rag.RED

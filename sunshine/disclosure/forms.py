@@ -119,5 +119,3 @@ class ReplyForm(forms.Form):
 class InspectionForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4)
-    green_min = forms.IntegerField(label=_("Green from score"), min_value=0, max_value=100, required=False)
-    amber_min = forms.IntegerField(label=_("Amber from score"), min_value=0, max_value=100, required=False)

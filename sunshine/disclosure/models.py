@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.clocks import Rag
 from sunshine.core.fields import EncryptedTextField
 from sunshine.core.models import StatefulModel, StoredFile
 from sunshine.orgs.models import Organization
@@ -229,8 +230,9 @@ class Inspection(StatefulModel):
     bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), choices=[(q, str(q)) for q in range(1, 5)])
-    green_min = models.PositiveSmallIntegerField(_("green from score"), default=90)
-    amber_min = models.PositiveSmallIntegerField(_("amber from score"), default=70)
+    # The OVS-1 lines (LOCAL OVS-1-score-thresholds) the results were computed with.
+    green_min = models.PositiveSmallIntegerField(_("green from score"))
+    amber_min = models.PositiveSmallIntegerField(_("amber from score"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -258,7 +260,7 @@ class InspectionResult(models.Model):
     completeness = models.PositiveSmallIntegerField(_("completeness %"))
     timeliness = models.PositiveSmallIntegerField(_("timeliness %"))
     score = models.PositiveSmallIntegerField(_("score"))
-    rag = models.CharField(_("rating"), max_length=8)
+    rag = models.CharField(_("rating"), max_length=8, choices=Rag.choices)
     missing = models.JSONField(_("missing"), default=list)
     late = models.JSONField(_("late"), default=list)
 

@@ -57,14 +57,11 @@ REQUIRED = [
 ]
 
 # --- Quarterly inspection (季度检查) --------------------------------------------------
-# OVS-1 says school evaluations use a weighted score "with thresholds set per period".
-# These are the defaults a new inspection starts with; each Inspection row stores its
-# own, editable before it is published. core.local_rules has no key for them yet
-# (a bureau setting could move them there).
+# OVS-1: a school evaluation is a weighted score; its red/amber/green lines are set per
+# period in the LOCAL table OVS-1-score-thresholds and applied by core.clocks.score_rag
+# (each Inspection records the lines it was computed with).
 COMPLETENESS_WEIGHT = 0.6
 TIMELINESS_WEIGHT = 0.4
-GREEN_MIN_SCORE = 90
-AMBER_MIN_SCORE = 70
 
 # --- FOI-4: reply types and reasons ---------------------------------------------------
 # Reasons follow the statutory annual report table (国办公开办函〔2021〕30号).

@@ -18,8 +18,9 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
-from sunshine.core.clocks import Deadline, deadline
+from sunshine.core.clocks import Deadline, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
+from sunshine.core.local_rules import period_name
 from sunshine.core.models import Notification
 from sunshine.core.notifications import notify
 from sunshine.core.seams import PetitionIntake, petition_intake
@@ -446,16 +447,6 @@ def organization_gaps(organization: Organization, *, year: int, quarter: int, to
     return gaps
 
 
-def rag_for(score: int, *, green_min: int, amber_min: int) -> str:
-    """OVS-1 (LOCAL) for the inspection: green at or above ``green_min``, amber at or above
-    ``amber_min``, red below."""
-    if score >= green_min:
-        return "green"
-    if score >= amber_min:
-        return "amber"
-    return "red"
-
-
 @transaction.atomic
 def inspection_run(
     *,
@@ -464,28 +455,25 @@ def inspection_run(
     year: int,
     quarter: int,
     today: date | None = None,
-    green_min: int | None = None,
-    amber_min: int | None = None,
 ) -> Inspection:
     """The quarterly inspection (季度检查): score every active school under ``bureau`` for
-    completeness (DIS-2) and timeliness (DIS-1), rate it red/amber/green (OVS-1) and list
-    what is missing or late. Re-running recomputes a draft; a published one is final."""
+    completeness (DIS-2) and timeliness (DIS-1), rate it red/amber/green with the
+    period's lines (OVS-1, ``core.clocks.score_rag``) and list what is missing or late.
+    The lines in force are recorded on the inspection, so its bulletin keeps them.
+    Re-running recomputes a draft (with the lines then in force); a published one is final."""
     if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=bureau.pk).exists():
         raise PermissionDenied
+    period = period_name(year, quarter)
+    lines = score_thresholds(period)
     inspection, _created = Inspection.objects.select_for_update().get_or_create(
         bureau=bureau,
         year=year,
         quarter=quarter,
-        defaults={"green_min": rules.GREEN_MIN_SCORE, "amber_min": rules.AMBER_MIN_SCORE},
+        defaults={"green_min": lines.green_min, "amber_min": lines.amber_min},
     )
     if inspection.status != Inspection.Status.DRAFT:
         raise ValidationError(_("This inspection has been published and can no longer change."))
-    if green_min is not None:
-        inspection.green_min = green_min
-    if amber_min is not None:
-        inspection.amber_min = amber_min
-    if inspection.amber_min > inspection.green_min:
-        raise ValidationError(_("The amber threshold cannot be above the green one."))
+    inspection.green_min, inspection.amber_min = lines.green_min, lines.amber_min
     inspection.computed_at = timezone.now()
     inspection.save()
     inspection.results.all().delete()
@@ -504,7 +492,7 @@ def inspection_run(
                 completeness=gaps.completeness,
                 timeliness=gaps.timeliness,
                 score=gaps.score,
-                rag=rag_for(gaps.score, green_min=inspection.green_min, amber_min=inspection.amber_min),
+                rag=score_rag(gaps.score, period=period, thresholds=lines),
                 missing=gaps.missing,
                 late=gaps.late,
             )

@@ -142,7 +142,9 @@ def build_fees_demo(context: DemoContext) -> None:
         notice = services.fee_notice_generate(school=school, term=autumn, actor=clerk)
         if index <= len(schools) - 2:
             services.fee_notice_publish(notice=notice, actor=clerk)
-            published = datetime.combine(autumn.registration_date - timedelta(days=10 + index % 5), time(9), SHANGHAI)
+            # 10 to 22 days before registration: most in good time (green), a few late in the break (amber).
+            days_before = 10 + 3 * (index % 5)
+            published = datetime.combine(autumn.registration_date - timedelta(days=days_before), time(9), SHANGHAI)
             FeeNotice.objects.filter(pk=notice.pk).update(published_at=published)
 
     # A year of ledgers: spring and autumn 2026, one planted kind per school (and a clean one).

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from sunshine.core.clocks import Rag
+from sunshine.core.clocks import Rag, rag
 from sunshine.fees.models import FeeNotice, Finding, RefundLine, SchoolYearVeto
 from sunshine.orgs.models import Organization, Term
 
@@ -69,25 +69,38 @@ class NoticeStatus:
     rag: Rag
 
 
+def notice_deadline(term: Term) -> tuple[datetime, datetime]:
+    """FEE-5: the allowed time for publishing ``term``'s notice, as (start, due). Due: the
+    start of the registration date (the notice is up before registration). Start: the
+    end of the bureau's previous term (the break in which the notice is prepared), or the
+    first day of the registration month when no earlier term is recorded."""
+    due = datetime.combine(term.registration_date, time.min, tzinfo=SHANGHAI)
+    previous = (
+        Term.objects.filter(bureau_id=term.bureau_id, ends_on__lt=term.registration_date)
+        .order_by("-ends_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
+    if previous is not None:
+        start = datetime.combine(previous, time.max, tzinfo=SHANGHAI)
+    else:
+        start = datetime.combine(term.registration_date.replace(day=1), time.min, tzinfo=SHANGHAI)
+    return start, due
+
+
 def notice_status_list(*, schools: Any, term: Term, now: datetime | None = None) -> list[NoticeStatus]:
-    """Each school's notice for ``term`` with its colour (OVS-1 colours, FEE-5):
-    green = published before the registration date; red = not published by the
-    registration date (or published after it); amber = not yet published, registration
-    still ahead."""
+    """Each school's notice for ``term`` with its OVS-1 colour (``core.clocks.rag``) on
+    the FEE-5 deadline of :func:`notice_deadline`: at ``now`` while the notice is not
+    published, frozen at the moment it was published (as a supervision's colour is
+    frozen when it is answered)."""
     now = now or timezone.now()
-    registration = datetime.combine(term.registration_date, time.min, tzinfo=SHANGHAI)
+    start, due = notice_deadline(term)
     notices = {n.school_id: n for n in FeeNotice.objects.filter(term=term, school__in=schools)}
     out = []
     for school in schools.order_by("code"):
         notice = notices.get(school.pk)
-        published = notice is not None and notice.published_at is not None
-        if published and notice is not None and notice.published_at is not None and notice.published_at < registration:
-            colour = Rag.GREEN
-        elif published or now >= registration:
-            colour = Rag.RED
-        else:
-            colour = Rag.AMBER
-        out.append(NoticeStatus(school=school, notice=notice, rag=colour))
+        at = notice.published_at if notice is not None and notice.published_at is not None else now
+        out.append(NoticeStatus(school=school, notice=notice, rag=rag(start=start, due=due, now=at)))
     return out
 
 

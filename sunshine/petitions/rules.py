@@ -26,8 +26,8 @@ ID_INDEX_PURPOSE = "petitions.id_number"
 # refused when the same filer (same phone or same ID number, by blind index) files the
 # same kind of case about the same school or department as a case that has had a
 # re-examination reply. The statute (信访工作条例 Art. 35) sets no time limit, so
-# neither does this rule (None = for ever); a bureau may set a number of days here.
-PET7_SAME_FACTS_DAYS: int | None = None
+# neither does the default; a bureau may set a look-back in days with the LOCAL rule
+# PET-7-lookback-days (0 = for ever).
 
 
 def receipt_normalise(code: str) -> str | None:

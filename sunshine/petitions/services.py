@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import keyed_hash, receipt_code_new
+from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
 from sunshine.core.supervision import (
@@ -260,7 +261,8 @@ def _date(at: datetime) -> str:
 
 def _same_facts_refused(bureau: Organization, kind: str, subject: Organization | None, idx: dict[str, str]) -> bool:
     """PET-7: the same filer (same phone or ID number by blind index) already had a case
-    of the same kind about the same unit re-examined (rules.PET7_SAME_FACTS_DAYS)."""
+    of the same kind about the same unit re-examined (within the LOCAL look-back
+    PET-7-lookback-days, 0 = for ever)."""
     who = Q()
     if idx.get("phone_index"):
         who |= Q(identity__phone_index=idx["phone_index"])
@@ -269,8 +271,9 @@ def _same_facts_refused(bureau: Organization, kind: str, subject: Organization |
     if not who:
         return False
     reexamined = Reply.objects.filter(stage=Reply.Stage.REEXAMINATION)
-    if rules.PET7_SAME_FACTS_DAYS is not None:
-        reexamined = reexamined.filter(issued_at__gte=timezone.now() - timedelta(days=rules.PET7_SAME_FACTS_DAYS))
+    lookback_days = local_rule("PET-7-lookback-days")
+    if lookback_days:
+        reexamined = reexamined.filter(issued_at__gte=timezone.now() - timedelta(days=lookback_days))
     return (
         Petition.objects.filter(who, bureau=bureau, kind=kind, subject_organization=subject)
         .filter(pk__in=reexamined.values("petition_id"))

@@ -11,8 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sunshine.core import calendar as cal
-from sunshine.core.clocks import CLOCKS, Clock, Deadline, Rag, Unit, clock_get, deadline, rag
-from sunshine.core.local_rules import local_rule_set
+from sunshine.core.clocks import (
+    CLOCKS,
+    Clock,
+    Deadline,
+    Rag,
+    Unit,
+    clock_get,
+    deadline,
+    rag,
+    score_rag,
+    score_thresholds,
+)
+from sunshine.core.local_rules import ScoreThresholds, local_rule_set
 from sunshine.core.models import CalendarDay, CalendarYear, LocalRuleValue
 
 pytestmark = pytest.mark.django_db
@@ -444,3 +455,27 @@ def test_every_clock_id_fits_where_it_is_stored():
 
     width = Supervision._meta.get_field("rule_id").max_length
     assert all(len(rule_id) <= width for rule_id in CLOCKS)
+
+
+def test_ovs1_score_rag_green_amber_red_on_the_default_lines():
+    """OVS-1 (LOCAL): a scored evaluation is green at or above 90, amber at or above 70, red below."""
+    assert [score_rag(s, period="2026-Q3") for s in (100, 90, 89.5, 70, 69)] == [
+        Rag.GREEN,
+        Rag.GREEN,
+        Rag.AMBER,
+        Rag.AMBER,
+        Rag.RED,
+    ]
+    assert score_thresholds("2026-Q3") == ScoreThresholds(period="*", green_min=90, amber_min=70)
+
+
+def test_ovs1_score_rag_thresholds_are_set_per_period():
+    """OVS-1 (LOCAL): the lines of a period come from OVS-1-score-thresholds: the
+    period's row, else its year's, else the default; explicit lines win."""
+    local_rule_set(actor=None, key="OVS-1-score-thresholds", value="*, 90, 70\n2026, 80, 60\n2026-Q2, 95, 85")
+    assert score_rag(82, period="2026-Q2") == Rag.RED
+    assert score_rag(82, period="2026-Q3") == Rag.GREEN  # the year's row
+    assert score_rag(82, period="2026") == Rag.GREEN
+    assert score_rag(82, period="2025-Q3") == Rag.AMBER  # the default row
+    strict = ScoreThresholds(period="2026-Q3", green_min=99, amber_min=98)
+    assert score_rag(82, period="2026-Q3", thresholds=strict) == Rag.RED

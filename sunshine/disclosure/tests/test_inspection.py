@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sunshine.core.clocks import Rag, score_rag
+from sunshine.core.local_rules import local_rule_set, period_name
 from sunshine.core.testing import login_verified, user_with_role
 from sunshine.disclosure import services
 from sunshine.disclosure.models import Inspection, RequiredItem
@@ -63,13 +65,39 @@ def test_quarterly_scores_and_ratings(district: District):
     assert (worst.completeness, worst.score, worst.rag) == (0, 40, "red")
     assert len(worst.missing) == 8
 
-    # Thresholds are per period: a stricter amber line turns the middle school red.
-    inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year, quarter=quarter, amber_min=80)
-    assert inspection.results.get(school=third).rag == "red"
-    with pytest.raises(ValidationError):
-        services.inspection_run(
-            actor=d.officer, bureau=d.bureau, year=year, quarter=quarter, green_min=50, amber_min=60
-        )
+    assert (inspection.green_min, inspection.amber_min) == (90, 70)  # the default lines, recorded
+
+
+def test_ovs1_inspection_colours_come_from_the_lines_of_the_period(district: District):
+    """OVS-1 (LOCAL): the inspection's red/amber/green is core.clocks.score_rag with the
+    lines the bureau set for the period in OVS-1-score-thresholds; another period keeps
+    the default lines. The lines in force are recorded on the inspection."""
+    d = district
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for code in SCHOOL_CATEGORIES[:6]:  # 75% complete, all on time: score 85
+        _publish(d, d.school, d.clerk, d.principal, code)
+    local_rule_set(
+        actor=None,
+        key="OVS-1-score-thresholds",
+        value=f"*, 90, 70\n{period_name(year, quarter)}, 80, 40\n{year - 1}, 99, 95",
+    )
+    inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year, quarter=quarter)
+    results = {r.school_id: r for r in inspection.results.all()}
+    assert results[d.school.pk].score == 85 and results[d.school.pk].rag == Rag.GREEN  # 85 ≥ this period's 80
+    assert results[d.other_school.pk].score == 40 and results[d.other_school.pk].rag == Rag.AMBER
+    assert (inspection.green_min, inspection.amber_min) == (80, 40)
+    for result in results.values():
+        assert result.rag == score_rag(result.score, period=period_name(year, quarter))
+    earlier = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year - 1, quarter=quarter)
+    assert (earlier.green_min, earlier.amber_min) == (99, 95)  # the year's row
+    assert {r.rag for r in earlier.results.all()} == {Rag.RED}
+    # A published inspection keeps the lines it was computed with.
+    services.inspection_publish(actor=d.officer, inspection=inspection)
+    local_rule_set(actor=None, key="OVS-1-score-thresholds", value="*, 100, 100")
+    inspection.refresh_from_db()
+    assert (inspection.green_min, inspection.amber_min) == (80, 40)
+    assert inspection.results.get(school=d.school).rag == Rag.GREEN
 
 
 def test_bulletin_is_published_and_then_final(district: District, client: Client):

@@ -197,6 +197,52 @@ def test_notice_colours_ovs1_fee5(world, published):
     assert colours == {world.primary.pk: Rag.GREEN, world.senior.pk: Rag.RED}
 
 
+def test_ovs1_notice_colour_is_core_rag_on_the_fee5_deadline(world, published):
+    """OVS-1: a notice's colour is core.clocks.rag on the FEE-5 deadline (from the end of
+    the previous term to registration): it follows the LOCAL amber share, and a notice
+    published late in the allowed time stays amber, as a supervision answered late does."""
+    from datetime import date, datetime
+
+    from sunshine.core.clocks import SHANGHAI, Rag, rag
+    from sunshine.core.local_rules import local_rule_set
+    from sunshine.fees.selectors import notice_deadline, notice_status_list
+    from sunshine.fees.tests.factories import TermFactory
+    from sunshine.orgs.models import Organization, Term
+
+    TermFactory(
+        bureau=world.term.bureau,
+        school_year="2025-2026",
+        season=Term.Season.SPRING,
+        starts_on=date(2026, 3, 2),
+        ends_on=date(2026, 7, 10),
+        registration_date=date(2026, 2, 28),
+    )
+    start, due = notice_deadline(world.term)
+    assert start == datetime(2026, 7, 10, 23, 59, 59, 999999, tzinfo=SHANGHAI)
+    assert due == datetime(2026, 8, 31, tzinfo=SHANGHAI)  # 51 days: amber from 15.3 days before
+
+    schools = Organization.objects.filter(pk__in=[world.primary.pk, world.senior.pk])
+
+    def colours(now: datetime) -> dict[int, Rag]:
+        return {s.school.pk: s.rag for s in notice_status_list(schools=schools, term=world.term, now=now)}
+
+    FeeNotice.objects.filter(pk=published.pk).update(published_at=datetime(2026, 8, 20, 9, tzinfo=SHANGHAI))
+    july = datetime(2026, 7, 20, 9, tzinfo=SHANGHAI)
+    assert colours(july) == {world.primary.pk: Rag.AMBER, world.senior.pk: Rag.GREEN}
+    for now in (july, datetime(2026, 8, 25, 9, tzinfo=SHANGHAI), datetime(2026, 9, 1, 9, tzinfo=SHANGHAI)):
+        got = colours(now)
+        assert got[world.senior.pk] == rag(start=start, due=due, now=now)
+        assert got[world.primary.pk] == rag(start=start, due=due, now=datetime(2026, 8, 20, 9, tzinfo=SHANGHAI))
+    # The LOCAL amber share moves the colour: with half the time as the amber mark, a
+    # notice not yet up a month before registration is already amber.
+    august = datetime(2026, 8, 3, 9, tzinfo=SHANGHAI)
+    assert colours(august)[world.senior.pk] == Rag.GREEN
+    local_rule_set(actor=None, key="OVS-1-amber-share", value=0.6)
+    assert colours(august)[world.senior.pk] == Rag.AMBER
+    FeeNotice.objects.filter(pk=published.pk).update(published_at=datetime(2026, 7, 15, 9, tzinfo=SHANGHAI))
+    assert colours(august)[world.primary.pk] == Rag.GREEN
+
+
 def test_a_long_poster_keeps_its_signature_with_the_hotline(published):
     """With many items the type gets smaller, the table's header row repeats on a second
     page, and the hotline, principal, school and date stay together in one unbreakable row."""

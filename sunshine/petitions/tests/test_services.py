@@ -295,6 +295,32 @@ def test_full_flow_reply_rate_review_reexam_then_same_facts_refused(w):
     file_case(w, identity=svc.IdentityInput(name="测试丙", phone="13900003333"))
 
 
+def test_pet7_same_facts_look_back_is_the_local_rule(w):
+    """PET-7: a re-examined matter is refused again for ever by default; with the LOCAL
+    look-back PET-7-lookback-days set, only within that many days of the re-examination."""
+    from sunshine.core.local_rules import local_rule_set
+
+    p = accepted(w, identity=FILER)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    svc.petition_start(petition=p, actor=w.principal)
+    svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    svc.petition_review_apply(petition=p, reasons="事实认定有误")
+    svc.petition_reply(petition=p, actor=w.inspector, **REPLY)
+    svc.petition_reexam_apply(petition=p, reasons="仍不服")
+    svc.petition_reply(petition=p, actor=w.inspector, **REPLY)
+    Reply.objects.filter(petition=p, stage=Reply.Stage.REEXAMINATION).update(
+        issued_at=timezone.now() - timedelta(days=40)
+    )
+    with pytest.raises(ValidationError) as err:
+        file_case(w, identity=FILER)
+    assert err.value.code == "reexamined"
+    local_rule_set(actor=None, key="PET-7-lookback-days", value=60)
+    with pytest.raises(ValidationError):
+        file_case(w, identity=FILER)  # 40 days ago is inside 60
+    local_rule_set(actor=None, key="PET-7-lookback-days", value=30)
+    assert file_case(w, identity=FILER).petition.pk  # 40 days ago is outside 30: accepted
+
+
 def test_review_window_lapses_after_30_days(w):
     """PET-7: no review after 30 days from the reply; the daily job then closes the case."""
     p = accepted(w)
