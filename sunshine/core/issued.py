@@ -146,11 +146,11 @@ def document_access_allowed(user: Any, document: IssuedDocument) -> bool:
     (``may_read``) or, by default, the staff of the issuing organisation or above."""
     if document.published:
         return True
-    if not getattr(user, "is_authenticated", False):
-        return False
     kind = _KINDS.get(document.kind)
     if kind is not None and kind.may_read is not None:
-        return bool(kind.may_read(user, document))
+        return bool(kind.may_read(user, document))  # may admit a filer without an account
+    if not getattr(user, "is_authenticated", False):
+        return False
     return _staff_of(user, document.organization)
 
 
@@ -326,7 +326,8 @@ def document_issue(
     its series (``year``: the series year, by default the year it is issued).
 
     ``content`` is the bytes, or a callable that renders them given the number (so the
-    number printed in the document is the one recorded). ``content_type`` must be what
+    number printed in the document is the one recorded); ``{number}`` in ``filename`` is
+    replaced by the number. ``content_type`` must be what
     the bytes are (sniffed; a contradiction is a programming error). ``item`` is the
     domain object the document belongs to; ``period`` the (start, end) dates it covers;
     ``figures`` the {registry key: value} frozen into it. Two concurrent issues never get
@@ -363,7 +364,8 @@ def document_issue(
                     **_item_fields(item),
                 )
                 data = _render(content, number)
-                _record(document, data=data, filename=filename, content_type=content_type, actor=actor)
+                name = filename.replace("{number}", number)
+                _record(document, data=data, filename=name, content_type=content_type, actor=actor)
         except IntegrityError:
             if attempt == RETRIES - 1:
                 raise

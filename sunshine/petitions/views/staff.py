@@ -45,7 +45,7 @@ from sunshine.petitions.forms import (
     errors_apply,
 )
 from sunshine.petitions.models import Petition
-from sunshine.petitions.views import DOCX_TYPE, XLSX_TYPE, attachment_response
+from sunshine.petitions.views import DOCX_TYPE, XLSX_TYPE, attachment_response, reply_download
 from sunshine.petitions.views.public import receipt_code_grouped
 
 PAGE_SIZE = 50
@@ -530,7 +530,8 @@ class CaseNoteView(CaseActionView):
 
 
 class CaseDocumentView(WorkbenchAccessMixin, View):
-    """The PET-3 acceptance notice, the 督办单 and the replies as Word documents."""
+    """The PET-3 acceptance notice, the 督办单 and the replies as Word documents (a reply
+    as the bytes issued; the notices as they read today)."""
 
     def get(self, request: HttpRequest, pk: int, document: str, reply_pk: int | None = None) -> HttpResponse:
         from sunshine.petitions import documents
@@ -550,8 +551,7 @@ class CaseDocumentView(WorkbenchAccessMixin, View):
             reply = petition.replies.filter(pk=reply_pk or 0).first()
             if reply is None:
                 raise Http404
-            content = documents.reply_docx(reply)
-            filename = f"{_('Reply')}-{reply.document_number}.docx"
+            return reply_download(reply, actor=request.user)
         else:
             raise Http404
         return attachment_response(content, filename=filename, content_type=DOCX_TYPE)
