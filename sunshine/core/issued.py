@@ -58,6 +58,7 @@ __all__ = [
     "document_publish",
     "document_reissue",
     "document_unpublish",
+    "documents_issued",
     "issued_file_access",
     "register_document_kind",
 ]
@@ -203,6 +204,16 @@ def document_get(*, user: Any, pk: int) -> IssuedDocument:
     if document is None or not document_access_allowed(user, document):
         raise Http404
     return document
+
+
+def documents_issued(*, kind: str, organization: Organization) -> QuerySet[IssuedDocument]:
+    """The current versions of ``kind`` issued by ``organization``, newest first — for the
+    issuing app's own pages, which check their readers themselves."""
+    return (
+        IssuedDocument.objects.filter(kind=kind, organization=organization, superseded_at__isnull=True)
+        .select_related("file", "issued_by")
+        .order_by("-year", "-sequence")
+    )
 
 
 def document_for(item: models.Model, *, kind: str | None = None) -> IssuedDocument | None:
