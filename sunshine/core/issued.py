@@ -277,7 +277,8 @@ def _store(*, data: bytes, filename: str, content_type: str, actor: Any) -> Stor
         max_bytes=max(len(data), 1),  # the platform wrote it: no upload limit applies
     )
     if stored.content_type != content_type:
-        stored.file.storage.delete(stored.file.name)
+        if stored.file.name:
+            stored.file.storage.delete(stored.file.name)
         raise ValueError(f"the content is {stored.content_type}, not {content_type}")
     return stored
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -367,7 +368,7 @@ class TrackReexamView(TrackActionView):
 class TrackReplyDownloadView(TrackedMixin, View):
     """A reply of the held case as a Word document (处理意见书): the bytes issued."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         reply = self.petition.replies.filter(pk=pk).first()
         if reply is None:
             raise Http404

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -533,7 +534,7 @@ class CaseDocumentView(WorkbenchAccessMixin, View):
     """The PET-3 acceptance notice, the 督办单 and the replies as Word documents (a reply
     as the bytes issued; the notices as they read today)."""
 
-    def get(self, request: HttpRequest, pk: int, document: str, reply_pk: int | None = None) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, document: str, reply_pk: int | None = None) -> HttpResponseBase:
         from sunshine.petitions import documents
 
         petition = access.petition_get_for(request.user, pk)
