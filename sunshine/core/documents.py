@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 RED = RGBColor(0xC0, 0x00, 0x00)
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def chinese_date(value: date | datetime) -> str:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from sunshine.core.views import public, staff
-from sunshine.core.views.files import FileDownloadView
+from sunshine.core.views.files import FileDownloadView, IssuedDocumentDownloadView
 
 app_name = "core"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", public.SearchView.as_view(), name="search"),
     path("display/", public.DisplayPreferenceUpdateView.as_view(), name="display"),
     path("files/<uuid:pk>/", FileDownloadView.as_view(), name="file-download"),
+    path("documents/<int:pk>/", IssuedDocumentDownloadView.as_view(), name="document-download"),
 ]
 
 from sunshine.core.views import audit as audit_views  # noqa: E402

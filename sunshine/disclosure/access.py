@@ -82,6 +82,12 @@ def may_handle_foi(user: Any, request: FoiRequest) -> bool:
     return foi_bureaus_of(user).filter(pk=request.organization_id).exists()
 
 
+def foi_letter_readable(user: Any, document: Any) -> bool:
+    """The readers of an issued FOI reply letter (core kind "disclosure.foi_reply"): the
+    staff who may see the request (it names the applicant)."""
+    return foi_requests_visible_to(user).filter(pk=document.item_id).exists()
+
+
 def may_approve_extension(user: Any, request: FoiRequest) -> bool:
     """FOI-3: the office head approves an extension — a leader of the bureau."""
     return _bureaus_of(user, Role.LEADER).filter(pk=request.organization_id).exists()

@@ -9,17 +9,26 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from sunshine.core.demo import register_demo_builder
+        from sunshine.core.issued import register_document_kind
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import register_home_provider
         from sunshine.core.search import search_register
         from sunshine.core.uploads import register_file_access
         from sunshine.disclosure import access, services
         from sunshine.disclosure.demo import build_disclosure_demo
+        from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT
         from sunshine.disclosure.selectors import bulletins_latest
 
         search_register(services.SEARCH_PUBLIC, label=_("Disclosure"))
         search_register(services.SEARCH_DRAFT, label=_("Disclosure working copy"), check=access.search_hit_visible)
         register_file_access(services.ATTACHMENT_PURPOSE, access.attachment_readable)
+        register_document_kind(
+            FOI_REPLY_DOCUMENT,
+            label=_("FOI reply letter"),
+            number_prefix="{short_name}依申请公开",
+            may_read=access.foi_letter_readable,
+            may_issue=lambda actor, organization: access.foi_bureaus_of(actor).filter(pk=organization.pk).exists(),
+        )
         register_periodic("disclosure-publish-due", "sunshine.disclosure.tasks.documents_publish_due_task", 60)
         register_demo_builder("disclosure", build_disclosure_demo, order=40)
         register_home_provider("bulletins", bulletins_latest)

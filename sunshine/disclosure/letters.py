@@ -1,5 +1,6 @@
 """The FOI reply letter (政府信息公开申请答复书) as a Word document: red header with the
-bureau's name, the reply number, 仿宋 body, 黑体 headings, the date in Chinese."""
+bureau's name, the reply number, 仿宋 body, 黑体 headings, the date in Chinese. Issued
+once, when the request is replied, as a core document record (``FOI_REPLY_DOCUMENT``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from docx.shared import Cm, Pt
 from sunshine.core.documents import RED, chinese_date, set_font
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import FoiRequest
+
+# The core document kind of the reply letter (registered in ``DisclosureConfig.ready()``).
+FOI_REPLY_DOCUMENT = "disclosure.foi_reply"
 
 TYPE_TEXT = {
     "disclosed": "经审查，您申请获取的政府信息属于公开范围，本机关决定予以公开，现将有关信息提供给您。",

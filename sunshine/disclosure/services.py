@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import Deadline, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
+from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import period_name
 from sunshine.core.models import Notification
 from sunshine.core.notifications import notify
@@ -29,6 +31,7 @@ from sunshine.core.transitions import TransitionConflict, transition
 from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
 from sunshine.disclosure import access, rules
 from sunshine.disclosure.extract import extract_text
+from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT, reply_letter_docx
 from sunshine.disclosure.models import (
     Attachment,
     Category,
@@ -770,10 +773,7 @@ def foi_reply(*, actor: Any, request: FoiRequest, reply_type: str, reason: str =
         reason = ""
     if not text.strip():
         raise ValidationError({"text": _("Write the reply.")})
-    bureau = Organization.objects.select_for_update().get(pk=request.organization_id)
     today = timezone.localdate()
-    count = FoiRequest.objects.filter(organization=bureau, replied_on__year=today.year).exclude(reply_number="").count()
-    number = f"{bureau.short_name or bureau.name}依申请公开〔{today.year}〕{count + 1}号"
     handover = ""
     if reply_type == FoiRequest.ReplyType.NOT_PROCESSED and reason == rules.COMPLAINT_REASON:
         handover = _hand_to_petitions(actor=actor, request=request)
@@ -788,12 +788,35 @@ def foi_reply(*, actor: Any, request: FoiRequest, reply_type: str, reason: str =
             "reply_text": text.strip(),
             "replied_on": today,
             "concluded_on": today,
-            "reply_number": number,
             "handover_note": handover,
         },
     )
+    _reply_letter_issue(request, actor=actor)
     _tell(request, _("Your FOI request %(number)s has been answered.") % {"number": request.number})
     return request
+
+
+def _reply_letter_issue(request: FoiRequest, *, actor: Any) -> None:
+    """FOI-4: the reply letter (答复书) is issued as a core document record under the
+    bureau's next reply number; the letter staff download is the one recorded here."""
+
+    def render(number: str) -> bytes:
+        request.reply_number = number
+        return reply_letter_docx(request)
+
+    document = document_issue(
+        kind=FOI_REPLY_DOCUMENT,
+        organization=request.organization,
+        title="政府信息公开申请答复书",  # the document's own title: always Chinese
+        content=render,
+        filename="政府信息公开申请答复书-{number}.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=request,
+        period=(request.received_on, request.replied_on) if request.received_on and request.replied_on else None,
+    )
+    FoiRequest.objects.filter(pk=request.pk).update(reply_number=document.number)
+    request.reply_number = document.number
 
 
 def _hand_to_petitions(*, actor: Any, request: FoiRequest) -> str:

@@ -1,6 +1,7 @@
 """The fee notice as a print-ready Word poster (校长收费公告), python-docx: a red
 header with the school's name, the document number, the table of every FEE-4 field,
-the complaint hotline, the principal's name and a Chinese date."""
+the complaint hotline, the principal's name and a Chinese date. Issued once, when the
+notice is published, as a core document record (``NOTICE_DOCUMENT``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from sunshine.core.documents import RED, add_run, chinese_date, red_rule
 from sunshine.fees.models import Category, FeeDeclaration, FeeNotice, Unit
 
 _run = partial(add_run, font="仿宋_GB2312", size=14)
+# The core document kind of the poster (registered in ``FeesConfig.ready()``).
+NOTICE_DOCUMENT = "fees.notice"
 
 
 def yuan(fen: int) -> str:

@@ -9,11 +9,13 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import deadline
+from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.issued import document_for, document_issue, document_unpublish
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import StoredFile
 from sunshine.core.transitions import transition
@@ -35,6 +37,7 @@ from sunshine.fees.models import (
     SchoolYearVeto,
     Unit,
 )
+from sunshine.fees.poster import NOTICE_DOCUMENT, notice_poster
 from sunshine.fees.rules import NATIONAL_CATALOGUE, declaration_refusal
 from sunshine.orgs.models import Organization, Term
 
@@ -313,14 +316,40 @@ def fee_notice_generate(*, school: Organization, term: Term, actor: Any) -> FeeN
     return notice
 
 
+@transaction.atomic
 def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
-    """Publish the notice on the school's public page (FEE-5: before registration)."""
+    """Publish the notice on the school's public page (FEE-5: before registration). Its
+    poster is issued and published as a core document record under the school's next
+    notice number of the term's year; the poster anyone downloads is that record."""
     transition(notice, FeeNotice.Status.PUBLISHED, actor=actor, update={"published_at": timezone.now()})
+
+    def render(number: str) -> bytes:
+        notice.number = number
+        with translation.override("zh-hans"):  # a document the school issues is in Chinese
+            return notice_poster(notice)
+
+    document = document_issue(
+        kind=NOTICE_DOCUMENT,
+        organization=notice.school,
+        title=f"{notice.school.name}收费公告（{notice.term}）",
+        content=render,
+        filename=f"{notice.school.code}-{{number}}.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=notice,
+        period=(notice.term.starts_on, notice.term.ends_on),
+        publish=True,
+        year=notice.term.starts_on.year,
+    )
+    FeeNotice.objects.filter(pk=notice.pk).update(number=document.number)
+    notice.number = document.number
     return notice
 
 
+@transaction.atomic
 def fee_notice_withdraw(*, notice: FeeNotice, actor: Any, now: Any = None) -> FeeNotice:
-    """Withdraw a published notice — refused before the FEE-5-notice minimum has passed."""
+    """Withdraw a published notice — refused before the FEE-5-notice minimum has passed.
+    Its poster stays on record, no longer public."""
     now = now or timezone.now()
     if notice.published_at is not None:
         shown = deadline("FEE-5-notice", notice.published_at)
@@ -329,6 +358,9 @@ def fee_notice_withdraw(*, notice: FeeNotice, actor: Any, now: Any = None) -> Fe
                 _("FEE-5: the notice must stay up until %(date)s.") % {"date": shown.due_date.isoformat()}
             )
     transition(notice, FeeNotice.Status.WITHDRAWN, actor=actor, update={"withdrawn_at": now})
+    poster = document_for(notice, kind=NOTICE_DOCUMENT)
+    if poster is not None:
+        document_unpublish(document=poster, actor=actor, reason="withdrawn")
     return notice
 
 

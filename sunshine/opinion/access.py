@@ -72,3 +72,12 @@ def may_handle(user: Any, event: Event) -> bool:
         return True
     unit = event.responsible_id
     return unit is not None and organizations_of(user).filter(pk=unit).exists()
+
+
+def brief_readable(user: Any, document: Any) -> bool:
+    """The readers of an issued brief (core kind "opinion.brief"): the monitors of its bureau."""
+    return can_monitor(user) and any(b.pk == document.organization_id for b in bureaus_of(user))
+
+
+def may_issue_brief(user: Any, organization: Organization) -> bool:
+    return can_monitor(user) and any(b.pk == organization.pk for b in bureaus_of(user))

@@ -1,5 +1,7 @@
 """舆情日报: the daily opinion brief as a Word document (python-docx), laid out as a
-bureau document: red header with the bureau's name, document number, 仿宋/黑体."""
+bureau document: red header with the bureau's name, the brief's number, 仿宋/黑体. It is
+issued as a core document record (``BRIEF_DOCUMENT``, ``services.brief_issue``) with the
+day's figures frozen into it."""
 
 from __future__ import annotations
 
@@ -15,18 +17,38 @@ from sunshine.core.documents import RED, add_run, chinese_date, red_rule
 from sunshine.opinion.models import Event, Post, Stance, Topic
 
 _run = partial(add_run, font="仿宋", size=16)
+# The core document kind of the brief (registered in ``OpinionConfig.ready()``).
+BRIEF_DOCUMENT = "opinion.brief"
 
 
-def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return start, start + timedelta(days=1)
+
+
+def brief_figures(*, day: date, events: QuerySet[Event]) -> dict[str, int]:
+    """The day's figures the brief states, by key: posts monitored, events, events handed
+    over, events answered."""
+    start, end = _day_bounds(day)
+    day_events = events.filter(last_seen__gte=start, last_seen__lt=end)
+    return {
+        "opinion.brief.posts": Post.objects.filter(
+            event__in=events, published_at__gte=start, published_at__lt=end
+        ).count(),
+        "opinion.brief.events": day_events.count(),
+        "opinion.brief.events_assigned": day_events.exclude(responsible__isnull=True).count(),
+        "opinion.brief.events_answered": day_events.filter(replied_at__isnull=False).count(),
+    }
+
+
+def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event], number: str) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = start + timedelta(days=1)
+    start, end = _day_bounds(day)
     day_events = events.filter(last_seen__gte=start, last_seen__lt=end).order_by("-severity")
-    posts = Post.objects.filter(event__in=events, published_at__gte=start, published_at__lt=end)
+    figures = brief_figures(day=day, events=events)
     bureau_name = getattr(bureau, "name", "") or "教育局"
 
     document = Document()
@@ -37,9 +59,9 @@ def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
     header = document.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(header, f"{bureau_name}舆情日报", font="方正小标宋简体", size=26, bold=True, color=RED)
-    number = document.add_paragraph()
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(number, f"〔{day.year}〕第{day.timetuple().tm_yday}期", size=16)
+    number_line = document.add_paragraph()
+    number_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(number_line, number, size=16)
     # The red rule under the header.
     red_rule(document.add_paragraph(), space=1)
 
@@ -52,8 +74,10 @@ def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event]) -> bytes:
     summary = document.add_paragraph()
     _run(
         summary,
-        f"　　{chinese_date(day)}，共监测到涉教育网上信息{posts.count()}条，归并为舆情事件{day_events.count()}件；"
-        f"其中已交办{day_events.exclude(responsible__isnull=True).count()}件，已答复{day_events.filter(replied_at__isnull=False).count()}件。",
+        f"　　{chinese_date(day)}，共监测到涉教育网上信息{figures['opinion.brief.posts']}条，"
+        f"归并为舆情事件{figures['opinion.brief.events']}件；"
+        f"其中已交办{figures['opinion.brief.events_assigned']}件，"
+        f"已答复{figures['opinion.brief.events_answered']}件。",
     )
     heading = document.add_paragraph()
     _run(heading, "一、重点舆情", font="黑体")

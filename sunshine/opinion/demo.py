@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
+
+from sunshine.core.issued import documents_issued
 from sunshine.opinion import services
+from sunshine.opinion.brief import BRIEF_DOCUMENT
 from sunshine.opinion.fetch import DEMO_DIR
 from sunshine.opinion.models import Event, Source
 
@@ -64,4 +68,8 @@ def build_opinion_demo(context: Any) -> None:
             text="经区教育局调查核实，示范区第二中学违规组织周末补课并收费的情况属实。已责令学校立即停止，全额清退所收费用，并对相关责任人进行约谈。",
             public=True,
         )
+    # Today's brief, issued once: the newcomer finds it numbered on the briefs page.
+    day = timezone.localtime(context.now).date()
+    if staff is not None and not documents_issued(kind=BRIEF_DOCUMENT, organization=bureau).filter(period_start=day):
+        services.brief_issue(bureau=bureau, day=day, actor=staff)
     context.notes.append(f"opinion: {Event.objects.filter(bureau=bureau).count()} events from the demo feed")

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
+from sunshine.core.documents import DOCX_TYPE, chinese_date
+from sunshine.core.issued import document_issue, document_reissue, documents_issued
 from sunshine.core.local_rules import local_rule
-from sunshine.core.models import Supervision
+from sunshine.core.models import IssuedDocument, Supervision
 from sunshine.core.seams import PetitionIntake, petition_intake
 from sunshine.core.supervision import (
     supervision_answer,
@@ -36,6 +38,7 @@ from sunshine.core.supervision import (
 from sunshine.core.transitions import transition
 from sunshine.opinion import access
 from sunshine.opinion import fetch as fetching
+from sunshine.opinion.brief import BRIEF_DOCUMENT, brief_docx, brief_figures
 from sunshine.opinion.classify import Judgement, classify_many
 from sunshine.opinion.grouping import Candidate, Grouper, OrgMatcher, severity, simhash
 from sunshine.opinion.models import Event, ImportBatch, Post, Source, Stance, Topic
@@ -632,3 +635,40 @@ __all__ = [
     "source_fetch",
     "sources_fetch_due",
 ]
+
+
+@transaction.atomic
+def brief_issue(*, bureau: Organization, day: date, actor: Any) -> IssuedDocument:
+    """The daily brief (舆情日报) of ``bureau`` for ``day``, issued as a core document
+    record under the bureau's next brief number with the day's figures frozen into it.
+    Issued again the same day, it is re-issued: a new version under the same number, the
+    earlier one kept."""
+    require(access.can_monitor(actor) and bureau in access.bureaus_of(actor))
+    events = access.events_visible_to(actor)
+    figures = brief_figures(day=day, events=events)
+
+    def render(number: str) -> bytes:
+        return brief_docx(bureau=bureau, day=day, events=events, number=number)
+
+    current = documents_issued(kind=BRIEF_DOCUMENT, organization=bureau).filter(period_start=day).first()
+    if current is not None:
+        return document_reissue(document=current, content=render, actor=actor, reason="当日更新", figures=figures)
+    return document_issue(
+        kind=BRIEF_DOCUMENT,
+        organization=bureau,
+        title=f"{chinese_date(day)}网上舆情监测情况",  # the document's own title: always Chinese
+        content=render,
+        filename=f"舆情日报-{day.isoformat()}.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        period=(day, day),
+        figures=figures,
+    )
+
+
+def briefs_of(user: Any) -> list[IssuedDocument]:
+    """The briefs issued by the bureaus ``user`` monitors, newest first."""
+    briefs: list[IssuedDocument] = []
+    for bureau in access.bureaus_of(user):
+        briefs.extend(documents_issued(kind=BRIEF_DOCUMENT, organization=bureau)[:60])
+    return sorted(briefs, key=lambda d: d.issued_at, reverse=True)

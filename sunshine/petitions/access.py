@@ -39,7 +39,7 @@ from django.http import Http404
 
 from sunshine.orgs.access import staff_roles_of
 from sunshine.orgs.models import Membership, Organization, Role
-from sunshine.petitions.models import Message, Petition, Recusal
+from sunshine.petitions.models import Message, Petition, Recusal, Reply
 
 __all__ = [
     "HANDLING_ROLES",
@@ -54,6 +54,7 @@ __all__ = [
     "is_excluded",
     "petition_get_for",
     "petitions_visible_to",
+    "reply_document_access",
     "triage_bureau_ids",
 ]
 
@@ -310,4 +311,21 @@ def attachment_access(user: Any, stored_file: Any) -> bool:
         return True
     if getattr(user, "is_authenticated", False):
         return Petition.objects.filter(pk__in=public_ids, filer_user=user).exists()
+    return False
+
+
+def reply_document_access(user: Any, document: Any) -> bool:
+    """The readers of an issued reply (处理意见书, core kind "petitions.reply"): staff who
+    may see the case (PET-9 applies), and the filer — by receipt session or by their own
+    account. Never the unit the case accuses."""
+    petition_id = Reply.objects.filter(pk=document.item_id).values_list("petition_id", flat=True).first()
+    if petition_id is None:
+        return False
+    if petitions_visible_to(user).filter(pk=petition_id).exists():
+        return True
+    session = _receipt_session.get()
+    if session is not None and petition_id in receipt_session_ids(session):
+        return True
+    if getattr(user, "is_authenticated", False):
+        return Petition.objects.filter(pk=petition_id, filer_user=user).exists()
     return False

@@ -8,18 +8,31 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions and reports")
 
     def ready(self) -> None:
-        """Wire petitions into core: the intake seam, file access, the daily job, the demo."""
+        """Wire petitions into core: the intake seam, file access, the reply as an issued
+        document, the daily job, the demo."""
         from sunshine.core.demo import register_demo_builder
+        from sunshine.core.issued import register_document_kind
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import register_home_provider, register_petition_intake
         from sunshine.core.uploads import register_file_access
-        from sunshine.petitions.access import attachment_access
+        from sunshine.orgs.access import is_staff_user
+        from sunshine.petitions.access import attachment_access, reply_document_access
         from sunshine.petitions.demo import build_petitions_demo
+        from sunshine.petitions.documents import REPLY_DOCUMENT
         from sunshine.petitions.selectors import petition_public_summary
         from sunshine.petitions.services import ATTACHMENT_PURPOSE, petition_intake_handler
 
         register_petition_intake(petition_intake_handler)
         register_home_provider("figures", petition_public_summary)
         register_file_access(ATTACHMENT_PURPOSE, attachment_access)
+        # The reply is issued in the bureau's name by whoever handles the case (a school's
+        # clerk included): ``petition_reply`` checks that right; its readers follow PET-9.
+        register_document_kind(
+            REPLY_DOCUMENT,
+            label=_("written reply"),
+            number_prefix="{initial}教信",
+            may_read=reply_document_access,
+            may_issue=lambda actor, organization: is_staff_user(actor),
+        )
         register_periodic("petitions-daily", "sunshine.petitions.tasks.petitions_daily_task", 24 * 3600)
         register_demo_builder("petitions", build_petitions_demo, order=20)

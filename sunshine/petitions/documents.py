@@ -7,7 +7,8 @@ date. Fonts are set for east-asian text (w:eastAsia).
 * :func:`supervision_notice_docx` — the 督办单 to the handling unit (no filer identity).
 * :func:`reply_docx` — PET-6 处理意见书. It never contains the filer's identity: it is
   addressed to "the filer" (信访人) unless the case is real-name AND the caller passes
-  ``addressee`` (the name, read through ``identity_open``).
+  ``addressee`` (the name, read through ``identity_open``). Issued once, as a core
+  document record (``REPLY_DOCUMENT``); downloads serve the recorded bytes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ from docx.text.paragraph import Paragraph
 from sunshine.core.documents import RED, chinese_date, red_rule, set_font
 from sunshine.petitions.models import Petition, Reply
 
-__all__ = ["acceptance_notice_docx", "chinese_date", "reply_docx", "supervision_notice_docx"]
+__all__ = [
+    "REPLY_DOCUMENT",
+    "acceptance_notice_docx",
+    "chinese_date",
+    "reply_docx",
+    "supervision_notice_docx",
+]
+
+# The core document kind of the written reply (registered in ``PetitionsConfig.ready()``).
+REPLY_DOCUMENT = "petitions.reply"
 
 FANGSONG, HEITI, SONG = "仿宋_GB2312", "黑体", "方正小标宋简体"
 BODY_PT = 16  # 三号

@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import keyed_hash, receipt_code_new
+from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
@@ -52,6 +54,7 @@ from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
 from sunshine.orgs.models import Membership, Organization, Role
 from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import access, rules
+from sunshine.petitions.documents import REPLY_DOCUMENT, STAGE_TITLES, reply_docx
 from sunshine.petitions.models import (
     CaseCounter,
     FilerIdentity,
@@ -160,7 +163,8 @@ def _next(bureau: Organization, kind: str, year: int) -> int:
     return counter.last
 
 
-DOC_PREFIXES = {"reply": "教信", "notice": "教信告", "supervision": "教督"}
+# The reply's number comes from core's document series (``REPLY_DOCUMENT``).
+DOC_PREFIXES = {"notice": "教信告", "supervision": "教督"}
 
 
 def _doc_number(bureau: Organization, kind: str, at: datetime) -> str:
@@ -764,12 +768,12 @@ def petition_reply(
         reasons=reasons.strip(),
         decision=decision,
         legal_basis=legal_basis.strip(),
-        document_number=_doc_number(petition.bureau, "reply", now),
         issued_at=now,
         author=actor,
     )
-    reply.full_clean()
+    reply.full_clean(exclude=["document_number"])
     reply.save()
+    _reply_issue(reply, actor=actor)
     update: dict[str, Any] = {"answered_at": now} if stage == Reply.Stage.FIRST else {}
     if to == S.CLOSED:
         update["closed_at"] = now
@@ -785,6 +789,30 @@ def petition_reply(
     if to == S.CLOSED:
         _on_closed(petition, actor)
     return reply
+
+
+def _reply_issue(reply: Reply, *, actor: Any) -> None:
+    """PET-6: the 处理意见书 is issued as a core document record under the bureau's next
+    reply number — the bytes the filer downloads are the ones recorded here. It carries
+    no identity of the filer (PET-9)."""
+
+    def render(number: str) -> bytes:
+        reply.document_number = number
+        return reply_docx(reply)
+
+    document = document_issue(
+        kind=REPLY_DOCUMENT,
+        organization=reply.petition.bureau,
+        title=STAGE_TITLES[reply.stage],
+        content=render,
+        filename=f"{STAGE_TITLES[reply.stage]}-{{number}}.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=reply,
+        period=(timezone.localtime(reply.petition.received_at).date(), timezone.localtime(reply.issued_at).date()),
+    )
+    reply.document_number = document.number
+    reply.save(update_fields=["document_number"])
 
 
 @transaction.atomic

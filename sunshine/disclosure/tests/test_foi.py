@@ -4,6 +4,7 @@ receipt code, the Word reply letter, and the FOI-5 annual report with its cross-
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.core.clocks import deadline
+from sunshine.core.issued import document_for
 from sunshine.core.testing import login_verified
 from sunshine.disclosure import services
 from sunshine.disclosure.letters import reply_letter_docx
@@ -259,9 +261,19 @@ def test_reply_letter_is_a_chinese_bureau_document(district: District):
     login_verified(staff, district.officer)
     response = staff.get(reverse("disclosure:staff-foi-letter", kwargs={"pk": request.pk}))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    # The letter is issued once and recorded: the download is the recorded bytes, under
+    # the number of the bureau's series.
+    letter = document_for(request, kind="disclosure.foi_reply")
+    assert letter is not None and letter.number == request.reply_number
+    assert request.reply_number == f"{district.bureau.short_name or district.bureau.name}依申请公开〔{today.year}〕1号"
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == letter.sha256
+    assert "private, no-store" in response["Cache-Control"]
     outsider = Client()
     login_verified(outsider, district.clerk)
     assert outsider.get(reverse("disclosure:staff-foi-letter", kwargs={"pk": request.pk})).status_code == 403
+    assert outsider.get(reverse("core:document-download", args=[letter.pk])).status_code == 404
+    assert Client().get(reverse("core:document-download", args=[letter.pk])).status_code == 404
+    assert staff.get(reverse("core:document-download", args=[letter.pk])).status_code == 200
 
 
 def _dated(request: FoiRequest, received: date, concluded: date | None) -> None:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -17,7 +18,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from sunshine.core.clocks import deadline
+from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.issued import document_for
 from sunshine.core.transitions import status_history
+from sunshine.core.views.files import issued_document_response
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import (
     AttachmentForm,
@@ -33,11 +37,9 @@ from sunshine.disclosure.forms import (
     ReasonForm,
     ReplyForm,
 )
-from sunshine.disclosure.letters import reply_letter_docx
+from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT, reply_letter_docx
 from sunshine.disclosure.models import Document, FoiRequest
 from sunshine.orgs.models import Organization
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -349,13 +351,17 @@ class FoiStaffView(StaffView):
 
 
 class FoiLetterView(FoiStaffView):
-    """The Word reply letter of a replied request."""
+    """The Word reply letter of a replied request: the bytes issued."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:  # type: ignore[override]
         foi = self._foi(request, pk)
         if foi.status != FoiRequest.Status.REPLIED:
             messages.error(request, _("The letter exists once the request is replied."))
             return redirect("disclosure:staff-foi", pk=foi.pk)
+        document = document_for(foi, kind=FOI_REPLY_DOCUMENT)
+        if document is not None:
+            return issued_document_response(document, actor=request.user)
+        # A letter replied before letters were recorded: rendered from the request.
         response = HttpResponse(reply_letter_docx(foi), content_type=DOCX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="reply-{foi.number}.docx"'
         return response

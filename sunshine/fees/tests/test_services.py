@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from sunshine.core.issued import document_for
 from sunshine.core.models import AuditEntry, StatusAssignmentError
 from sunshine.core.transitions import TransitionNotAllowed
 from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice
@@ -121,5 +122,7 @@ def test_notice_has_every_fee4_field_and_stays_up_fee5(world):
     assert "FEE-5" in caught.value.messages[0]
     fee_notice_withdraw(notice=notice, actor=world.clerk, now=timezone.now() + timedelta(days=12))
     assert notice.status == FeeNotice.Status.WITHDRAWN
+    poster = document_for(notice, kind="fees.notice")
+    assert poster is not None and not poster.published  # kept on record, no longer public
     with pytest.raises(ValidationError):
         fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)

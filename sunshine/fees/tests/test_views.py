@@ -3,6 +3,7 @@ complaint seam, ledger upload and export — allowed and denied."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from sunshine.core import seams
+from sunshine.core.issued import document_for
 from sunshine.core.testing import login_verified, user_with_role
 from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload
 from sunshine.fees.services import fee_notice_generate, fee_notice_publish
@@ -89,10 +91,22 @@ def test_notice_publish_public_page_and_poster(world):
     page = public.get(reverse("fees:school-notice", args=[world.primary.code]))
     assert page.status_code == 200 and "伙食费" in page.content.decode() and "0000-12345" in page.content.decode()
     assert world.primary.name in public.get(reverse("fees:school-list")).content.decode()
-    poster = public.get(reverse("fees:notice-poster", args=[FeeNotice.objects.get().pk]))
-    word = Document(io.BytesIO(poster.content))
+    notice = FeeNotice.objects.get()
+    poster = public.get(reverse("fees:notice-poster", args=[notice.pk]))
+    body = b"".join(poster.streaming_content)
+    word = Document(io.BytesIO(body))
     text = "\n".join([p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells])
     assert world.primary.name in text and "0000-12345" in text and "伙食费" in text
+    # The poster was issued and published with the notice: a core record under the school's
+    # notice number of the term's year, and the download is its recorded bytes.
+    document = document_for(notice, kind="fees.notice")
+    assert document is not None and document.published and document.number == notice.number
+    assert (
+        notice.number == f"{world.primary.short_name or world.primary.name}收费公告〔{world.term.starts_on.year}〕1号"
+    )
+    assert notice.number in text and hashlib.sha256(body).hexdigest() == document.sha256
+    assert document.period_start == world.term.starts_on and document.issued_by == world.clerk
+    assert public.get(reverse("core:document-download", args=[document.pk])).status_code == 200
     # The senior school's clerk cannot publish the primary's notice.
     assert client_of(world.senior_clerk).post(url, {"action": "publish"}).status_code == 404
 

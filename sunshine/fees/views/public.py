@@ -7,15 +7,18 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sunshine.core.issued import document_for
 from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.views.files import issued_document_response
 from sunshine.fees.forms import ComplaintForm
 from sunshine.fees.models import FeeNotice
-from sunshine.fees.poster import notice_poster
+from sunshine.fees.poster import NOTICE_DOCUMENT, notice_poster
 from sunshine.fees.selectors import notice_current, schools_with_notices
 from sunshine.orgs.models import Organization
 
@@ -53,10 +56,14 @@ class NoticeDetailView(TemplateView):
 
 
 class NoticePosterView(View):
-    """The published notice as a Word poster."""
+    """The published notice as a Word poster: the one issued when it was published."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         notice = _published(pk)
+        document = document_for(notice, kind=NOTICE_DOCUMENT)
+        if document is not None:
+            return issued_document_response(document, actor=request.user)
+        # A notice published before posters were recorded: rendered from the notice.
         response = HttpResponse(
             notice_poster(notice),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -100,16 +100,41 @@ def test_school_sees_only_its_assigned_event_and_cannot_assign(district):
     assert other_client.get(url).status_code == 404
 
 
-def test_daily_brief_is_a_word_document(district):
+def test_daily_brief_is_issued_as_a_numbered_record(district):
+    import hashlib
+
     from docx import Document
 
+    from sunshine.core.models import IssuedDocument
+
     event = _event(district)
-    event.last_seen = timezone.now()
-    client, _ = client_for(Role.LEADER, organization=district["bureau"])
-    response = client.get(reverse("opinion:brief"))
-    assert response.status_code == 200
-    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
-    assert "舆情日报" in text and event.title in text and "测试区教育局" in text
+    client, leader = client_for(Role.LEADER, organization=district["bureau"])
+    assert client.get(reverse("opinion:brief")).status_code == 200
+    response = client.post(reverse("opinion:brief"))
+    assert response.status_code == 302
+    brief = IssuedDocument.objects.get(kind="opinion.brief")
+    year = timezone.localdate().year
+    assert brief.number == f"〔{year}〕第1期" and brief.organization == district["bureau"]
+    assert brief.period_start == brief.period_end == timezone.localdate() and brief.issued_by == leader
+    assert brief.figures["opinion.brief.events"] == 1 and brief.figures["opinion.brief.posts"] >= 1
+    assert brief.number in client.get(reverse("opinion:brief")).content.decode()
+    download = client.get(reverse("opinion:brief-download", args=[brief.pk]))
+    assert download.status_code == 200 and "no-store" in download["Cache-Control"]
+    body = b"".join(download.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == brief.sha256
+    text = "\n".join(p.text for p in Document(io.BytesIO(body)).paragraphs)
+    assert "舆情日报" in text and event.title in text and "测试区教育局" in text and brief.number in text
+    # Issued again the same day: a new version under the same number, the first kept.
+    client.post(reverse("opinion:brief"))
+    versions = list(IssuedDocument.objects.filter(kind="opinion.brief").order_by("version"))
+    assert [(d.number, d.version) for d in versions] == [(brief.number, 1), (brief.number, 2)]
+    assert versions[0].superseded_at is not None and versions[1].supersedes == versions[0]
+    # Not for a school's clerk, nor through core's document page for a non-monitor.
+    clerk_client, _ = client_for(Role.SCHOOL_CLERK, organization=district["school1"])
+    assert clerk_client.get(reverse("opinion:brief-download", args=[brief.pk])).status_code == 403
+    assert clerk_client.get(reverse("core:document-download", args=[brief.pk])).status_code == 404
+    assert clerk_client.post(reverse("opinion:brief")).status_code == 403
+    assert IssuedDocument.objects.filter(kind="opinion.brief").count() == 2
 
 
 def test_source_pages_add_and_import(district):

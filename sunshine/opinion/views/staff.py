@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from sunshine.core.issued import document_get
 from sunshine.core.supervision import supervision_rag
+from sunshine.core.views.files import issued_document_response
 from sunshine.opinion import access, services
-from sunshine.opinion.brief import brief_docx
+from sunshine.opinion.brief import BRIEF_DOCUMENT
 from sunshine.opinion.models import Event, Post, Source, Stance, Topic
 from sunshine.orgs.models import Organization
 
@@ -93,20 +96,34 @@ def _rags(event: Event, now: Any) -> list[tuple[Any, str]]:
     return [(s, supervision_rag(s, now)) for s in services.event_supervisions(event)]
 
 
-class BriefDownloadView(MonitorMixin, View):
-    """舆情日报: the day's brief as a Word document."""
+class BriefListView(MonitorMixin, TemplateView):
+    """舆情日报: the briefs issued, and issuing today's (again, when the day has moved on)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    template_name = "opinion/staff/briefs.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["briefs"] = services.briefs_of(self.request.user)
+        context["today"] = timezone.localdate()
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
         bureaus = access.bureaus_of(request.user)
-        day = timezone.localdate()
-        data = brief_docx(
-            bureau=bureaus[0] if bureaus else None, day=day, events=access.events_visible_to(request.user)
-        )
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
-        response["Content-Disposition"] = f'attachment; filename="opinion-brief-{day.isoformat()}.docx"'
-        return response
+        if not bureaus:
+            raise PermissionDenied
+        document = services.brief_issue(bureau=bureaus[0], day=timezone.localdate(), actor=request.user)
+        messages.success(request, _("The daily brief %(number)s is issued.") % {"number": document.number})
+        return HttpResponseRedirect(reverse("opinion:brief"))
+
+
+class BriefDownloadView(MonitorMixin, View):
+    """An issued brief: the recorded bytes, as the units received it."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        document = document_get(user=request.user, pk=pk)
+        if document.kind != BRIEF_DOCUMENT:
+            raise Http404
+        return issued_document_response(document, actor=request.user)
 
 
 class SourceListView(MonitorMixin, ListView):

@@ -1,19 +1,26 @@
 """Word documents: the red header, document numbers, Chinese dates, east-asian fonts,
 PET-6 fields in the reply, and no filer identity where it does not belong (PET-9)."""
 
+import hashlib
 from io import BytesIO
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
 
 from sunshine.core.documents import chinese_date
+from sunshine.core.issued import document_for
+from sunshine.core.models import IssuedDocument
+from sunshine.core.testing import login_verified
 from sunshine.petitions import services as svc
 from sunshine.petitions.documents import (
     acceptance_notice_docx,
     reply_docx,
     supervision_notice_docx,
 )
+from sunshine.petitions.models import Reply
 from sunshine.petitions.tests.factories import file_case, make_world
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +95,39 @@ def test_chinese_date():
     from zoneinfo import ZoneInfo
 
     assert chinese_date(datetime(2026, 11, 22, 1, 0, tzinfo=ZoneInfo("UTC"))) == "2026年11月22日"
+
+
+def test_the_reply_is_issued_once_and_downloads_serve_the_recorded_bytes():
+    """PET-6: the 处理意见书 is a core issued document under the bureau's number; the
+    staff download is the recorded file, not a regeneration; its readers follow PET-9."""
+    w = make_world()
+    p = file_case(w, identity=IDENTITY).petition
+    svc.petition_accept(petition=p, actor=w.inspector)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    document = document_for(reply, kind="petitions.reply")
+    assert document is not None
+    assert (document.number, document.organization, document.title, document.issued_by) == (
+        reply.document_number,
+        w.bureau,
+        "信访事项处理意见书",
+        w.principal,
+    )
+    with document.file.file.open("rb") as fh:
+        recorded = fh.read()
+    assert reply.document_number in text_of(recorded)
+    assert IDENTITY.name not in text_of(recorded)
+    # A later change to the reply row does not change what was issued.
+    Reply.objects.filter(pk=reply.pk).update(facts="事后改写的事实")
+    url = reverse("core:document-download", args=[document.pk])
+    staff = Client()
+    login_verified(staff, w.inspector)
+    download = staff.get(reverse("petitions:case-reply-docx", args=[p.pk, reply.pk]))
+    body = b"".join(download.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == document.sha256 and "事后改写的事实" not in text_of(body)
+    assert staff.get(url).status_code == 200
+    other_school = Client()
+    login_verified(other_school, w.principal2)
+    assert other_school.get(url).status_code == 404
+    assert Client().get(url).status_code == 404
+    assert IssuedDocument.objects.filter(kind="petitions.reply").count() == 1

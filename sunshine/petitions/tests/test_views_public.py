@@ -4,6 +4,7 @@ filer's case page (PET-6 replies, rating, PET-7 review) and the public figures (
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sunshine.core.crypto import keyed_hash
+from sunshine.core.issued import document_for
 from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
 from sunshine.petitions import rules, services
@@ -288,7 +290,12 @@ def test_receipt_code_opens_the_case_without_internal_notes(district: dict[str, 
     download = client.get(reverse("petitions:track-reply-docx", args=[reply.pk]))
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
-    assert "filename*=UTF-8''" in download["Content-Disposition"]
+    assert "filename*=utf-8''" in download["Content-Disposition"].lower()
+    assert "no-store" in download["Cache-Control"]
+    # The bytes the filer receives are the ones issued and recorded under the reply's number.
+    document = document_for(reply, kind="petitions.reply")
+    assert document is not None and document.number == reply.document_number
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == document.sha256
 
 
 def test_case_page_without_a_code_goes_back_to_the_code_form(district: dict[str, Any]) -> None:

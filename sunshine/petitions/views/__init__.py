@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.issued import document_for
+from sunshine.core.views.files import issued_document_response
+from sunshine.petitions.documents import REPLY_DOCUMENT, reply_docx
+from sunshine.petitions.models import Reply
+
+__all__ = ["DOCX_TYPE", "XLSX_TYPE", "attachment_response", "reply_download"]
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -22,3 +31,12 @@ def attachment_response(content: bytes, *, filename: str, content_type: str) -> 
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def reply_download(reply: Reply, *, actor: Any) -> HttpResponseBase:
+    """The reply as issued: the recorded bytes under its number. A reply issued before
+    replies were recorded is rendered from its fields (the caller has checked access)."""
+    document = document_for(reply, kind=REPLY_DOCUMENT)
+    if document is not None:
+        return issued_document_response(document, actor=actor)
+    return attachment_response(reply_docx(reply), filename=f"{reply.document_number}.docx", content_type=DOCX_TYPE)

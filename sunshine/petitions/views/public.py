@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,7 @@ from sunshine.petitions.forms import (
     errors_apply,
 )
 from sunshine.petitions.models import Petition
-from sunshine.petitions.views import DOCX_TYPE, attachment_response
+from sunshine.petitions.views import reply_download
 
 # The session holds the one case a filer opened with the receipt code, for this long.
 TRACK_SESSION_KEY = "petitions.track"
@@ -365,19 +366,13 @@ class TrackReexamView(TrackActionView):
 
 
 class TrackReplyDownloadView(TrackedMixin, View):
-    """A reply of the held case as a Word document (处理意见书)."""
+    """A reply of the held case as a Word document (处理意见书): the bytes issued."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from sunshine.petitions import documents
-
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         reply = self.petition.replies.filter(pk=pk).first()
         if reply is None:
             raise Http404
-        return attachment_response(
-            documents.reply_docx(reply),
-            filename=f"{_('Reply')}-{reply.document_number}.docx",
-            content_type=DOCX_TYPE,
-        )
+        return reply_download(reply, actor=request.user)
 
 
 class TrackLeaveView(View):

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +46,7 @@ from sunshine.petitions.forms import (
     errors_apply,
 )
 from sunshine.petitions.models import Petition
-from sunshine.petitions.views import DOCX_TYPE, XLSX_TYPE, attachment_response
+from sunshine.petitions.views import DOCX_TYPE, XLSX_TYPE, attachment_response, reply_download
 from sunshine.petitions.views.public import receipt_code_grouped
 
 PAGE_SIZE = 50
@@ -530,9 +531,10 @@ class CaseNoteView(CaseActionView):
 
 
 class CaseDocumentView(WorkbenchAccessMixin, View):
-    """The PET-3 acceptance notice, the 督办单 and the replies as Word documents."""
+    """The PET-3 acceptance notice, the 督办单 and the replies as Word documents (a reply
+    as the bytes issued; the notices as they read today)."""
 
-    def get(self, request: HttpRequest, pk: int, document: str, reply_pk: int | None = None) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, document: str, reply_pk: int | None = None) -> HttpResponseBase:
         from sunshine.petitions import documents
 
         petition = access.petition_get_for(request.user, pk)
@@ -550,8 +552,7 @@ class CaseDocumentView(WorkbenchAccessMixin, View):
             reply = petition.replies.filter(pk=reply_pk or 0).first()
             if reply is None:
                 raise Http404
-            content = documents.reply_docx(reply)
-            filename = f"{_('Reply')}-{reply.document_number}.docx"
+            return reply_download(reply, actor=request.user)
         else:
             raise Http404
         return attachment_response(content, filename=filename, content_type=DOCX_TYPE)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0001_initial'),
+        ('disclosure', '0002_foi_reply_numbers_in_core_series'),
     ]
 
     operations = [
