@@ -10,7 +10,9 @@ class OpinionConfig(AppConfig):
     def ready(self) -> None:
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.scheduler import register_periodic
+        from sunshine.opinion import figures
         from sunshine.opinion.demo import build_opinion_demo
 
         register_periodic("opinion-fetch", "sunshine.opinion.tasks.opinion_fetch_task", 300)
         register_demo_builder("opinion", build_opinion_demo, order=60)
+        figures.register()

@@ -8,12 +8,14 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions and reports")
 
     def ready(self) -> None:
-        """Wire petitions into core: the intake seam, file access, the daily job, the demo."""
+        """Wire petitions into core: the intake seam, file access, the daily job, the demo,
+        the PET-10 figures."""
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import register_home_provider, register_petition_intake
         from sunshine.core.uploads import register_file_access
         from sunshine.petitions.access import attachment_access
+        from sunshine.petitions import figures
         from sunshine.petitions.demo import build_petitions_demo
         from sunshine.petitions.selectors import petition_public_summary
         from sunshine.petitions.services import ATTACHMENT_PURPOSE, petition_intake_handler
@@ -23,3 +25,4 @@ class PetitionsConfig(AppConfig):
         register_file_access(ATTACHMENT_PURPOSE, attachment_access)
         register_periodic("petitions-daily", "sunshine.petitions.tasks.petitions_daily_task", 24 * 3600)
         register_demo_builder("petitions", build_petitions_demo, order=20)
+        figures.register()
