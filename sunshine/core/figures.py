@@ -36,9 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 __all__ = [
     "Figure",
@@ -63,6 +61,7 @@ class Unit(models.TextChoices):
 
     CASES = "cases", pgettext_lazy("unit", "cases")
     SCHOOLS = "schools", pgettext_lazy("unit", "schools")
+    PERSONS = "persons", pgettext_lazy("unit", "persons")
     PERCENT = "percent", pgettext_lazy("unit", "%")
     YUAN = "yuan", pgettext_lazy("unit", "yuan")
     DAYS = "days", pgettext_lazy("unit", "days")
@@ -76,7 +75,7 @@ class Unit(models.TextChoices):
     @property
     def places(self) -> int:
         """Decimal places a value of this unit is shown with."""
-        return {Unit.CASES: 0, Unit.SCHOOLS: 0, Unit.YUAN: 2}.get(self, 1)
+        return {Unit.CASES: 0, Unit.SCHOOLS: 0, Unit.PERSONS: 0, Unit.YUAN: 2}.get(self, 1)
 
 
 # --- periods --------------------------------------------------------------------------------------

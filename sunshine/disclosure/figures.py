@@ -115,7 +115,7 @@ def register() -> None:
     )
     register_figure(
         key="disclosure.published_on_time_rate",
-        label=_("Disclosures published on time"),
+        label=_("On-time disclosure rate"),
         unit=Unit.PERCENT,
         numerator=_(
             "publications in the period made within 20 working days of the information being created or changed"
@@ -137,7 +137,7 @@ def register() -> None:
     )
     register_figure(
         key="disclosure.foi_on_time_rate",
-        label=_("FOI requests answered on time"),
+        label=_("On-time FOI reply rate"),
         unit=Unit.PERCENT,
         numerator=_("requests received in the period and answered within the time limit (extension included)"),
         denominator=_(
@@ -156,4 +156,3 @@ def register() -> None:
         compute=inspection_average,
         order=50,
     )
-

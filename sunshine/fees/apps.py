@@ -10,8 +10,8 @@ class FeesConfig(AppConfig):
     def ready(self) -> None:
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.uploads import register_file_access
-        from sunshine.fees.access import ledger_file_access
         from sunshine.fees import figures
+        from sunshine.fees.access import ledger_file_access
         from sunshine.fees.demo import build_fees_demo
 
         register_file_access("fees.ledger", ledger_file_access)

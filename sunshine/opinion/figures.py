@@ -78,7 +78,7 @@ def register() -> None:
     )
     register_figure(
         key="opinion.responded_on_time_rate",
-        label=_("Opinion events answered on time"),
+        label=_("On-time opinion response rate"),
         unit=Unit.PERCENT,
         numerator=_("events handed to a unit in the period and formally answered within the response time limit"),
         denominator=_(

@@ -14,8 +14,8 @@ class PetitionsConfig(AppConfig):
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import register_home_provider, register_petition_intake
         from sunshine.core.uploads import register_file_access
-        from sunshine.petitions.access import attachment_access
         from sunshine.petitions import figures
+        from sunshine.petitions.access import attachment_access
         from sunshine.petitions.demo import build_petitions_demo
         from sunshine.petitions.selectors import petition_public_summary
         from sunshine.petitions.services import ATTACHMENT_PURPOSE, petition_intake_handler

@@ -67,9 +67,7 @@ def accepted(period: Period, organization: Any) -> FigureValue:
 def accepted_on_time_rate(period: Period, organization: Any) -> FigureValue:
     """PET-10 accepted on time, PET-3 notice: accepted, declined or forwarded no later
     than the notice deadline ÷ those notified plus those overdue and untouched (late)."""
-    c = _count(
-        period, organization, on_time=NOTIFIED_ON_TIME, notified=NOTIFIED, overdue=notice_overdue(period.as_of)
-    )
+    c = _count(period, organization, on_time=NOTIFIED_ON_TIME, notified=NOTIFIED, overdue=notice_overdue(period.as_of))
     return FigureValue.rate(c["on_time"], c["notified"] + c["overdue"])
 
 
@@ -148,7 +146,7 @@ def register() -> None:
     )
     register_figure(
         key="petitions.accepted_on_time_rate",
-        label=_("Notified on time"),
+        label=_("On-time acceptance rate"),
         unit=Unit.PERCENT,
         numerator=_(
             "cases whose filer was told in writing within the time limit that the case is accepted, "
@@ -171,7 +169,7 @@ def register() -> None:
     )
     register_figure(
         key="petitions.closed_on_time_rate",
-        label=_("Closed on time"),
+        label=_("On-time closure rate"),
         unit=Unit.PERCENT,
         numerator=_("accepted cases answered in writing within the handling time limit (extension included)"),
         denominator=_(
@@ -209,7 +207,7 @@ def register() -> None:
     )
     register_figure(
         key="petitions.rating_participation_rate",
-        label=_("Participation in rating"),
+        label=_("Rating participation rate"),
         unit=Unit.PERCENT,
         numerator=_("answered cases whose filer rated the reply"),
         denominator=_("cases answered"),
@@ -218,7 +216,7 @@ def register() -> None:
     )
     register_figure(
         key="petitions.satisfaction_rate",
-        label=_("Satisfaction"),
+        label=_("Satisfaction rate"),
         unit=Unit.PERCENT,
         numerator=_("ratings of satisfied or basically satisfied"),
         denominator=_("cases rated"),
@@ -236,7 +234,7 @@ def register() -> None:
     register_figure(
         key="petitions.sanctions",
         label=_("Sanctions"),
-        unit=Unit.CASES,
+        unit=Unit.PERSONS,
         numerator=_("sanctions recorded on the cases"),
         compute=sanctions,
         order=120,

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from sunshine.core.figures import Period, figure_value
 from sunshine.core.local_rules import local_rule_set
 from sunshine.fees.models import Finding, RefundOrder, SchoolYearVeto
-from sunshine.core.figures import Period, figure_value
 from sunshine.fees.services import (
     finding_confirm,
     finding_dismiss,
@@ -77,7 +77,9 @@ def test_refund_order_to_verification_and_figures(world, findings):
     with pytest.raises(ValidationError):
         refund_record(line=second, actor=world.clerk, refunded_fen=0, refunded_on=today)
 
-    def value(key, *, period=Period.year(today.year), organization=world.bureau):
+    this_year = Period.year(today.year)
+
+    def value(key, *, period=this_year, organization=world.bureau):
         return figure_value(f"fees.{key}", period=period, organization=organization).value
 
     assert value("findings_confirmed") == 2

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='petition',
             name='notified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='notice given at (PET-3)'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='notice given at'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
