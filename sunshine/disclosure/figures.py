@@ -19,6 +19,7 @@ from sunshine.core.clocks import deadline
 from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
 from sunshine.disclosure.models import Document, DocumentVersion, FoiRequest, Inspection, InspectionResult
 from sunshine.disclosure.services import foi_due, quarter_bounds, version_dis1
+from sunshine.orgs.models import Organization
 
 F = FoiRequest.Status
 UNPUBLISHED = (Document.Status.DRAFT, Document.Status.REVIEW, Document.Status.SCHEDULED)
@@ -35,6 +36,14 @@ def _publications(period: Period, organization: Any) -> Any:
 def published(period: Period, organization: Any) -> FigureValue:
     """Publications in the period: first publications and revisions alike."""
     return FigureValue.count(_publications(period, organization).count())
+
+
+def government_published(period: Period, organization: Any) -> FigureValue:
+    """The annual report's proactive disclosure (FOI-5): government information newly
+    published in the period — documents first published by the bureau and its
+    departments; a school's own disclosures are not government information."""
+    first = _publications(period, organization).filter(number=1)
+    return FigureValue.count(first.exclude(document__organization__kind=Organization.Kind.SCHOOL).count())
 
 
 def published_on_time_rate(period: Period, organization: Any) -> FigureValue:
@@ -112,6 +121,17 @@ def register() -> None:
         numerator=_("publications in the period, first publications and revisions alike"),
         compute=published,
         order=10,
+    )
+    register_figure(
+        key="disclosure.government_published",
+        label=_("Government information newly published"),
+        unit=Unit.CASES,
+        numerator=_(
+            "documents first published in the period by the bureau and its departments (revisions and schools' "
+            "own disclosures are not counted)"
+        ),
+        compute=government_published,
+        order=15,
     )
     register_figure(
         key="disclosure.published_on_time_rate",

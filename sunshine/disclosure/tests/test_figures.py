@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.core.figures import Period, figure_value
@@ -47,6 +49,15 @@ def test_dis1_publications_on_time_and_a_draft_left_past_its_deadline_is_late(di
     period = Period.between(today - timedelta(days=365), today)
     assert parts("published", period, d.bureau) == (3, 3, None)
     assert parts("published_on_time_rate", period, d.bureau) == (50.0, 2, 4)
+    # The annual report's government information: the bureau's own first publications.
+    assert parts("government_published", period, d.bureau) == (0, 0, None)
+    _publish(d, d.bureau, d.officer, d.leader, "budgets")
+    assert parts("government_published", period, d.bureau) == (1, 1, None)
+    assert parts("government_published", period, d.school) == (0, 0, None)
+    assert parts("published", period, d.bureau) == (4, 4, None)
+    page = Client().get(reverse("disclosure:annual-report", kwargs={"code": d.bureau.code, "year": today.year}))
+    assert page.context["proactive"] == 1
+    assert parts("published_on_time_rate", period, d.bureau) == (60.0, 3, 5)
     assert parts("published_on_time_rate", period, d.school) == (50.0, 2, 4)
     assert parts("published_on_time_rate", period, d.other_school) == (None, 0, 0)
     assert parts("published", Period.year(today.year - 2), d.bureau) == (0, 0, None)
