@@ -75,8 +75,8 @@ def bench_intake(bureau, schools, n: int = 500) -> None:
 
 
 def bench_figures(bureau, schools, depts, n: int = 100_000) -> None:
+    from sunshine.core.figures import Period, figures_all
     from sunshine.petitions.models import Petition
-    from sunshine.petitions.selectors import petition_figures
 
     rng = random.Random(2)
     S = Petition.Status
@@ -105,6 +105,7 @@ def bench_figures(bureau, schools, depts, n: int = 100_000) -> None:
                 subject_organization=rng.choice(units),
                 received_at=received,
                 notice_due_at=received + timedelta(days=15),
+                notified_at=accepted_at or (received + timedelta(days=5) if status == S.DECLINED else None),
                 accepted_at=accepted_at,
                 handling_due_at=accepted_at + timedelta(days=60) if accepted_at else None,
                 answered_at=answered_at,
@@ -120,13 +121,16 @@ def bench_figures(bureau, schools, depts, n: int = 100_000) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE petitions_petition")
-    end = datetime(2026, 1, 1, tzinfo=SH)
-    for by in (None, "kind", "channel", "school", "department", "month"):
+    period = Period.year(2025)
+    for organization in (bureau, schools[0], depts[0]):
         t0 = time.perf_counter()
-        rows = petition_figures(bureau=bureau, start=start, end=end, by=by)
+        rows = figures_all(period=period, organization=organization, prefix="petitions.")
         seconds = time.perf_counter() - t0
-        total = sum(r.received for r in rows)
-        print(f"petition_figures(by={by!s:<10}) over {total:,} cases: {seconds * 1000:8.1f} ms ({len(rows)} rows)")
+        received = next(r.value for r in rows if r.key == "petitions.received")
+        print(
+            f"figures_all(petitions.) for {organization.kind:<10} over {received:,} cases: "
+            f"{seconds * 1000:8.1f} ms ({len(rows)} figures)"
+        )
 
 
 def main() -> None:

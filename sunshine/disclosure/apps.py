@@ -14,7 +14,7 @@ class DisclosureConfig(AppConfig):
         from sunshine.core.seams import register_home_provider
         from sunshine.core.search import search_register
         from sunshine.core.uploads import register_file_access
-        from sunshine.disclosure import access, services
+        from sunshine.disclosure import access, figures, services
         from sunshine.disclosure.demo import build_disclosure_demo
         from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT
         from sunshine.disclosure.selectors import bulletins_latest
@@ -32,3 +32,4 @@ class DisclosureConfig(AppConfig):
         register_periodic("disclosure-publish-due", "sunshine.disclosure.tasks.documents_publish_due_task", 60)
         register_demo_builder("disclosure", build_disclosure_demo, order=40)
         register_home_provider("bulletins", bulletins_latest)
+        figures.register()

@@ -11,6 +11,7 @@ class FeesConfig(AppConfig):
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
         from sunshine.core.uploads import register_file_access
+        from sunshine.fees import figures
         from sunshine.fees.access import ledger_file_access
         from sunshine.fees.demo import build_fees_demo
         from sunshine.fees.poster import NOTICE_DOCUMENT
@@ -18,3 +19,4 @@ class FeesConfig(AppConfig):
         register_file_access("fees.ledger", ledger_file_access)
         register_document_kind(NOTICE_DOCUMENT, label=_("fee notice"), number_prefix="{short_name}收费公告")
         register_demo_builder("fees", build_fees_demo, order=30)
+        figures.register()

@@ -1,5 +1,5 @@
-"""Reads of the fees app that are more than a filter: figures, notice status, the
-public notice of a school."""
+"""Reads of the fees app that are more than a filter: notice status, the public notice
+of a school. The fee figures are in ``fees/figures.py`` (the figures registry)."""
 
 from __future__ import annotations
 
@@ -8,58 +8,14 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from sunshine.core.clocks import Rag, rag
-from sunshine.fees.models import FeeNotice, Finding, RefundLine, SchoolYearVeto
+from sunshine.fees.models import FeeNotice, Finding
 from sunshine.orgs.models import Organization, Term
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@dataclass(frozen=True)
-class FeeFigures:
-    """The seed's "清退违规收费 N 元": violations confirmed, amounts ordered and refunded
-    (fen), and schools affected, over a period."""
-
-    violations: int
-    amount_ordered_fen: int
-    amount_refunded_fen: int
-    schools_affected: int
-    vetoed_schools: int
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return datetime.combine(start, time.min, tzinfo=SHANGHAI), datetime.combine(end, time.max, tzinfo=SHANGHAI)
-
-
-def fee_figures(*, bureau: Organization, period_start: date, period_end: date) -> FeeFigures:
-    """Figures of ``bureau``'s schools for the inclusive period (reports reuse this):
-    findings confirmed in the period, amounts ordered in refund orders issued in it,
-    amounts refunded on dates in it, schools with a confirmed finding in it."""
-    start, end = _bounds(period_start, period_end)
-    confirmed = Finding.objects.filter(
-        school__parent=bureau, status=Finding.Status.CONFIRMED, confirmed_at__range=(start, end)
-    )
-    counts = confirmed.aggregate(n=Count("pk"), schools=Count("school", distinct=True))
-    ordered = RefundLine.objects.filter(order__school__parent=bureau, order__issued_at__range=(start, end)).aggregate(
-        s=Sum("amount_fen")
-    )["s"]
-    refunded = RefundLine.objects.filter(
-        order__school__parent=bureau, refunded_on__range=(period_start, period_end)
-    ).aggregate(s=Sum("refunded_fen"))["s"]
-    years = {f"{y}-{y + 1}" for y in range(period_start.year - 1, period_end.year + 1)}
-    vetoed = SchoolYearVeto.objects.filter(school__parent=bureau, created_at__range=(start, end)).filter(
-        school_year__in=years
-    )
-    return FeeFigures(
-        violations=counts["n"] or 0,
-        amount_ordered_fen=ordered or 0,
-        amount_refunded_fen=refunded or 0,
-        schools_affected=counts["schools"] or 0,
-        vetoed_schools=vetoed.values("school").distinct().count(),
-    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ class OpinionConfig(AppConfig):
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
         from sunshine.core.scheduler import register_periodic
+        from sunshine.opinion import figures
         from sunshine.opinion.access import brief_readable, may_issue_brief
         from sunshine.opinion.brief import BRIEF_DOCUMENT
         from sunshine.opinion.demo import build_opinion_demo
@@ -25,3 +26,4 @@ class OpinionConfig(AppConfig):
         )
         register_periodic("opinion-fetch", "sunshine.opinion.tasks.opinion_fetch_task", 300)
         register_demo_builder("opinion", build_opinion_demo, order=60)
+        figures.register()

@@ -13,7 +13,7 @@ throttle and record as the public tracking page.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from ninja import Header, NinjaAPI, Schema, Status
 from ninja.security import APIKeyHeader
 
 from sunshine.core.crypto import constant_time_equals
+from sunshine.core.figures import Period, figures_all
 from sunshine.orgs.models import Organization
 from sunshine.petitions.models import Message
 from sunshine.petitions.services import IdentityInput, ReceiptThrottled, petition_file, receipt_lookup
@@ -53,7 +54,7 @@ api = NinjaAPI(
     urls_namespace="petitions-api",
     title="Sunshine petitions API",
     version="1.0",
-    description="Intake of petitions from hotline systems, and their status by receipt code.",
+    description="Intake of petitions from hotline systems, their status by receipt code, and the figures.",
     auth=ApiKey(),
 )
 
@@ -108,6 +109,24 @@ class StatusOut(Schema):
     handling_due_at: datetime | None
     replies: list[ReplyOut]
     messages: list[MessageOut]
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    unit: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    definition: str
+
+
+class FiguresOut(Schema):
+    bureau_code: str
+    first_day: date
+    last_day: date
+    as_of: datetime
+    figures: list[FigureOut]
 
 
 @api.post("/intake", response={201: IntakeOut, 400: ErrorOut}, summary="File a case")
@@ -190,5 +209,31 @@ def status(request: HttpRequest, x_receipt_code: str = Header(..., alias="X-Rece
                 {"text": m.text, "sent_at": m.created_at}
                 for m in petition.messages.filter(direction=Message.Direction.TO_FILER)
             ],
+        },
+    )
+
+
+@api.get("/figures", response={200: FiguresOut, 400: ErrorOut}, summary="Figures (PET-10)")
+def figures(
+    request: HttpRequest, bureau_code: str, year: int, quarter: int | None = None, month: int | None = None
+) -> Status:
+    """The petitions figures of the bureau's tree for a year, or one quarter or month of
+    it, read from the figures registry: each with its unit, numerator, denominator and
+    definition. Money is in yuan."""
+    bureau = Organization.objects.filter(code=bureau_code, kind=Organization.Kind.BUREAU).first()
+    if bureau is None:
+        return Status(400, {"detail": {"bureau_code": ["Unknown bureau."]}})
+    try:
+        period = Period.of(year, quarter=quarter, month=month)
+    except ValueError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(
+        200,
+        {
+            "bureau_code": bureau.code,
+            "first_day": period.first_day,
+            "last_day": period.last_day,
+            "as_of": period.as_of,
+            "figures": [row.as_dict() for row in figures_all(period=period, organization=bureau, prefix="petitions.")],
         },
     )

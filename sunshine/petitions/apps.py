@@ -9,13 +9,14 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         """Wire petitions into core: the intake seam, file access, the reply as an issued
-        document, the daily job, the demo."""
+        document, the daily job, the demo, the PET-10 figures."""
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import register_home_provider, register_petition_intake
         from sunshine.core.uploads import register_file_access
         from sunshine.orgs.access import is_staff_user
+        from sunshine.petitions import figures
         from sunshine.petitions.access import attachment_access, reply_document_access
         from sunshine.petitions.demo import build_petitions_demo
         from sunshine.petitions.documents import REPLY_DOCUMENT
@@ -36,3 +37,4 @@ class PetitionsConfig(AppConfig):
         )
         register_periodic("petitions-daily", "sunshine.petitions.tasks.petitions_daily_task", 24 * 3600)
         register_demo_builder("petitions", build_petitions_demo, order=20)
+        figures.register()

@@ -145,6 +145,9 @@ class Petition(StatefulModel):
     )
     received_at = models.DateTimeField(_("received at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # PET-3: when the filer was told in writing that the case is accepted, not accepted
+    # or forwarded (or, PET-4, returned to the authority that sent it).
+    notified_at = models.DateTimeField(_("notice given at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Copies of the running clocks' due dates (the supervisions stay the source), kept

@@ -1,5 +1,5 @@
 """Non-trivial reads of petitions: queues, timeline, the running clock, duplicates and
-the PET-10 figures (a selector later reports reuse)."""
+the home page's live figures (read from the figures registry, PET-10)."""
 
 from __future__ import annotations
 
@@ -8,30 +8,29 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from sunshine.core.clocks import Rag
+from sunshine.core.figures import Period, figure_value
 from sunshine.core.models import Supervision
 from sunshine.core.supervision import supervision_rag
 from sunshine.core.transitions import status_history
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
-from sunshine.petitions import rules
 from sunshine.petitions.access import petitions_visible_to, triage_bureau_ids
+from sunshine.petitions.figures import HANDLING_STATUSES, handling_overdue, notice_overdue
 from sunshine.petitions.models import FilerIdentity, Message, Petition
 
 __all__ = [
     "QUEUES",
     "ClockView",
-    "FigureRow",
     "TimelineEntry",
     "petition_clock",
     "petition_duplicates",
-    "petition_figures",
+    "petition_public_summary",
     "petition_queue",
     "petition_timeline",
     "petitions_filed_by",
@@ -39,7 +38,6 @@ __all__ = [
 
 S = Petition.Status
 OPEN_STATUSES = (S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REEXAMINATION)
-HANDLING_STATUSES = (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
 QUEUES = ("triage", "my_unit", "due_soon", "overdue", "awaiting_rating", "all")
 DUE_SOON_DAYS = 7
 
@@ -74,9 +72,7 @@ def petition_queue(user: Any, queue: str) -> QuerySet[Petition]:
             .filter(due__gte=now, due__lte=now + timedelta(days=DUE_SOON_DAYS))
         )
     elif queue == "overdue":
-        qs = qs.filter(
-            Q(status=S.REGISTERED, notice_due_at__lt=now) | Q(status__in=HANDLING_STATUSES, handling_due_at__lt=now)
-        )
+        qs = qs.filter(notice_overdue(now) | handling_overdue(now))
     elif queue == "awaiting_rating":
         qs = qs.filter(status=S.ANSWERED)
     return qs.order_by("-named", "received_at", "pk")
@@ -196,147 +192,26 @@ def petition_clock(petition: Petition, now: datetime | None = None) -> ClockView
     )
 
 
-# --- PET-10 figures ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FigureRow:
-    key: Any  # None for the total; the kind, channel, organisation id or month
-    label: str
-    received: int
-    accepted: int
-    accepted_on_time: int
-    closed: int
-    closed_on_time: int
-    overdue: int
-    answered: int
-    rated: int
-    satisfied: int
-    refunds_ordered_fen: int
-    sanctions: int
-
-    @staticmethod
-    def _pct(part: int, whole: int) -> float | None:
-        return round(100.0 * part / whole, 1) if whole else None
-
-    @property
-    def accepted_on_time_rate(self) -> float | None:
-        return self._pct(self.accepted_on_time, self.accepted)
-
-    @property
-    def closure_rate(self) -> float | None:
-        """PET-10: closed ÷ accepted."""
-        return self._pct(self.closed, self.accepted)
-
-    @property
-    def closed_on_time_rate(self) -> float | None:
-        return self._pct(self.closed_on_time, self.closed)
-
-    @property
-    def rating_participation(self) -> float | None:
-        return self._pct(self.rated, self.answered)
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return self._pct(self.satisfied, self.rated)
-
-
-BY = (None, "kind", "channel", "school", "department", "month")
-
-
-def petition_figures(
-    *, bureau: Organization, start: datetime, end: datetime, by: str | None = None, now: datetime | None = None
-) -> list[FigureRow]:
-    """PET-10 for the cases the bureau received in [start, end), one aggregate query.
-
-    * received: every case; accepted: accepted_at set; accepted on time: accepted no
-      later than the PET-3 notice deadline.
-    * closed (办结): an accepted case whose handling concluded with a reply
-      (answered_at set); closed on time: answered no later than the PET-5 deadline
-      (extension included). Closure rate = closed ÷ accepted.
-    * overdue: still registered past PET-3, or being handled past PET-5, at ``now``.
-    * rated ÷ answered = participation; satisfied ("satisfied" or "basically") ÷ rated.
-    * refunds ordered (fen) and sanctions: recorded on the cases.
-    ``by``: None (one total row), "kind", "channel", "school" / "department" (the unit
-    concerned: the subject unit, else the handling unit), or "month".
-    """
-    if by not in BY:
-        raise ValueError(f"unknown grouping {by!r}")
-    now = now or timezone.now()
-    qs = Petition.objects.filter(bureau=bureau, received_at__gte=start, received_at__lt=end)
-    group: str | None = None
-    if by in ("kind", "channel"):
-        group = by
-    elif by in ("school", "department"):
-        qs = qs.annotate(unit=Coalesce("subject_organization_id", "assigned_to_id"))
-        kind = Organization.Kind.SCHOOL if by == "school" else Organization.Kind.DEPARTMENT
-        qs = qs.filter(unit__in=Organization.objects.filter(kind=kind).values("pk"))
-        group = "unit"
-    elif by == "month":
-        qs = qs.annotate(month=TruncMonth("received_at"))
-        group = "month"
-    satisfied_values = [v for v in Petition.Satisfaction.values if rules.satisfied(v)]
-    aggregates = {
-        "received": Count("pk"),
-        "accepted": Count("pk", filter=Q(accepted_at__isnull=False)),
-        "accepted_on_time": Count("pk", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("notice_due_at"))),
-        "closed": Count("pk", filter=Q(accepted_at__isnull=False, answered_at__isnull=False)),
-        "closed_on_time": Count(
-            "pk",
-            filter=Q(accepted_at__isnull=False, answered_at__isnull=False, answered_at__lte=F("handling_due_at")),
-        ),
-        "overdue": Count(
-            "pk",
-            filter=Q(status=S.REGISTERED, notice_due_at__lt=now)
-            | Q(status__in=HANDLING_STATUSES, handling_due_at__lt=now),
-        ),
-        "answered": Count("pk", filter=Q(answered_at__isnull=False)),
-        "rated": Count("pk", filter=Q(rated_at__isnull=False)),
-        "satisfied": Count("pk", filter=Q(rated_at__isnull=False, satisfaction__in=satisfied_values)),
-        "refunds_ordered_fen": Coalesce(Sum("refunds_ordered_fen"), 0),
-        "sanctions": Coalesce(Sum("sanctions"), 0),
-    }
-    if group is None:
-        values = qs.aggregate(**aggregates)
-        return [FigureRow(key=None, label=_("All cases"), **values)]
-    rows = list(qs.values(group).annotate(**aggregates).order_by(group))
-    labels = _labels(by, [row[group] for row in rows])
-    return [
-        FigureRow(key=row[group], label=labels.get(row[group], str(row[group])), **{k: row[k] for k in aggregates})
-        for row in rows
-    ]
-
-
-def _labels(by: str | None, keys: list[Any]) -> dict[Any, str]:
-    if by == "kind":
-        return {k: str(Petition.Kind(k).label) for k in keys if k in Petition.Kind.values}
-    if by == "channel":
-        return {k: str(Petition.Channel(k).label) for k in keys if k in Petition.Channel.values}
-    if by in ("school", "department"):
-        return dict(Organization.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "month":
-        return {k: f"{timezone.localtime(k):%Y-%m}" if timezone.is_aware(k) else f"{k:%Y-%m}" for k in keys}
-    return {}
+# --- the home page's live figures -----------------------------------------------------------------
 
 
 def petition_public_summary(*, now: datetime | None = None) -> dict[str, Any] | None:
     """The home page's live figures for this year (product.md: "so the public sees that
-    every case is answered"): received, answered, average days to answer, closure rate."""
+    every case is answered"), read from the figures registry: received, answered,
+    average days to answer, closure rate."""
     bureau = site_bureau()
     if bureau is None:
         return None
     now = now or timezone.now()
-    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    total = petition_figures(bureau=bureau, start=start, end=now, now=now)[0]
-    spent = (
-        Petition.objects.filter(bureau=bureau, received_at__gte=start, received_at__lt=now, answered_at__isnull=False)
-        .annotate(spent=ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField()))
-        .aggregate(average=Avg("spent"))["average"]
-    )
+    period = Period.year(timezone.localtime(now).year, as_of=now)
+
+    def value(key: str) -> Any:
+        return figure_value(f"petitions.{key}", period=period, organization=bureau).value
+
     return {
-        "received": total.received,
-        "answered": total.answered,
-        "average_days": round(spent.total_seconds() / 86400, 1) if spent is not None else None,
-        "closure_rate": total.closure_rate,
+        "received": value("received"),
+        "answered": value("closed"),
+        "average_days": value("average_days_to_answer"),
+        "closure_rate": value("closure_rate"),
         "url": reverse("petitions:figures"),
     }

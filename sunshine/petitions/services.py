@@ -497,7 +497,9 @@ def petition_accept(*, petition: Petition, actor: Any) -> Petition:
     _triage_check(actor, petition)
     now = timezone.now()
     number = _doc_number(petition.bureau, "notice", now)
-    transition(petition, S.ACCEPTED, actor=actor, update={"accepted_at": now, "acceptance_number": number})
+    transition(
+        petition, S.ACCEPTED, actor=actor, update={"accepted_at": now, "notified_at": now, "acceptance_number": number}
+    )
     _finish_notice_clocks(petition, actor, "accepted")
     supervision = _open_clock(
         petition, rules.HANDLING_CLOCK, organization=triage_unit(petition.bureau, petition), start=now, actor=actor
@@ -519,8 +521,14 @@ def petition_decline(*, petition: Petition, actor: Any, reason: str) -> Petition
     """Do not accept (不予受理), with the reason and where to go — PET-3 notice."""
     reason = _require_text(reason, "reason", _("Give the reason for not accepting the case."))
     _triage_check(actor, petition)
-    number = _doc_number(petition.bureau, "notice", timezone.now())
-    transition(petition, S.DECLINED, actor=actor, update={"decline_reason": reason, "acceptance_number": number})
+    now = timezone.now()
+    number = _doc_number(petition.bureau, "notice", now)
+    transition(
+        petition,
+        S.DECLINED,
+        actor=actor,
+        update={"decline_reason": reason, "acceptance_number": number, "notified_at": now},
+    )
     _finish_notice_clocks(petition, actor, "declined")
     filer_notice(
         petition=petition,
@@ -538,13 +546,19 @@ def petition_forward(*, petition: Petition, actor: Any, to_authority: str, reaso
     to_authority = _require_text(to_authority, "to_authority", _("Name the authority the case goes to."))
     reason = _require_text(reason, "reason", _("Give the reason for forwarding the case."))
     _triage_check(actor, petition)
-    number = _doc_number(petition.bureau, "notice", timezone.now())
+    now = timezone.now()
+    number = _doc_number(petition.bureau, "notice", now)
     transition(
         petition,
         S.FORWARDED,
         actor=actor,
         data={"to": to_authority},
-        update={"forwarded_to": to_authority[:100], "decline_reason": reason, "acceptance_number": number},
+        update={
+            "forwarded_to": to_authority[:100],
+            "decline_reason": reason,
+            "acceptance_number": number,
+            "notified_at": now,
+        },
     )
     _finish_notice_clocks(petition, actor, "forwarded")
     filer_notice(
@@ -570,14 +584,15 @@ def petition_object(*, petition: Petition, reason: str, actor: Any) -> Petition:
         raise ValidationError(
             _("The objection period ended on %(due)s (PET-4).") % {"due": _date(due.due)}, code="lapsed"
         )
-    number = _doc_number(petition.bureau, "notice", timezone.now())
+    now = timezone.now()
+    number = _doc_number(petition.bureau, "notice", now)
     transition(
         petition,
         S.DECLINED,
         actor=actor,
         reason=reason,
         data={"objection": True},
-        update={"decline_reason": reason, "acceptance_number": number},
+        update={"decline_reason": reason, "acceptance_number": number, "notified_at": now},
     )
     _finish_notice_clocks(petition, actor, "objection")
     filer_notice(

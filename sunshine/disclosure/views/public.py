@@ -21,10 +21,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from sunshine.core.figures import Period, figure_value
 from sunshine.core.search import search_query
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import FoiForm, TrackForm
-from sunshine.disclosure.models import Category, Document, DocumentVersion, FoiRequest, Inspection
+from sunshine.disclosure.models import Category, Document, FoiRequest, Inspection
 from sunshine.orgs.models import Organization
 
 RECEIPT_SESSION_KEY = "disclosure.foi_receipt"
@@ -317,9 +318,7 @@ class AnnualReportView(TemplateView):
             rows = services.foi_report_rows(services.foi_annual_report(bureau=bureau, year=year))
         except ValidationError as exc:
             error = " ".join(exc.messages)
-        proactive = DocumentVersion.objects.filter(
-            document__organization=bureau, published_at__year=year, number=1
-        ).count()
+        proactive = figure_value("disclosure.government_published", period=Period.year(year), organization=bureau).value
         context.update(
             bureau=bureau,
             year=year,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from sunshine.core.figures import Period, figure_value
 from sunshine.core.local_rules import local_rule_set
 from sunshine.fees.models import Finding, RefundOrder, SchoolYearVeto
-from sunshine.fees.selectors import fee_figures
 from sunshine.fees.services import (
     finding_confirm,
     finding_dismiss,
@@ -79,10 +77,18 @@ def test_refund_order_to_verification_and_figures(world, findings):
     with pytest.raises(ValidationError):
         refund_record(line=second, actor=world.clerk, refunded_fen=0, refunded_on=today)
 
-    figures = fee_figures(bureau=world.bureau, period_start=date(today.year, 1, 1), period_end=date(today.year, 12, 31))
-    assert figures.violations == 2
-    assert figures.amount_ordered_fen == 3000 + 80000
-    assert figures.amount_refunded_fen == 3000 + 80000
-    assert figures.schools_affected == 1 and figures.vetoed_schools == 1
-    empty = fee_figures(bureau=world.bureau, period_start=date(2000, 1, 1), period_end=date(2000, 12, 31))
-    assert empty.violations == 0 and empty.amount_ordered_fen == 0
+    this_year = Period.year(today.year)
+
+    def value(key, *, period=this_year, organization=world.bureau):
+        return figure_value(f"fees.{key}", period=period, organization=organization).value
+
+    assert value("findings_confirmed") == 2
+    assert value("refunds_ordered") == (3000 + 80000) / 100  # shown in yuan, stored in fen
+    assert value("refunded") == (3000 + 80000) / 100
+    assert value("schools_affected") == 1 and value("schools_vetoed") == 1
+    # A school's figures are its own; the other school has none.
+    assert value("findings_confirmed", organization=world.primary) == 2
+    assert value("findings_confirmed", organization=world.senior) == 0
+    assert value("refunds_ordered", organization=world.senior) == 0
+    assert value("findings_confirmed", period=Period.year(2000)) == 0
+    assert value("refunds_ordered", period=Period.year(2000)) == 0

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from sunshine.core import seams
+from sunshine.core.figures import figures_registered
 from sunshine.core.issued import document_for
 from sunshine.core.testing import login_verified, user_with_role
 from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload
@@ -191,6 +192,13 @@ def test_workbench_shows_notice_status(world, published):
     response = client_of(world.reviewer).get(reverse("fees:workbench"))
     body = response.content.decode()
     assert response.status_code == 200 and world.primary.name in body and "rag rag-" in body
+    # This year's fee figures come from the figures registry, each with its definition.
+    keys = [figure.key for figure in response.context["figures"]]
+    assert keys == [f.key for f in figures_registered("fees.")]
+    refunds = next(f for f in response.context["figures"] if f.key == "fees.refunds_ordered")
+    assert refunds.display in body and str(refunds.definition) in body
+    clerk = client_of(world.clerk).get(reverse("fees:workbench"))
+    assert "figures" not in clerk.context  # a school's clerk sees no bureau figures
 
 
 def test_notice_colours_ovs1_fee5(world, published):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
+from sunshine.core.figures import Period, figures_all
 from sunshine.fees import access, services
 from sunshine.fees.forms import (
     CatalogueItemForm,
@@ -30,7 +31,7 @@ from sunshine.fees.forms import (
     yuan_to_fen,
 )
 from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, LedgerMapping, RefundOrder
-from sunshine.fees.selectors import fee_figures, finding_counts, notice_status_list, term_current
+from sunshine.fees.selectors import finding_counts, notice_status_list, term_current
 from sunshine.orgs.models import Organization, Term
 
 
@@ -81,9 +82,8 @@ class WorkbenchView(StaffMixin, View):
             "finding_counts": finding_counts(access.findings_visible_to(user).filter(status=Finding.Status.OPEN)),
         }
         if bureau is not None and access.has_role(user, *access.BUREAU_ROLES):
-            today = timezone.localdate()
-            context["figures"] = fee_figures(
-                bureau=bureau, period_start=today.replace(month=1, day=1), period_end=today.replace(month=12, day=31)
+            context["figures"] = figures_all(
+                period=Period.year(timezone.localdate().year), organization=bureau, prefix="fees."
             )
         return render(request, self.template_name, context)
 

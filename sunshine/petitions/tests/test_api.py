@@ -83,3 +83,39 @@ def test_openapi_schema(client):
     schema = client.get(f"{BASE}/openapi.json").json()
     assert {f"{BASE}/intake", f"{BASE}/status"} <= set(schema["paths"])
     assert schema["info"]["title"] == "Sunshine petitions API"
+
+
+@override_settings(**SETTINGS)
+def test_figures_read_through_the_registry(w, client):
+    """PET-10 through the API: the registry's petitions figures with their parts and
+    definitions; an unknown bureau or a quarter and a month at once are refused."""
+    from django.utils import timezone
+
+    from sunshine.core.figures import Period, figure_value
+    from sunshine.petitions.services import petition_accept
+    from sunshine.petitions.tests.factories import file_case
+
+    petition_accept(petition=file_case(w).petition, actor=w.inspector)
+    file_case(w)
+    year = timezone.localdate().year
+    assert client.get(f"{BASE}/figures", {"bureau_code": "TST", "year": year}).status_code == 401
+    response = client.get(f"{BASE}/figures", {"bureau_code": "TST", "year": year}, headers={"X-Api-Key": KEY})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    figures = {f["key"]: f for f in body["figures"]}
+    assert all(key.startswith("petitions.") for key in figures)
+    assert figures["petitions.received"]["value"] == 2
+    assert figures["petitions.closure_rate"]["numerator"] == 0
+    assert figures["petitions.closure_rate"]["denominator"] == 1
+    assert figures["petitions.closure_rate"]["value"] == 0.0
+    registry = figure_value("petitions.closure_rate", period=Period.year(year), organization=w.bureau)
+    assert figures["petitions.closure_rate"]["definition"] == registry.definition
+    assert body["first_day"] == f"{year}-01-01" and body["last_day"] == f"{year}-12-31"
+    other_year = client.get(f"{BASE}/figures", {"bureau_code": "TST", "year": year - 1}, headers={"X-Api-Key": KEY})
+    assert {f["key"]: f["value"] for f in other_year.json()["figures"]}["petitions.received"] == 0
+    unknown = client.get(f"{BASE}/figures", {"bureau_code": "NOPE", "year": year}, headers={"X-Api-Key": KEY})
+    assert unknown.status_code == 400
+    both = client.get(
+        f"{BASE}/figures", {"bureau_code": "TST", "year": year, "quarter": 1, "month": 1}, headers={"X-Api-Key": KEY}
+    )
+    assert both.status_code == 400

@@ -391,6 +391,11 @@ def test_public_figures_count_this_years_cases(district: dict[str, Any]) -> None
     client = Client()
     response = client.get(reverse("petitions:figures"))
     assert response.status_code == 200
-    figures = response.context["figures"]
-    assert figures.received == 2
-    assert figures.answered == 1
+    figures = {figure.key: figure for figure in response.context["figures"]}
+    assert figures["petitions.received"].value == 2
+    assert figures["petitions.closed"].value == 1
+    # Issue 11: the definition and the parts are written beside each figure.
+    body = response.content.decode()
+    closure = figures["petitions.closure_rate"]
+    assert closure.numerator == 1 and closure.denominator == 1
+    assert str(closure.definition) in body and "100.0%" in body

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from sunshine.core.clocks import clock_get
+from sunshine.core.figures import Period, figure_value
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import access, selectors, services
@@ -385,21 +386,32 @@ class TrackLeaveView(View):
 
 
 class FiguresView(TemplateView):
-    """PET-10 for the public: this year's letters received, answered, closure rate,
-    average days to answer and satisfaction."""
+    """PET-10 for the public: this year's figures from the figures registry, each with
+    its definition and its parts written beside it."""
 
     template_name = "petitions/public/figures.html"
+    SHOWN = (
+        "received",
+        "accepted_on_time_rate",
+        "closed",
+        "closed_on_time_rate",
+        "closure_rate",
+        "average_days_to_answer",
+        "rating_participation_rate",
+        "satisfaction_rate",
+    )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         bureau = site_bureau()
         now = timezone.localtime()
-        start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        period = Period.year(now.year, as_of=now)
         context["year"] = now.year
-        context["start"] = start
+        context["start"] = period.start
         context["end"] = now
-        rows = selectors.petition_figures(bureau=bureau, start=start, end=now) if bureau is not None else []
-        context["figures"] = rows[0] if rows else None
-        # The average days to answer is not in FigureRow yet (asked of the domain layer).
-        context["average_days"] = getattr(context["figures"], "average_days_to_answer", None)
+        context["figures"] = (
+            [figure_value(f"petitions.{key}", period=period, organization=bureau) for key in self.SHOWN]
+            if bureau is not None
+            else []
+        )
         return context

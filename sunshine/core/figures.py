@@ -1,0 +1,353 @@
+"""The figures registry: every figure the platform reports, registered once.
+
+A domain app registers each of its figures in ``AppConfig.ready()`` (usually from its
+own ``figures.py``)::
+
+    register_figure(
+        key="petitions.closure_rate",
+        label=_("Closure rate"),
+        unit=Unit.PERCENT,
+        numerator=_("cases closed with a reply"),
+        denominator=_("cases accepted"),
+        compute=closure_rate,  # (period, organization) -> FigureValue
+    )
+
+The dashboard, the public statistics, the annual summary, the evaluation indicators,
+the API and ``manage.py figures`` read figures only through :func:`figure_value` and
+:func:`figures_all`; no app computes a reported figure anywhere else.
+
+A figure is computed for a :class:`Period` (aware, Asia/Shanghai; start inclusive, end
+exclusive) and an organisation: a bureau stands for everything in its tree, a school
+or department for its own. A rate always carries its numerator and denominator, so it
+is never shown without its parts; money is integer fen inside and yuan when shown.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+
+__all__ = [
+    "Figure",
+    "FigureResult",
+    "FigureValue",
+    "Period",
+    "Unit",
+    "figure_get",
+    "figure_value",
+    "figures_all",
+    "figures_registered",
+    "register_figure",
+    "within",
+]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Number = int | float
+
+
+class Unit(models.TextChoices):
+    """The unit a figure is counted in. Money is integer fen inside and shown in yuan."""
+
+    CASES = "cases", pgettext_lazy("unit", "cases")
+    SCHOOLS = "schools", pgettext_lazy("unit", "schools")
+    PERSONS = "persons", pgettext_lazy("unit", "persons")
+    PERCENT = "percent", pgettext_lazy("unit", "%")
+    YUAN = "yuan", pgettext_lazy("unit", "yuan")
+    DAYS = "days", pgettext_lazy("unit", "days")
+    POINTS = "points", pgettext_lazy("unit", "points")
+
+    @property
+    def scale(self) -> int:
+        """How many stored units make one shown unit (fen per yuan)."""
+        return 100 if self == Unit.YUAN else 1
+
+    @property
+    def places(self) -> int:
+        """Decimal places a value of this unit is shown with."""
+        return {Unit.CASES: 0, Unit.SCHOOLS: 0, Unit.PERSONS: 0, Unit.YUAN: 2}.get(self, 1)
+
+
+# --- periods --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in Asia/Shanghai, and the moment the figures are taken at
+    (``as_of``): a deadline that has passed by then and was not met counts as missed."""
+
+    start: datetime
+    end: datetime
+    as_of: datetime = field(default_factory=timezone.now)
+
+    def __post_init__(self) -> None:
+        if timezone.is_naive(self.start) or timezone.is_naive(self.end) or timezone.is_naive(self.as_of):
+            raise ValueError("a period is made of aware datetimes")
+        if self.end <= self.start:
+            raise ValueError("a period ends after it starts")
+
+    @staticmethod
+    def _midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+    @classmethod
+    def between(cls, first: date, last: date, *, as_of: datetime | None = None) -> Period:
+        """From the first day to the last day, both included."""
+        if last < first:
+            raise ValueError("the last day is before the first")
+        return cls(cls._midnight(first), cls._midnight(last + timedelta(days=1)), as_of or timezone.now())
+
+    @classmethod
+    def year(cls, year: int, *, as_of: datetime | None = None) -> Period:
+        return cls.between(date(year, 1, 1), date(year, 12, 31), as_of=as_of)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int, *, as_of: datetime | None = None) -> Period:
+        if not 1 <= quarter <= 4:
+            raise ValueError("a quarter is 1 to 4")
+        first = date(year, 3 * quarter - 2, 1)
+        last_month = 3 * quarter
+        return cls.between(first, date(year, last_month, calendar.monthrange(year, last_month)[1]), as_of=as_of)
+
+    @classmethod
+    def month(cls, year: int, month: int, *, as_of: datetime | None = None) -> Period:
+        if not 1 <= month <= 12:
+            raise ValueError("a month is 1 to 12")
+        return cls.between(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), as_of=as_of)
+
+    @classmethod
+    def of(
+        cls, year: int, *, quarter: int | None = None, month: int | None = None, as_of: datetime | None = None
+    ) -> Period:
+        """A year, or one quarter or one month of it (not both)."""
+        if quarter is not None and month is not None:
+            raise ValueError("a period is a quarter or a month, not both")
+        if quarter is not None:
+            return cls.quarter(year, quarter, as_of=as_of)
+        if month is not None:
+            return cls.month(year, month, as_of=as_of)
+        return cls.year(year, as_of=as_of)
+
+    @property
+    def first_day(self) -> date:
+        return timezone.localtime(self.start, SHANGHAI).date()
+
+    @property
+    def last_day(self) -> date:
+        return timezone.localtime(self.end, SHANGHAI).date() - timedelta(days=1)
+
+    @property
+    def as_of_day(self) -> date:
+        return timezone.localtime(self.as_of, SHANGHAI).date()
+
+    def __str__(self) -> str:
+        return f"{self.first_day.isoformat()}–{self.last_day.isoformat()}"
+
+
+def within(organization: Any, field: str) -> models.Q:
+    """Rows whose ``field`` (an organisation) lies in ``organization``'s tree: a bureau
+    takes everything below it, a school or department itself."""
+    return models.Q(**{f"{field}__path__startswith": organization.path})
+
+
+# --- values ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    """What a figure's ``compute`` returns: the value with its numerator and denominator
+    (a count is its own numerator and has no denominator). ``value`` is None when the
+    denominator is zero — a rate of nothing is not 0 %."""
+
+    value: Number | None
+    numerator: Number | None = None
+    denominator: Number | None = None
+
+    @classmethod
+    def count(cls, n: int) -> FigureValue:
+        return cls(value=n, numerator=n)
+
+    @classmethod
+    def rate(cls, numerator: int, denominator: int) -> FigureValue:
+        """A percentage to one decimal."""
+        value = round(100.0 * numerator / denominator, 1) if denominator else None
+        return cls(value=value, numerator=numerator, denominator=denominator)
+
+    @classmethod
+    def average(cls, total: Number, n: int, *, places: int = 1) -> FigureValue:
+        """``total`` ÷ ``n`` (e.g. days to answer over cases answered)."""
+        return cls(value=round(total / n, places) if n else None, numerator=round(total, places), denominator=n)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One registered figure. ``numerator`` and ``denominator`` say in words what is
+    counted (the denominator is empty for a plain count or amount)."""
+
+    key: str
+    label: str | Promise
+    unit: Unit
+    numerator: str | Promise
+    compute: Callable[[Period, Any], FigureValue]
+    denominator: str | Promise = ""
+    order: int = 100
+
+    @property
+    def app(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def definition(self) -> str:
+        """The definition as a person reads it: "numerator ÷ denominator", or what is counted."""
+        if not self.denominator:
+            return str(self.numerator)
+        return gettext("%(numerator)s ÷ %(denominator)s") % {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+        }
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    """A figure computed for a period and an organisation."""
+
+    figure: Figure
+    period: Period
+    organization: Any
+    measured: FigureValue
+
+    @property
+    def key(self) -> str:
+        return self.figure.key
+
+    @property
+    def label(self) -> str:
+        return str(self.figure.label)
+
+    @property
+    def unit(self) -> Unit:
+        return self.figure.unit
+
+    @property
+    def definition(self) -> str:
+        return self.figure.definition
+
+    def _shown(self, number: Number | None) -> Number | None:
+        """A stored number in the unit a person reads (fen → yuan)."""
+        if number is None:
+            return None
+        scale = self.unit.scale
+        if scale != 1:
+            return float(Decimal(number) / scale)
+        return number
+
+    @property
+    def value(self) -> Number | None:
+        return self._shown(self.measured.value)
+
+    @property
+    def numerator(self) -> Number | None:
+        return self._shown(self.measured.numerator) if self.figure.denominator else self.value
+
+    @property
+    def denominator(self) -> Number | None:
+        return self.measured.denominator
+
+    @property
+    def display(self) -> str:
+        """The value with its unit ("66.7%", "830.00元", "12件"); "—" when there is none."""
+        if self.value is None:
+            return "—"
+        number = f"{self.value:,.{self.unit.places}f}"
+        if self.unit == Unit.PERCENT:
+            return f"{number}%"
+        return gettext("%(number)s %(unit)s") % {"number": number, "unit": self.unit.label}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "unit": str(self.unit.label),
+            "value": self.value,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "definition": self.definition,
+        }
+
+
+# --- the registry ---------------------------------------------------------------------------------
+
+_FIGURES: dict[str, Figure] = {}
+
+
+def register_figure(
+    *,
+    key: str,
+    label: str | Promise,
+    unit: Unit,
+    numerator: str | Promise,
+    compute: Callable[[Period, Any], FigureValue],
+    denominator: str | Promise = "",
+    order: int = 100,
+) -> Figure:
+    """Register a figure once; a second registration of the same key is refused (two
+    definitions of one figure are what this registry exists to prevent)."""
+    if "." not in key or key != key.strip():
+        raise ImproperlyConfigured(f"a figure key is '<app>.<name>', not {key!r}")
+    if key in _FIGURES:
+        raise ImproperlyConfigured(f"the figure {key!r} is already registered")
+    if unit == Unit.PERCENT and not denominator:
+        raise ImproperlyConfigured(f"the rate {key!r} needs its denominator in words")
+    figure = Figure(
+        key=key, label=label, unit=unit, numerator=numerator, denominator=denominator, compute=compute, order=order
+    )
+    _FIGURES[key] = figure
+    return figure
+
+
+def figures_registered(prefix: str = "") -> list[Figure]:
+    """Registered figures whose key starts with ``prefix``: apps in the order they
+    registered (INSTALLED_APPS), each app's figures by their ``order``."""
+    apps: dict[str, int] = {}
+    for figure in _FIGURES.values():
+        apps.setdefault(figure.app, len(apps))
+    found = [f for key, f in _FIGURES.items() if key.startswith(prefix)]
+    return sorted(found, key=lambda f: (apps[f.app], f.order, f.key))
+
+
+def figure_get(key: str) -> Figure:
+    try:
+        return _FIGURES[key]
+    except KeyError:
+        raise KeyError(f"no figure {key!r} is registered") from None
+
+
+def figure_value(key: str, *, period: Period, organization: Any) -> FigureResult:
+    """The figure ``key`` for ``period`` and ``organization`` (a bureau: its whole tree)."""
+    figure = figure_get(key)
+    return FigureResult(
+        figure=figure, period=period, organization=organization, measured=figure.compute(period, organization)
+    )
+
+
+def figures_all(*, period: Period, organization: Any, prefix: str = "") -> list[FigureResult]:
+    """Every registered figure (or those whose key starts with ``prefix``)."""
+    return [
+        FigureResult(figure=f, period=period, organization=organization, measured=f.compute(period, organization))
+        for f in figures_registered(prefix)
+    ]
+
+
+def _unregister(key: str) -> None:
+    """Tests only: take a figure a test registered off the registry again."""
+    _FIGURES.pop(key, None)

@@ -1,0 +1,241 @@
+"""The petitions figures (PET-10), registered in ``core.figures`` by ``PetitionsConfig.ready()``.
+
+The cases counted are those received in the period whose bureau, unit concerned (the
+subject unit) or, failing one, handling unit lies in the organisation's tree. Every
+on-time rate counts a case whose deadline has passed by ``period.as_of`` untouched as
+late; a case still within its deadline is in neither part of the rate yet. A case told
+in time that it is not accepted or forwarded elsewhere was notified on time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
+from sunshine.petitions import rules
+from sunshine.petitions.models import Petition
+
+S = Petition.Status
+HANDLING_STATUSES = (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
+
+NOTIFIED = Q(notified_at__isnull=False)
+NOTIFIED_ON_TIME = NOTIFIED & Q(notified_at__lte=F("notice_due_at"))
+ACCEPTED = Q(accepted_at__isnull=False)
+CLOSED = ACCEPTED & Q(answered_at__isnull=False)
+CLOSED_ON_TIME = CLOSED & Q(answered_at__lte=F("handling_due_at"))
+RATED = Q(rated_at__isnull=False)
+SATISFIED = RATED & Q(satisfaction__in=[v for v in Petition.Satisfaction.values if rules.satisfied(v)])
+
+
+def notice_overdue(as_of: Any) -> Q:
+    """PET-3: still registered, nobody told, after the notice deadline."""
+    return Q(status=S.REGISTERED, notice_due_at__lt=as_of)
+
+
+def handling_overdue(as_of: Any) -> Q:
+    """PET-5: accepted, still being handled (no reply) after the handling deadline."""
+    return Q(status__in=HANDLING_STATUSES, handling_due_at__lt=as_of)
+
+
+def cases(period: Period, organization: Any) -> QuerySet[Petition]:
+    """The cases the figures count: received in the period, in the organisation's tree."""
+    scope = (
+        within(organization, "bureau")
+        | within(organization, "subject_organization")
+        | (Q(subject_organization__isnull=True) & within(organization, "assigned_to"))
+    )
+    return Petition.objects.filter(scope, received_at__gte=period.start, received_at__lt=period.end)
+
+
+def _count(period: Period, organization: Any, **counts: Q) -> dict[str, int]:
+    return cases(period, organization).aggregate(**{name: Count("pk", filter=q) for name, q in counts.items()})
+
+
+def received(period: Period, organization: Any) -> FigureValue:
+    return FigureValue.count(cases(period, organization).count())
+
+
+def accepted(period: Period, organization: Any) -> FigureValue:
+    return FigureValue.count(_count(period, organization, n=ACCEPTED)["n"])
+
+
+def accepted_on_time_rate(period: Period, organization: Any) -> FigureValue:
+    """PET-10 accepted on time, PET-3 notice: accepted, declined or forwarded no later
+    than the notice deadline ÷ those notified plus those overdue and untouched (late)."""
+    c = _count(period, organization, on_time=NOTIFIED_ON_TIME, notified=NOTIFIED, overdue=notice_overdue(period.as_of))
+    return FigureValue.rate(c["on_time"], c["notified"] + c["overdue"])
+
+
+def closed(period: Period, organization: Any) -> FigureValue:
+    return FigureValue.count(_count(period, organization, n=CLOSED)["n"])
+
+
+def closed_on_time_rate(period: Period, organization: Any) -> FigureValue:
+    """PET-10 closed on time, PET-5: answered by the handling deadline (extension
+    included) ÷ those answered plus those overdue and still unanswered (late)."""
+    c = _count(period, organization, on_time=CLOSED_ON_TIME, closed=CLOSED, overdue=handling_overdue(period.as_of))
+    return FigureValue.rate(c["on_time"], c["closed"] + c["overdue"])
+
+
+def closure_rate(period: Period, organization: Any) -> FigureValue:
+    """PET-10: closed ÷ accepted."""
+    c = _count(period, organization, closed=CLOSED, accepted=ACCEPTED)
+    return FigureValue.rate(c["closed"], c["accepted"])
+
+
+def overdue(period: Period, organization: Any) -> FigureValue:
+    q = notice_overdue(period.as_of) | handling_overdue(period.as_of)
+    return FigureValue.count(_count(period, organization, n=q)["n"])
+
+
+def average_days_to_answer(period: Period, organization: Any) -> FigureValue:
+    """product.md's "average days to answer": receipt to the written reply."""
+    spent = ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField())
+    result = (
+        cases(period, organization)
+        .filter(CLOSED)
+        .aggregate(n=Count("pk"), total=Coalesce(Sum(spent), timedelta(0), output_field=DurationField()))
+    )
+    return FigureValue.average(result["total"].total_seconds() / 86400, result["n"])
+
+
+def rating_participation_rate(period: Period, organization: Any) -> FigureValue:
+    """PET-10: rated ÷ answered."""
+    c = _count(period, organization, rated=CLOSED & RATED, closed=CLOSED)
+    return FigureValue.rate(c["rated"], c["closed"])
+
+
+def satisfaction_rate(period: Period, organization: Any) -> FigureValue:
+    """PET-10: "satisfied" or "basically satisfied" ÷ rated."""
+    c = _count(period, organization, satisfied=SATISFIED, rated=RATED)
+    return FigureValue.rate(c["satisfied"], c["rated"])
+
+
+def refunds_ordered(period: Period, organization: Any) -> FigureValue:
+    total = cases(period, organization).aggregate(s=Coalesce(Sum("refunds_ordered_fen"), 0))["s"]
+    return FigureValue.count(total)
+
+
+def sanctions(period: Period, organization: Any) -> FigureValue:
+    return FigureValue.count(cases(period, organization).aggregate(s=Coalesce(Sum("sanctions"), 0))["s"])
+
+
+def register() -> None:
+    """Called once from ``PetitionsConfig.ready()``."""
+    answered_words = _("accepted cases concluded with a written reply")
+    register_figure(
+        key="petitions.received",
+        label=_("Letters received"),
+        unit=Unit.CASES,
+        numerator=_("cases received in the period, by every channel"),
+        compute=received,
+        order=10,
+    )
+    register_figure(
+        key="petitions.accepted",
+        label=_("Cases accepted"),
+        unit=Unit.CASES,
+        numerator=_("cases received in the period and accepted"),
+        compute=accepted,
+        order=20,
+    )
+    register_figure(
+        key="petitions.accepted_on_time_rate",
+        label=_("On-time acceptance rate"),
+        unit=Unit.PERCENT,
+        numerator=_(
+            "cases whose filer was told in writing within the time limit that the case is accepted, "
+            "not accepted or forwarded"
+        ),
+        denominator=_(
+            "cases whose filer has been told, plus cases past the time limit with the filer not yet told "
+            "(counted as late)"
+        ),
+        compute=accepted_on_time_rate,
+        order=30,
+    )
+    register_figure(
+        key="petitions.closed",
+        label=_("Cases closed"),
+        unit=Unit.CASES,
+        numerator=answered_words,
+        compute=closed,
+        order=40,
+    )
+    register_figure(
+        key="petitions.closed_on_time_rate",
+        label=_("On-time closure rate"),
+        unit=Unit.PERCENT,
+        numerator=_("accepted cases answered in writing within the handling time limit (extension included)"),
+        denominator=_(
+            "accepted cases answered, plus accepted cases past the handling time limit and still unanswered "
+            "(counted as late)"
+        ),
+        compute=closed_on_time_rate,
+        order=50,
+    )
+    register_figure(
+        key="petitions.closure_rate",
+        label=_("Closure rate"),
+        unit=Unit.PERCENT,
+        numerator=answered_words,
+        denominator=_("cases accepted"),
+        compute=closure_rate,
+        order=60,
+    )
+    register_figure(
+        key="petitions.overdue",
+        label=_("Cases overdue"),
+        unit=Unit.CASES,
+        numerator=_("cases still open past their notice or handling time limit"),
+        compute=overdue,
+        order=70,
+    )
+    register_figure(
+        key="petitions.average_days_to_answer",
+        label=_("Average days to answer"),
+        unit=Unit.DAYS,
+        numerator=_("days from receipt to the written reply, added up over the cases answered"),
+        denominator=_("cases answered"),
+        compute=average_days_to_answer,
+        order=80,
+    )
+    register_figure(
+        key="petitions.rating_participation_rate",
+        label=_("Rating participation rate"),
+        unit=Unit.PERCENT,
+        numerator=_("answered cases whose filer rated the reply"),
+        denominator=_("cases answered"),
+        compute=rating_participation_rate,
+        order=90,
+    )
+    register_figure(
+        key="petitions.satisfaction_rate",
+        label=_("Satisfaction rate"),
+        unit=Unit.PERCENT,
+        numerator=_("ratings of satisfied or basically satisfied"),
+        denominator=_("cases rated"),
+        compute=satisfaction_rate,
+        order=100,
+    )
+    register_figure(
+        key="petitions.refunds_ordered",
+        label=_("Refunds ordered through cases"),
+        unit=Unit.YUAN,
+        numerator=_("refunds ordered, as recorded on the cases"),
+        compute=refunds_ordered,
+        order=110,
+    )
+    register_figure(
+        key="petitions.sanctions",
+        label=_("Sanctions"),
+        unit=Unit.PERSONS,
+        numerator=_("sanctions recorded on the cases"),
+        compute=sanctions,
+        order=120,
+    )
