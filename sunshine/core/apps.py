@@ -6,3 +6,16 @@ class CoreConfig(AppConfig):
     name = "sunshine.core"
     label = "core"
     verbose_name = _("Platform settings and records")
+
+    def ready(self) -> None:
+        """Core's own workbench entries: the workbench home, and each administrator's page
+        only for the role that holds it (三员分立)."""
+        from sunshine.core.registry import register_workbench_entry
+        from sunshine.orgs.access import can_manage_security, can_manage_users, can_read_audit
+
+        register_workbench_entry(_("Workbench home"), "core:workbench", order=0)
+        register_workbench_entry(_("System administration"), "admin:index", order=900, visible=can_manage_users)
+        register_workbench_entry(
+            _("Security administration"), "accounts:security", order=910, visible=can_manage_security
+        )
+        register_workbench_entry(_("Audit log"), "core:audit-list", order=920, visible=can_read_audit)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from sunshine.core.seams import SeamUnavailable
 from sunshine.core.supervision import supervision_rag
 from sunshine.opinion import access, services
 from sunshine.opinion.brief import brief_docx
@@ -327,7 +328,7 @@ class EventActionView(LoginRequiredMixin, View):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        except ImproperlyConfigured:
+        except SeamUnavailable:
             messages.error(request, _("The petitions module is not installed; the case could not be registered."))
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not do this."))
