@@ -84,7 +84,8 @@ class Command(Generic[Payload, Result]):
         if self._receiver is not None and self._receiver is not receiver:
             raise ImproperlyConfigured(f"The seam {self.name!r} already has a receiver.")
         self._receiver = receiver
-        self._pages = dict(pages or {})
+        if pages is not None:
+            self._pages = dict(pages)
 
     @property
     def installed(self) -> bool:

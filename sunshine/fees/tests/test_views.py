@@ -105,6 +105,28 @@ def published(world):
     return fee_notice_publish(notice=notice, actor=None)
 
 
+def test_a_published_notice_is_in_the_schools_disclosure_catalogue_under_fees(published):
+    """DIS-2 "fees": the notice reaches the school's catalogue through the real disclosure
+    module (``core.seams.disclosure_entry_publish``), with its table and its poster."""
+    assert published.disclosure_url
+    page = Client().get(published.disclosure_url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert published.school.name in body and published.number in body and "0000-12345" in body
+    assert f"fee-notice-{published.school.code}-{published.pk}.docx" in body
+    entry = AuditEntry.objects.get(action="disclosure.entry_receive")
+    assert entry.data["source"] == f"fees.notice:{published.pk}" and entry.data["category"] == "fees"
+
+
+def test_without_disclosure_the_notice_is_published_on_the_fee_pages_only(world):
+    world.file(world.primary, "meals", 90000)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=None)
+    with seams.disclosure_entry_publish.absent():
+        notice = fee_notice_publish(notice=notice, actor=None)
+    assert notice.status == FeeNotice.Status.PUBLISHED and notice.disclosure_url == ""
+    assert Client().get(reverse("fees:school-notice", args=[world.primary.code])).status_code == 200
+
+
 COMPLAINT = {"title": "多收资料费", "facts": "班主任收了每人50元资料费", "request": "退还"}
 
 
