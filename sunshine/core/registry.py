@@ -146,6 +146,11 @@ def dashboard_tiles(user: Any) -> list[dict[str, Any]]:
         if value is None:
             continue
         tiles.append(
-            {"key": tile.key, "label": tile.label, "value": value, "url": reverse(tile.url_name) if tile.url_name else ""}
+            {
+                "key": tile.key,
+                "label": tile.label,
+                "value": value,
+                "url": reverse(tile.url_name) if tile.url_name else "",
+            }
         )
     return tiles

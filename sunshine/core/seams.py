@@ -32,15 +32,10 @@ from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
-
-Payload = TypeVar("Payload")
-Payload_contra = TypeVar("Payload_contra", contravariant=True)
-Result = TypeVar("Result")
-Result_co = TypeVar("Result_co", covariant=True)
 
 
 class SeamUnavailable(ImproperlyConfigured):
@@ -51,19 +46,19 @@ class SeamUnavailable(ImproperlyConfigured):
         super().__init__(f"No installed module receives the seam {seam!r}.")
 
 
-class Receiver(Protocol[Payload_contra, Result_co]):
+class Receiver[Payload, Result](Protocol):
     """The receiving app's handler: ``receiver(payload, actor=actor) -> result``."""
 
-    def __call__(self, payload: Payload_contra, /, *, actor: Any) -> Result_co: ...
+    def __call__(self, payload: Payload, /, *, actor: Any) -> Result: ...
 
 
-class Subscriber(Protocol[Payload_contra]):
+class Subscriber[Payload](Protocol):
     """An event's subscriber: ``subscriber(payload, actor=actor)``; returns nothing."""
 
-    def __call__(self, payload: Payload_contra, /, *, actor: Any) -> None: ...
+    def __call__(self, payload: Payload, /, *, actor: Any) -> None: ...
 
 
-class Command(Generic[Payload, Result]):
+class Command[Payload, Result]:
     """A hand-over with exactly one receiver. ``pages`` names the receiver's pages a
     caller may send a person to (URL names, reversed by :meth:`page_url`), so the caller
     never names another app's URLs."""
@@ -118,7 +113,7 @@ class Command(Generic[Payload, Result]):
             self._receiver, self._pages = receiver, pages
 
 
-class Event(Generic[Payload]):
+class Event[Payload]:
     """A notice with zero or more subscribers (keyed, so a second ``ready()`` does not
     subscribe twice)."""
 

@@ -108,7 +108,5 @@ def audit_entries_containing(text: str) -> list[Any]:
         entry
         for entry in AuditEntry.objects.all()
         if text
-        in " ".join(
-            (entry.actor_label, entry.target_type, entry.target_id, entry.target_label, json.dumps(entry.data))
-        )
+        in " ".join((entry.actor_label, entry.target_type, entry.target_id, entry.target_label, json.dumps(entry.data)))
     ]

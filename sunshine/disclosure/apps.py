@@ -9,10 +9,10 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         from sunshine.core.demo import register_demo_builder
-        from sunshine.core.scheduler import register_periodic
         from sunshine.core.registry import register_home_panel, register_workbench_entry
-        from sunshine.core.search import search_register
+        from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import disclosure_entry_publish
+        from sunshine.core.search import search_register
         from sunshine.core.uploads import register_file_access
         from sunshine.disclosure import access, services
         from sunshine.disclosure.demo import build_disclosure_demo

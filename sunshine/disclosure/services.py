@@ -426,7 +426,9 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
             allowed_kinds=ATTACHMENT_KINDS,
         )
         text, note = extract_text(stored)
-        Attachment.objects.create(document=document, stored_file=stored, name=stored.original_name, text=text, text_note=note)
+        Attachment.objects.create(
+            document=document, stored_file=stored, name=stored.original_name, text=text, text_note=note
+        )
     audit_record(
         actor=actor,
         action="disclosure.entry_receive",

@@ -577,9 +577,7 @@ def event_close(*, event: Event, actor: Any, reason: str = "") -> Event:
     return event
 
 
-def event_to_petition(
-    *, event: Event, actor: Any, kind: str = "complaint", request: str = ""
-) -> PetitionIntakeResult:
+def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", request: str = "") -> PetitionIntakeResult:
     """Turn the event into a petition case in one step, through the petitions seam; the
     event keeps the case number, the audit entry its id and number. Raises
     ``core.seams.SeamUnavailable`` (an ImproperlyConfigured) when no petitions module is

@@ -11,8 +11,8 @@ class PetitionsConfig(AppConfig):
         """Wire petitions into core: the intake seam, the workbench menu and home panels, file
         access, the daily job, the demo."""
         from sunshine.core.demo import register_demo_builder
-        from sunshine.core.scheduler import register_periodic
         from sunshine.core.registry import register_home_panel, register_workbench_entry
+        from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import petition_intake
         from sunshine.core.uploads import register_file_access
         from sunshine.petitions.access import attachment_access
@@ -23,7 +23,9 @@ class PetitionsConfig(AppConfig):
 
         petition_intake.register(petition_intake_receive, pages={"receipt": "petitions:receipt"})
         register_workbench_entry(_("Petitions and reports"), "petitions:workbench", order=10, visible=may_use_workbench)
-        register_home_panel("petitions-letters", template="petitions/home/letters.html", section="interaction", order=10)
+        register_home_panel(
+            "petitions-letters", template="petitions/home/letters.html", section="interaction", order=10
+        )
         register_home_panel(
             "petitions-figures", petition_public_summary, template="petitions/home/figures.html", section="figures"
         )

@@ -93,7 +93,10 @@ def test_the_rectification_request_carries_its_typed_items():
         organization_id=5,
         issuer_id=1,
         source_label="disclosure.inspection:3",
-        items=(seams.RectificationItem(text="补充公开收费项目", due_on=date(2026, 10, 30)), seams.RectificationItem(text="x")),
+        items=(
+            seams.RectificationItem(text="补充公开收费项目", due_on=date(2026, 10, 30)),
+            seams.RectificationItem(text="x"),
+        ),
     )
     with seams.rectification_request.subscribed(lambda payload, *, actor: heard.append(payload)):
         assert seams.rectification_request.send(request, actor=None) >= 1

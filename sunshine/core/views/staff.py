@@ -13,6 +13,7 @@ from sunshine.core.supervision import supervision_list_for, supervision_rag
 from sunshine.orgs.access import is_staff_user, organizations_of, staff_roles_of
 from sunshine.orgs.models import Role
 
+
 def identity_of(user: Any) -> dict[str, Any]:
     """Display name, role labels and organisations of a signed-in user (empty otherwise)."""
     if not getattr(user, "is_authenticated", False):

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disclosure', '0001_initial'),
+        ("disclosure", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='source_label',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=100, verbose_name='published from'),
+            model_name="document",
+            name="source_label",
+            field=models.CharField(
+                blank=True, db_index=True, editable=False, max_length=100, verbose_name="published from"
+            ),
         ),
     ]

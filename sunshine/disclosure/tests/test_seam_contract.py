@@ -14,7 +14,6 @@ from django.test import Client
 from django.utils import timezone
 
 from sunshine.core.models import AuditEntry
-from sunshine.core.search import search_query
 from sunshine.core.seams import (
     DisclosureEntry,
     DisclosureEntryResult,
@@ -22,6 +21,7 @@ from sunshine.core.seams import (
     SeamUnavailable,
     disclosure_entry_publish,
 )
+from sunshine.core.search import search_query
 from sunshine.disclosure import services
 from sunshine.disclosure.models import Document
 

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fees', '0001_initial'),
+        ("fees", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feenotice',
-            name='disclosure_url',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='in the disclosure catalogue'),
+            model_name="feenotice",
+            name="disclosure_url",
+            field=models.CharField(
+                blank=True, editable=False, max_length=200, verbose_name="in the disclosure catalogue"
+            ),
         ),
     ]
