@@ -79,5 +79,5 @@ def test_feed_to_event_to_petition(live_server: Any, opinion_staff: Any, chromiu
         context.close()
     event = Event.objects.get(title="示范区第一中学食堂问题家长群都在说")
     assert event.posts_count == 3 and event.status == Event.Status.ANSWERED
-    assert Supervision.objects.get(object_id=str(event.pk)).status == Supervision.Status.ANSWERED
+    assert Supervision.objects.get(rule_id="OPN-1", object_id=str(event.pk)).status == Supervision.Status.ANSWERED
     assert handed.target_id == str(event.pk)
