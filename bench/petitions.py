@@ -126,9 +126,9 @@ def bench_figures(bureau, schools, depts, n: int = 100_000) -> None:
         t0 = time.perf_counter()
         rows = figures_all(period=period, organization=organization, prefix="petitions.")
         seconds = time.perf_counter() - t0
-        received = next(r.value for r in rows if r.key == "petitions.received")
+        counted = next(r.value for r in rows if r.key == "petitions.received")
         print(
-            f"figures_all(petitions.) for {organization.kind:<10} over {received:,} cases: "
+            f"figures_all(petitions.) for {organization.kind:<10} over {counted:,} cases: "
             f"{seconds * 1000:8.1f} ms ({len(rows)} figures)"
         )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,3 +75,38 @@ class Rule:
 
     def __str__(self) -> str:
         return self.url_name
+
+
+@contextmanager
+def receipt_codes_drawn() -> Iterator[list[str]]:
+    """The receipt codes ``core.crypto.receipt_code_new`` draws within the block — the real
+    codes, recorded as they are drawn — so a test can look for them where they must not be."""
+    from sunshine.core import crypto
+
+    drawn: list[str] = []
+    real = crypto.secrets.randbelow
+
+    def recording(n: int) -> int:
+        value = real(n)
+        digits = len(str(n)) - 1
+        if str(n) == "1" + "0" * digits:
+            drawn.append(f"{value:0{digits}d}")
+        return value
+
+    crypto.secrets.randbelow = recording  # type: ignore[assignment]
+    try:
+        yield drawn
+    finally:
+        crypto.secrets.randbelow = real  # type: ignore[assignment]
+
+
+def audit_entries_containing(text: str) -> list[Any]:
+    """Audit entries whose actor, target or data holds ``text`` anywhere."""
+    from sunshine.core.models import AuditEntry
+
+    return [
+        entry
+        for entry in AuditEntry.objects.all()
+        if text
+        in " ".join((entry.actor_label, entry.target_type, entry.target_id, entry.target_label, json.dumps(entry.data)))
+    ]

@@ -10,8 +10,9 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
+        from sunshine.core.registry import register_home_panel, register_workbench_entry
         from sunshine.core.scheduler import register_periodic
-        from sunshine.core.seams import register_home_provider
+        from sunshine.core.seams import disclosure_entry_publish
         from sunshine.core.search import search_register
         from sunshine.core.uploads import register_file_access
         from sunshine.disclosure import access, figures, services
@@ -19,6 +20,7 @@ class DisclosureConfig(AppConfig):
         from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT
         from sunshine.disclosure.selectors import bulletins_latest
 
+        disclosure_entry_publish.register(services.entry_publish_receive)
         search_register(services.SEARCH_PUBLIC, label=_("Disclosure"))
         search_register(services.SEARCH_DRAFT, label=_("Disclosure working copy"), check=access.search_hit_visible)
         register_file_access(services.ATTACHMENT_PURPOSE, access.attachment_readable)
@@ -31,5 +33,12 @@ class DisclosureConfig(AppConfig):
         )
         register_periodic("disclosure-publish-due", "sunshine.disclosure.tasks.documents_publish_due_task", 60)
         register_demo_builder("disclosure", build_disclosure_demo, order=40)
-        register_home_provider("bulletins", bulletins_latest)
+        register_workbench_entry(
+            _("Government disclosure"), "disclosure:workbench", order=30, visible=access.may_use_workbench
+        )
+        register_home_panel("disclosure-catalogue", template="disclosure/home/catalogue.html", section="disclosure")
+        register_home_panel("disclosure-foi", template="disclosure/home/foi.html", section="services", order=20)
+        register_home_panel(
+            "disclosure-bulletins", bulletins_latest, template="disclosure/home/bulletins.html", section="news"
+        )
         figures.register()

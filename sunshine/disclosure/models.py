@@ -94,6 +94,9 @@ class Document(StatefulModel):
     )
     body = models.TextField(_("text"), blank=True)
     change_note = models.CharField(_("what changed"), max_length=200, blank=True)
+    source_label = models.CharField(
+        _("published from"), max_length=100, blank=True, db_index=True, editable=False
+    )  # e.g. "fees.notice:42" for an entry another module published through the seam
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True, db_index=True)

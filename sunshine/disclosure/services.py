@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import nh3
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -25,7 +26,13 @@ from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import period_name
 from sunshine.core.models import Notification
 from sunshine.core.notifications import notify
-from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.seams import (
+    DisclosureEntry,
+    DisclosureEntryResult,
+    PetitionIntake,
+    SeamUnavailable,
+    petition_intake,
+)
 from sunshine.core.search import search_index, search_remove
 from sunshine.core.transitions import TransitionConflict, transition
 from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
@@ -352,6 +359,89 @@ def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
         target=attachment.document,
         data={"file": str(attachment.stored_file_id)},
     )
+
+
+# --- Entries other modules publish (core.seams.disclosure_entry_publish) ---------------------
+
+
+def _category_of(key: str) -> Category:
+    category = Category.objects.filter(code=key).first()
+    if category is None and key in {code for code, *_rest in rules.CATEGORIES}:
+        categories_ensure()  # a national category not yet in this database
+        category = Category.objects.filter(code=key).first()
+    if category is None:
+        raise ValidationError({"category": _("The disclosure catalogue has no category “%(key)s”.") % {"key": key}})
+    return category
+
+
+@transaction.atomic
+def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> DisclosureEntryResult:
+    """The receiver of ``core.seams.disclosure_entry_publish``: publish another module's
+    entry in the organisation's catalogue now, as a new version (DIS-1: ``info_date``
+    starts the clock; DIS-2: the category's checklist item counts it). The calling
+    module's service has checked its actor's right, so no disclosure role is asked for
+    and there is no review step; the actor is recorded. An entry whose ``source_label``
+    is already in the catalogue (and not withdrawn) gets a new version of the same
+    document, with the entry's files in place of the old ones."""
+    organization = Organization.objects.get(pk=entry.organization_id)
+    category = _category_of(entry.category)
+    if not category.applies_to(organization):
+        raise ValidationError({"category": _("This category is not part of this organisation's catalogue.")})
+    if not entry.source_label:
+        raise ValidationError(_("An entry from another module names its source."))
+    values = {
+        "category": category,
+        "title": entry.title[:200],
+        "number": entry.number[:60],
+        "issued_on": entry.issued_on,
+        "info_date": entry.info_date,
+        "body": body_sanitise(entry.body),
+    }
+    document = (
+        Document.objects.select_for_update()
+        .filter(organization=organization, source_label=entry.source_label)
+        .exclude(status=D.WITHDRAWN)
+        .first()
+    )
+    if document is None:
+        document = Document(
+            organization=organization,
+            source_label=entry.source_label,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            **values,
+        )
+    else:
+        if document.status == D.SCHEDULED:
+            transition(document, D.REVIEW, actor=actor)
+        if document.status == D.REVIEW:
+            transition(document, D.REVISION if document.first_published_at else D.DRAFT, actor=actor)
+        elif document.status == D.PUBLISHED:
+            transition(document, D.REVISION, actor=actor)
+        for name, value in values.items():
+            setattr(document, name, value)
+        document.attachments.filter(removed=False).update(removed=True)
+    document.full_clean()
+    document.save()
+    for file in entry.attachments:
+        stored = upload_store(
+            file=ContentFile(file.content, name=file.name),
+            purpose=ATTACHMENT_PURPOSE,
+            actor=actor,
+            allowed_kinds=ATTACHMENT_KINDS,
+        )
+        text, note = extract_text(stored)
+        Attachment.objects.create(
+            document=document, stored_file=stored, name=stored.original_name, text=text, text_note=note
+        )
+    audit_record(
+        actor=actor,
+        action="disclosure.entry_receive",
+        target=document,
+        data={"source": entry.source_label, "category": category.code, "files": len(entry.attachments)},
+    )
+    transition(document, D.REVIEW, actor=actor)
+    version = _publish_now(document, actor=actor, now=timezone.now())
+    return DisclosureEntryResult(entry_id=document.pk, url=document.get_absolute_url(), version=version.number)
 
 
 def version_dis1(version: DocumentVersion) -> tuple[Deadline, bool]:
@@ -832,14 +922,14 @@ def _hand_to_petitions(*, actor: Any, request: FoiRequest) -> str:
         phone=request.contact,
     )
     try:
-        case = petition_intake(intake=intake, actor=actor)
-    except ImproperlyConfigured:
+        case = petition_intake(intake, actor=actor)
+    except SeamUnavailable:
         return _("No petitions module is installed: pass this complaint to the petitions office by hand.")
     except ValidationError as exc:
         return _("Petitions did not accept the hand-over (%(why)s): pass this complaint on by hand.") % {
             "why": " ".join(exc.messages)
         }
-    return _("Handed to petitions as case %(case)s.") % {"case": getattr(case, "pk", case)}
+    return _("Handed to petitions as case %(case)s.") % {"case": case.case_number}
 
 
 def foi_withdraw(*, actor: Any, request: FoiRequest, reason: str) -> FoiRequest:

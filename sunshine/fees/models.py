@@ -182,6 +182,9 @@ class FeeNotice(StatefulModel):
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    disclosure_url = models.CharField(
+        _("in the disclosure catalogue"), max_length=200, blank=True, editable=False
+    )  # set when the disclosure seam published it (DIS-2 "fees")
 
     class Meta:
         verbose_name = _("fee notice")

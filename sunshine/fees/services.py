@@ -7,8 +7,10 @@ from datetime import date
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,14 @@ from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_for, document_issue, document_unpublish
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import StoredFile
+from sunshine.core.seams import (
+    DisclosureEntry,
+    EntryFile,
+    FeeViolationConfirmed,
+    SeamUnavailable,
+    disclosure_entry_publish,
+    fee_violation_confirmed,
+)
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, upload_store
 from sunshine.fees.engine import audit_frames
@@ -320,13 +330,20 @@ def fee_notice_generate(*, school: Organization, term: Term, actor: Any) -> FeeN
 def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
     """Publish the notice on the school's public page (FEE-5: before registration). Its
     poster is issued and published as a core document record under the school's next
-    notice number of the term's year; the poster anyone downloads is that record."""
-    transition(notice, FeeNotice.Status.PUBLISHED, actor=actor, update={"published_at": timezone.now()})
+    notice number of the term's year; the poster anyone downloads is that record. The
+    notice also goes into the school's disclosure catalogue under "fees" — DIS-2's
+    checklist item for a school's fees — through ``core.seams.disclosure_entry_publish``
+    (the notice's table as the text, the same poster attached). Without a disclosure
+    module the notice is published here only, and ``notice.disclosure_url`` stays empty."""
+    now = timezone.now()
+    transition(notice, FeeNotice.Status.PUBLISHED, actor=actor, update={"published_at": now})
+    poster: dict[str, bytes] = {}
 
     def render(number: str) -> bytes:
         notice.number = number
-        with translation.override("zh-hans"):  # a document the school issues is in Chinese
-            return notice_poster(notice)
+        with translation.override(settings.LANGUAGE_CODE):  # a document the school issues is in Chinese
+            poster["bytes"] = notice_poster(notice)
+        return poster["bytes"]
 
     document = document_issue(
         kind=NOTICE_DOCUMENT,
@@ -343,6 +360,25 @@ def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
     )
     FeeNotice.objects.filter(pk=notice.pk).update(number=document.number)
     notice.number = document.number
+    with translation.override(settings.LANGUAGE_CODE):  # a published document is in Chinese
+        title = _("Principal's fee notice, %(term)s") % {"term": str(notice.term)}
+        entry = DisclosureEntry(
+            organization_id=notice.school_id,
+            category="fees",
+            title=f"{notice.school.name} {title}",
+            info_date=timezone.localdate(now),
+            source_label=f"fees.notice:{notice.pk}",
+            body=render_to_string("fees/public/notice_body.html", {"notice": notice}),
+            attachments=(EntryFile(name=document.file.original_name, content=poster["bytes"]),),
+            number=notice.number,
+            issued_on=timezone.localdate(now),
+        )
+    try:
+        published = disclosure_entry_publish(entry, actor=actor)
+    except SeamUnavailable:
+        return notice
+    FeeNotice.objects.filter(pk=notice.pk).update(disclosure_url=published.url)
+    notice.disclosure_url = published.url
     return notice
 
 
@@ -568,12 +604,15 @@ def ledger_audit(*, school: Organization, term: Term, actor: Any) -> int:
 
 def finding_confirm(*, finding: Finding, actor: Any) -> Finding:
     """Confirm a finding as an illegal fee. FEE-6 (LOCAL "FEE-6-veto"): the school's
-    "advanced" rating is vetoed for the school year."""
+    "advanced" rating is vetoed for the school year — recorded here, and told to the
+    evaluation (OVS-2) through ``core.seams.fee_violation_confirmed``, in the same
+    transaction (a subscriber's failure undoes the confirmation)."""
     with transaction.atomic():
         transition(finding, Finding.Status.CONFIRMED, actor=actor, update={"confirmed_at": timezone.now()})
         if local_rule("FEE-6-veto"):
+            school_year = finding.term.school_year
             veto, created = SchoolYearVeto.objects.get_or_create(
-                school=finding.school, school_year=finding.term.school_year, defaults={"finding": finding}
+                school=finding.school, school_year=school_year, defaults={"finding": finding}
             )
             if created:
                 audit_record(
@@ -582,6 +621,14 @@ def finding_confirm(*, finding: Finding, actor: Any) -> Finding:
                     target=veto,
                     data={"school": finding.school_id, "school_year": veto.school_year, "finding": finding.pk},
                 )
+            with translation.override(settings.LANGUAGE_CODE):  # data, not interface text; no student in it
+                label = f"{finding.term} {finding.item_name}：{finding.get_kind_display()}"
+            fee_violation_confirmed.send(
+                FeeViolationConfirmed(
+                    school_id=finding.school_id, school_year=school_year, finding_id=finding.pk, finding_label=label
+                ),
+                actor=actor,
+            )
     return finding
 
 

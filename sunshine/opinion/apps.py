@@ -10,9 +10,10 @@ class OpinionConfig(AppConfig):
     def ready(self) -> None:
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
+        from sunshine.core.registry import register_dashboard_tile, register_home_panel, register_workbench_entry
         from sunshine.core.scheduler import register_periodic
         from sunshine.opinion import figures
-        from sunshine.opinion.access import brief_readable, may_issue_brief
+        from sunshine.opinion.access import brief_readable, can_monitor, may_issue_brief, posts_to_review
         from sunshine.opinion.brief import BRIEF_DOCUMENT
         from sunshine.opinion.demo import build_opinion_demo
 
@@ -23,6 +24,15 @@ class OpinionConfig(AppConfig):
             number_pattern="〔{year}〕第{sequence}期",
             may_read=brief_readable,
             may_issue=may_issue_brief,
+        )
+        register_workbench_entry(_("Opinion monitoring"), "opinion:workbench", order=40, visible=can_monitor)
+        register_home_panel("opinion-replies", template="opinion/home/replies.html", section="interaction", order=20)
+        register_dashboard_tile(
+            "opinion-to-review",
+            lambda user: posts_to_review(user).count(),
+            label=_("Posts waiting for review"),
+            url_name="opinion:post-list",
+            visible=can_monitor,
         )
         register_periodic("opinion-fetch", "sunshine.opinion.tasks.opinion_fetch_task", 300)
         register_demo_builder("opinion", build_opinion_demo, order=60)

@@ -27,7 +27,7 @@ from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_reissue, documents_issued
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import IssuedDocument, Supervision
-from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.seams import PetitionIntake, PetitionIntakeResult, petition_intake
 from sunshine.core.supervision import (
     supervision_answer,
     supervision_close,
@@ -580,10 +580,11 @@ def event_close(*, event: Event, actor: Any, reason: str = "") -> Event:
     return event
 
 
-def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", request: str = "") -> Any:
-    """Turn the event into a petition case in one step, through the petitions seam.
-    Raises ImproperlyConfigured when no petitions module is installed, and
-    ValidationError when the event was already turned into one."""
+def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", request: str = "") -> PetitionIntakeResult:
+    """Turn the event into a petition case in one step, through the petitions seam; the
+    event keeps the case number, the audit entry its id and number. Raises
+    ``core.seams.SeamUnavailable`` (an ImproperlyConfigured) when no petitions module is
+    installed, and ValidationError when the event was already turned into one."""
     if event.petition_label:
         raise ValidationError(_("This event has already been turned into a petition."))
     posts = list(event.posts.order_by("published_at")[:5])
@@ -599,12 +600,16 @@ def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", requ
         source_label=f"opinion.event:{event.pk}",
     )
     with transaction.atomic():
-        petition = petition_intake(intake=intake, actor=actor)
-        label = str(getattr(petition, "pk", "") or petition)[:100]
-        Event.objects.filter(pk=event.pk).update(petition_label=label)
-        event.petition_label = label
-        audit_record(actor=actor, action="opinion.event_to_petition", target=event, data={"petition": label})
-    return petition
+        case = petition_intake(intake, actor=actor)
+        Event.objects.filter(pk=event.pk).update(petition_label=case.case_number)
+        event.petition_label = case.case_number
+        audit_record(
+            actor=actor,
+            action="opinion.event_to_petition",
+            target=event,
+            data={"case_id": case.case_id, "case_number": case.case_number},
+        )
+    return case
 
 
 def require(condition: bool) -> None:

@@ -279,6 +279,16 @@ def receipt_session_add(session: Any, petition: Petition) -> None:
     session[RECEIPT_SESSION_KEY] = ids[-RECEIPT_SESSION_MAX:]
 
 
+# The receipt code between filing and the receipt page, which reads it once and drops it.
+RECEIPT_ONCE_KEY = "petitions.receipt"
+
+
+def receipt_once_put(session: Any, *, petition: Petition, code: str) -> None:
+    """Hand the receipt code to the filer's own receipt page, through their session only
+    (the web form and the intake seam for a filer at the browser both come here)."""
+    session[RECEIPT_ONCE_KEY] = {"code": code, "number": petition.number, "named": petition.named}
+
+
 def receipt_session_ids(session: Any) -> frozenset[int]:
     """The case ids whose receipt code this session has shown."""
     return frozenset(int(pk) for pk in session.get(RECEIPT_SESSION_KEY, []) if isinstance(pk, int))

@@ -8,12 +8,13 @@ class PetitionsConfig(AppConfig):
     verbose_name = _("Petitions and reports")
 
     def ready(self) -> None:
-        """Wire petitions into core: the intake seam, file access, the reply as an issued
-        document, the daily job, the demo, the PET-10 figures."""
+        """Wire petitions into core: the intake seam, the workbench menu and home panels, file
+        access, the reply as an issued document, the daily job, the demo, the PET-10 figures."""
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
+        from sunshine.core.registry import register_home_panel, register_workbench_entry
         from sunshine.core.scheduler import register_periodic
-        from sunshine.core.seams import register_home_provider, register_petition_intake
+        from sunshine.core.seams import petition_intake
         from sunshine.core.uploads import register_file_access
         from sunshine.orgs.access import is_staff_user
         from sunshine.petitions import figures
@@ -21,10 +22,17 @@ class PetitionsConfig(AppConfig):
         from sunshine.petitions.demo import build_petitions_demo
         from sunshine.petitions.documents import REPLY_DOCUMENT
         from sunshine.petitions.selectors import petition_public_summary
-        from sunshine.petitions.services import ATTACHMENT_PURPOSE, petition_intake_handler
+        from sunshine.petitions.services import ATTACHMENT_PURPOSE, petition_intake_receive
+        from sunshine.petitions.views.staff import may_use_workbench
 
-        register_petition_intake(petition_intake_handler)
-        register_home_provider("figures", petition_public_summary)
+        petition_intake.register(petition_intake_receive, pages={"receipt": "petitions:receipt"})
+        register_workbench_entry(_("Petitions and reports"), "petitions:workbench", order=10, visible=may_use_workbench)
+        register_home_panel(
+            "petitions-letters", template="petitions/home/letters.html", section="interaction", order=10
+        )
+        register_home_panel(
+            "petitions-figures", petition_public_summary, template="petitions/home/figures.html", section="figures"
+        )
         register_file_access(ATTACHMENT_PURPOSE, attachment_access)
         # The reply is issued in the bureau's name by whoever handles the case (a school's
         # clerk included): ``petition_reply`` checks that right; its readers follow PET-9.

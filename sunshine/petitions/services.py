@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +41,7 @@ from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
+from sunshine.core.seams import PetitionIntake, PetitionIntakeResult
 from sunshine.core.supervision import (
     supervision_cancel,
     supervision_close,
@@ -84,6 +85,7 @@ __all__ = [
     "petition_file",
     "petition_forward",
     "petition_instruct",
+    "petition_intake_receive",
     "petition_message_from_filer",
     "petition_message_to_filer",
     "petition_note_internal",
@@ -137,7 +139,7 @@ class IdentityInput:
 @dataclass(frozen=True)
 class FiledPetition:
     petition: Petition
-    receipt_code: str  # 16 digits: shown once, never stored
+    receipt_code: str = field(repr=False)  # 16 digits: shown once, never stored
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -445,25 +447,27 @@ def petition_file(
     return FiledPetition(petition=petition, receipt_code=code)
 
 
-def petition_intake_handler(*, intake: Any, actor: Any) -> FiledPetition:
-    """The handler behind ``sunshine.core.seams.petition_intake`` (PetitionIntake →
-    :func:`petition_file`). The bureau is the subject unit's bureau, else
-    ``intake.extra["bureau_id"]``, else the only top-level bureau."""
+def petition_intake_receive(intake: PetitionIntake, /, *, actor: Any) -> PetitionIntakeResult:
+    """The receiver of ``core.seams.petition_intake``: files the case with
+    :func:`petition_file` and returns only its id and number. The receipt code goes to
+    the filer's own session when the filer is at the browser (``intake.filer_session``),
+    for petitions' receipt page to show once; otherwise it is dropped (a staff hand-over:
+    the filer follows the case by its number, as with a letter). The bureau is the
+    subject unit's bureau, else ``intake.bureau_id``, else the only top-level bureau."""
     subject = None
     if intake.subject_organization_id:
         subject = Organization.objects.get(pk=intake.subject_organization_id)
-    bureau_id = intake.extra.get("bureau_id") if intake.extra else None
     bureau: Organization | None
     if subject is not None:
         bureau = subject.bureau
-    elif bureau_id:
-        bureau = Organization.objects.get(pk=bureau_id, kind=Organization.Kind.BUREAU)
+    elif intake.bureau_id:
+        bureau = Organization.objects.get(pk=intake.bureau_id, kind=Organization.Kind.BUREAU)
     else:
         bureau = site_bureau()
     if bureau is None:
         raise ValidationError(_("No bureau is set up to receive this case."))
     identity = IdentityInput(name=intake.name, phone=intake.phone, address=intake.address, email=intake.email)
-    return petition_file(
+    filed = petition_file(
         bureau=bureau,
         kind=intake.kind,
         channel=intake.channel,
@@ -476,6 +480,9 @@ def petition_intake_handler(*, intake: Any, actor: Any) -> FiledPetition:
         source_label=intake.source_label,
         actor=actor,
     )
+    if intake.filer_session is not None:
+        access.receipt_once_put(intake.filer_session, petition=filed.petition, code=filed.receipt_code)
+    return PetitionIntakeResult(case_id=filed.petition.pk, case_number=filed.petition.number)
 
 
 # --- triage: PET-3, PET-4 -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from sunshine.core.context_processors import DISPLAY_CLASSES, display_preferences
 
@@ -43,22 +43,16 @@ def staff_identity(context: template.Context) -> dict[str, Any]:
 
 @register.simple_tag(takes_context=True)
 def workbench_nav(context: template.Context) -> list[dict[str, Any]]:
-    """The workbench modules. A module is live once its URL name resolves; until then it
-    is listed, disabled, as "coming soon"."""
-    from sunshine.core.views.staff import WORKBENCH_ADMIN_LINKS, WORKBENCH_MODULES
+    """The workbench menu as the signed-in user sees it: the entries the apps registered
+    (``core.registry.register_workbench_entry``)."""
+    from sunshine.core.registry import workbench_entries
 
     request = context.get("request")
     current_path = getattr(request, "path", "")
+    home = reverse("core:workbench")
     items = []
-    for label, url_name in WORKBENCH_MODULES:
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            url = None
-        items.append({"label": label, "url": url, "current": url is not None and url == current_path})
-    user = getattr(request, "user", None)
-    for label, url_name, allowed in WORKBENCH_ADMIN_LINKS:
-        if user is not None and allowed(user):
-            url = reverse(url_name)
-            items.append({"label": label, "url": url, "current": current_path.startswith(url)})
+    for entry in workbench_entries(getattr(request, "user", None) or context.get("user")):
+        url = entry.url
+        current = url == current_path if url == home else current_path.startswith(url)
+        items.append({"label": entry.label, "url": url, "current": current})
     return items

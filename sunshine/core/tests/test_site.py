@@ -116,10 +116,10 @@ def test_the_workbench_shows_roles_organisations_and_empty_lists():
     assert membership.user.full_name in html
     assert "Nothing waiting for you" in html
     assert "No supervised items" in html
-    # Logout is a POST form; modules not built yet are listed as coming soon, not links.
+    # Logout is a POST form; the menu lists what the installed modules registered, nothing more.
     assert f'method="post" action="{reverse("accounts:logout")}"' in html
-    assert f'href="{reverse("fees:workbench")}"' in html  # a module that exists is a link
-    assert "Major decisions <small>coming soon</small>" in html  # one that does not is listed, disabled
+    assert f'href="{reverse("fees:workbench")}"' in html  # a module that registered its entry
+    assert "coming soon" not in html and "Major decisions" not in html  # a module not built is absent
     assert f'href="{reverse("core:workbench")}" aria-current="page"' in html
 
 

@@ -11,22 +11,22 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sunshine.core.context_processors import DISPLAY_COOKIE, DISPLAY_OPTIONS, display_preferences
-from sunshine.core.seams import home_panel
+from sunshine.core.registry import HOME_FIGURES, home_panels, home_sections
 from sunshine.core.search import search_query
 
 DISPLAY_COOKIE_AGE = 365 * 24 * 3600
 
 
 class HomeView(TemplateView):
-    """The public home page. Its live figures and bulletins come from the modules that
-    provide them (``core.seams.home_panel``); links to a module appear once it exists."""
+    """The public home page: the site's columns, filled with the panels the modules
+    register (``core.registry.register_home_panel``); a column nobody fills says so."""
 
     template_name = "core/public/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["figures"] = home_panel("figures")
-        context["bulletins"] = home_panel("bulletins") or []
+        context["sections"] = home_sections()
+        context["figure_panels"] = home_panels(HOME_FIGURES)
         return context
 
 

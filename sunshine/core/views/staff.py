@@ -1,49 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from sunshine.core.models import Supervision
 from sunshine.core.notifications import notifications_unread
+from sunshine.core.registry import dashboard_tiles
 from sunshine.core.supervision import supervision_list_for, supervision_rag
-from sunshine.orgs.access import (
-    can_manage_security,
-    can_manage_users,
-    can_read_audit,
-    is_staff_user,
-    organizations_of,
-    staff_roles_of,
-)
+from sunshine.orgs.access import is_staff_user, organizations_of, staff_roles_of
 from sunshine.orgs.models import Role
-
-# The workbench's left navigation: (label, URL name of the module's staff landing page).
-# A module shows as "coming soon" until its URL name exists.
-WORKBENCH_MODULES: list[tuple[Promise, str]] = [
-    (_("Workbench home"), "core:workbench"),
-    (_("Petitions and reports"), "petitions:workbench"),
-    (_("Fee management"), "fees:workbench"),
-    (_("Government disclosure"), "disclosure:workbench"),
-    (_("Opinion monitoring"), "opinion:workbench"),
-    (_("Oversight and evaluation"), "oversight:workbench"),
-    (_("Fund disbursement"), "funds:workbench"),
-    (_("Enrollment and recruitment"), "enrollment:workbench"),
-    (_("Major decisions"), "decisions:workbench"),
-    (_("Statistics and reports"), "reports:workbench"),
-]
-
-
-# Administration pages, shown in the workbench only to the role that holds each (三员分立).
-WORKBENCH_ADMIN_LINKS: list[tuple[Promise, str, Callable[[Any], bool]]] = [
-    (_("System administration"), "admin:index", can_manage_users),
-    (_("Security administration"), "accounts:security", can_manage_security),
-    (_("Audit log"), "core:audit-list", can_read_audit),
-]
 
 
 def identity_of(user: Any) -> dict[str, Any]:
@@ -60,8 +28,8 @@ def identity_of(user: Any) -> dict[str, Any]:
 
 class WorkbenchView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     """工作台: the staff home page, for users holding an organisation role (anonymous
-    visitors go to the login page; a public account gets 403). To-do and supervision
-    lists fill in as modules go live."""
+    visitors go to the login page; a public account gets 403): to-dos, supervised items,
+    and the dashboard tiles the modules register (``core.registry``)."""
 
     template_name = "core/staff/workbench.html"
 
@@ -76,4 +44,5 @@ class WorkbenchView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         context["notifications"] = list(notifications_unread(user)[:20])
         open_items = supervision_list_for(user).filter(status=Supervision.Status.OPEN)[:20]
         context["supervision_items"] = [(item, supervision_rag(item, now)) for item in open_items]
+        context["tiles"] = dashboard_tiles(user)
         return context

@@ -53,27 +53,9 @@ def district(db: None) -> District:
 
 
 @pytest.fixture
-def petitions_stand_in() -> Iterator[list[Any]]:
-    """A stand-in petitions module registered on the core seam (the real one is another app)."""
-    from sunshine.core import seams
-
-    received: list[Any] = []
-    previous = seams._petition_intake
-
-    def handler(*, intake: Any, actor: Any) -> str:
-        received.append(intake)
-        return f"P-{len(received)}"
-
-    seams.register_petition_intake(handler)
-    yield received
-    seams._petition_intake = previous
-
-
-@pytest.fixture
 def no_petitions() -> Iterator[None]:
+    """No module receives the petition-intake seam."""
     from sunshine.core import seams
 
-    previous = seams._petition_intake
-    seams._petition_intake = None
-    yield
-    seams._petition_intake = previous
+    with seams.petition_intake.absent():
+        yield

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from sunshine.core.clocks import deadline
 from sunshine.core.issued import document_for
-from sunshine.core.testing import login_verified
+from sunshine.core.models import AuditEntry
+from sunshine.core.testing import audit_entries_containing, login_verified, receipt_codes_drawn
 from sunshine.disclosure import services
 from sunshine.disclosure.letters import reply_letter_docx
 from sunshine.disclosure.models import FoiRequest
@@ -167,19 +168,25 @@ def test_foi4_reply_types_and_reasons(district: District):
     assert "依申请公开〔" in request.reply_number
 
 
-def test_foi4_complaint_goes_to_petitions(district: District, petitions_stand_in: list):
+def test_foi4_complaint_goes_to_petitions_keeping_only_the_case_number(district: District):
+    """FOI-4 "it is a complaint": the real petitions module files the case; the FOI request
+    keeps the case number, and the case's receipt code is in no note and no audit entry."""
     request = _letter(district)
-    services.foi_reply(
-        actor=district.officer,
-        request=request,
-        reply_type="not_processed",
-        reason="complaint",
-        text="您反映的问题属于投诉，已转信访部门办理。",
-    )
-    assert len(petitions_stand_in) == 1
-    intake = petitions_stand_in[0]
-    assert intake.kind == "complaint" and intake.channel == "foi" and intake.source_label.endswith(str(request.pk))
-    assert "P-1" in request.handover_note
+    with receipt_codes_drawn() as codes:
+        services.foi_reply(
+            actor=district.officer,
+            request=request,
+            reply_type="not_processed",
+            reason="complaint",
+            text="您反映的问题属于投诉，已转信访部门办理。",
+        )
+    (code,) = codes  # the petition's receipt code
+    filed = AuditEntry.objects.get(action="petitions.petition_file")
+    assert filed.data["channel"] == "foi" and filed.data["kind"] == "complaint" and filed.data["named"] is True
+    request.refresh_from_db()
+    assert filed.target_label and filed.target_label in request.handover_note  # the case number
+    assert code not in request.handover_note and code not in request.reply_text
+    assert audit_entries_containing(code) == []
 
 
 def test_foi4_complaint_without_petitions_module_says_so(district: District, no_petitions: None):

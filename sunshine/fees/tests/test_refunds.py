@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sunshine.core.figures import Period, figure_value
 from sunshine.core.local_rules import local_rule_set
+from sunshine.core.seams import FeeViolationConfirmed, fee_violation_confirmed
 from sunshine.fees.models import Finding, RefundOrder, SchoolYearVeto
 from sunshine.fees.services import (
     finding_confirm,
@@ -44,10 +45,39 @@ def test_fee6_confirmed_finding_vetoes_the_school_year(world, findings):
     assert veto.school == world.primary and veto.school_year == "2026-2027"
 
 
+def test_fee6_confirmed_finding_is_told_to_the_evaluation_veto_seam(world, findings):
+    """FEE-6 → OVS-2: each confirmed illegal fee reaches ``fee_violation_confirmed`` with
+    the school, the school year and the finding — no student in it. (No module subscribes
+    yet; the evaluation's own contract test comes with it.)"""
+    heard: list[tuple[FeeViolationConfirmed, object]] = []
+    with fee_violation_confirmed.subscribed(lambda payload, *, actor: heard.append((payload, actor))):
+        finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+        finding_dismiss(finding=findings["compulsory"], actor=world.reviewer, reason="已核实为误录")
+    ((payload, actor),) = heard
+    finding = findings["prohibited"]
+    assert payload == FeeViolationConfirmed(
+        school_id=world.primary.pk, school_year="2026-2027", finding_id=finding.pk, finding_label=payload.finding_label
+    )
+    assert payload.rule_id == "FEE-6" and actor == world.reviewer
+    assert finding.item_name in payload.finding_label and finding.student_name not in payload.finding_label
+
+
+def test_a_failing_veto_subscriber_undoes_the_confirmation(world, findings):
+    def failing(payload: FeeViolationConfirmed, /, *, actor: object) -> None:
+        raise RuntimeError("evaluation unavailable")
+
+    with fee_violation_confirmed.subscribed(failing), pytest.raises(RuntimeError):
+        finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    findings["prohibited"].refresh_from_db()
+    assert findings["prohibited"].status == Finding.Status.OPEN and not SchoolYearVeto.objects.exists()
+
+
 def test_fee6_veto_is_local(world, findings):
     local_rule_set(actor=None, key="FEE-6-veto", value=False)
-    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
-    assert not SchoolYearVeto.objects.exists()
+    heard: list[FeeViolationConfirmed] = []
+    with fee_violation_confirmed.subscribed(lambda payload, *, actor: heard.append(payload)):
+        finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    assert not SchoolYearVeto.objects.exists() and heard == []
 
 
 def test_refund_order_to_verification_and_figures(world, findings):

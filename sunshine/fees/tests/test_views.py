@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from sunshine.core import seams
 from sunshine.core.figures import figures_registered
 from sunshine.core.issued import document_for
-from sunshine.core.testing import login_verified, user_with_role
+from sunshine.core.models import AuditEntry
+from sunshine.core.testing import audit_entries_containing, login_verified, receipt_codes_drawn, user_with_role
 from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload
 from sunshine.fees.services import fee_notice_generate, fee_notice_publish
 from sunshine.fees.tests.test_audit import CLEAN, HEADER
@@ -119,36 +120,58 @@ def published(world):
     return fee_notice_publish(notice=notice, actor=None)
 
 
-def test_complaint_goes_to_petitions_through_the_seam(published, monkeypatch):
-    received = []
-
-    class Case:
-        receipt_code = "1234567890123456"
-
-    def fake_petitions(*, intake, actor):  # the one permitted fake: it stands in for the petitions module
-        received.append(intake)
-        return Case()
-
-    monkeypatch.setattr(seams, "_petition_intake", None)
-    seams.register_petition_intake(fake_petitions)
-    response = Client().post(
-        reverse("fees:notice-complain", args=[published.pk]),
-        {"title": "多收资料费", "facts": "班主任收了每人50元资料费", "request": "退还"},
-    )
-    assert response.status_code == 200 and "1234567890123456" in response.content.decode()
-    intake = received[0]
-    assert intake.kind == "complaint" and intake.source_label == f"fees.notice:{published.pk}"
-    assert intake.subject_organization_id == published.school_id and not intake.named
+def test_a_published_notice_is_in_the_schools_disclosure_catalogue_under_fees(published):
+    """DIS-2 "fees": the notice reaches the school's catalogue through the real disclosure
+    module (``core.seams.disclosure_entry_publish``), with its table and its poster."""
+    assert published.disclosure_url
+    page = Client().get(published.disclosure_url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert published.school.name in body and published.number in body and "0000-12345" in body
+    assert f"fee-notice-{published.school.code}-{published.pk}.docx" in body
+    entry = AuditEntry.objects.get(action="disclosure.entry_receive")
+    assert entry.data["source"] == f"fees.notice:{published.pk}" and entry.data["category"] == "fees"
 
 
-def test_complaint_without_petitions_keeps_the_text_and_gives_the_hotline(published, monkeypatch):
-    monkeypatch.setattr(seams, "_petition_intake", None)
-    response = Client().post(
-        reverse("fees:notice-complain", args=[published.pk]),
-        {"title": "多收资料费", "facts": "班主任收了每人50元资料费", "request": "退还"},
-    )
+def test_without_disclosure_the_notice_is_published_on_the_fee_pages_only(world):
+    world.file(world.primary, "meals", 90000)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=None)
+    with seams.disclosure_entry_publish.absent():
+        notice = fee_notice_publish(notice=notice, actor=None)
+    assert notice.status == FeeNotice.Status.PUBLISHED and notice.disclosure_url == ""
+    assert Client().get(reverse("fees:school-notice", args=[world.primary.code])).status_code == 200
+
+
+COMPLAINT = {"title": "多收资料费", "facts": "班主任收了每人50元资料费", "request": "退还"}
+
+
+def test_complaint_goes_to_petitions_and_its_code_only_to_the_parents_receipt_page(published):
+    """The real petitions module receives the complaint; the receipt code reaches the
+    parent's own receipt page (once) and is stored nowhere on the way."""
+    parent = Client()
+    with receipt_codes_drawn() as codes:
+        response = parent.post(reverse("fees:notice-complain", args=[published.pk]), COMPLAINT)
+    (code,) = codes
+    assert response.status_code == 302 and response["Location"] == seams.petition_intake.page_url("receipt")
+    assert code not in response.content.decode()
+    receipt = parent.get(response["Location"]).content.decode()
+    assert code in receipt  # shown on petitions' receipt page, to this browser only
+    assert code not in parent.get(response["Location"]).content.decode()  # and only once
+    filed = AuditEntry.objects.get(action="petitions.petition_file")
+    assert filed.data["kind"] == "complaint" and filed.data["named"] is False
+    assert audit_entries_containing(code) == []
+    # The code opens the case on petitions' tracking page: it is the case's real code.
+    tracking = Client()
+    assert tracking.post(reverse("petitions:track"), {"code": code}).status_code == 302
+    assert "多收资料费" in tracking.get(reverse("petitions:track-case")).content.decode()
+
+
+def test_complaint_without_petitions_keeps_the_text_and_gives_the_hotline(published):
+    with seams.petition_intake.absent():
+        response = Client().post(reverse("fees:notice-complain", args=[published.pk]), COMPLAINT)
     body = response.content.decode()
     assert response.status_code == 503 and "0000-12345" in body and "班主任收了每人50元资料费" in body
+    assert not AuditEntry.objects.filter(action="petitions.petition_file").exists()
 
 
 def test_ledger_upload_view_errors_then_findings_and_export(world):

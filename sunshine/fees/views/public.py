@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from sunshine.core.issued import document_for
-from sunshine.core.seams import PetitionIntake, petition_intake
+from sunshine.core.seams import PetitionIntake, SeamUnavailable, petition_intake
 from sunshine.core.views.files import issued_document_response
 from sunshine.fees.forms import ComplaintForm
 from sunshine.fees.models import FeeNotice
@@ -75,8 +75,10 @@ class NoticePosterView(View):
 class NoticeComplainView(View):
     """A parent's complaint about a fee on a notice: a petition of kind complaint,
     linked to the notice (source label ``fees.notice:<pk>``), handed over through
-    ``core.seams.petition_intake``. If no petitions module receives it, the page says so,
-    gives the bureau's hotline and keeps what the parent wrote."""
+    ``core.seams.petition_intake``. The parent is the filer at the browser: petitions puts
+    the receipt code in the parent's session and this view sends the parent to petitions'
+    receipt page, so the code never passes through fees. If no petitions module receives
+    it, the page says so, gives the bureau's hotline and keeps what the parent wrote."""
 
     template_name = "fees/public/complain.html"
 
@@ -102,14 +104,15 @@ class NoticeComplainView(View):
             named=bool(data["named"]),
             name=data["name"] if data["named"] else "",
             phone=data["phone"] if data["named"] else "",
-            extra={"school_code": notice.school.code, "term": notice.term_id},
+            filer_session=request.session,
         )
         try:
-            case = petition_intake(intake=intake, actor=request.user if request.user.is_authenticated else None)
-        except ImproperlyConfigured:
+            petition_intake(intake, actor=request.user if request.user.is_authenticated else None)
+        except SeamUnavailable:
             context["unavailable"] = True
             context["hotline"] = notice.hotline
             return render(request, self.template_name, context, status=503)
-        context["case"] = case
-        context["receipt_code"] = getattr(case, "receipt_code", "") or ""
-        return render(request, "fees/public/complain_done.html", context)
+        except ValidationError as exc:  # petitions refused the case (e.g. the same facts again, PET-7)
+            form.add_error(None, exc)
+            return render(request, self.template_name, context, status=400)
+        return redirect(petition_intake.page_url("receipt"))

@@ -11,8 +11,7 @@ import pytest
 
 from sunshine.accounts.services import totp_device_set, totp_now
 from sunshine.accounts.tests.conftest import PASSWORD, SECRET
-from sunshine.core import seams
-from sunshine.core.models import Supervision
+from sunshine.core.models import AuditEntry, Supervision
 from sunshine.opinion import services
 from sunshine.opinion.fetch import DEMO_DIR
 from sunshine.opinion.models import Event, Source
@@ -41,14 +40,7 @@ def opinion_staff(db: None) -> Any:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_feed_to_event_to_petition(live_server: Any, opinion_staff: Any, monkeypatch: Any, chromium: Any) -> None:
-    received: list[seams.PetitionIntake] = []
-
-    def stand_in(*, intake: seams.PetitionIntake, actor: Any) -> str:
-        received.append(intake)
-        return "XF-2026-0001"
-
-    monkeypatch.setattr(seams, "_petition_intake", stand_in)
+def test_feed_to_event_to_petition(live_server: Any, opinion_staff: Any, chromium: Any) -> None:
     context = chromium.new_context(locale="zh-CN")
     page = context.new_page()
     try:
@@ -80,11 +72,12 @@ def test_feed_to_event_to_petition(live_server: Any, opinion_staff: Any, monkeyp
         page.fill("#form-petition textarea[name=request]", "请求查处食堂问题")
         page.locator("#form-petition button").click()
         page.wait_for_url("**/opinion/staff/events/*/")
-        assert page.locator("#event-petition").inner_text() == "XF-2026-0001"
+        handed = AuditEntry.objects.get(action="opinion.event_to_petition")  # the real petitions module
+        assert page.locator("#event-petition").inner_text() == handed.data["case_number"]
         page.screenshot(path=SCREENSHOT, full_page=True)
     finally:
         context.close()
     event = Event.objects.get(title="示范区第一中学食堂问题家长群都在说")
     assert event.posts_count == 3 and event.status == Event.Status.ANSWERED
-    assert Supervision.objects.get(object_id=str(event.pk)).status == Supervision.Status.ANSWERED
-    assert received[0].source_label == f"opinion.event:{event.pk}"
+    assert Supervision.objects.get(rule_id="OPN-1", object_id=str(event.pk)).status == Supervision.Status.ANSWERED
+    assert handed.target_id == str(event.pk)

@@ -6,13 +6,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from sunshine.core import seams
 from sunshine.core.local_rules import local_rule_set
-from sunshine.core.models import Supervision
-from sunshine.core.testing import user_with_role
+from sunshine.core.models import AuditEntry, Supervision
+from sunshine.core.testing import audit_entries_containing, receipt_codes_drawn, user_with_role
 from sunshine.opinion import services
 from sunshine.opinion.fetch import Item
 from sunshine.opinion.grouping import Grouper, OrgMatcher, hamming, simhash
@@ -131,28 +131,27 @@ def test_instruction_investigation_reply_and_close(district):
     assert sup.status == Supervision.Status.CLOSED
 
 
-def test_event_to_petition_through_the_seam(district, monkeypatch):
+def test_event_to_petition_through_the_seam_keeps_only_the_case_number(district):
+    """The real petitions module files the case; the event's label and the audit entry keep
+    the case's id and number, and its receipt code is nowhere."""
     (post,) = _ingest(district, ("1", "测试区第一中学乱收费", "测试区第一中学收取资料费300元，请求清退"))
     staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
-    monkeypatch.setattr(seams, "_petition_intake", None)
-    with pytest.raises(ImproperlyConfigured):
+    with seams.petition_intake.absent(), pytest.raises(seams.SeamUnavailable):
         services.event_to_petition(event=post.event, actor=staff)
-    received: list[Any] = []
-
-    def handler(*, intake: seams.PetitionIntake, actor: Any) -> str:
-        received.append(intake)
-        return "PET-2026-0001"
-
-    monkeypatch.setattr(seams, "_petition_intake", handler)
-    services.event_to_petition(event=post.event, actor=staff, request="清退资料费")
-    (intake,) = received
-    assert intake.channel == "opinion" and intake.source_label == f"opinion.event:{post.event.pk}"
-    assert intake.subject_organization_id == district["school1"].pk and intake.request == "清退资料费"
+    with receipt_codes_drawn() as codes:
+        case = services.event_to_petition(event=post.event, actor=staff, request="清退资料费")
+    (code,) = codes
+    assert isinstance(case, seams.PetitionIntakeResult)
+    filed = AuditEntry.objects.get(action="petitions.petition_file")
+    assert filed.target_id == str(case.case_id) and filed.data["channel"] == "opinion"
     post.event.refresh_from_db()
-    assert post.event.petition_label == "PET-2026-0001"
+    assert post.event.petition_label == case.case_number
+    handed = AuditEntry.objects.get(action="opinion.event_to_petition")
+    assert handed.data == {"case_id": case.case_id, "case_number": case.case_number}
+    assert code not in post.event.petition_label and audit_entries_containing(code) == []
     with pytest.raises(ValidationError):
         services.event_to_petition(event=post.event, actor=staff)
-    assert len(received) == 1
+    assert AuditEntry.objects.filter(action="petitions.petition_file").count() == 1
 
 
 def test_severe_event_is_handed_over_automatically(district):

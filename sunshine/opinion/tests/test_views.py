@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.core import seams
-from sunshine.core.models import Supervision
+from sunshine.core.models import AuditEntry, Supervision
 from sunshine.core.testing import client_for, login_verified, user_with_role
 from sunshine.opinion import services
 from sunshine.opinion.fetch import Item
@@ -50,7 +50,7 @@ def test_workbench_shows_events_and_charts(district):
     assert waiting and f"待人工校核 ({waiting})" in body  # the review queue, with its count
 
 
-def test_monitor_walks_an_event_through_its_actions(district, monkeypatch):
+def test_monitor_walks_an_event_through_its_actions(district):
     event = _event(district)
     client, _staff = client_for(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
     url = reverse("opinion:event-detail", kwargs={"pk": event.pk})
@@ -68,15 +68,18 @@ def test_monitor_walks_an_event_through_its_actions(district, monkeypatch):
     assert event.status == Event.Status.ANSWERED and event.investigation == "属实"
     # The published reply is on the public page.
     assert "已整改" in client_for("anonymous")[0].get(reverse("opinion:reply-list")).content.decode()
-    monkeypatch.setattr(seams, "_petition_intake", None)
-    response = act("petition", kind="complaint")
+    with seams.petition_intake.absent():
+        response = act("petition", kind="complaint")
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.petition_label == ""  # no petitions module: a clear message, nothing changed
-    monkeypatch.setattr(seams, "_petition_intake", lambda *, intake, actor: "P-1")
-    act("petition", kind="complaint")
+    act("petition", kind="complaint")  # petitions refuses a case without the citizen's request (PET-2)
     event.refresh_from_db()
-    assert event.petition_label == "P-1"
+    assert event.petition_label == ""
+    act("petition", kind="complaint", request="请求查处食堂问题")
+    event.refresh_from_db()
+    handed = AuditEntry.objects.get(action="opinion.event_to_petition")
+    assert event.petition_label == handed.data["case_number"] != ""
 
 
 def test_school_sees_only_its_assigned_event_and_cannot_assign(district):

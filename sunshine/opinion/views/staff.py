@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from sunshine.core.issued import document_get
+from sunshine.core.seams import SeamUnavailable
 from sunshine.core.supervision import supervision_rag
 from sunshine.core.views.files import issued_document_response
 from sunshine.opinion import access, services
@@ -344,7 +345,7 @@ class EventActionView(LoginRequiredMixin, View):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        except ImproperlyConfigured:
+        except SeamUnavailable:
             messages.error(request, _("The petitions module is not installed; the case could not be registered."))
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not do this."))

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from sunshine.core.clocks import deadline
 from sunshine.core.models import StoredFile, Supervision
-from sunshine.core.seams import PetitionIntake, petition_intake
 from sunshine.core.supervision import supervision_get_active
 from sunshine.core.transitions import TransitionNotAllowed
 from sunshine.petitions import services as svc
@@ -428,24 +427,3 @@ def make_second_inspector(w):
     from sunshine.petitions.tests.factories import member
 
     return member(w.discipline, Role.DISCIPLINE_INSPECTOR)
-
-
-def test_intake_seam_files_a_case(w):
-    """Other modules hand cases in through core.seams.petition_intake (no import of petitions)."""
-    filed = petition_intake(
-        intake=PetitionIntake(
-            kind="complaint",
-            channel="foi",
-            title="信息公开申请实为投诉",
-            facts="学校乱收费",
-            request="查处",
-            subject_organization_id=w.school.pk,
-            source_label="disclosure.foirequest:7",
-            named=True,
-            name="测试丁",
-            phone="13900004444",
-        ),
-        actor=None,
-    )
-    assert filed.petition.channel == "foi" and filed.petition.named
-    assert filed.petition.bureau == w.bureau and filed.petition.source_label == "disclosure.foirequest:7"

@@ -43,8 +43,6 @@ from sunshine.petitions.views import reply_download
 # The session holds the one case a filer opened with the receipt code, for this long.
 TRACK_SESSION_KEY = "petitions.track"
 TRACK_SESSION_SECONDS = 30 * 60
-# The receipt code, between the form's redirect and the receipt page: read once, then dropped.
-RECEIPT_SESSION_KEY = "petitions.receipt"
 
 
 def bureau_units(bureau: Organization | None) -> Any:
@@ -147,11 +145,7 @@ class PetitionFileView(View):
         except ValidationError as exc:
             errors_apply(form, exc)
             return self._render(request, form, bureau)
-        request.session[RECEIPT_SESSION_KEY] = {
-            "code": filed.receipt_code,
-            "number": filed.petition.number,
-            "named": filed.petition.named,
-        }
+        access.receipt_once_put(request.session, petition=filed.petition, code=filed.receipt_code)
         return redirect("petitions:receipt")
 
 
@@ -161,7 +155,7 @@ class PetitionReceiptView(View):
     never cached; a reload shows only the advice."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
+        receipt = request.session.pop(access.RECEIPT_ONCE_KEY, None)
         context: dict[str, Any] = {"receipt": receipt}
         if receipt and receipt.get("code"):
             context["code_grouped"] = receipt_code_grouped(receipt["code"])
