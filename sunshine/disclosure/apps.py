@@ -23,3 +23,7 @@ class DisclosureConfig(AppConfig):
         register_periodic("disclosure-publish-due", "sunshine.disclosure.tasks.documents_publish_due_task", 60)
         register_demo_builder("disclosure", build_disclosure_demo, order=40)
         register_home_provider("bulletins", bulletins_latest)
+        from sunshine.core.supervision import register_supervised
+        from sunshine.disclosure.models import FoiRequest
+
+        register_supervised(FoiRequest, url=FoiRequest.get_absolute_url, label=_("FOI request"))

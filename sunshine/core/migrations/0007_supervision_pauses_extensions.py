@@ -6,60 +6,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_notification_message_verb'),
+        ("core", "0006_notification_message_verb"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supervision',
-            name='paused_since',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='paused since'),
+            model_name="supervision",
+            name="paused_since",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="paused since"),
         ),
         migrations.CreateModel(
-            name='SupervisionExtension',
+            name="SupervisionExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('units', models.PositiveIntegerField(verbose_name='extended by')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(verbose_name='granted at')),
-                ('due_before', models.DateTimeField(verbose_name='due before')),
-                ('due_after', models.DateTimeField(verbose_name='due after')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='granted by')),
-                ('supervision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extensions', to='core.supervision', verbose_name='supervision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("units", models.PositiveIntegerField(verbose_name="extended by")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("granted_at", models.DateTimeField(verbose_name="granted at")),
+                ("due_before", models.DateTimeField(verbose_name="due before")),
+                ("due_after", models.DateTimeField(verbose_name="due after")),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="granted by",
+                    ),
+                ),
+                (
+                    "supervision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extensions",
+                        to="core.supervision",
+                        verbose_name="supervision",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extension',
-                'verbose_name_plural': 'extensions',
-                'ordering': ['granted_at', 'pk'],
+                "verbose_name": "extension",
+                "verbose_name_plural": "extensions",
+                "ordering": ["granted_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionPause',
+            name="SupervisionPause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32, verbose_name='kind')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('started_on', models.DateField(verbose_name='from')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('last_day', models.DateField(blank=True, null=True, verbose_name='at the latest until')),
-                ('capped', models.BooleanField(default=False, verbose_name='ended by its limit')),
-                ('restart', models.BooleanField(default=False, verbose_name='restarts the clock')),
-                ('paused_at', models.DateTimeField(verbose_name='paused at')),
-                ('resumed_at', models.DateTimeField(blank=True, null=True, verbose_name='resumed at')),
-                ('due_before', models.DateTimeField(verbose_name='due before')),
-                ('due_after', models.DateTimeField(blank=True, null=True, verbose_name='due after')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supervision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pauses', to='core.supervision', verbose_name='supervision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=32, verbose_name="kind")),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                ("started_on", models.DateField(verbose_name="from")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="to")),
+                ("last_day", models.DateField(blank=True, null=True, verbose_name="at the latest until")),
+                ("capped", models.BooleanField(default=False, verbose_name="ended by its limit")),
+                ("restart", models.BooleanField(default=False, verbose_name="restarts the clock")),
+                ("paused_at", models.DateTimeField(verbose_name="paused at")),
+                ("resumed_at", models.DateTimeField(blank=True, null=True, verbose_name="resumed at")),
+                ("due_before", models.DateTimeField(verbose_name="due before")),
+                ("due_after", models.DateTimeField(blank=True, null=True, verbose_name="due after")),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supervision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pauses",
+                        to="core.supervision",
+                        verbose_name="supervision",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pause',
-                'verbose_name_plural': 'pauses',
-                'ordering': ['started_on', 'pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('supervision',), name='core_supervision_one_open_pause'), models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='core_supervision_pause_order')],
+                "verbose_name": "pause",
+                "verbose_name_plural": "pauses",
+                "ordering": ["started_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=("supervision",),
+                        name="core_supervision_one_open_pause",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_on__isnull", True), ("ended_on__gte", models.F("started_on")), _connector="OR"
+                        ),
+                        name="core_supervision_pause_order",
+                    ),
+                ],
             },
         ),
     ]

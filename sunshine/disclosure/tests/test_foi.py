@@ -120,16 +120,29 @@ def test_foi2_no_correction_means_withdrawn(district: District):
 
 def test_foi3_one_extension_of_at_most_20_working_days_by_the_office_head(district: District):
     d = district
-    request = _letter(d)
+    today = timezone.localdate()  # an extension is granted now, before the deadline
+    request = _letter(d, received_on=today)
     with pytest.raises(PermissionDenied):  # department staff cannot approve their own extension
         services.foi_extend(actor=d.officer, request=request, days=10, reason="涉及多个学校")
     with pytest.raises(ValidationError):
         services.foi_extend(actor=d.leader, request=request, days=21, reason="太多")
     services.foi_extend(actor=d.leader, request=request, days=20, reason="涉及多个学校，需汇总")
     request.refresh_from_db()
-    assert services.foi_due(request).due_date == deadline("FOI-3", RECEIVED, extension=20).due_date
-    with pytest.raises(ValidationError, match="only once"):
+    assert services.foi_due(request).due_date == deadline("FOI-3", today, extension=20).due_date
+    with pytest.raises(ValidationError, match="as often as its rule allows"):
         services.foi_extend(actor=d.leader, request=request, days=1, reason="再延")
+    (extension,) = services.foi_clock(request).extensions.all()
+    assert (extension.units, extension.granted_by, extension.reason) == (20, d.leader, "涉及多个学校，需汇总")
+
+
+def test_foi3_no_extension_once_the_deadline_has_passed(district: District):
+    """FOI-3: the extension is approved before the 20 working days run out, never after."""
+    d = district
+    request = _letter(d)  # received 2 March 2026: due 30 March, long past
+    with pytest.raises(ValidationError, match="deadline has passed"):
+        services.foi_extend(actor=d.leader, request=request, days=5, reason="补办延期")
+    assert services.foi_due(request).due_date == date(2026, 3, 30)
+    assert not services.foi_clock(request).extensions.exists()
 
 
 def test_foi3_third_party_consultation_does_not_count(district: District):
@@ -139,7 +152,8 @@ def test_foi3_third_party_consultation_does_not_count(district: District):
     pause = services.foi_consultation_start(
         actor=d.officer, request=request, third_party="某建筑公司", on=date(2026, 3, 9)
     )
-    assert services.consultation_due(pause).rule_id == "FOI-3-consultation"
+    assert pause.last_day == date(2026, 3, 27)  # 15 working days from 9 March, 9 March included
+    assert services.foi_clock(request).paused_since is not None
     services.foi_consultation_end(actor=d.officer, request=request, on=date(2026, 3, 13))
     request = FoiRequest.objects.get(pk=request.pk)
     after = services.foi_due(request).due_date
@@ -265,7 +279,7 @@ def test_reply_letter_is_a_chinese_bureau_document(district: District):
 
 
 def _dated(request: FoiRequest, received: date, concluded: date | None) -> None:
-    FoiRequest.objects.filter(pk=request.pk).update(received_on=received, clock_start=received, concluded_on=concluded)
+    FoiRequest.objects.filter(pk=request.pk).update(received_on=received, concluded_on=concluded)
 
 
 def test_foi5_annual_report_adds_up(district: District):
