@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from sunshine.core.models import Supervision
 from sunshine.core.notifications import notifications_unread
-from sunshine.core.supervision import supervision_list_for, supervision_rag
+from sunshine.core.supervision import supervision_link, supervision_list_for, supervision_rag
 from sunshine.orgs.access import (
     can_manage_security,
     can_manage_users,
@@ -75,5 +75,7 @@ class WorkbenchView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         now = timezone.now()
         context["notifications"] = list(notifications_unread(user)[:20])
         open_items = supervision_list_for(user).filter(status=Supervision.Status.OPEN)[:20]
-        context["supervision_items"] = [(item, supervision_rag(item, now)) for item in open_items]
+        context["supervision_items"] = [
+            (item, supervision_rag(item, now), supervision_link(item)) for item in open_items
+        ]
         return context
