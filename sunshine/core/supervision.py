@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -139,9 +139,7 @@ def _label(model_or_label: type[models.Model] | str) -> str:
     return model_or_label._meta.label_lower
 
 
-def register_supervised(
-    model: type[models.Model] | str, *, url: Callable[[Any], str], label: str | Promise
-) -> None:
+def register_supervised(model: type[models.Model] | str, *, url: Callable[[Any], str], label: str | Promise) -> None:
     """Declare a supervised model (from ``AppConfig.ready()``): the page of one item and
     what kind of thing it is, so every supervision links to its object."""
     _SUPERVISED[_label(model)] = SupervisedKind(label=label, url=url)
@@ -438,11 +436,7 @@ def _may_grant(actor: Any, supervision: Supervision, clock: Clock) -> bool:
 
 def _paused_intervals(supervision: Supervision) -> list[tuple[date, date]]:
     """The ended pauses' days (a restart pause ends where the clock starts again)."""
-    return [
-        (p.started_on, p.ended_on)
-        for p in supervision.pauses.all()
-        if p.ended_on is not None and not p.restart
-    ]
+    return [(p.started_on, p.ended_on) for p in supervision.pauses.all() if p.ended_on is not None and not p.restart]
 
 
 def _recompute(supervision: Supervision) -> datetime:

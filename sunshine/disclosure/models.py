@@ -365,4 +365,3 @@ class FoiRequest(StatefulModel):
 
     def get_absolute_url(self) -> str:
         return reverse("disclosure:staff-foi", kwargs={"pk": self.pk})
-

@@ -152,7 +152,9 @@ class SupervisionPause(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     paused_at = models.DateTimeField(_("paused at"))
     resumed_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
     due_before = models.DateTimeField(_("due before"))

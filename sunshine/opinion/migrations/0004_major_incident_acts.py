@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opinion', '0003_post_review'),
+        ("opinion", "0003_post_review"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='information',
-            field=models.TextField(blank=True, verbose_name='authoritative information'),
+            model_name="event",
+            name="information",
+            field=models.TextField(blank=True, verbose_name="authoritative information"),
         ),
         migrations.AddField(
-            model_name='event',
-            name='informed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='information released at'),
+            model_name="event",
+            name="informed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="information released at"),
         ),
         migrations.AddField(
-            model_name='event',
-            name='stated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='statement issued at'),
+            model_name="event",
+            name="stated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="statement issued at"),
         ),
         migrations.AddField(
-            model_name='event',
-            name='statement',
-            field=models.TextField(blank=True, verbose_name='press statement'),
+            model_name="event",
+            name="statement",
+            field=models.TextField(blank=True, verbose_name="press statement"),
         ),
     ]

@@ -223,7 +223,9 @@ def test_opn1_answered_event_handed_to_another_unit_gets_fresh_clocks(district):
     staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
     (first,) = services.event_assign(event=event, organization=district["school1"], actor=staff)
     services.event_reply(event=event, actor=staff, text="学校已说明。", public=False)
-    (second,) = services.event_assign(event=event, organization=district["office"], actor=staff, reason="由局办公室答复")
+    (second,) = services.event_assign(
+        event=event, organization=district["office"], actor=staff, reason="由局办公室答复"
+    )
     first.refresh_from_db()
     event.refresh_from_db()
     assert first.status == Supervision.Status.CLOSED and supervision_on_time(first)
