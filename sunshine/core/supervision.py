@@ -390,8 +390,6 @@ def supervision_open(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     exclusion = supervision_exclusion(supervision)
-    if organization.pk in exclusion.organization_ids:
-        raise ValidationError(_("This item cannot be handed to this unit (it must step aside)."))
     supervision.full_clean()
     supervision.save()
     audit_record(

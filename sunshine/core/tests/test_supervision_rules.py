@@ -344,10 +344,12 @@ def test_pet9_excluded_people_and_units_never_hear_of_the_item(tree, registries)
     assert accused.username not in Notification.objects.values_list("recipient__username", flat=True)
     with pytest.raises(PermissionDenied):  # a leader of the excluded bureau cannot instruct
         supervision_instruct(supervision=stored, author=tree["bureau_leader"], text="尽快办理")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError):  # never handed to a unit that steps aside
         supervision_reassign(supervision=stored, organization=tree["bureau"], actor=None)
-    with pytest.raises(ValidationError):
-        open_clock(tree, organization=tree["bureau"])
+    assert Supervision.objects.get(pk=stored.pk).organization == tree["dept"]
+    # A clock the domain keeps at such a unit still tells none of its members.
+    at_bureau = open_clock(tree, organization=tree["bureau"])
+    assert notes(V.ASSIGNED, at_bureau) == []
 
 
 def test_pet9_excluded_leader_cannot_grant_an_extension(tree, registries):
