@@ -20,6 +20,21 @@ API contract (stable; other modules code against it):
         local: bool = False     # a LOCAL rule: length set by the administrator (below)
         minimum: bool = False   # a minimum period (display at least N days), not a time limit
         month_day: tuple[int, int] | None = None  # ANNUAL_DATE only: (month, day)
+        # what supervision needs from the clock's definition (OVS-1, PET-5, FOI-2, FOI-3):
+        max_extensions: int = 0             # how many extensions may be granted (PET-5, FOI-3: 1)
+        grantors: tuple[str, ...] = ()      # roles that may grant one, held in the responsible
+                                            # unit or above it (PET-5: principal, leader; FOI-3: leader)
+        pauses: tuple[Pause, ...] = ()      # the ways the clock may stop (FOI-3: consultation, correction)
+        kind -> ClockKind                   # LIMIT, or DISPLAY for a minimum display period
+
+    @dataclass(frozen=True)
+    class Pause:
+        kind: str               # "consultation", "correction"
+        cap: str | None = None  # clock ID bounding the pause (FOI-3-consultation: 15 wd)
+        restart: bool = False   # the clock starts afresh when the pause ends (FOI-2)
+
+    def pause_last_day(cap_rule_id: str, start: date) -> date
+        # the last day a pause started on ``start`` may stop the clock (its cap)
 
     CLOCKS: dict[str, Clock]    # every clock of rules.md, keyed by clock ID
 
@@ -75,7 +90,16 @@ Counting (CAL-2, 民法典 Art. 201/203), by unit:
 An extension is counted with the original period from the start (PET-5: 60 + 30 = 90
 days after acceptance, then CAL-2's roll-forward), never from a rolled-forward date.
 A clock with ``minimum=True`` (FEE-5-notice, ENR-3) gives the last day of the minimum
-display period: the thing may follow only after ``due``.
+display period: the thing may follow only after ``due``. Its ``kind`` is
+``ClockKind.DISPLAY``: supervision never calls it overdue, never escalates it, and
+refuses to end it before ``due``.
+
+A pause stops a working-day or calendar-day clock: its days (inclusive dates) go into
+``paused``. A capped pause stops the clock for at most the cap clock's length, counted
+from the pause's first day (FOI-3: a third-party consultation stops the reply clock for
+at most 15 working days; then the clock runs again). A ``restart`` pause ends with the
+clock starting afresh from the day it ends (FOI-2: the reply clock restarts when the
+correction arrives).
 
 A LOCAL clock (FEE-5-notice, FEE-5-collection, ENR-3) takes its length from the
 LOCAL rule of the same key in ``sunshine.core.local_rules`` (the system administrator's
@@ -109,11 +133,14 @@ from sunshine.core.local_rules import ScoreThresholds, local_rule, local_rule_fo
 __all__ = [
     "CLOCKS",
     "Clock",
+    "ClockKind",
     "Deadline",
+    "Pause",
     "Rag",
     "Unit",
     "clock_get",
     "deadline",
+    "pause_last_day",
     "rag",
     "score_rag",
     "score_thresholds",
@@ -129,6 +156,22 @@ class Unit(StrEnum):
     ANNUAL_DATE = "annual_date"
 
 
+class ClockKind(StrEnum):
+    LIMIT = "limit"  # a time limit: reminded, overdue, escalated (OVS-1)
+    DISPLAY = "display"  # a minimum display period: never overdue, may not end early (FEE-5, ENR-3)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A way a clock may stop: ``kind`` names it; ``cap`` is the clock ID that bounds
+    it (the clock runs again when the cap is reached); ``restart`` starts the clock
+    afresh from the day the pause ends."""
+
+    kind: str
+    cap: str | None = None
+    restart: bool = False
+
+
 @dataclass(frozen=True)
 class Clock:
     rule_id: str
@@ -140,6 +183,18 @@ class Clock:
     local: bool = False
     minimum: bool = False
     month_day: tuple[int, int] | None = None
+    max_extensions: int = 0
+    grantors: tuple[str, ...] = ()
+    pauses: tuple[Pause, ...] = ()
+
+    @property
+    def kind(self) -> ClockKind:
+        """DISPLAY for a minimum display period (FEE-5-notice, ENR-3), else LIMIT."""
+        return ClockKind.DISPLAY if self.minimum else ClockKind.LIMIT
+
+    def pause_get(self, kind: str) -> Pause | None:
+        """The pause of this kind the clock allows, if any."""
+        return next((p for p in self.pauses if p.kind == kind), None)
 
     @property
     def rule(self) -> str:
@@ -173,7 +228,16 @@ _DEFAULT_CLOCKS: dict[str, Clock] = dict(
         _c("PET-3", _D, 15, gettext_lazy("Written notice of acceptance, forwarding or refusal")),
         _c("PET-3-named-report", _WD, 15, gettext_lazy("Notice to the filer of a real-name report against staff")),
         _c("PET-4", _WD, 5, gettext_lazy("Objection to a forwarded case that is not ours")),
-        _c("PET-5", _D, 60, gettext_lazy("Handling concluded"), extension=30, ceiling=90),
+        _c(
+            "PET-5",
+            _D,
+            60,
+            gettext_lazy("Handling concluded"),
+            extension=30,
+            ceiling=90,
+            max_extensions=1,
+            grantors=("principal", "leader"),  # the head of the handling unit, or above it
+        ),
         _c("PET-7-review-apply", _D, 30, gettext_lazy("Application for review")),
         _c("PET-7-review-answer", _D, 30, gettext_lazy("Answer to a review")),
         _c("PET-7-reexam-apply", _D, 30, gettext_lazy("Application for re-examination")),
@@ -181,7 +245,16 @@ _DEFAULT_CLOCKS: dict[str, Clock] = dict(
         _c("PET-8", _WD, 15, gettext_lazy("Result told to the filer of a real-name report")),
         _c("DIS-1", _WD, 20, gettext_lazy("Proactive disclosure")),
         _c("FOI-2", _WD, 7, gettext_lazy("Request for correction")),
-        _c("FOI-3", _WD, 20, gettext_lazy("Reply to an FOI request"), extension=20),
+        _c(
+            "FOI-3",
+            _WD,
+            20,
+            gettext_lazy("Reply to an FOI request"),
+            extension=20,
+            max_extensions=1,
+            grantors=("leader",),  # the office head
+            pauses=(Pause("consultation", cap="FOI-3-consultation"), Pause("correction", restart=True)),
+        ),
         _c("FOI-3-consultation", _WD, 15, gettext_lazy("Third-party consultation")),
         _c("FOI-5", Unit.ANNUAL_DATE, 1, gettext_lazy("Disclosure annual report"), month_day=(1, 31)),
         _c("FEE-5-notice", _D, 7, gettext_lazy("Fee notice displayed before collection"), local=True, minimum=True),
@@ -274,6 +347,18 @@ def deadline(
         due_date=due_date,
         provisional=provisional,
     )
+
+
+def pause_last_day(cap_rule_id: str, start: date) -> date:
+    """The last day a pause starting on ``start`` may stop a clock when clock
+    ``cap_rule_id`` bounds it: its ``length`` units, the first day included (FOI-3:
+    a consultation stops the reply clock for at most 15 working days)."""
+    clock = clock_get(cap_rule_id)
+    if clock.unit == Unit.WORKING_DAYS:
+        return add_working_days(start - timedelta(days=1), clock.length)
+    if clock.unit == Unit.CALENDAR_DAYS:
+        return start + timedelta(days=clock.length - 1)
+    raise ValueError(_("The deadline of %(rule)s cannot bound a pause.") % {"rule": cap_rule_id})
 
 
 def rag(*, start: datetime, due: datetime, now: datetime, amber_share: float | None = None) -> Rag:

@@ -42,3 +42,7 @@ class DisclosureConfig(AppConfig):
             "disclosure-bulletins", bulletins_latest, template="disclosure/home/bulletins.html", section="news"
         )
         figures.register()
+        from sunshine.core.supervision import register_supervised
+        from sunshine.disclosure.models import FoiRequest
+
+        register_supervised(FoiRequest, url=FoiRequest.get_absolute_url, label=_("FOI request"))

@@ -6,7 +6,9 @@
 * :class:`Attachment` — an uploaded file of a document, with its extracted text.
 * :class:`RequiredItem` — the required-disclosure checklist per organisation kind (DIS-2).
 * :class:`Inspection` / :class:`InspectionResult` — the quarterly inspection (季度检查).
-* :class:`FoiRequest` / :class:`FoiPause` — FOI requests with their clocks (FOI-1 … FOI-4).
+* :class:`FoiRequest` — FOI requests (FOI-1 … FOI-4); their reply clock (FOI-3, with its
+  extension, the correction wait of FOI-2 and third-party consultation) is a core
+  supervision (``services.foi_clock``).
 """
 
 from __future__ import annotations
@@ -343,15 +345,9 @@ class FoiRequest(StatefulModel):
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     received_on = models.DateField(_("date received"), null=True, blank=True)
-    clock_start = models.DateField(_("clock starts"), null=True, blank=True)
     correction_asked_on = models.DateField(_("correction asked on"), null=True, blank=True)
     correction_text = models.TextField(_("what must be corrected"), blank=True)
     correction_received_on = models.DateField(_("correction received on"), null=True, blank=True)
-    extension_days = models.PositiveSmallIntegerField(_("extension (working days)"), default=0)
-    extension_reason = models.TextField(_("extension reason"), blank=True)
-    extension_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     reply_type = models.CharField(_("reply type"), max_length=16, choices=ReplyType.choices, blank=True)
     reply_reason = models.CharField(_("reason"), max_length=40, blank=True)
     reply_text = models.TextField(_("reply"), blank=True)
@@ -374,22 +370,3 @@ class FoiRequest(StatefulModel):
 
     def get_absolute_url(self) -> str:
         return reverse("disclosure:staff-foi", kwargs={"pk": self.pk})
-
-    def paused_intervals(self) -> list[tuple[Any, Any]]:
-        today = timezone.localdate()
-        return [(p.started_on, p.ended_on or today) for p in self.pauses.all()]
-
-
-class FoiPause(models.Model):
-    """A third-party consultation (FOI-3): its days do not count towards the reply clock."""
-
-    request = models.ForeignKey(FoiRequest, on_delete=models.CASCADE, related_name="pauses")
-    third_party = models.CharField(_("third party"), max_length=120)
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("to"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["started_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.request_id}: {self.started_on}–{self.ended_on or ''}"

@@ -63,6 +63,14 @@ REQUIRED = [
 COMPLETENESS_WEIGHT = 0.6
 TIMELINESS_WEIGHT = 0.4
 
+# --- FOI-2 / FOI-3: the reply clock (a core supervision) and the ways it stops ----------
+
+REPLY_CLOCK = "FOI-3"
+CORRECTION_CLOCK = "FOI-2"  # how long the office has to ask for a correction
+CONSULTATION_PAUSE = "consultation"  # FOI-3: capped by FOI-3-consultation (15 wd)
+CORRECTION_PAUSE = "correction"  # FOI-2: the clock restarts when the correction arrives
+
+
 # --- FOI-4: reply types and reasons ---------------------------------------------------
 # Reasons follow the statutory annual report table (国办公开办函〔2021〕30号).
 NOT_DISCLOSED_REASONS = [

@@ -19,12 +19,12 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
-from sunshine.core.clocks import Deadline, deadline, score_rag, score_thresholds
+from sunshine.core.clocks import SHANGHAI, Deadline, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import period_name
-from sunshine.core.models import Notification
+from sunshine.core.models import Notification, Supervision, SupervisionPause
 from sunshine.core.notifications import notify
 from sunshine.core.seams import (
     DisclosureEntry,
@@ -34,6 +34,17 @@ from sunshine.core.seams import (
     petition_intake,
 )
 from sunshine.core.search import search_index, search_remove
+from sunshine.core.supervision import (
+    supervision_cancel,
+    supervision_close,
+    supervision_extend,
+    supervision_get_active,
+    supervision_list_of,
+    supervision_open,
+    supervision_pause,
+    supervision_pause_open,
+    supervision_resume,
+)
 from sunshine.core.transitions import TransitionConflict, transition
 from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
 from sunshine.disclosure import access, rules
@@ -44,7 +55,6 @@ from sunshine.disclosure.models import (
     Category,
     Document,
     DocumentVersion,
-    FoiPause,
     FoiRequest,
     Inspection,
     InspectionResult,
@@ -698,13 +708,12 @@ def foi_intake(
         raise ValidationError(_("Online requests come through the public form."))
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date received cannot be in the future.")})
-    return _create_request(
+    request, code = _create_request(
         actor=actor,
         status=F.RECEIVED,
         organization=organization,
         channel=channel,
         received_on=received_on,
-        clock_start=received_on,
         applicant_kind=applicant_kind,
         applicant_name=applicant_name,
         contact=contact,
@@ -713,6 +722,8 @@ def foi_intake(
         applicant_id_number=applicant_id_number,
         purpose=purpose,
     )
+    _reply_clock_open(request, actor=actor, day=received_on)
+    return request, code
 
 
 def _check_foi(actor: Any, request: FoiRequest) -> None:
@@ -720,35 +731,86 @@ def _check_foi(actor: Any, request: FoiRequest) -> None:
         raise PermissionDenied
 
 
+# --- FOI-3: the reply clock is a core supervision ------------------------------------------
+
+
+def _reply_clock_open(request: FoiRequest, *, actor: Any, day: date) -> Supervision:
+    """FOI-3: the reply clock runs from the date received, under supervision of the
+    bureau the request was made to (reminders and escalation as for every clock)."""
+    return supervision_open(
+        item=request,
+        organization=request.organization,
+        rule_id=rules.REPLY_CLOCK,
+        start=datetime.combine(day, datetime.min.time(), tzinfo=SHANGHAI),
+        actor=actor,
+        title=_("FOI request %(number)s") % {"number": request.number},
+    )
+
+
+def foi_clock(request: FoiRequest) -> Supervision | None:
+    """The request's FOI-3 reply clock: the live supervision, else the last one."""
+    if request.pk is None:
+        return None
+    return supervision_list_of(request).filter(rule_id=rules.REPLY_CLOCK).order_by("-created_at", "-pk").first()
+
+
+def _live_clock(request: FoiRequest) -> Supervision:
+    supervision = supervision_get_active(item=request, rule_id=rules.REPLY_CLOCK)
+    if supervision is None:
+        raise ValidationError(_("This request has no running reply deadline."))
+    return supervision
+
+
+def foi_due(request: FoiRequest) -> Deadline | None:
+    """FOI-3: the reply deadline, as its supervision holds it: 20 working days from the
+    date received (or from the day a correction arrived), plus an approved extension,
+    not counting third-party consultation."""
+    supervision = foi_clock(request)
+    if supervision is None:
+        return None
+    return Deadline(
+        rule_id=supervision.rule_id,
+        start=supervision.started_at,
+        due=supervision.due_at,
+        due_date=timezone.localtime(supervision.due_at).date(),
+        provisional=supervision.due_provisional,
+    )
+
+
+def foi_pauses(request: FoiRequest) -> list[SupervisionPause]:
+    """The stops of the reply clock (consultation, correction wait), oldest first."""
+    supervision = foi_clock(request)
+    return list(supervision.pauses.all()) if supervision is not None else []
+
+
+@transaction.atomic
 def foi_confirm(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
-    """FOI-1: an online request is received on the day the office confirms it."""
+    """FOI-1: an online request is received on the day the office confirms it; the
+    FOI-3 clock starts."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    transition(request, F.RECEIVED, actor=actor, update={"received_on": day, "clock_start": day})
+    transition(request, F.RECEIVED, actor=actor, update={"received_on": day})
+    _reply_clock_open(request, actor=actor, day=day)
     _tell(request, _("Your FOI request %(number)s has been received.") % {"number": request.number})
     return request
 
 
-def foi_due(request: FoiRequest) -> Deadline | None:
-    """FOI-3: 20 working days from the clock's start (the date received, or the day a
-    correction arrived), plus an approved extension, not counting third-party
-    consultation."""
-    if request.clock_start is None:
-        return None
-    return deadline("FOI-3", request.clock_start, extension=request.extension_days, paused=request.paused_intervals())
-
-
+@transaction.atomic
 def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date | None = None) -> FoiRequest:
-    """FOI-2: ask for a correction (补正) — once, within 7 working days of receipt."""
+    """FOI-2: ask for a correction (补正) — once, within 7 working days of receipt. The
+    reply clock waits for it."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
     if request.correction_asked_on is not None:
         raise ValidationError(_("A correction can be asked for only once."))
-    if request.received_on is None or day > deadline("FOI-2", request.received_on).due_date:
+    if request.received_on is None or day > deadline(rules.CORRECTION_CLOCK, request.received_on).due_date:
         raise ValidationError(_("A correction must be asked for within 7 working days of receipt."))
     if not text.strip():
         raise ValidationError({"text": _("Say what must be corrected.")})
     transition(request, F.CORRECTION, actor=actor, update={"correction_asked_on": day, "correction_text": text.strip()})
+    supervision_pause(
+        supervision=_live_clock(request), kind=rules.CORRECTION_PAUSE, actor=actor, reason=text.strip(), start=day
+    )
     _tell(
         request,
         _("Your FOI request %(number)s needs a correction: %(text)s") % {"number": request.number, "text": text},
@@ -756,17 +818,20 @@ def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date |
     return request
 
 
+@transaction.atomic
 def foi_correction_receive(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
     """FOI-2: the correction arrived; the reply clock restarts from that day."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    transition(request, F.RECEIVED, actor=actor, update={"correction_received_on": day, "clock_start": day})
+    transition(request, F.RECEIVED, actor=actor, update={"correction_received_on": day})
+    supervision_resume(supervision=_live_clock(request), actor=actor, end=day)
     return request
 
 
+@transaction.atomic
 def foi_correction_lapse(*, actor: Any, request: FoiRequest, reason: str = "") -> FoiRequest:
     """FOI-2: no correction without good reason — the request counts as withdrawn
-    (FOI-4 "other": no correction in time)."""
+    (FOI-4 "other": no correction in time); its reply clock is cancelled."""
     _check_foi(actor, request)
     today = timezone.localdate()
     transition(
@@ -780,72 +845,70 @@ def foi_correction_lapse(*, actor: Any, request: FoiRequest, reason: str = "") -
             "concluded_on": today,
         },
     )
+    _clock_stop(request, actor=actor, reason=reason or "no correction")
     return request
 
 
 def foi_extend(*, actor: Any, request: FoiRequest, days: int, reason: str) -> FoiRequest:
     """FOI-3: one extension of at most 20 working days, approved by the office head
-    (a leader), with notice to the applicant."""
+    (a leader), with notice to the applicant; never once the deadline has passed
+    (core supervision enforces the count, the role and the date)."""
     if not access.may_approve_extension(actor, request):
         raise PermissionDenied
     with transaction.atomic():
         locked = FoiRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.extension_days:
-            raise ValidationError(_("A request can be extended only once."))
         if locked.status not in (F.RECEIVED, F.CONSULTATION):
             raise ValidationError(_("Only a request in progress can be extended."))
-        if not reason.strip():
-            raise ValidationError({"reason": _("Give the reason for the extension.")})
-        try:
-            deadline("FOI-3", locked.clock_start or timezone.localdate(), extension=days)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-        if days < 1:
-            raise ValidationError(_("An extension must be at least one working day."))
-        locked.extension_days = days
-        locked.extension_reason = reason.strip()
-        locked.extension_approved_by = actor
-        locked.save(update_fields=["extension_days", "extension_reason", "extension_approved_by"])
+        supervision = supervision_extend(supervision=_live_clock(locked), units=days, actor=actor, reason=reason)
         audit_record(actor=actor, action="disclosure.foirequest_extend", target=locked, data={"days": days})
-        request.refresh_from_db()
-        due = foi_due(request)
         _tell(
             request,
             _("The reply to your FOI request %(number)s is extended to %(due)s.")
-            % {"number": request.number, "due": due.due_date.isoformat() if due else ""},
+            % {"number": request.number, "due": timezone.localtime(supervision.due_at).date().isoformat()},
         )
     return request
 
 
 @transaction.atomic
-def foi_consultation_start(*, actor: Any, request: FoiRequest, third_party: str, on: date | None = None) -> FoiPause:
-    """FOI-3: consulting a third party stops the reply clock (FOI-3-consultation: 15 wd)."""
+def foi_consultation_start(
+    *, actor: Any, request: FoiRequest, third_party: str, on: date | None = None
+) -> SupervisionPause:
+    """FOI-3: consulting a third party stops the reply clock, for at most the 15
+    working days of FOI-3-consultation; after them the clock runs again by itself."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
     transition(request, F.CONSULTATION, actor=actor)
-    pause = FoiPause(request=request, third_party=third_party, started_on=day)
-    pause.full_clean()
-    pause.save()
-    return pause
+    return supervision_pause(
+        supervision=_live_clock(request),
+        kind=rules.CONSULTATION_PAUSE,
+        actor=actor,
+        reason=third_party.strip() or _("third party"),
+        start=day,
+    )
 
 
 @transaction.atomic
 def foi_consultation_end(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
+    """The third party answered: the reply clock runs again from the next day (if it
+    has not already, its 15 working days being over)."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    pause = request.pauses.filter(ended_on__isnull=True).order_by("-started_on").first()
-    if pause is None:  # pragma: no cover - consultation always has an open pause
-        raise ValidationError(_("No consultation is open."))
-    if day < pause.started_on:
-        raise ValidationError(_("A consultation cannot end before it started."))
-    pause.ended_on = day
-    pause.save(update_fields=["ended_on"])
+    supervision = _live_clock(request)
+    pause = supervision_pause_open(supervision)
+    if pause is not None:
+        supervision_resume(supervision=supervision, actor=actor, end=day)
     transition(request, F.RECEIVED, actor=actor)
     return request
 
 
-def consultation_due(pause: FoiPause) -> Deadline:
-    return deadline("FOI-3-consultation", pause.started_on)
+def _clock_stop(request: FoiRequest, *, actor: Any, reason: str, replied: bool = False) -> None:
+    supervision = supervision_get_active(item=request, rule_id=rules.REPLY_CLOCK)
+    if supervision is None:
+        return
+    if replied:
+        supervision_close(supervision=supervision, actor=actor, reason=reason)
+    else:
+        supervision_cancel(supervision=supervision, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -881,6 +944,7 @@ def foi_reply(*, actor: Any, request: FoiRequest, reply_type: str, reason: str =
             "handover_note": handover,
         },
     )
+    _clock_stop(request, actor=actor, reason="replied", replied=True)
     _reply_letter_issue(request, actor=actor)
     _tell(request, _("Your FOI request %(number)s has been answered.") % {"number": request.number})
     return request
@@ -932,6 +996,7 @@ def _hand_to_petitions(*, actor: Any, request: FoiRequest) -> str:
     return _("Handed to petitions as case %(case)s.") % {"case": case.case_number}
 
 
+@transaction.atomic
 def foi_withdraw(*, actor: Any, request: FoiRequest, reason: str) -> FoiRequest:
     """The applicant withdraws (recorded by staff): FOI-4 "other"."""
     _check_foi(actor, request)
@@ -946,6 +1011,7 @@ def foi_withdraw(*, actor: Any, request: FoiRequest, reason: str) -> FoiRequest:
             "concluded_on": timezone.localdate() if request.received_on else None,
         },
     )
+    _clock_stop(request, actor=actor, reason=reason or "withdrawn")
     return request
 
 

@@ -37,3 +37,8 @@ class OpinionConfig(AppConfig):
         register_periodic("opinion-fetch", "sunshine.opinion.tasks.opinion_fetch_task", 300)
         register_demo_builder("opinion", build_opinion_demo, order=60)
         figures.register()
+
+        from sunshine.core.supervision import register_supervised
+        from sunshine.opinion.models import Event
+
+        register_supervised(Event, url=Event.get_absolute_url, label=_("Opinion event"))

@@ -140,6 +140,11 @@ class Event(StatefulModel):
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     investigation = models.TextField(_("investigation note"), blank=True)
+    # OPN-1, major incident: each act stops its own clock.
+    information = models.TextField(_("authoritative information"), blank=True)
+    informed_at = models.DateTimeField(_("information released at"), null=True, blank=True)
+    statement = models.TextField(_("press statement"), blank=True)
+    stated_at = models.DateTimeField(_("statement issued at"), null=True, blank=True)
     reply = models.TextField(_("formal reply"), blank=True)
     reply_public = models.BooleanField(_("reply published"), default=False)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)

@@ -2,9 +2,12 @@
 
 OPN-1: an event handed to the responsible unit is put under supervision with the
 OPN-1 clock (48 hours); a major incident gets two clocks, OPN-1-major-info (5 hours,
-authoritative information) and OPN-1-major-statement (24 hours, press statement).
-The unit concerned is first responsible: the named school or department, else the
-bureau.
+authoritative information) and OPN-1-major-statement (24 hours, press statement),
+each stopped by its own act (:func:`event_inform`, :func:`event_statement`); the
+formal reply stops whatever still runs. The unit concerned is first responsible: the
+named school or department, else the bureau. An answered event may be handed to
+another unit: the first unit's clocks are closed with their record, and the new unit
+gets fresh clocks from the hand-over.
 """
 
 from __future__ import annotations
@@ -509,9 +512,12 @@ def event_assign(
 ) -> list[Supervision]:
     """OPN-1: hand the event to ``organization`` under supervision: one OPN-1 clock
     (48 h), or for a major incident OPN-1-major-info (5 h) and OPN-1-major-statement
-    (24 h). Starts now."""
+    (24 h). Starts now. An answered event handed on again (to another unit, or back):
+    the clocks of the first hand-over are closed, keeping whether they were met, and
+    fresh ones start for the unit that has it now."""
     now = timezone.now()
     rules = OPN1_MAJOR_CLOCKS if major else OPN1_CLOCKS
+    previous = event_supervisions(event)
     transition(
         event,
         Event.Status.ASSIGNED,
@@ -520,6 +526,12 @@ def event_assign(
         data={"organization": organization.pk, "major": major},
         update={"responsible": organization, "assigned_at": now, "major": major},
     )
+    for supervision in previous:
+        supervision_close(
+            supervision=supervision,
+            actor=actor,
+            reason=_("Handed to %(unit)s") % {"unit": organization.name},
+        )
     opened = []
     for rule in rules:
         opened.append(
@@ -529,6 +541,60 @@ def event_assign(
         )
     event_refresh(event=event)
     return opened
+
+
+def _stop_clock(event: Event, rule_id: str, *, actor: Any, reason: str) -> None:
+    supervision = supervision_get_active(item=event, rule_id=rule_id)
+    if supervision is not None and supervision.status == Supervision.Status.OPEN:
+        supervision_answer(supervision=supervision, actor=actor, reason=reason)
+
+
+def _major_act(event: Event, *, actor: Any, text: str, rule_id: str, fields: tuple[str, str], action: str) -> Event:
+    if not access.may_handle(actor, event):
+        raise PermissionDenied
+    if event.status != Event.Status.ASSIGNED or not event.major:
+        raise ValidationError(_("Only a major incident being handled takes this step."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the text that was released.")})
+    text_field, at_field = fields
+    done = getattr(event, at_field)
+    if done is not None and event.assigned_at is not None and done >= event.assigned_at:
+        raise ValidationError(_("This step has already been recorded."))
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(**{text_field: text.strip(), at_field: now})
+    setattr(event, text_field, text.strip())
+    setattr(event, at_field, now)
+    _stop_clock(event, rule_id, actor=actor, reason=action)
+    audit_record(actor=actor, action=f"opinion.{action}", target=event, data={"length": len(text.strip())})
+    return event
+
+
+@transaction.atomic
+def event_inform(*, event: Event, actor: Any, text: str) -> Event:
+    """OPN-1, major incident: the authoritative information is out; its 5-hour clock
+    (OPN-1-major-info) stops, the 24-hour statement clock runs on."""
+    return _major_act(
+        event,
+        actor=actor,
+        text=text,
+        rule_id="OPN-1-major-info",
+        fields=("information", "informed_at"),
+        action="event_inform",
+    )
+
+
+@transaction.atomic
+def event_statement(*, event: Event, actor: Any, text: str) -> Event:
+    """OPN-1, major incident: the press statement is issued; its 24-hour clock
+    (OPN-1-major-statement) stops, whatever the information clock does."""
+    return _major_act(
+        event,
+        actor=actor,
+        text=text,
+        rule_id="OPN-1-major-statement",
+        fields=("statement", "stated_at"),
+        action="event_statement",
+    )
 
 
 def event_instruct(*, event: Event, author: Any, text: str) -> None:
@@ -623,12 +689,14 @@ __all__ = [
     "alert_severity",
     "event_assign",
     "event_close",
+    "event_inform",
     "event_instruct",
     "event_investigate",
     "event_merge",
     "event_refresh",
     "event_reply",
     "event_split",
+    "event_statement",
     "event_supervisions",
     "event_to_petition",
     "post_create_manual",

@@ -55,6 +55,7 @@ __all__ = [
     "petition_get_for",
     "petitions_visible_to",
     "reply_document_access",
+    "supervision_exclusion",
     "triage_bureau_ids",
 ]
 
@@ -189,6 +190,16 @@ def is_excluded(user: Any, petition: Petition) -> bool:
     if any(org.pk in excluded for _role, org in _memberships(user)):
         return True
     return Recusal.objects.filter(petition=petition, user=user).exists()
+
+
+def supervision_exclusion(petition: Petition) -> Any:
+    """PET-9 for core supervision: the accused person, those who stepped aside, and the
+    excluded units (their members) never get a notice, reminder or escalation of the case."""
+    from sunshine.core.supervision import Exclusion
+
+    users = {petition.accused_user_id} if petition.accused_user_id else set()
+    users.update(Recusal.objects.filter(petition=petition).values_list("user_id", flat=True))
+    return Exclusion(user_ids=frozenset(users), organization_ids=frozenset(excluded_organizations(petition)))
 
 
 def can_triage(user: Any, bureau: Organization | None = None) -> bool:

@@ -46,3 +46,12 @@ class PetitionsConfig(AppConfig):
         register_periodic("petitions-daily", "sunshine.petitions.tasks.petitions_daily_task", 24 * 3600)
         register_demo_builder("petitions", build_petitions_demo, order=20)
         figures.register()
+
+        from django.urls import reverse
+
+        from sunshine.core.supervision import register_supervised, register_supervision_exclusion
+        from sunshine.petitions.access import supervision_exclusion
+        from sunshine.petitions.models import Petition
+
+        register_supervised(Petition, url=lambda p: reverse("petitions:case", kwargs={"pk": p.pk}), label=_("Petition"))
+        register_supervision_exclusion(Petition, supervision_exclusion)

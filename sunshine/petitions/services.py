@@ -43,12 +43,12 @@ from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
 from sunshine.core.seams import PetitionIntake, PetitionIntakeResult
 from sunshine.core.supervision import (
-    supervision_cancel,
     supervision_close,
     supervision_extend,
     supervision_get_active,
     supervision_instruct,
     supervision_open,
+    supervision_reassign,
 )
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
@@ -638,14 +638,13 @@ def petition_assign(*, petition: Petition, organization: Organization, actor: An
         update={"assigned_to": organization, "supervision_number": number},
     )
     current = supervision_get_active(item=petition, rule_id=rules.HANDLING_CLOCK)
-    start = petition.accepted_at or timezone.now()
-    if current is not None:
-        supervision_cancel(supervision=current, actor=actor, reason=f"assigned to {organization.pk}")
-    supervision = _open_clock(petition, rules.HANDLING_CLOCK, organization=organization, start=start, actor=actor)
-    if petition.extension_days:
-        supervision_extend(
-            supervision=supervision, units=petition.extension_days, actor=actor, reason=petition.extension_reason
+    if current is not None:  # the clock moves with its history (start, extension)
+        supervision_reassign(
+            supervision=current, organization=organization, actor=actor, reason=f"assigned to {organization.pk}"
         )
+    else:
+        start = petition.accepted_at or timezone.now()
+        _open_clock(petition, rules.HANDLING_CLOCK, organization=organization, start=start, actor=actor)
     if note.strip():
         Message.objects.create(petition=petition, direction=Message.Direction.INTERNAL, author=_user(actor), text=note)
     audit_record(

@@ -11,7 +11,15 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from sunshine.core.models import Instruction, Notification, ScheduledJob, StatusChange, Supervision
+from sunshine.core.models import (
+    Instruction,
+    Notification,
+    ScheduledJob,
+    StatusChange,
+    Supervision,
+    SupervisionExtension,
+    SupervisionPause,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,17 +33,32 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class InstructionInline(admin.TabularInline):
-    model = Instruction
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ("at", "author", "text")
-    readonly_fields = ("at", "author", "text")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class InstructionInline(ReadOnlyInline):
+    model = Instruction
+    fields = ("at", "author", "text")
+    readonly_fields = fields
+
+
+class ExtensionInline(ReadOnlyInline):
+    model = SupervisionExtension
+    fields = ("granted_at", "granted_by", "units", "reason", "due_before", "due_after")
+    readonly_fields = fields
+
+
+class PauseInline(ReadOnlyInline):
+    model = SupervisionPause
+    fields = ("kind", "reason", "started_on", "ended_on", "last_day", "capped", "due_before", "due_after")
+    readonly_fields = fields
 
 
 @admin.register(Supervision)
@@ -45,7 +68,7 @@ class SupervisionAdmin(ReadOnlyAdmin):
     search_fields = ["title"]
     date_hierarchy = "due_at"
     list_select_related = ["organization", "escalated_to"]
-    inlines = [InstructionInline]
+    inlines = [ExtensionInline, PauseInline, InstructionInline]
 
 
 @admin.register(Notification)

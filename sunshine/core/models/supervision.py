@@ -12,15 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.models.transitions import StatefulModel
 
-__all__ = ["Instruction", "Notification", "Supervision"]
+__all__ = ["Instruction", "Notification", "Supervision", "SupervisionExtension", "SupervisionPause"]
 
 
 class Supervision(StatefulModel):
     """Oversight of one work item (a petition, an FOI request, …) assigned to a unit.
 
     ``due_at`` always comes from ``sunshine.core.clocks.deadline(rule_id, started_at,
-    extension=extended_by)``. The unit's clock stops when it answers
-    (``finished_at``); a leader may send the answer back (answered → open).
+    extension=extended_by, paused=<its ended pauses>)``. The unit's clock stops when it
+    answers (``finished_at``); a leader may send the answer back (answered → open).
+    ``paused_since`` is set while a pause (:class:`SupervisionPause`) stops the clock.
+    Each extension and pause keeps a row, so the deadline in force at any moment can be
+    told afterwards (``supervision.due_in_force``).
     ``escalation_level`` 0 is the responsible unit, 1 its parent, 2 the parent's
     parent…; ``escalated_to`` is the organisation at that level.
     """
@@ -66,6 +69,7 @@ class Supervision(StatefulModel):
         related_name="escalated_supervisions",
     )
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -97,6 +101,82 @@ class Supervision(StatefulModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SupervisionExtension(models.Model):
+    """One extension granted on a supervision (PET-5, FOI-3): the deadline before and
+    after, who granted it, when and why. Never changed afterwards."""
+
+    supervision = models.ForeignKey(
+        Supervision, verbose_name=_("supervision"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    units = models.PositiveIntegerField(_("extended by"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    due_before = models.DateTimeField(_("due before"))
+    due_after = models.DateTimeField(_("due after"))
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["granted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.supervision_id}: +{self.units}"
+
+
+class SupervisionPause(models.Model):
+    """A stop of a supervision's clock (FOI-3 third-party consultation, FOI-2 correction
+    wait): its days, from ``started_on`` to ``ended_on`` inclusive, do not count.
+    ``last_day`` is the cap (the clock runs again after it even if nothing ended the
+    pause; ``capped`` then says so); ``due_after`` is the deadline once it ended."""
+
+    supervision = models.ForeignKey(
+        Supervision, verbose_name=_("supervision"), on_delete=models.PROTECT, related_name="pauses"
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    reason = models.CharField(_("reason"), max_length=200)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+    last_day = models.DateField(_("at the latest until"), null=True, blank=True)
+    capped = models.BooleanField(_("ended by its limit"), default=False)
+    restart = models.BooleanField(_("restarts the clock"), default=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paused_at = models.DateTimeField(_("paused at"))
+    resumed_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    due_before = models.DateTimeField(_("due before"))
+    due_after = models.DateTimeField(_("due after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["started_on", "pk"]
+        constraints = [
+            # One open pause per supervision.
+            models.UniqueConstraint(
+                fields=["supervision"], condition=Q(ended_on__isnull=True), name="core_supervision_one_open_pause"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="core_supervision_pause_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervision_id}: {self.kind} {self.started_on}–{self.ended_on or ''}"
 
 
 class Instruction(models.Model):

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.django_db
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
+# Extensions are granted now and never after the deadline: their clocks start recently.
+RECENT = timezone.now() - timedelta(days=1)
 V = Notification.Verb
 
 SENT: list[Notification] = []
@@ -138,7 +140,7 @@ def test_answered_supervision_keeps_the_colour_of_its_answer(tree):
 
 def test_extension_uses_the_clock_once_within_its_ceiling(tree):
     """PET-5: one extension of at most 30 days; 90 days is the ceiling."""
-    supervision = open_pet5(tree)
+    supervision = open_pet5(tree, start=RECENT)
     with pytest.raises(ValidationError):
         supervision_extend(supervision=supervision, units=31, actor=tree["dept_leader"], reason="复杂")
     with pytest.raises(ValidationError):
@@ -147,7 +149,7 @@ def test_extension_uses_the_clock_once_within_its_ceiling(tree):
 
     supervision_extend(supervision=supervision, units=30, actor=tree["dept_leader"], reason="需要调查")
     stored = Supervision.objects.get(pk=supervision.pk)
-    assert stored.due_at == deadline("PET-5", START, extension=30).due
+    assert stored.due_at == deadline("PET-5", RECENT, extension=30).due
     assert stored.extended_by == 30
     with pytest.raises(ValidationError):
         supervision_extend(supervision=supervision, units=1, actor=tree["dept_leader"], reason="again")
@@ -189,7 +191,7 @@ def test_the_notification_key_stops_a_concurrent_duplicate(tree):
 
 
 def test_extension_allows_a_new_reminder_for_the_new_due_date(tree):
-    supervision = open_pet5(tree)
+    supervision = open_pet5(tree, start=RECENT)
     allowed = supervision.due_at - supervision.started_at
     supervision_sweep(now=supervision.started_at + allowed * 0.8)
     supervision_extend(supervision=supervision, units=30, actor=tree["dept_leader"], reason="需要调查")

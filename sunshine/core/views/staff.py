@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from sunshine.core.models import Supervision
 from sunshine.core.notifications import notifications_unread
 from sunshine.core.registry import dashboard_tiles
-from sunshine.core.supervision import supervision_list_for, supervision_rag
+from sunshine.core.supervision import supervision_link, supervision_list_for, supervision_rag
 from sunshine.orgs.access import is_staff_user, organizations_of, staff_roles_of
 from sunshine.orgs.models import Role
 
@@ -43,6 +43,8 @@ class WorkbenchView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         now = timezone.now()
         context["notifications"] = list(notifications_unread(user)[:20])
         open_items = supervision_list_for(user).filter(status=Supervision.Status.OPEN)[:20]
-        context["supervision_items"] = [(item, supervision_rag(item, now)) for item in open_items]
+        context["supervision_items"] = [
+            (item, supervision_rag(item, now), supervision_link(item)) for item in open_items
+        ]
         context["tiles"] = dashboard_tiles(user)
         return context

@@ -123,16 +123,29 @@ def test_foi2_no_correction_means_withdrawn(district: District):
 
 def test_foi3_one_extension_of_at_most_20_working_days_by_the_office_head(district: District):
     d = district
-    request = _letter(d)
+    today = timezone.localdate()  # an extension is granted now, before the deadline
+    request = _letter(d, received_on=today)
     with pytest.raises(PermissionDenied):  # department staff cannot approve their own extension
         services.foi_extend(actor=d.officer, request=request, days=10, reason="涉及多个学校")
     with pytest.raises(ValidationError):
         services.foi_extend(actor=d.leader, request=request, days=21, reason="太多")
     services.foi_extend(actor=d.leader, request=request, days=20, reason="涉及多个学校，需汇总")
     request.refresh_from_db()
-    assert services.foi_due(request).due_date == deadline("FOI-3", RECEIVED, extension=20).due_date
-    with pytest.raises(ValidationError, match="only once"):
+    assert services.foi_due(request).due_date == deadline("FOI-3", today, extension=20).due_date
+    with pytest.raises(ValidationError, match="as often as its rule allows"):
         services.foi_extend(actor=d.leader, request=request, days=1, reason="再延")
+    (extension,) = services.foi_clock(request).extensions.all()
+    assert (extension.units, extension.granted_by, extension.reason) == (20, d.leader, "涉及多个学校，需汇总")
+
+
+def test_foi3_no_extension_once_the_deadline_has_passed(district: District):
+    """FOI-3: the extension is approved before the 20 working days run out, never after."""
+    d = district
+    request = _letter(d)  # received 2 March 2026: due 30 March, long past
+    with pytest.raises(ValidationError, match="deadline has passed"):
+        services.foi_extend(actor=d.leader, request=request, days=5, reason="补办延期")
+    assert services.foi_due(request).due_date == date(2026, 3, 30)
+    assert not services.foi_clock(request).extensions.exists()
 
 
 def test_foi3_third_party_consultation_does_not_count(district: District):
@@ -142,7 +155,8 @@ def test_foi3_third_party_consultation_does_not_count(district: District):
     pause = services.foi_consultation_start(
         actor=d.officer, request=request, third_party="某建筑公司", on=date(2026, 3, 9)
     )
-    assert services.consultation_due(pause).rule_id == "FOI-3-consultation"
+    assert pause.last_day == date(2026, 3, 27)  # 15 working days from 9 March, 9 March included
+    assert services.foi_clock(request).paused_since is not None
     services.foi_consultation_end(actor=d.officer, request=request, on=date(2026, 3, 13))
     request = FoiRequest.objects.get(pk=request.pk)
     after = services.foi_due(request).due_date
@@ -284,7 +298,7 @@ def test_reply_letter_is_a_chinese_bureau_document(district: District):
 
 
 def _dated(request: FoiRequest, received: date, concluded: date | None) -> None:
-    FoiRequest.objects.filter(pk=request.pk).update(received_on=received, clock_start=received, concluded_on=concluded)
+    FoiRequest.objects.filter(pk=request.pk).update(received_on=received, concluded_on=concluded)
 
 
 def test_foi5_annual_report_adds_up(district: District):
@@ -354,3 +368,52 @@ def test_staff_request_page_actions(district: District):
     outsider = Client()
     login_verified(outsider, d.clerk)
     assert outsider.get(url).status_code == 403
+
+
+def test_foi3_clock_reminds_the_bureau_like_every_supervised_clock(district: District):
+    """FOI-3 under supervision (OVS-1): the office is reminded when the reply turns amber."""
+    from sunshine.core.models import Notification
+    from sunshine.core.supervision import supervision_sweep
+
+    d = district
+    request = _letter(d)
+    clock = services.foi_clock(request)
+    assert clock.rule_id == "FOI-3" and clock.organization == d.bureau
+    amber = clock.started_at + (clock.due_at - clock.started_at) * 0.8
+    assert supervision_sweep(now=amber).reminded == 1
+    reminded = Notification.objects.filter(verb=Notification.Verb.REMINDER, supervision=clock)
+    assert list(reminded.values_list("recipient", flat=True)) == [d.leader.pk]
+    assert request.number in reminded.get().text
+    services.foi_reply(actor=d.officer, request=request, reply_type="disclosed", text="已公开")
+    clock.refresh_from_db()
+    assert clock.status == "closed" and clock.finished_at is not None
+
+
+def test_foi3_consultation_longer_than_15_working_days_lets_the_clock_run_and_the_page_says_why(district: District):
+    """FOI-3: a consultation stops the reply clock for at most 15 working days."""
+    from sunshine.core.supervision import supervision_sweep
+
+    d = district
+    request = _letter(d)
+    services.foi_consultation_start(actor=d.officer, request=request, third_party="某建筑公司", on=date(2026, 3, 9))
+    supervision_sweep(now=timezone.make_aware(timezone.datetime(2026, 4, 1, 9)))
+    request.refresh_from_db()
+    assert request.status == FoiRequest.Status.CONSULTATION  # the third party has still not answered
+    capped = deadline("FOI-3", RECEIVED, paused=[(date(2026, 3, 9), date(2026, 3, 27))]).due_date
+    assert services.foi_due(request).due_date == capped
+    staff = Client()
+    login_verified(staff, d.officer)
+    page = staff.get(reverse("disclosure:staff-foi", kwargs={"pk": request.pk})).content.decode()
+    assert "2026-03-27" in page and capped.isoformat() in page and '<span class="note">' in page
+    services.foi_consultation_end(actor=d.officer, request=request, on=date(2026, 4, 10))
+    assert services.foi_due(request).due_date == capped  # a late answer does not stop the clock again
+    assert request.status == FoiRequest.Status.RECEIVED
+
+
+def test_foi2_correction_withdrawn_cancels_the_clock(district: District):
+    request = _letter(district)
+    services.foi_correction_ask(actor=district.officer, request=request, text="请补充", on=date(2026, 3, 3))
+    assert services.foi_clock(request).paused_since is not None
+    services.foi_correction_lapse(actor=district.officer, request=request, reason="逾期未补正")
+    clock = services.foi_clock(request)
+    assert clock.status == "cancelled" and clock.pauses.get().ended_on is not None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from sunshine.core.clocks import deadline
+from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_for
 from sunshine.core.transitions import status_history
@@ -285,15 +285,19 @@ class FoiStaffView(StaffView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         foi = self._foi(request, pk)
-        correction_due = deadline("FOI-2", foi.received_on) if foi.received_on else None
+        correction_due = deadline(rules.CORRECTION_CLOCK, foi.received_on) if foi.received_on else None
+        clock = services.foi_clock(foi)
         return render(
             request,
             "disclosure/staff/foi.html",
             {
                 "foi": foi,
                 "due": services.foi_due(foi),
+                "clock": clock,
+                "extensions": list(clock.extensions.all()) if clock else [],
                 "correction_due": correction_due,
-                "pauses": [(p, services.consultation_due(p)) for p in foi.pauses.all()],
+                "pauses": services.foi_pauses(foi),
+                "consultation_days": clock_get("FOI-3-consultation").length,
                 "history": status_history(foi),
                 "reply_form": ReplyForm(),
                 "correction_form": CorrectionForm(),

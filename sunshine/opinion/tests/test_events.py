@@ -183,3 +183,57 @@ def test_automatic_hand_over_follows_the_bureau_threshold(district):
     with pytest.raises(ValidationError):
         local_rule_set(actor=None, key="OPN-1-auto-severity", value=0)
     assert services.alert_severity() == 101
+
+
+def test_opn1_major_clocks_each_stopped_by_its_own_act(district):
+    """OPN-1: the authoritative information stops the 5-hour clock only; the press
+    statement stops the 24-hour clock; each is recorded once per hand-over."""
+    (post,) = _ingest(district, ("3", "测试区第一中学校车事故", "测试区第一中学校车发生事故"))
+    event = post.event
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    outsider = user_with_role(Role.SCHOOL_CLERK, organization=district["school3"])
+    with pytest.raises(ValidationError):  # not assigned yet
+        services.event_inform(event=event, actor=staff, text="情况通报")
+    info, statement = services.event_assign(event=event, organization=district["school1"], actor=staff, major=True)
+    with pytest.raises(PermissionDenied):
+        services.event_inform(event=event, actor=outsider, text="情况通报")
+    services.event_inform(event=event, actor=staff, text="区教育局已介入，受伤学生均已送医。")
+    info.refresh_from_db()
+    statement.refresh_from_db()
+    assert info.status == Supervision.Status.ANSWERED and statement.status == Supervision.Status.OPEN
+    with pytest.raises(ValidationError):
+        services.event_inform(event=event, actor=staff, text="再次通报")
+    services.event_statement(event=event, actor=staff, text="关于第一中学校车事故的情况说明")
+    statement.refresh_from_db()
+    event.refresh_from_db()
+    assert statement.status == Supervision.Status.ANSWERED and event.status == Event.Status.ASSIGNED
+    assert event.information.startswith("区教育局已介入") and event.stated_at is not None
+    services.event_reply(event=event, actor=staff, text="已处理完毕。", public=False)
+    assert Event.objects.get(pk=event.pk).status == Event.Status.ANSWERED
+
+
+def test_opn1_answered_event_handed_to_another_unit_gets_fresh_clocks(district):
+    """OPN-1: an answered event handed on: the first unit's clock is closed with its
+    record; the new unit gets its own 48 hours, reminded and escalated as usual."""
+    from sunshine.core.supervision import supervision_on_time, supervision_sweep
+
+    (post,) = _ingest(district, ("4", "测试区第一中学食堂涨价", "测试区第一中学食堂饭菜涨价"))
+    event = post.event
+    staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    (first,) = services.event_assign(event=event, organization=district["school1"], actor=staff)
+    services.event_reply(event=event, actor=staff, text="学校已说明。", public=False)
+    (second,) = services.event_assign(
+        event=event, organization=district["office"], actor=staff, reason="由局办公室答复"
+    )
+    first.refresh_from_db()
+    event.refresh_from_db()
+    assert first.status == Supervision.Status.CLOSED and supervision_on_time(first)
+    assert (second.status, second.organization) == (Supervision.Status.OPEN, district["office"])
+    assert event.status == Event.Status.ASSIGNED and event.responsible == district["office"]
+    assert [s.pk for s in services.event_supervisions(event)] == [second.pk]
+    assert supervision_sweep(now=second.started_at + timedelta(hours=40)).reminded == 1
+    services.event_reply(event=event, actor=staff, text="局办公室已答复。", public=True)
+    second.refresh_from_db()
+    assert second.status == Supervision.Status.ANSWERED
+    services.event_close(event=event, actor=staff)
+    assert Supervision.objects.filter(object_id=str(event.pk), status=Supervision.Status.CLOSED).count() == 2

@@ -150,3 +150,30 @@ def test_source_pages_add_and_import(district):
     assert source.posts.count() == 1
     client.post(reverse("opinion:source-list"), {"name": "坏", "kind": "feed", "url": ""})
     assert not Source.objects.filter(name="坏").exists()  # a feed needs its address
+
+
+def test_opn1_major_acts_and_handing_an_answered_event_on_from_the_page(district):
+    """OPN-1: the page records the information and the statement of a major incident,
+    and hands an answered event to another unit."""
+    event = _event(district)
+    client, _staff = client_for(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
+    url = reverse("opinion:event-detail", kwargs={"pk": event.pk})
+
+    def act(action: str, **data: Any) -> Any:
+        return client.post(reverse("opinion:event-action", kwargs={"pk": event.pk, "action": action}), data)
+
+    act("assign", organization=district["school1"].pk, major="on")
+    assert 'id="form-inform"' in client.get(url).content.decode()
+    act("inform", text="已核实，正在处置。")
+    body = client.get(url).content.decode()
+    assert 'id="form-inform"' not in body and 'id="form-statement"' in body and "已核实，正在处置。" in body
+    info = Supervision.objects.get(rule_id="OPN-1-major-info")
+    assert info.status == Supervision.Status.ANSWERED
+    assert Supervision.objects.get(rule_id="OPN-1-major-statement").status == Supervision.Status.OPEN
+    act("reply", text="已整改", public="on")
+    assert 'id="form-assign"' in client.get(url).content.decode()
+    act("assign", organization=district["office"].pk)
+    event.refresh_from_db()
+    assert event.status == Event.Status.ASSIGNED and event.responsible == district["office"]
+    live = Supervision.objects.filter(object_id=str(event.pk), status=Supervision.Status.OPEN)
+    assert [(s.rule_id, s.organization) for s in live] == [("OPN-1", district["office"])]

@@ -316,6 +316,10 @@ class EventActionView(LoginRequiredMixin, View):
             elif action == "instruct":
                 services.event_instruct(event=event, author=user, text=data.get("text", ""))
                 messages.success(request, _("Instruction recorded."))
+            elif action in ("inform", "statement"):
+                act = services.event_inform if action == "inform" else services.event_statement
+                act(event=event, actor=user, text=data.get("text", ""))
+                messages.success(request, _("Recorded; its clock has stopped."))
             elif action == "investigate":
                 services.event_investigate(event=event, actor=user, note=data.get("note", ""))
                 messages.success(request, _("Investigation note saved."))
