@@ -82,7 +82,7 @@ def foi_on_time_rate(period: Period, organization: Any) -> FigureValue:
     applicant's correction (FOI-2) or withdrawn is in neither part."""
     requests = _foi_received(period, organization).filter(status__in=(F.REPLIED, F.RECEIVED, F.CONSULTATION))
     on_time = counted = 0
-    for request in requests.prefetch_related("pauses"):
+    for request in requests:
         due = foi_due(request)
         if due is None:  # pragma: no cover - a received request has a clock
             continue
