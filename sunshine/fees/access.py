@@ -53,8 +53,18 @@ def can_review(user: Any, school: Organization) -> bool:
     return has_role(user, Role.FEE_REVIEWER) and any(b.pk == school.parent_id for b in reviewer_bureaus(user))
 
 
+def can_review_bureau(user: Any, bureau: Organization) -> bool:
+    """The fee reviewer of ``bureau``: keeps its catalogue."""
+    return any(b.pk == bureau.pk for b in reviewer_bureaus(user))
+
+
 def can_manage_school(user: Any, school: Organization) -> bool:
     return fee_schools_managed_by(user).filter(pk=school.pk).exists()
+
+
+def can_import_ledger(user: Any, school: Organization) -> bool:
+    """The school's clerk or principal, or the fee reviewer of its bureau."""
+    return can_manage_school(user, school) or can_review(user, school)
 
 
 def can_use_workbench(user: Any) -> bool:

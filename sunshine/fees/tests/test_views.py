@@ -100,8 +100,8 @@ def test_notice_publish_public_page_and_poster(world):
 @pytest.fixture
 def published(world):
     world.file(world.primary, "meals", 90000)
-    notice = fee_notice_generate(school=world.primary, term=world.term, actor=None)
-    return fee_notice_publish(notice=notice, actor=None)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
+    return fee_notice_publish(notice=notice, actor=world.clerk)
 
 
 def test_complaint_goes_to_petitions_through_the_seam(published, monkeypatch):
