@@ -70,7 +70,9 @@ def test_declare_a_lawful_item(world):
 def test_fee3_prohibited_items_are_refused_at_once_and_nothing_saved(world, code):
     """FEE-3: never chargeable under any name."""
     with pytest.raises(ValidationError) as caught:
-        fee_declare(actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item(code), standard_fen=100)
+        fee_declare(
+            actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item(code), standard_fen=100
+        )
     assert "FEE-3" in caught.value.messages[0]
     assert not FeeDeclaration.objects.exists()
 
@@ -82,7 +84,9 @@ def test_fee1_tuition_refused_in_compulsory_education_allowed_in_senior(world):
             fee_declare(actor=world.clerk, school=world.primary, term=world.term, item=world.item(code), standard_fen=1)
         assert "FEE-1" in caught.value.messages[0]
     assert not FeeDeclaration.objects.exists()
-    fee_declare(actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item("tuition"), standard_fen=80000)
+    fee_declare(
+        actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item("tuition"), standard_fen=80000
+    )
     assert FeeDeclaration.objects.count() == 1
 
 
