@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from sunshine.core.search import search_query
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import FoiForm, TrackForm
-from sunshine.disclosure.models import Category, Document, DocumentVersion, FoiRequest, Inspection
+from sunshine.disclosure.models import Document, FoiRequest
 from sunshine.orgs.models import Organization
 
 RECEIPT_SESSION_KEY = "disclosure.foi_receipt"
@@ -32,7 +32,7 @@ TRACK_SESSION_KEY = "disclosure.foi_tracked"
 
 
 def _bureaus() -> QuerySet[Organization]:
-    return Organization.objects.filter(kind=Organization.Kind.BUREAU, is_active=True).order_by("code")
+    return access.organizations_public(Organization.Kind.BUREAU)
 
 
 class IndexView(TemplateView):
@@ -43,11 +43,11 @@ class IndexView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["bureaus"] = _bureaus()
-        context["schools"] = Organization.objects.filter(kind=Organization.Kind.SCHOOL, is_active=True).order_by("code")
+        context["schools"] = access.organizations_public(Organization.Kind.SCHOOL)
         context["latest"] = (
             access.documents_public().select_related("organization", "category").order_by("-last_published_at")[:15]
         )
-        context["bulletins"] = Inspection.objects.filter(status=Inspection.Status.PUBLISHED)[:4]
+        context["bulletins"] = access.bulletins_public()[:4]
         return context
 
 
@@ -58,7 +58,7 @@ class CatalogueView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        org = get_object_or_404(Organization, code=self.kwargs["code"], is_active=True)
+        org = access.organization_public_get(self.kwargs["code"])
         docs = (
             access.documents_public().filter(organization=org).select_related("category").order_by("-last_published_at")
         )
@@ -113,9 +113,7 @@ class ArchiveView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["documents"] = (
-            Document.objects.filter(status=Document.Status.WITHDRAWN, first_published_at__isnull=False)
-            .select_related("organization", "category")
-            .order_by("-withdrawn_at")[:200]
+            access.documents_archived().select_related("organization", "category").order_by("-withdrawn_at")[:200]
         )
         return context
 
@@ -126,10 +124,7 @@ class ArchivedDocumentView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         document = get_object_or_404(
-            Document.objects.select_related("organization", "category"),
-            pk=self.kwargs["pk"],
-            status=Document.Status.WITHDRAWN,
-            first_published_at__isnull=False,
+            access.documents_archived().select_related("organization", "category"), pk=self.kwargs["pk"]
         )
         context.update(document=document, versions=document.versions.order_by("-number"))
         return context
@@ -141,8 +136,8 @@ class DocumentFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, code: str, category: str = "") -> dict[str, Any]:
-        org = get_object_or_404(Organization, code=code, is_active=True)
-        cat = get_object_or_404(Category, code=category) if category else None
+        org = access.organization_public_get(code)
+        cat = get_object_or_404(access.categories_public(), code=category) if category else None
         return {"org": org, "category": cat}
 
     def title(self, obj: dict[str, Any]) -> str:
@@ -195,7 +190,7 @@ class DisclosureSearchView(TemplateView):
         params = self.request.GET
         query = params.get("q", "").strip()[:100]
         filters: dict[str, Any] = {}
-        org = Organization.objects.filter(code=params.get("org", "")).first()
+        org = access.organizations_public().filter(code=params.get("org", "")).first()
         if org:
             filters["organization_id"] = org.pk
         if params.get("category"):
@@ -207,8 +202,8 @@ class DisclosureSearchView(TemplateView):
         context.update(
             query=query,
             results=results,
-            categories=Category.objects.all(),
-            organizations=Organization.objects.filter(kind__in=["bureau", "school"], is_active=True).order_by("code"),
+            categories=access.categories_public(),
+            organizations=access.organizations_public(),
             params=params,
         )
         return context
@@ -279,7 +274,7 @@ class FoiMineView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["requests"] = [_status_context(f) for f in FoiRequest.objects.filter(requester_id=self.request.user.pk)]
+        context["requests"] = [_status_context(f) for f in access.foi_requests_of(self.request.user)]
         return context
 
 
@@ -290,7 +285,7 @@ class BulletinView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        inspection = get_object_or_404(Inspection, pk=self.kwargs["pk"], status=Inspection.Status.PUBLISHED)
+        inspection = get_object_or_404(access.bulletins_public(), pk=self.kwargs["pk"])
         context.update(inspection=inspection, results=inspection.results.select_related("school"))
         return context
 
@@ -307,7 +302,7 @@ class AnnualReportView(TemplateView):
         from sunshine.core.clocks import deadline
 
         context = super().get_context_data(**kwargs)
-        bureau = get_object_or_404(Organization, code=self.kwargs["code"], kind=Organization.Kind.BUREAU)
+        bureau = access.organization_public_get(self.kwargs["code"], Organization.Kind.BUREAU)
         year = int(self.kwargs["year"])
         if not 2000 <= year <= timezone.localdate().year:
             raise Http404
@@ -317,9 +312,9 @@ class AnnualReportView(TemplateView):
             rows = services.foi_report_rows(services.foi_annual_report(bureau=bureau, year=year))
         except ValidationError as exc:
             error = " ".join(exc.messages)
-        proactive = DocumentVersion.objects.filter(
-            document__organization=bureau, published_at__year=year, number=1
-        ).count()
+        proactive = (
+            access.versions_published().filter(document__organization=bureau, published_at__year=year, number=1).count()
+        )
         context.update(
             bureau=bureau,
             year=year,
