@@ -194,7 +194,7 @@ ACCESS = [
         data={"action": "submit"},
         ok_status=302,
         state=_status(Document, draft),
-        done=lambda d: Document.objects.get(pk=draft(d).pk).status == Document.Status.SUBMITTED,
+        done=lambda d: Document.objects.get(pk=draft(d).pk).status == Document.Status.REVIEW,
         label="submit",
     ),
     # Staff: FOI requests (the FOI office and the leaders)
@@ -206,12 +206,12 @@ ACCESS = [
         method=POST,
         data=lambda d: {
             **FOI_FORM,
-            "channel": "visit",
+            "channel": "in_person",
             "received_on": timezone.localdate().isoformat(),
         },
         ok_status=302,
         state=lambda d: FoiRequest.objects.count(),
-        done=lambda d: FoiRequest.objects.filter(channel="visit").exists(),
+        done=lambda d: FoiRequest.objects.filter(channel="in_person").exists(),
     ),
     Rule("disclosure:staff-foi", BUREAU_HANDLERS, kwargs=lambda d: {"pk": letter(d).pk}),
     Rule(
