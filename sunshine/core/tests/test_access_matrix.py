@@ -102,8 +102,9 @@ def test_access(rule: Rule, who: str, district: District):
         if rule.done is not None:
             assert rule.done(district), f"{rule} by {who} did not take effect"
         return
-    if who == ANONYMOUS and response.status_code == 302:
-        assert reverse("accounts:login") in response["Location"], f"anonymous sent elsewhere by {rule}"
+    if response.status_code == 302 and (who == ANONYMOUS or 302 in rule.denied_status):
+        targets = [reverse("accounts:login")] + ([reverse(rule.redirect_to)] if rule.redirect_to else [])
+        assert any(response["Location"].startswith(t) for t in targets), f"{who} sent elsewhere by {rule}"
     else:
         assert response.status_code in rule.denied_status, f"{who} must not reach {rule} ({response.status_code})"
     if before is not None:
