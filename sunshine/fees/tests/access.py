@@ -189,6 +189,7 @@ ACCESS = [
         label="school A",
     ),
     Rule("fees:ledger-detail", READERS, kwargs=lambda d: {"pk": ledger(d).pk}),
+    Rule("core:file-download", READERS, kwargs=lambda d: {"pk": ledger(d).stored_file_id}, label="a fee ledger"),
     Rule(
         "fees:ledger-detail",
         REVIEWER,

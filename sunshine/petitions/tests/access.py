@@ -164,6 +164,20 @@ ACCESS = [
     ),
     Rule("petitions:track-leave", EVERYONE, method=POST, ok_status=302),
     Rule("petitions:figures", EVERYONE),
+    # The API answers a hotline system's key, never a session: every visitor without a
+    # key is refused (401); its description is public.
+    Rule("petitions-api:openapi-json", EVERYONE),
+    Rule("petitions-api:openapi-view", EVERYONE),
+    Rule("petitions-api:api-root", frozenset(), denied_status=(401, 404)),
+    Rule("petitions-api:status", frozenset(), query="code=0000000000000000", denied_status=(401,)),
+    Rule(
+        "petitions-api:intake",
+        frozenset(),
+        method=POST,
+        data={"bureau_code": "X"},
+        denied_status=(401, 415),
+        state=lambda d: Petition.objects.count(),
+    ),
     # Staff: queues and intake
     Rule("petitions:workbench", HANDLING, setup=assigned),
     Rule("petitions:export", HANDLING, setup=assigned),
