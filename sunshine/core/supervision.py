@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import Rag, deadline, rag
 from sunshine.core.models import Instruction, Notification, Supervision
@@ -367,7 +368,7 @@ def _sweep_one(pk: int, now: datetime) -> tuple[bool, bool]:
                     key=key,
                 )
                 audit_record(
-                    actor=None,
+                    actor=SYSTEM,
                     action="core.supervision_escalate",
                     target=supervision,
                     data={"level": level, "to": target.pk},

@@ -145,11 +145,12 @@ class Rule:
 
     ``kwargs``, ``data`` and ``query`` are values or callables of the :class:`District`
     (the callables build the real objects the request needs, in the same district as
-    the visitors); ``setup(district)`` builds what a list page should show. The allowed get a status in ``ok_status``; everyone else is turned
-    away (login redirect, 403 or 404, or ``denied_status``; a 302 must lead to the login
-    or to ``redirect_to``) and — for a POST — leaves
-    the audit log, the status history and ``state(district)`` as they were. ``done``,
-    if given, must hold after an allowed POST."""
+    the visitors); ``setup(district)`` builds what a list page should show. The allowed
+    get a status in ``ok_status``; everyone else is turned away (login redirect, 403
+    or 404, or ``denied_status``; a 302 must lead to the login or to ``redirect_to``)
+    and — for a POST — leaves the audit log, the status history and
+    ``state(district)`` as they were. ``done``, if given, must hold after an allowed
+    POST."""
 
     url_name: str
     allowed: frozenset[str]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import Deadline, deadline
 from sunshine.core.crypto import keyed_hash, receipt_code_new
@@ -184,7 +185,7 @@ def document_create(
         valid_until=valid_until,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    if actor is not None:
+    if not is_system(actor):
         _check_edit(actor, document)
     if not category.applies_to(organization):
         raise ValidationError({"category": _("This category is not part of this organisation's catalogue.")})
@@ -200,7 +201,7 @@ def document_create(
 @transaction.atomic
 def document_update(*, actor: Any, document: Document, **changes: Any) -> Document:
     """Edit the working copy (a draft, or a published document being revised)."""
-    if actor is not None:
+    if not is_system(actor):
         _check_edit(actor, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status not in (D.DRAFT, D.REVISION):
@@ -286,7 +287,7 @@ def documents_publish_due(*, now: datetime | None = None) -> list[int]:
     published: list[int] = []
     for document in Document.objects.filter(status=D.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk"):
         try:
-            _publish_now(document, actor=None, now=document.publish_at or now)
+            _publish_now(document, actor=SYSTEM, now=document.publish_at or now)
         except (TransitionConflict, ValidationError):
             continue
         published.append(document.pk)
@@ -470,7 +471,7 @@ def inspection_run(
     """The quarterly inspection (季度检查): score every active school under ``bureau`` for
     completeness (DIS-2) and timeliness (DIS-1), rate it red/amber/green (OVS-1) and list
     what is missing or late. Re-running recomputes a draft; a published one is final."""
-    if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=bureau.pk).exists():
+    if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=bureau.pk).exists():
         raise PermissionDenied
     inspection, _created = Inspection.objects.select_for_update().get_or_create(
         bureau=bureau,
@@ -521,7 +522,7 @@ def inspection_run(
 
 def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
     """Publish the bulletin (通报) of an inspection."""
-    if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
+    if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
         raise PermissionDenied
     transition(
         inspection,

@@ -22,6 +22,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.audit import audit_record
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Supervision
@@ -101,7 +102,7 @@ def source_fetch(
     except fetching.FetchError as exc:
         _source_failed(source, now, str(exc))
         return FetchOutcome(ok=False, error=str(exc))
-    added, duplicates = posts_ingest(source=source, items=items, actor=None)
+    added, duplicates = posts_ingest(source=source, items=items, actor=SYSTEM)
     _source_ok(source, now, result)
     return FetchOutcome(ok=True, added=len(added), duplicates=duplicates)
 
@@ -332,7 +333,7 @@ def _maybe_hand_over(event: Event) -> None:
     if event.status == Event.Status.NEW and event.severity >= alert_severity():
         unit = _responsible_for(event)
         if unit is not None:
-            event_assign(event=event, organization=unit, actor=None, reason=_("Severity above the alert threshold."))
+            event_assign(event=event, organization=unit, actor=SYSTEM, reason=_("Severity above the alert threshold."))
 
 
 @transaction.atomic

@@ -93,10 +93,7 @@ def test_access(rule: Rule, who: str, district: District):
     url = rule.url(district)
     payload = rule.payload(district)
     before = _snapshot(rule, district) if rule.method == POST else None
-    if rule.method == POST:
-        response = client.post(url, payload)
-    else:
-        response = client.get(url, payload)
+    response = client.post(url, payload) if rule.method == POST else client.get(url, payload)
     if who in rule.allowed:
         assert response.status_code in rule.ok_statuses(), f"{who} should reach {rule} ({response.status_code})"
         if rule.done is not None:

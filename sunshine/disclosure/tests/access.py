@@ -161,9 +161,7 @@ ACCESS = [
     ),
     Rule("disclosure:foi-done", frozenset(VISITORS), ok_status=302),  # no receipt in the session: to tracking
     Rule("disclosure:foi-track", frozenset(VISITORS)),
-    Rule(
-        "disclosure:foi-track", frozenset(VISITORS), method=POST, data={"code": "0000000000000000"}, ok_status=404
-    ),
+    Rule("disclosure:foi-track", frozenset(VISITORS), method=POST, data={"code": "0000000000000000"}, ok_status=404),
     Rule("disclosure:foi-mine", LOGGED_IN, setup=own_request),
     # Staff: documents
     Rule("disclosure:workbench", WRITERS, setup=draft),
@@ -246,8 +244,7 @@ ACCESS = [
         data={"summary": "本季度检查情况良好。"},
         ok_status=302,
         state=_status(Inspection, lambda d: inspection(d, publish=False)),
-        done=lambda d: Inspection.objects.get(pk=inspection(d, publish=False).pk).status
-        == Inspection.Status.PUBLISHED,
+        done=lambda d: Inspection.objects.get(pk=inspection(d, publish=False).pk).status == Inspection.Status.PUBLISHED,
         label="publish",
     ),
 ]

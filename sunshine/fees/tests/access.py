@@ -11,7 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sunshine.core.actors import SYSTEM
-from sunshine.core.testing import OTHER_SCHOOL_CLERK, VISITORS, POST, District, Rule
+from sunshine.core.testing import OTHER_SCHOOL_CLERK, POST, VISITORS, District, Rule
 from sunshine.fees import services
 from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, LedgerUpload, RefundOrder
 from sunshine.fees.tests.factories import TermFactory
