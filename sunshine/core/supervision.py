@@ -54,6 +54,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import SHANGHAI, Clock, ClockKind, Rag, clock_get, deadline, pause_last_day, rag
 from sunshine.core.models import Instruction, Notification, Supervision, SupervisionExtension, SupervisionPause
@@ -864,7 +865,7 @@ def _sweep_one(pk: int, now: datetime) -> tuple[bool, bool]:
                     key=key,
                 )
                 audit_record(
-                    actor=None,
+                    actor=SYSTEM,
                     action="core.supervision_escalate",
                     target=supervision,
                     data={"level": level, "to": target.pk},

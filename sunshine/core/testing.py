@@ -64,17 +64,128 @@ def client_for(who: str, **kwargs: Any) -> tuple[Client, Any]:
     return client, user
 
 
+# A clerk of the district's other school: the visitor that proves object-level scoping.
+OTHER_SCHOOL_CLERK = "other_school_clerk"
+VISITORS: tuple[str, ...] = (*EVERYONE, OTHER_SCHOOL_CLERK)
+ALL_STAFF = frozenset({*ALL_ROLES, OTHER_SCHOOL_CLERK})
+GET, POST = "GET", "POST"
+
+
+class District:
+    """One district for the access matrix: a bureau with its FOI office (办公室, marked
+    ``handles_foi``), a finance department, a discipline department, school A
+    (``school``) and school B (``other_school``). Each visitor is placed where the role
+    is held in this district — a clerk and a principal at school A, department staff
+    in the office, the inspector in the discipline department, the fee reviewer in
+    finance, leaders, supervisors and administrators at the bureau — and
+    ``OTHER_SCHOOL_CLERK`` at school B. Users are created on first use; objects are
+    built once per test by :meth:`once` (the rows' object factories)."""
+
+    PLACES: dict[str, tuple[str, str]] = {
+        Role.SCHOOL_CLERK: ("school", Role.SCHOOL_CLERK),
+        Role.PRINCIPAL: ("school", Role.PRINCIPAL),
+        Role.DEPARTMENT_STAFF: ("office", Role.DEPARTMENT_STAFF),
+        Role.DISCIPLINE_INSPECTOR: ("discipline", Role.DISCIPLINE_INSPECTOR),
+        Role.FEE_REVIEWER: ("finance", Role.FEE_REVIEWER),
+        Role.SUPERVISOR: ("bureau", Role.SUPERVISOR),
+        Role.LEADER: ("bureau", Role.LEADER),
+        Role.SYSTEM_ADMIN: ("bureau", Role.SYSTEM_ADMIN),
+        Role.SECURITY_ADMIN: ("bureau", Role.SECURITY_ADMIN),
+        Role.AUDIT_ADMIN: ("bureau", Role.AUDIT_ADMIN),
+        OTHER_SCHOOL_CLERK: ("other_school", Role.SCHOOL_CLERK),
+    }
+
+    def __init__(self) -> None:
+        from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
+
+        self.bureau = BureauFactory(name="示范区教育局", short_name="区教育局", hotline="0000-12345")
+        self.office = DepartmentFactory(parent=self.bureau, name="办公室", handles_foi=True)
+        self.finance = DepartmentFactory(parent=self.bureau, name="计划财务股")
+        self.discipline = DepartmentFactory(parent=self.bureau, name="纪检组")
+        self.school = SchoolFactory(parent=self.bureau, name="第一实验小学", hotline="0000-11111")
+        self.other_school = SchoolFactory(parent=self.bureau, name="第二实验小学", hotline="0000-22222")
+        self._users: dict[str, Any] = {}
+        self._objects: dict[str, Any] = {}
+
+    def user(self, who: str) -> Any:
+        """The district's user for ``who`` (None for ANONYMOUS), created on first use."""
+        from sunshine.orgs.tests.factories import UserFactory
+
+        if who == ANONYMOUS:
+            return None
+        if who not in self._users:
+            if who == PUBLIC:
+                self._users[who] = UserFactory()
+            else:
+                place, role = self.PLACES[who]
+                self._users[who] = user_with_role(role, organization=getattr(self, place))
+        return self._users[who]
+
+    def client(self, who: str) -> Client:
+        """A client for ``who``: anonymous, a public account, or staff with 2FA passed."""
+        client = Client()
+        user = self.user(who)
+        if user is not None and who == PUBLIC:
+            client.force_login(user)
+        elif user is not None:
+            login_verified(client, user)
+        return client
+
+    def once(self, key: str, build: Any) -> Any:
+        """``build(self)`` the first time ``key`` is asked for in this test, then the same object."""
+        if key not in self._objects:
+            self._objects[key] = build(self)
+        return self._objects[key]
+
+
+def _resolve(value: Any, district: District) -> Any:
+    return value(district) if callable(value) else value
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One row of the access matrix: a view and who may reach it."""
+    """One row of the access matrix: a request and who may make it.
+
+    ``kwargs``, ``data`` and ``query`` are values or callables of the :class:`District`
+    (the callables build the real objects the request needs, in the same district as
+    the visitors); ``setup(district)`` builds what a list page should show. The allowed
+    get a status in ``ok_status``; everyone else is turned away (login redirect, 403
+    or 404, or ``denied_status``; a 302 must lead to the login or to ``redirect_to``)
+    and — for a POST — leaves the audit log, the status history and
+    ``state(district)`` as they were. ``done``, if given, must hold after an allowed
+    POST."""
 
     url_name: str
     allowed: frozenset[str]
-    kwargs: dict[str, object] = field(default_factory=dict)
-    ok_status: int = 200
+    kwargs: Any = field(default_factory=dict)
+    method: str = GET
+    data: Any = None
+    query: Any = ""
+    ok_status: int | tuple[int, ...] = 200
+    denied_status: tuple[int, ...] = (403, 404)
+    redirect_to: str = ""
+    setup: Any = None
+    state: Any = None
+    done: Any = None
+    label: str = ""
 
     def __str__(self) -> str:
-        return self.url_name
+        label = f"[{self.label}]" if self.label else ""
+        return f"{self.method} {self.url_name}{label}"
+
+    def ok_statuses(self) -> tuple[int, ...]:
+        return self.ok_status if isinstance(self.ok_status, tuple) else (self.ok_status,)
+
+    def url(self, district: District) -> str:
+        from django.urls import reverse
+
+        if self.setup is not None:
+            self.setup(district)
+        query = _resolve(self.query, district)
+        return reverse(self.url_name, kwargs=_resolve(self.kwargs, district)) + (f"?{query}" if query else "")
+
+    def payload(self, district: District) -> Any:
+        return _resolve(self.data, district) or {}
 
 
 @contextmanager

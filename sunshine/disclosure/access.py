@@ -3,8 +3,12 @@
 * A school's catalogue is written by its clerks and principal; its principal approves.
 * The bureau's catalogue is written and approved by the bureau's department staff
   (the office publishes for the bureau) and its leaders.
-* FOI requests to a bureau are handled by its department staff; an extension (FOI-3)
-  is approved by a leader (the office head).
+* FOI requests to a bureau are handled by its designated FOI office only — the
+  department the system administrator marked ``handles_foi`` (the 办公室 in the
+  demo): its staff and its head — and by the bureau's leaders. Other departments'
+  staff never see an applicant's request. An extension (FOI-3) is approved by the
+  office head (a leader of the FOI office) or a leader of the bureau.
+* An applicant with an account sees their own requests (:func:`foi_requests_of`).
 * The quarterly inspection is run by the bureau's department staff and leaders.
 """
 
@@ -13,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from sunshine.disclosure.models import Document, FoiRequest, Inspection
+from sunshine.disclosure.models import Category, Document, DocumentVersion, FoiRequest, Inspection
 from sunshine.orgs.access import organizations_of
 from sunshine.orgs.models import Organization, Role
 
@@ -70,12 +75,64 @@ def documents_public() -> QuerySet[Document]:
     return Document.objects.filter(first_published_at__isnull=False).exclude(status=Document.Status.WITHDRAWN)
 
 
+def documents_archived() -> QuerySet[Document]:
+    """The public archive (公开档案): documents once published, then withdrawn."""
+    return Document.objects.filter(status=Document.Status.WITHDRAWN, first_published_at__isnull=False)
+
+
+def versions_published() -> QuerySet[DocumentVersion]:
+    """Every published version (a version exists only once published; withdrawn ones stay on record)."""
+    return DocumentVersion.objects.all()
+
+
+def categories_public() -> QuerySet[Category]:
+    return Category.objects.all()
+
+
+def organizations_public(*kinds: str) -> QuerySet[Organization]:
+    """The active bureaus and schools whose catalogues the public site shows (``kinds`` narrows)."""
+    wanted = kinds or (Organization.Kind.BUREAU, Organization.Kind.SCHOOL)
+    return Organization.objects.filter(kind__in=wanted, is_active=True).order_by("code")
+
+
+def organization_public_get(code: str, *kinds: str) -> Organization:
+    """The bureau or school ``code`` of the public site; Http404 otherwise."""
+    return get_object_or_404(organizations_public(*kinds), code=code)
+
+
+def bulletins_public() -> QuerySet[Inspection]:
+    """Published bulletins (通报) of the quarterly inspections."""
+    return Inspection.objects.filter(status=Inspection.Status.PUBLISHED)
+
+
+def _foi_bureaus(user: Any, *office_roles: str) -> QuerySet[Organization]:
+    """Bureaus whose FOI office holds the user in ``office_roles``, or that the user leads."""
+    office = organizations_of(user, *office_roles).filter(kind=Organization.Kind.DEPARTMENT, handles_foi=True)
+    leads = organizations_of(user, Role.LEADER).filter(kind=Organization.Kind.BUREAU)
+    return Organization.objects.filter(
+        Q(pk__in=office.values("parent_id")) | Q(pk__in=leads.values("pk")), kind=Organization.Kind.BUREAU
+    )
+
+
 def foi_bureaus_of(user: Any) -> QuerySet[Organization]:
-    return _bureaus_of(user, Role.DEPARTMENT_STAFF, Role.LEADER)
+    """Bureaus whose FOI requests the user handles: staff or head of its FOI office, or its leader."""
+    return _foi_bureaus(user, Role.DEPARTMENT_STAFF, Role.LEADER)
 
 
 def foi_requests_visible_to(user: Any) -> QuerySet[FoiRequest]:
     return FoiRequest.objects.filter(organization__in=foi_bureaus_of(user))
+
+
+def foi_request_get_for(user: Any, pk: Any) -> FoiRequest:
+    """The request ``pk`` if ``user`` handles it; Http404 otherwise."""
+    return get_object_or_404(foi_requests_visible_to(user), pk=pk)
+
+
+def foi_requests_of(user: Any) -> QuerySet[FoiRequest]:
+    """The requests the user filed with their account ("my requests")."""
+    if not getattr(user, "is_authenticated", False):
+        return FoiRequest.objects.none()
+    return FoiRequest.objects.filter(requester_id=user.pk)
 
 
 def may_handle_foi(user: Any, request: FoiRequest) -> bool:
@@ -89,8 +146,8 @@ def foi_letter_readable(user: Any, document: Any) -> bool:
 
 
 def may_approve_extension(user: Any, request: FoiRequest) -> bool:
-    """FOI-3: the office head approves an extension — a leader of the bureau."""
-    return _bureaus_of(user, Role.LEADER).filter(pk=request.organization_id).exists()
+    """FOI-3: the office head approves an extension — a leader of the FOI office or of the bureau."""
+    return _foi_bureaus(user, Role.LEADER).filter(pk=request.organization_id).exists()
 
 
 def inspection_bureaus_of(user: Any) -> QuerySet[Organization]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import SHANGHAI, Deadline, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
@@ -205,7 +206,7 @@ def document_create(
         valid_until=valid_until,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    if actor is not None:
+    if not is_system(actor):
         _check_edit(actor, document)
     if not category.applies_to(organization):
         raise ValidationError({"category": _("This category is not part of this organisation's catalogue.")})
@@ -221,7 +222,7 @@ def document_create(
 @transaction.atomic
 def document_update(*, actor: Any, document: Document, **changes: Any) -> Document:
     """Edit the working copy (a draft, or a published document being revised)."""
-    if actor is not None:
+    if not is_system(actor):
         _check_edit(actor, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status not in (D.DRAFT, D.REVISION):
@@ -307,7 +308,7 @@ def documents_publish_due(*, now: datetime | None = None) -> list[int]:
     published: list[int] = []
     for document in Document.objects.filter(status=D.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk"):
         try:
-            _publish_now(document, actor=None, now=document.publish_at or now)
+            _publish_now(document, actor=SYSTEM, now=document.publish_at or now)
         except (TransitionConflict, ValidationError):
             continue
         published.append(document.pk)
@@ -564,7 +565,7 @@ def inspection_run(
     period's lines (OVS-1, ``core.clocks.score_rag``) and list what is missing or late.
     The lines in force are recorded on the inspection, so its bulletin keeps them.
     Re-running recomputes a draft (with the lines then in force); a published one is final."""
-    if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=bureau.pk).exists():
+    if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=bureau.pk).exists():
         raise PermissionDenied
     period = period_name(year, quarter)
     lines = score_thresholds(period)
@@ -612,7 +613,7 @@ def inspection_run(
 
 def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
     """Publish the bulletin (通报) of an inspection."""
-    if actor is not None and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
+    if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
         raise PermissionDenied
     transition(
         inspection,

@@ -14,10 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
-from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload, RefundOrder
+from sunshine.fees.models import (
+    CatalogueItem,
+    FeeDeclaration,
+    FeeNotice,
+    Finding,
+    LedgerMapping,
+    LedgerUpload,
+    RefundOrder,
+)
 from sunshine.orgs.access import has_role, organizations_of
-from sunshine.orgs.models import Organization, Role
+from sunshine.orgs.models import Organization, Role, Term
 
 SCHOOL_ROLES = (Role.SCHOOL_CLERK, Role.PRINCIPAL)
 BUREAU_ROLES = (Role.FEE_REVIEWER, Role.LEADER)
@@ -53,8 +62,18 @@ def can_review(user: Any, school: Organization) -> bool:
     return has_role(user, Role.FEE_REVIEWER) and any(b.pk == school.parent_id for b in reviewer_bureaus(user))
 
 
+def can_review_bureau(user: Any, bureau: Organization) -> bool:
+    """The fee reviewer of ``bureau``: keeps its catalogue."""
+    return any(b.pk == bureau.pk for b in reviewer_bureaus(user))
+
+
 def can_manage_school(user: Any, school: Organization) -> bool:
     return fee_schools_managed_by(user).filter(pk=school.pk).exists()
+
+
+def can_import_ledger(user: Any, school: Organization) -> bool:
+    """The school's clerk or principal, or the fee reviewer of its bureau."""
+    return can_manage_school(user, school) or can_review(user, school)
 
 
 def can_use_workbench(user: Any) -> bool:
@@ -79,6 +98,29 @@ def findings_visible_to(user: Any) -> QuerySet[Finding]:
 
 def refund_orders_visible_to(user: Any) -> QuerySet[RefundOrder]:
     return RefundOrder.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def ledger_mappings_visible_to(user: Any) -> QuerySet[LedgerMapping]:
+    return LedgerMapping.objects.filter(school__in=fee_schools_visible_to(user))
+
+
+def fee_terms_visible_to(user: Any) -> QuerySet[Term]:
+    """The terms of the bureaus whose schools the user may read."""
+    return Term.objects.filter(bureau__in=fee_schools_visible_to(user).values("parent_id"))
+
+
+def catalogue_items_visible_to(user: Any) -> QuerySet[CatalogueItem]:
+    return CatalogueItem.objects.filter(term__in=fee_terms_visible_to(user))
+
+
+def fee_notices_public() -> QuerySet[FeeNotice]:
+    """What the public site shows: published notices."""
+    return FeeNotice.objects.filter(status=FeeNotice.Status.PUBLISHED)
+
+
+def fee_school_public_get(code: str) -> Organization:
+    """An active school by its code, for its public notice page; Http404 otherwise."""
+    return get_object_or_404(Organization, code=code, kind=Organization.Kind.SCHOOL, is_active=True)
 
 
 def ledger_file_access(user: Any, stored_file: Any) -> bool:

@@ -1,5 +1,12 @@
 """Every write of the fees app: catalogue, declare → approve → file, notices, ledger
-import and audit, findings, refunds and the FEE-6 veto."""
+import and audit, findings, refunds and the FEE-6 veto.
+
+Each write checks the actor's right itself (``fees.access``), so a command, a task or
+another caller cannot bypass it: the fee reviewer of the school's bureau reviews,
+audits, confirms and orders refunds; the school's clerk or principal declares, keeps
+the notice and records refunds. ``None`` is refused; the platform acting on its own
+passes ``core.actors.SYSTEM``, accepted only by the catalogue seed and copy and by the
+ledger audit."""
 
 from __future__ import annotations
 
@@ -8,12 +15,13 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import deadline
 from sunshine.core.documents import DOCX_TYPE
@@ -30,6 +38,7 @@ from sunshine.core.seams import (
 )
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, upload_store
+from sunshine.fees import access
 from sunshine.fees.engine import audit_frames
 from sunshine.fees.ledger import LedgerInvalid, ledger_parse
 from sunshine.fees.models import (
@@ -57,6 +66,18 @@ LEDGER_MAX_BYTES = 20 * 1024 * 1024
 BATCH = 5000
 
 
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not do this for this school."))
+
+
+def _require_reviewer_of(actor: Any, bureau: Organization, *, system: bool = False) -> None:
+    if system and is_system(actor):
+        return
+    if not access.can_review_bureau(actor, bureau):
+        raise PermissionDenied(_("Only the fee reviewer of the bureau keeps its fee catalogue."))
+
+
 # --- Catalogue ----------------------------------------------------------------------
 
 
@@ -64,7 +85,9 @@ BATCH = 5000
 def catalogue_seed(*, term: Term, actor: Any) -> int:
     """Put the national catalogue (rules.NATIONAL_CATALOGUE: FEE-1, FEE-2, FEE-3) into
     ``term``'s catalogue; items already there are left as the reviewer keeps them.
-    Idempotent; returns how many items it added."""
+    Idempotent; returns how many items it added. The bureau's fee reviewer, or the
+    system (``manage.py fees_catalogue_seed``)."""
+    _require_reviewer_of(actor, term.bureau, system=True)
     added = 0
     for seed in NATIONAL_CATALOGUE:
         _item, created = CatalogueItem.objects.get_or_create(
@@ -99,6 +122,7 @@ def catalogue_item_create(
     is_accommodation: bool = False,
 ) -> CatalogueItem:
     """The fee reviewer adds an item to ``term``'s catalogue."""
+    _require_reviewer_of(actor, term.bureau)
     item = CatalogueItem(
         term=term,
         code=code,
@@ -131,7 +155,9 @@ def _names_free(*, term: Term, item: CatalogueItem) -> None:
 @transaction.atomic
 def catalogue_copy(*, source: Term, target: Term, actor: Any) -> int:
     """Carry ``source``'s catalogue to ``target`` (the catalogue is versioned by term);
-    items already in ``target`` are kept. Returns how many were copied."""
+    items already in ``target`` are kept. Returns how many were copied. The reviewer of
+    ``target``'s bureau, or the system."""
+    _require_reviewer_of(actor, target.bureau, system=True)
     existing = set(CatalogueItem.objects.filter(term=target).values_list("code", flat=True))
     copies = [
         CatalogueItem(
@@ -182,7 +208,9 @@ def fee_declare(
 ) -> FeeDeclaration:
     """A school declares one fee item for a term (申报). A prohibited item (FEE-3), a
     tuition or miscellaneous fee at a compulsory school (FEE-1) or an item outside the
-    term's catalogue (FEE-2) is refused at once, naming the rule; nothing is saved."""
+    term's catalogue (FEE-2) is refused at once, naming the rule; nothing is saved.
+    The school's clerk or principal only."""
+    _require(access.can_manage_school(actor, school))
     if school.kind != Organization.Kind.SCHOOL or term.bureau_id != school.parent_id or item.term_id != term.pk:
         raise ValidationError(_("This school, term and catalogue item do not belong together."))
     refusal = declaration_refusal(item=item, school=school)
@@ -221,6 +249,7 @@ def fee_declaration_approve(
 ) -> FeeDeclaration:
     """The fee reviewer approves a declared line with the approving body and its
     document number (FEE-4 "basis")."""
+    _require(access.can_review(actor, declaration.school))
     if not approving_body.strip() or not document_number.strip():
         raise ValidationError(_("Give the approving body and the document number."))
     transition(
@@ -239,6 +268,7 @@ def fee_declaration_approve(
 
 
 def fee_declaration_reject(*, declaration: FeeDeclaration, actor: Any, reason: str) -> FeeDeclaration:
+    _require(access.can_review(actor, declaration.school))
     if not reason.strip():
         raise ValidationError(_("Give the reason for rejecting."))
     transition(
@@ -253,6 +283,7 @@ def fee_declaration_reject(*, declaration: FeeDeclaration, actor: Any, reason: s
 
 def fee_declaration_file(*, declaration: FeeDeclaration, actor: Any) -> FeeDeclaration:
     """File (备案) an approved line: only filed lines may be collected and shown (FEE-5)."""
+    _require(access.can_review(actor, declaration.school))
     transition(declaration, FeeDeclaration.Status.FILED, actor=actor, update={"filed_at": timezone.now()})
     return declaration
 
@@ -260,7 +291,8 @@ def fee_declaration_file(*, declaration: FeeDeclaration, actor: Any) -> FeeDecla
 @transaction.atomic
 def fee_declaration_settle(*, declaration: FeeDeclaration, actor: Any, actual_cost_fen: int) -> FeeDeclaration:
     """Record the actual cost per student of an on-behalf fee (FEE-2: settled at cost,
-    any surplus refunded; the audit flags collections above it)."""
+    any surplus refunded; the audit flags collections above it). The school records it."""
+    _require(access.can_manage_school(actor, declaration.school))
     if declaration.item.category != Category.ON_BEHALF:
         raise ValidationError(_("Only fees collected on behalf are settled at actual cost."))
     if actual_cost_fen < 0:
@@ -302,7 +334,9 @@ def _notice_lines(school: Organization, term: Term) -> list[dict[str, Any]]:
 def fee_notice_generate(*, school: Organization, term: Term, actor: Any) -> FeeNotice:
     """Generate (or regenerate, while still a draft) the school's fee notice from its
     filed lines, with every FEE-4 field: category, item, standard, basis (approving body
-    and document number), scope, unit, reductions, complaint hotline."""
+    and document number), scope, unit, reductions, complaint hotline. The school's
+    clerk or principal."""
+    _require(access.can_manage_school(actor, school))
     lines = _notice_lines(school, term)
     if not lines:
         raise ValidationError(_("No fee item of this school is filed for this term yet."))
@@ -335,6 +369,7 @@ def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
     checklist item for a school's fees — through ``core.seams.disclosure_entry_publish``
     (the notice's table as the text, the same poster attached). Without a disclosure
     module the notice is published here only, and ``notice.disclosure_url`` stays empty."""
+    _require(access.can_manage_school(actor, notice.school))
     now = timezone.now()
     transition(notice, FeeNotice.Status.PUBLISHED, actor=actor, update={"published_at": now})
     poster: dict[str, bytes] = {}
@@ -386,6 +421,7 @@ def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
 def fee_notice_withdraw(*, notice: FeeNotice, actor: Any, now: Any = None) -> FeeNotice:
     """Withdraw a published notice — refused before the FEE-5-notice minimum has passed.
     Its poster stays on record, no longer public."""
+    _require(access.can_manage_school(actor, notice.school))
     now = now or timezone.now()
     if notice.published_at is not None:
         shown = deadline("FEE-5-notice", notice.published_at)
@@ -414,7 +450,9 @@ def ledger_import(
     """Import a ledger (.xlsx or .csv) for ``school`` and ``term``: stored through
     ``upload_store``, validated all or nothing (row-numbered messages), its rows written in
     batches, the column mapping remembered for the school. Raises ValidationError and
-    imports nothing (not even the file) on any error."""
+    imports nothing (not even the file) on any error. The school's clerk or principal,
+    or the fee reviewer of its bureau."""
+    _require(access.can_import_ledger(actor, school))
     if term.bureau_id != school.parent_id:
         raise ValidationError(_("This term is not the school's bureau's term."))
     stored = upload_store(
@@ -539,7 +577,9 @@ def audit_inputs(*, schools: list[Organization], terms: list[Term]) -> dict[str,
 def ledger_audit(*, school: Organization, term: Term, actor: Any) -> int:
     """Audit every ledger row of ``school`` and ``term`` (vectorised, see engine.py) and
     record the findings. Idempotent: a finding already recorded (same kind, school,
-    term, student and item) is not added again. Returns how many findings are new."""
+    term, student and item) is not added again. Returns how many findings are new.
+    Whoever may import the school's ledger, or the system."""
+    _require(is_system(actor) or access.can_import_ledger(actor, school))
     values = LedgerRow.objects.filter(school=school, term=term).values_list(
         "upload_id", "row_no", "student_no", "student_name", "item_code", "amount_fen", "collected_on", "receipt_no"
     )
@@ -607,6 +647,7 @@ def finding_confirm(*, finding: Finding, actor: Any) -> Finding:
     "advanced" rating is vetoed for the school year — recorded here, and told to the
     evaluation (OVS-2) through ``core.seams.fee_violation_confirmed``, in the same
     transaction (a subscriber's failure undoes the confirmation)."""
+    _require(access.can_review(actor, finding.school))
     with transaction.atomic():
         transition(finding, Finding.Status.CONFIRMED, actor=actor, update={"confirmed_at": timezone.now()})
         if local_rule("FEE-6-veto"):
@@ -633,6 +674,7 @@ def finding_confirm(*, finding: Finding, actor: Any) -> Finding:
 
 
 def finding_dismiss(*, finding: Finding, actor: Any, reason: str) -> Finding:
+    _require(access.can_review(actor, finding.school))
     if not reason.strip():
         raise ValidationError(_("Give the reason for dismissing the finding."))
     transition(finding, Finding.Status.DISMISSED, actor=actor, reason=reason)
@@ -643,6 +685,7 @@ def finding_dismiss(*, finding: Finding, actor: Any, reason: str) -> Finding:
 def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: date | None = None) -> RefundOrder:
     """Order the school to refund (清退) every confirmed finding of the term not yet in an
     order, student by student (FEE-1: illegal fees are refunded on the bureau's order)."""
+    _require(access.can_review(actor, school))
     if school.parent_id is None:
         raise ValidationError(_("This school belongs to no bureau."))
     bureau = Organization.objects.select_for_update().get(pk=school.parent_id)  # serialises numbering
@@ -685,7 +728,8 @@ def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: da
 @transaction.atomic
 def refund_record(*, line: RefundLine, actor: Any, refunded_fen: int, refunded_on: date) -> RefundLine:
     """The school records what it paid back to one student."""
-    order = RefundOrder.objects.select_for_update().get(pk=line.order_id)
+    order = RefundOrder.objects.select_for_update().select_related("school").get(pk=line.order_id)
+    _require(access.can_manage_school(actor, order.school))
     if order.status != RefundOrder.Status.ISSUED:
         raise ValidationError(_("Refunds can only be recorded while the order is open."))
     if refunded_fen < 0 or refunded_fen > line.amount_fen:
@@ -702,6 +746,7 @@ def refund_record(*, line: RefundLine, actor: Any, refunded_fen: int, refunded_o
 
 def refund_order_report(*, order: RefundOrder, actor: Any) -> RefundOrder:
     """The school reports the order done: every line must have its refund recorded."""
+    _require(access.can_manage_school(actor, order.school))
     if order.lines.filter(refunded_on__isnull=True).exists():
         raise ValidationError(_("Record the refund of every student first."))
     transition(order, RefundOrder.Status.REPORTED, actor=actor, update={"reported_at": timezone.now()})
@@ -709,12 +754,14 @@ def refund_order_report(*, order: RefundOrder, actor: Any) -> RefundOrder:
 
 
 def refund_order_verify(*, order: RefundOrder, actor: Any) -> RefundOrder:
+    _require(access.can_review(actor, order.school))
     transition(order, RefundOrder.Status.VERIFIED, actor=actor, update={"verified_at": timezone.now()})
     return order
 
 
 def refund_order_return(*, order: RefundOrder, actor: Any, reason: str) -> RefundOrder:
     """The reviewer sends a reported order back to the school."""
+    _require(access.can_review(actor, order.school))
     if not reason.strip():
         raise ValidationError(_("Give the reason for sending the order back."))
     transition(order, RefundOrder.Status.ISSUED, actor=actor, reason=reason)

@@ -66,6 +66,22 @@ def events_visible_to(user: Any) -> QuerySet[Event]:
     return Event.objects.filter(query)
 
 
+def events_replied_public() -> QuerySet[Event]:
+    """The public page of replies: events whose formal reply was made public."""
+    return Event.objects.filter(reply_public=True, replied_at__isnull=False)
+
+
+def units_assignable(event: Event) -> QuerySet[Organization]:
+    """The departments and schools of the event's bureau it may be handed to (OPN-1)."""
+    if event.bureau is None:
+        return Organization.objects.none()
+    return (
+        Organization.objects.filter(is_active=True, path__startswith=event.bureau.path)
+        .exclude(kind=Organization.Kind.BUREAU)
+        .order_by("kind", "code")
+    )
+
+
 def may_handle(user: Any, event: Event) -> bool:
     """The monitors, and the responsible unit's staff (investigation note, reply)."""
     if can_monitor(user):

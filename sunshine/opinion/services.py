@@ -25,6 +25,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.audit import audit_record
 from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_reissue, documents_issued
@@ -107,7 +108,7 @@ def source_fetch(
     except fetching.FetchError as exc:
         _source_failed(source, now, str(exc))
         return FetchOutcome(ok=False, error=str(exc))
-    added, duplicates = posts_ingest(source=source, items=items, actor=None)
+    added, duplicates = posts_ingest(source=source, items=items, actor=SYSTEM)
     _source_ok(source, now, result)
     return FetchOutcome(ok=True, added=len(added), duplicates=duplicates)
 
@@ -338,7 +339,7 @@ def _maybe_hand_over(event: Event) -> None:
     if event.status == Event.Status.NEW and event.severity >= alert_severity():
         unit = _responsible_for(event)
         if unit is not None:
-            event_assign(event=event, organization=unit, actor=None, reason=_("Severity above the alert threshold."))
+            event_assign(event=event, organization=unit, actor=SYSTEM, reason=_("Severity above the alert threshold."))
 
 
 @transaction.atomic

@@ -37,7 +37,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Organization)
 class OrganizationAdmin(AuditedAdmin):
-    list_display = ["name", "code", "kind", "parent", "level", "ownership", "boarding", "is_active"]
+    list_display = ["name", "code", "kind", "parent", "level", "ownership", "boarding", "handles_foi", "is_active"]
     list_filter = ["kind", "level", "ownership", "boarding", "is_active"]
     search_fields = ["name", "code", "short_name"]
     autocomplete_fields = ["parent"]

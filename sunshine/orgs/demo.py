@@ -135,7 +135,13 @@ def build_district() -> tuple[Organization, dict[str, Any]]:
     for code, name, head in DEPARTMENTS:
         Organization.objects.update_or_create(
             code=f"DEMO-{code}",
-            defaults={"name": name, "kind": Organization.Kind.DEPARTMENT, "parent": bureau, "head_name": head},
+            defaults={
+                "name": name,
+                "kind": Organization.Kind.DEPARTMENT,
+                "parent": bureau,
+                "head_name": head,
+                "handles_foi": code == "OFFICE",
+            },
         )
     for index, (name, level, ownership, boarding) in enumerate(SCHOOLS, start=1):
         principal = SURNAMES[index % len(SURNAMES)] + GIVEN[index % len(GIVEN)]

@@ -52,6 +52,13 @@ class Organization(models.Model):
     hotline = models.CharField(_("hotline"), max_length=32, blank=True)
     head_name = models.CharField(_("head / principal"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The bureau's designated FOI office (政府信息公开工作机构), set by the system
+    # administrator: its staff alone handle the bureau's FOI requests (with the leaders).
+    handles_foi = models.BooleanField(
+        _("FOI office"),
+        default=False,
+        help_text=_("This department receives and answers the bureau's requests for government information."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -65,6 +72,10 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="bureau") | Q(parent__isnull=False),
                 name="orgs_only_bureau_is_root",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="department") | Q(handles_foi=False),
+                name="orgs_foi_office_is_a_department",
             ),
         ]
 
@@ -91,6 +102,8 @@ class Organization(models.Model):
             raise ValidationError({"parent": _("A department or school must belong to a bureau.")})
         if self.kind == self.Kind.BUREAU and self.parent is not None and self.parent.kind != self.Kind.BUREAU:
             raise ValidationError({"parent": _("A bureau can only sit under a higher bureau.")})
+        if self.handles_foi and self.kind != self.Kind.DEPARTMENT:
+            raise ValidationError({"handles_foi": _("Only a department of the bureau can be its FOI office.")})
         if self.kind == self.Kind.SCHOOL and not (self.level and self.ownership):
             raise ValidationError(_("A school needs its level and ownership."))
         if self.pk and self.parent is not None and f"/{self.pk}/" in self.parent.path:

@@ -21,6 +21,7 @@ from unittest import mock
 
 from django.db import transaction
 
+from sunshine.core.actors import SYSTEM
 from sunshine.orgs.models import Organization
 from sunshine.petitions import services as svc
 from sunshine.petitions.models import Petition
@@ -228,7 +229,7 @@ def _walk(
     if t < now and p.status in (Petition.Status.ANSWERED, Petition.Status.RATED, Petition.Status.REVIEWED):
         with _at(t):
             if svc.review_window_lapsed(p, t):
-                svc.petition_close(petition=p, actor=None)
+                svc.petition_close(petition=p, actor=SYSTEM)
         if p.named and p.status == Petition.Status.CLOSED and step(1, 12):
             with _at(t):
                 svc.petition_result_tell(

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import keyed_hash, receipt_code_new
@@ -941,7 +942,7 @@ def petition_close(*, petition: Petition, actor: Any) -> Petition:
     """Close the case (办结/归档). A declined or forwarded case closes at once; an
     answered one only when the filer can no longer ask for a review or re-examination
     (PET-7) — the daily job closes those. PET-8's clock starts for real-name cases."""
-    if actor is not None:
+    if not is_system(actor):
         _deny_unless(access.can_triage(actor, petition.bureau) and access.can_act_on(actor, petition))
     if petition.status in (S.ANSWERED, S.RATED, S.REVIEWED) and not review_window_lapsed(petition):
         raise ValidationError(
@@ -1134,7 +1135,7 @@ def petitions_close_lapsed(*, now: datetime | None = None) -> int:
         if not review_window_lapsed(petition, now):
             continue
         try:
-            petition_close(petition=petition, actor=None)
+            petition_close(petition=petition, actor=SYSTEM)
         except ValidationError:
             continue  # changed meanwhile (a late review application, another worker)
         closed += 1

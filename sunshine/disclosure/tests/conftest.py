@@ -36,7 +36,7 @@ class District:
 def district(db: None) -> District:
     categories_ensure()
     bureau = BureauFactory(name="示范区教育局", short_name="示范区教育局")
-    office = DepartmentFactory(parent=bureau, name="办公室")
+    office = DepartmentFactory(parent=bureau, name="办公室", handles_foi=True)
     school = SchoolFactory(parent=bureau, name="示范区实验小学")
     other = SchoolFactory(parent=bureau, name="示范区第二小学")
     return District(

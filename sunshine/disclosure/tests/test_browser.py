@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery"
 def office_clerk(db: None) -> Any:
     categories_ensure()
     bureau = BureauFactory(name="示范区教育局")
-    office = DepartmentFactory(parent=bureau, name="办公室")
+    office = DepartmentFactory(parent=bureau, name="办公室", handles_foi=True)
     membership = MembershipFactory(user__username="office-clerk", organization=office, role=Role.DEPARTMENT_STAFF)
     totp_device_set(user=membership.user, secret_base32=SECRET, actor=None)
     return membership.user

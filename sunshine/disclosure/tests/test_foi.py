@@ -417,3 +417,39 @@ def test_foi2_correction_withdrawn_cancels_the_clock(district: District):
     services.foi_correction_lapse(actor=district.officer, request=request, reason="逾期未补正")
     clock = services.foi_clock(request)
     assert clock.status == "cancelled" and clock.pauses.get().ended_on is not None
+
+
+def test_only_the_foi_office_and_the_leaders_handle_requests(district: District):
+    """An applicant's request is seen and handled by the bureau's designated FOI office
+    and its leaders — never by the staff of another department."""
+    from sunshine.core.testing import user_with_role
+    from sunshine.disclosure import access
+    from sunshine.orgs.models import Role
+    from sunshine.orgs.tests.factories import DepartmentFactory
+
+    d = district
+    request = _letter(d)
+    basic = DepartmentFactory(parent=d.bureau, name="基础教育股")
+    other_staff = user_with_role(Role.DEPARTMENT_STAFF, organization=basic)
+    other_head = user_with_role(Role.LEADER, organization=basic)
+    office_head = user_with_role(Role.LEADER, organization=d.office)
+    for user in (d.officer, d.leader, office_head):
+        assert list(access.foi_requests_visible_to(user)) == [request]
+    for user in (other_staff, other_head, d.clerk, d.principal):
+        assert not access.foi_requests_visible_to(user).exists()
+        with pytest.raises(PermissionDenied):
+            services.foi_confirm(actor=user, request=request)
+    # FOI-3: the office head or a bureau leader approves an extension; the officer does not.
+    assert access.may_approve_extension(office_head, request) and access.may_approve_extension(d.leader, request)
+    assert not access.may_approve_extension(d.officer, request)
+    assert not access.may_approve_extension(other_head, request)
+    client = Client()
+    login_verified(client, other_staff)
+    assert client.get(reverse("disclosure:staff-foi-list")).status_code == 403
+    assert client.get(reverse("disclosure:staff-foi", kwargs={"pk": request.pk})).status_code == 403
+    request.refresh_from_db()
+    assert request.status == FoiRequest.Status.RECEIVED
+    # Undesignated, the department handles nothing; designated by the system administrator, it does.
+    basic.handles_foi = True
+    basic.save()
+    assert list(access.foi_requests_visible_to(other_staff)) == [request]

@@ -25,7 +25,7 @@ from sunshine.core.figures import Period, figure_value
 from sunshine.core.search import search_query
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import FoiForm, TrackForm
-from sunshine.disclosure.models import Category, Document, FoiRequest, Inspection
+from sunshine.disclosure.models import Document, FoiRequest
 from sunshine.orgs.models import Organization
 
 RECEIPT_SESSION_KEY = "disclosure.foi_receipt"
@@ -33,7 +33,7 @@ TRACK_SESSION_KEY = "disclosure.foi_tracked"
 
 
 def _bureaus() -> QuerySet[Organization]:
-    return Organization.objects.filter(kind=Organization.Kind.BUREAU, is_active=True).order_by("code")
+    return access.organizations_public(Organization.Kind.BUREAU)
 
 
 class IndexView(TemplateView):
@@ -44,11 +44,11 @@ class IndexView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["bureaus"] = _bureaus()
-        context["schools"] = Organization.objects.filter(kind=Organization.Kind.SCHOOL, is_active=True).order_by("code")
+        context["schools"] = access.organizations_public(Organization.Kind.SCHOOL)
         context["latest"] = (
             access.documents_public().select_related("organization", "category").order_by("-last_published_at")[:15]
         )
-        context["bulletins"] = Inspection.objects.filter(status=Inspection.Status.PUBLISHED)[:4]
+        context["bulletins"] = access.bulletins_public()[:4]
         return context
 
 
@@ -59,7 +59,7 @@ class CatalogueView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        org = get_object_or_404(Organization, code=self.kwargs["code"], is_active=True)
+        org = access.organization_public_get(self.kwargs["code"])
         docs = (
             access.documents_public().filter(organization=org).select_related("category").order_by("-last_published_at")
         )
@@ -114,9 +114,7 @@ class ArchiveView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["documents"] = (
-            Document.objects.filter(status=Document.Status.WITHDRAWN, first_published_at__isnull=False)
-            .select_related("organization", "category")
-            .order_by("-withdrawn_at")[:200]
+            access.documents_archived().select_related("organization", "category").order_by("-withdrawn_at")[:200]
         )
         return context
 
@@ -127,10 +125,7 @@ class ArchivedDocumentView(TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         document = get_object_or_404(
-            Document.objects.select_related("organization", "category"),
-            pk=self.kwargs["pk"],
-            status=Document.Status.WITHDRAWN,
-            first_published_at__isnull=False,
+            access.documents_archived().select_related("organization", "category"), pk=self.kwargs["pk"]
         )
         context.update(document=document, versions=document.versions.order_by("-number"))
         return context
@@ -142,8 +137,8 @@ class DocumentFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, code: str, category: str = "") -> dict[str, Any]:
-        org = get_object_or_404(Organization, code=code, is_active=True)
-        cat = get_object_or_404(Category, code=category) if category else None
+        org = access.organization_public_get(code)
+        cat = get_object_or_404(access.categories_public(), code=category) if category else None
         return {"org": org, "category": cat}
 
     def title(self, obj: dict[str, Any]) -> str:
@@ -196,7 +191,7 @@ class DisclosureSearchView(TemplateView):
         params = self.request.GET
         query = params.get("q", "").strip()[:100]
         filters: dict[str, Any] = {}
-        org = Organization.objects.filter(code=params.get("org", "")).first()
+        org = access.organizations_public().filter(code=params.get("org", "")).first()
         if org:
             filters["organization_id"] = org.pk
         if params.get("category"):
@@ -208,8 +203,8 @@ class DisclosureSearchView(TemplateView):
         context.update(
             query=query,
             results=results,
-            categories=Category.objects.all(),
-            organizations=Organization.objects.filter(kind__in=["bureau", "school"], is_active=True).order_by("code"),
+            categories=access.categories_public(),
+            organizations=access.organizations_public(),
             params=params,
         )
         return context
@@ -280,7 +275,7 @@ class FoiMineView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["requests"] = [_status_context(f) for f in FoiRequest.objects.filter(requester_id=self.request.user.pk)]
+        context["requests"] = [_status_context(f) for f in access.foi_requests_of(self.request.user)]
         return context
 
 
@@ -291,7 +286,7 @@ class BulletinView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        inspection = get_object_or_404(Inspection, pk=self.kwargs["pk"], status=Inspection.Status.PUBLISHED)
+        inspection = get_object_or_404(access.bulletins_public(), pk=self.kwargs["pk"])
         context.update(inspection=inspection, results=inspection.results.select_related("school"))
         return context
 
@@ -308,7 +303,7 @@ class AnnualReportView(TemplateView):
         from sunshine.core.clocks import deadline
 
         context = super().get_context_data(**kwargs)
-        bureau = get_object_or_404(Organization, code=self.kwargs["code"], kind=Organization.Kind.BUREAU)
+        bureau = access.organization_public_get(self.kwargs["code"], Organization.Kind.BUREAU)
         year = int(self.kwargs["year"])
         if not 2000 <= year <= timezone.localdate().year:
             raise Http404

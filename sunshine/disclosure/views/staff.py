@@ -180,7 +180,7 @@ class DocumentStaffView(StaffView):
             if action == "save":
                 form = DocumentForm(
                     request.POST,
-                    instance=Document.objects.get(pk=pk),
+                    instance=self._document(request, pk),
                     categories=services.categories_for(document.organization),
                 )
                 if not form.is_valid():
@@ -281,7 +281,7 @@ class FoiStaffView(StaffView):
         return access.foi_bureaus_of(self.request.user).exists()
 
     def _foi(self, request: HttpRequest, pk: int) -> FoiRequest:
-        return get_object_or_404(access.foi_requests_visible_to(request.user), pk=pk)
+        return access.foi_request_get_for(request.user, pk)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         foi = self._foi(request, pk)

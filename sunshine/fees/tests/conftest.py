@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.testing import user_with_role
 from sunshine.fees.models import CatalogueItem, FeeDeclaration
 from sunshine.fees.services import catalogue_seed, fee_declaration_approve, fee_declaration_file, fee_declare
@@ -29,9 +30,17 @@ class FeeWorld:
     def item(self, code: str) -> CatalogueItem:
         return CatalogueItem.objects.get(term=self.term, code=code)
 
+    def clerk_of(self, school: Organization) -> Any:
+        return self.clerk if school == self.primary else self.senior_clerk
+
     def file(self, school: Organization, code: str, standard_fen: int, **kwargs: Any) -> FeeDeclaration:
         declaration = fee_declare(
-            actor=None, school=school, term=self.term, item=self.item(code), standard_fen=standard_fen, **kwargs
+            actor=self.clerk_of(school),
+            school=school,
+            term=self.term,
+            item=self.item(code),
+            standard_fen=standard_fen,
+            **kwargs,
         )
         fee_declaration_approve(
             declaration=declaration,
@@ -46,7 +55,7 @@ class FeeWorld:
 def world(db: None) -> FeeWorld:
     bureau = BureauFactory(hotline="0000-12345", short_name="区教育局")
     term = TermFactory(bureau=bureau)
-    catalogue_seed(term=term, actor=None)
+    catalogue_seed(term=term, actor=SYSTEM)
     primary = SchoolFactory(parent=bureau, level=Organization.Level.PRIMARY, name="第一实验小学")
     senior = SchoolFactory(parent=bureau, level=Organization.Level.SENIOR, boarding=True, name="第一高级中学")
     finance = DepartmentFactory(parent=bureau)

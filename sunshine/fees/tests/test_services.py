@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.issued import document_for
 from sunshine.core.models import AuditEntry, StatusAssignmentError
 from sunshine.core.transitions import TransitionNotAllowed
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 def test_catalogue_seed_is_idempotent_and_holds_the_prohibited_items(world):
     assert CatalogueItem.objects.filter(term=world.term).count() == len(NATIONAL_CATALOGUE)
-    assert catalogue_seed(term=world.term, actor=None) == 0
+    assert catalogue_seed(term=world.term, actor=SYSTEM) == 0
     prohibited = set(
         CatalogueItem.objects.filter(term=world.term, restriction="prohibited").values_list("name", flat=True)
     )
@@ -70,7 +71,9 @@ def test_declare_a_lawful_item(world):
 def test_fee3_prohibited_items_are_refused_at_once_and_nothing_saved(world, code):
     """FEE-3: never chargeable under any name."""
     with pytest.raises(ValidationError) as caught:
-        fee_declare(actor=world.clerk, school=world.senior, term=world.term, item=world.item(code), standard_fen=100)
+        fee_declare(
+            actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item(code), standard_fen=100
+        )
     assert "FEE-3" in caught.value.messages[0]
     assert not FeeDeclaration.objects.exists()
 
@@ -82,14 +85,16 @@ def test_fee1_tuition_refused_in_compulsory_education_allowed_in_senior(world):
             fee_declare(actor=world.clerk, school=world.primary, term=world.term, item=world.item(code), standard_fen=1)
         assert "FEE-1" in caught.value.messages[0]
     assert not FeeDeclaration.objects.exists()
-    fee_declare(actor=None, school=world.senior, term=world.term, item=world.item("tuition"), standard_fen=80000)
+    fee_declare(
+        actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item("tuition"), standard_fen=80000
+    )
     assert FeeDeclaration.objects.count() == 1
 
 
 def test_declaring_twice_is_refused(world):
-    fee_declare(actor=None, school=world.primary, term=world.term, item=world.item("meals"), standard_fen=1)
+    fee_declare(actor=world.clerk, school=world.primary, term=world.term, item=world.item("meals"), standard_fen=1)
     with pytest.raises(ValidationError):
-        fee_declare(actor=None, school=world.primary, term=world.term, item=world.item("meals"), standard_fen=2)
+        fee_declare(actor=world.clerk, school=world.primary, term=world.term, item=world.item("meals"), standard_fen=2)
 
 
 def test_approve_then_file_through_transitions(world):

@@ -116,8 +116,8 @@ def test_notice_publish_public_page_and_poster(world):
 @pytest.fixture
 def published(world):
     world.file(world.primary, "meals", 90000)
-    notice = fee_notice_generate(school=world.primary, term=world.term, actor=None)
-    return fee_notice_publish(notice=notice, actor=None)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
+    return fee_notice_publish(notice=notice, actor=world.clerk)
 
 
 def test_a_published_notice_is_in_the_schools_disclosure_catalogue_under_fees(published):

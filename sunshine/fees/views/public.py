@@ -16,17 +16,15 @@ from django.views.generic import TemplateView
 from sunshine.core.issued import document_for
 from sunshine.core.seams import PetitionIntake, SeamUnavailable, petition_intake
 from sunshine.core.views.files import issued_document_response
+from sunshine.fees import access
 from sunshine.fees.forms import ComplaintForm
 from sunshine.fees.models import FeeNotice
 from sunshine.fees.poster import NOTICE_DOCUMENT, notice_poster
 from sunshine.fees.selectors import notice_current, schools_with_notices
-from sunshine.orgs.models import Organization
 
 
 def _published(pk: int) -> FeeNotice:
-    return get_object_or_404(
-        FeeNotice.objects.select_related("school", "term", "school__parent"), pk=pk, status=FeeNotice.Status.PUBLISHED
-    )
+    return get_object_or_404(access.fee_notices_public().select_related("school", "term", "school__parent"), pk=pk)
 
 
 class NoticeSchoolListView(TemplateView):
@@ -47,7 +45,7 @@ class NoticeDetailView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        school = get_object_or_404(Organization, code=kwargs["code"], kind=Organization.Kind.SCHOOL, is_active=True)
+        school = access.fee_school_public_get(kwargs["code"])
         notice = notice_current(school)
         if notice is None:
             raise Http404(_("This school has no published fee notice."))

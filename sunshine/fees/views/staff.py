@@ -30,7 +30,7 @@ from sunshine.fees.forms import (
     ReviewForm,
     yuan_to_fen,
 )
-from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, LedgerMapping, RefundOrder
+from sunshine.fees.models import FeeDeclaration, Finding, RefundOrder
 from sunshine.fees.selectors import finding_counts, notice_status_list, term_current
 from sunshine.orgs.models import Organization, Term
 
@@ -52,7 +52,8 @@ class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
 
     def terms(self) -> QuerySet[Term]:
         bureau = self.bureau()
-        return Term.objects.filter(bureau=bureau).order_by("-starts_on") if bureau else Term.objects.none()
+        terms = access.fee_terms_visible_to(self.request.user).filter(bureau=bureau)
+        return terms.order_by("-starts_on") if bureau else terms.none()
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -175,8 +176,8 @@ class NoticeStaffView(StaffMixin, View):
 
     def get(self, request: HttpRequest, school: int, term: int) -> HttpResponse:
         school_obj = get_object_or_404(access.fee_schools_visible_to(request.user), pk=school)
-        term_obj = get_object_or_404(Term, pk=term, bureau_id=school_obj.parent_id)
-        notice = FeeNotice.objects.filter(school=school_obj, term=term_obj).first()
+        term_obj = get_object_or_404(access.fee_terms_visible_to(request.user), pk=term, bureau_id=school_obj.parent_id)
+        notice = access.fee_notices_visible_to(request.user).filter(school=school_obj, term=term_obj).first()
         can = access.can_manage_school(request.user, school_obj)
         context = {"school": school_obj, "term": term_obj, "notice": notice, "can_manage": can}
         return render(request, self.template_name, context)
@@ -185,10 +186,11 @@ class NoticeStaffView(StaffMixin, View):
         school_obj = get_object_or_404(access.fee_schools_visible_to(request.user), pk=school)
         if not access.can_manage_school(request.user, school_obj):
             raise PermissionDenied
-        term_obj = get_object_or_404(Term, pk=term, bureau_id=school_obj.parent_id)
+        term_obj = get_object_or_404(access.fee_terms_visible_to(request.user), pk=term, bureau_id=school_obj.parent_id)
         try:
             if request.POST.get("action") == "publish":
-                notice = get_object_or_404(FeeNotice, school=school_obj, term=term_obj)
+                notices = access.fee_notices_visible_to(request.user)
+                notice = get_object_or_404(notices, school=school_obj, term=term_obj)
                 services.fee_notice_publish(notice=notice, actor=request.user)
                 messages.success(request, _("The notice is published on the school's public page."))
             else:
@@ -216,7 +218,7 @@ class LedgerUploadView(StaffMixin, View):
         schools = self._schools()
         mapping = None
         if schools.count() == 1:
-            remembered = LedgerMapping.objects.filter(school=schools.first()).first()
+            remembered = access.ledger_mappings_visible_to(self.request.user).filter(school=schools.first()).first()
             mapping = remembered.columns if remembered else None
         return LedgerUploadForm(data, files, schools=schools, terms=self.terms(), mapping=mapping)
 
@@ -407,7 +409,7 @@ class CatalogueView(StaffMixin, View):
         context = {
             "terms": terms,
             "term": term,
-            "items": CatalogueItem.objects.filter(term=term) if term else [],
+            "items": access.catalogue_items_visible_to(request.user).filter(term=term) if term else [],
             "form": CatalogueItemForm(terms=terms),
             "can_edit": bool(access.reviewer_bureaus(request.user)),
         }

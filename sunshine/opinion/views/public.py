@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.views.generic import ListView
 
-from sunshine.opinion.models import Event
+from sunshine.opinion import access
 
 
 class ReplyListView(ListView):
@@ -15,4 +15,4 @@ class ReplyListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return Event.objects.filter(reply_public=True, replied_at__isnull=False).order_by("-replied_at", "-pk")
+        return access.events_replied_public().order_by("-replied_at", "-pk")

@@ -25,8 +25,7 @@ from sunshine.core.supervision import supervision_rag
 from sunshine.core.views.files import issued_document_response
 from sunshine.opinion import access, services
 from sunshine.opinion.brief import BRIEF_DOCUMENT
-from sunshine.opinion.models import Event, Post, Source, Stance, Topic
-from sunshine.orgs.models import Organization
+from sunshine.opinion.models import Event, Source, Stance, Topic
 
 RISING_POSTS = 3  # posts within 24 hours that make an event "rising"
 
@@ -281,11 +280,7 @@ class EventDetailView(LoginRequiredMixin, DetailView):
                 "can_monitor": access.can_monitor(user),
                 "can_lead": access.can_lead(user),
                 "may_handle": access.may_handle(user, event),
-                "units": Organization.objects.filter(is_active=True, path__startswith=event.bureau.path)
-                .exclude(kind=Organization.Kind.BUREAU)
-                .order_by("kind", "code")
-                if event.bureau
-                else Organization.objects.none(),
+                "units": access.units_assignable(event),
                 "named": event.organizations.all(),
                 "other_events": access.events_visible_to(user)
                 .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
@@ -310,7 +305,7 @@ class EventActionView(LoginRequiredMixin, View):
         target = event
         try:
             if action == "assign":
-                unit = get_object_or_404(Organization, pk=data.get("organization") or 0)
+                unit = get_object_or_404(access.units_assignable(event), pk=data.get("organization") or 0)
                 services.event_assign(event=event, organization=unit, actor=user, major=data.get("major") == "on")
                 messages.success(request, _("Assigned to %(unit)s under supervision (OPN-1).") % {"unit": unit.name})
             elif action == "instruct":
@@ -341,7 +336,7 @@ class EventActionView(LoginRequiredMixin, View):
                 services.event_merge(target=event, others=others, actor=user)
                 messages.success(request, _("Events merged."))
             elif action == "split":
-                posts = list(Post.objects.filter(event=event, pk__in=data.getlist("posts")))
+                posts = list(access.posts_visible_to(user).filter(event=event, pk__in=data.getlist("posts")))
                 target = services.event_split(event=event, posts=posts, actor=user)
                 messages.success(request, _("Posts moved to a new event."))
             else:

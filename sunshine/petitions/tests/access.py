@@ -1,12 +1,23 @@
 """Petitions' rows of the access matrix (see sunshine/core/tests/test_access_matrix.py).
 
-Public pages: everyone, with or without an account. Staff pages: the roles that handle
-cases (triage and handling roles of petitions.access); never the three administrators
-nor the social supervisors (三员分立). Intake: triage roles only. Pages that need a
-case (pk) are tested for each role in test_views_staff.py / test_views_public.py."""
+Public pages: everyone, with or without an account (the filer's pages without a
+receipt in the session send everyone back to the tracking form). Staff pages: the
+roles that handle cases; never the three administrators nor the social supervisors
+(三员分立). In the matrix's district the inspector (纪检组) and the bureau's leader
+triage; a case assigned to school A is handled by school A's clerk and principal and
+is never seen by school B's clerk; a case that accuses school A is handled by the
+office and never reaches school A (PET-9)."""
 
-from sunshine.core.testing import EVERYONE, Rule
+from __future__ import annotations
+
+from typing import Any
+
+from sunshine.core.models import Supervision
+from sunshine.core.testing import OTHER_SCHOOL_CLERK, POST, VISITORS, District, Rule
 from sunshine.orgs.models import Role
+from sunshine.petitions import services
+from sunshine.petitions.models import Message, Petition, Recusal
+from sunshine.petitions.services import IdentityInput
 
 HANDLING = frozenset(
     {
@@ -16,19 +27,247 @@ HANDLING = frozenset(
         Role.DISCIPLINE_INSPECTOR,
         Role.FEE_REVIEWER,
         Role.LEADER,
+        OTHER_SCHOOL_CLERK,
     }
 )
-# client_for() puts an inspector and a leader at the bureau: both triage.
 TRIAGE = frozenset({Role.DISCIPLINE_INSPECTOR, Role.LEADER})
+SCHOOL_A = frozenset({Role.SCHOOL_CLERK, Role.PRINCIPAL})
+CASE_A = frozenset({*TRIAGE, *SCHOOL_A})  # who sees the case assigned to school A
+EVERYONE = frozenset(VISITORS)
+FILER = IdentityInput(name="测试甲", id_number="990101199001011234", phone="139 0000 1111", address="示范路9号")
+
+
+def _file(d: District, **kwargs: Any) -> Petition:
+    values: dict[str, Any] = {
+        "bureau": d.bureau,
+        "kind": "complaint",
+        "channel": "web",
+        "title": "食堂收费问题",
+        "facts": "学校食堂每月多收费用。",
+        "request": "请求清退多收的费用。",
+        "reasons": "违反收费规定。",
+        "subject_organization": d.school,
+        "identity": FILER,
+        "actor": None,  # filed by a member of the public
+    }
+    values.update(kwargs)
+    return services.petition_file(**values).petition
+
+
+def registered(d: District) -> Petition:
+    return d.once("petitions.registered", lambda d: _file(d))
+
+
+def accepted(d: District) -> Petition:
+    def build(d: District) -> Petition:
+        return services.petition_accept(petition=_file(d, title="收费问题（已受理）"), actor=d.user(Role.LEADER))
+
+    return d.once("petitions.accepted", build)
+
+
+def assigned(d: District) -> Petition:
+    """A case assigned to school A."""
+
+    def build(d: District) -> Petition:
+        leader = d.user(Role.LEADER)
+        case = services.petition_accept(petition=_file(d, title="收费问题（已交办）"), actor=leader)
+        return services.petition_assign(petition=case, organization=d.school, actor=leader)
+
+    return d.once("petitions.assigned", build)
+
+
+def declined(d: District) -> Petition:
+    def build(d: District) -> Petition:
+        case = _file(d, title="收费问题（不予受理）")
+        return services.petition_decline(petition=case, actor=d.user(Role.LEADER), reason="不属于本机关职责。")
+
+    return d.once("petitions.declined", build)
+
+
+def accusing_school_a(d: District) -> Petition:
+    """A report against school A, assigned to the office: school A must never reach it (PET-9)."""
+
+    def build(d: District) -> Petition:
+        leader = d.user(Role.LEADER)
+        case = _file(d, kind="report", title="举报第一实验小学", accused_organization=d.school)
+        case = services.petition_accept(petition=case, actor=leader)
+        return services.petition_assign(petition=case, organization=d.office, actor=leader)
+
+    return d.once("petitions.accused", build)
+
+
+def replied(d: District) -> Petition:
+    def build(d: District) -> Petition:
+        case = assigned(d)
+        services.petition_reply(petition=case, actor=d.user(Role.PRINCIPAL), **REPLY)  # type: ignore[arg-type]
+        return Petition.objects.get(pk=case.pk)
+
+    return d.once("petitions.replied", build)
+
+
+REPLY = {
+    "request_summary": "请求清退多收的伙食费。",
+    "facts": "经核实，学校多收伙食费每生100元。",
+    "reasons": "违反收费规定。",
+    "decision": "supported",
+    "legal_basis": "《信访工作条例》第三十二条",
+}
+
+
+def _status(get: Any) -> Any:
+    return lambda d: Petition.objects.get(pk=get(d).pk).status
+
+
+def _case(get: Any) -> Any:
+    return lambda d: {"pk": get(d).pk}
+
+
+def _action(name: str, get: Any, allowed: frozenset[str], data: Any = None, **kwargs: Any) -> Rule:
+    """A POST to a case action; the action's form fields carry its name as prefix."""
+
+    def payload(d: District) -> dict[str, Any]:
+        values = (data(d) if callable(data) else data) or {}
+        return {f"{name}-{key}": value for key, value in values.items()}
+
+    return Rule(
+        f"petitions:case-{name}",
+        allowed,
+        method=POST,
+        kwargs=_case(get),
+        data=payload,
+        ok_status=kwargs.pop("ok_status", 302),
+        state=kwargs.pop("state", _status(get)),
+        **kwargs,
+    )
+
 
 ACCESS = [
-    Rule("petitions:channels", frozenset(EVERYONE)),
-    Rule("petitions:file", frozenset(EVERYONE)),
-    Rule("petitions:receipt", frozenset(EVERYONE)),
-    Rule("petitions:track", frozenset(EVERYONE)),
-    Rule("petitions:figures", frozenset(EVERYONE)),
-    Rule("petitions:workbench", HANDLING),
-    Rule("petitions:export", HANDLING),
+    # Public
+    Rule("petitions:channels", EVERYONE),
+    Rule("petitions:file", EVERYONE),
+    Rule("petitions:file", EVERYONE, method=POST, data={"kind": "complaint"}, label="form error"),
+    Rule("petitions:receipt", EVERYONE),
+    Rule("petitions:track", EVERYONE),
+    Rule("petitions:track", EVERYONE, method=POST, data={"code": "0000 0000 0000 0000"}, ok_status=(200, 400, 404)),
+    Rule("petitions:track-case", EVERYONE, ok_status=302),
+    Rule("petitions:track-message", EVERYONE, method=POST, data={"text": "补充"}, ok_status=302),
+    Rule("petitions:track-rate", EVERYONE, method=POST, data={"rating": "satisfied"}, ok_status=302),
+    Rule("petitions:track-review", EVERYONE, method=POST, data={"reasons": "不服"}, ok_status=302),
+    Rule("petitions:track-reexam", EVERYONE, method=POST, data={"reasons": "不服"}, ok_status=302),
+    Rule(
+        "petitions:track-reply-docx",
+        frozenset(),
+        kwargs=lambda d: {"pk": replied(d).replies.get().pk},
+        denied_status=(302,),
+        redirect_to="petitions:track",
+        label="without the receipt",
+    ),
+    Rule("petitions:track-leave", EVERYONE, method=POST, ok_status=302),
+    Rule("petitions:figures", EVERYONE),
+    # The API answers a hotline system's key, never a session: every visitor without a
+    # key is refused (401); its description is public.
+    Rule("petitions-api:openapi-json", EVERYONE),
+    Rule("petitions-api:openapi-view", EVERYONE),
+    Rule("petitions-api:api-root", frozenset(), denied_status=(401, 404)),
+    Rule("petitions-api:status", frozenset(), query="code=0000000000000000", denied_status=(401,)),
+    Rule(
+        "petitions-api:intake",
+        frozenset(),
+        method=POST,
+        data={"bureau_code": "X"},
+        denied_status=(401, 415),
+        state=lambda d: Petition.objects.count(),
+    ),
+    # Staff: queues and intake
+    Rule("petitions:workbench", HANDLING, setup=assigned),
+    Rule("petitions:export", HANDLING, setup=assigned),
+    Rule(
+        "petitions:bulk-assign",
+        TRIAGE,
+        method=POST,
+        data=lambda d: {"petitions": [accepted(d).pk], "organization": d.school.pk},
+        ok_status=302,
+        state=_status(accepted),
+        done=lambda d: _status(accepted)(d) == Petition.Status.ASSIGNED,
+    ),
     Rule("petitions:intake", TRIAGE),
-    Rule("petitions:intake-done", TRIAGE),
+    Rule("petitions:intake", TRIAGE, method=POST, data={"kind": "complaint"}, ok_status=400, label="form error"),
+    Rule("petitions:intake-done", TRIAGE, ok_status=(200, 302)),
+    # Staff: the case page — object scoping
+    Rule("petitions:case", TRIAGE, kwargs=_case(registered), label="registered"),
+    Rule("petitions:case", CASE_A, kwargs=_case(assigned), label="assigned to school A"),
+    Rule(
+        "petitions:case",
+        frozenset({*TRIAGE, Role.DEPARTMENT_STAFF}),
+        kwargs=_case(accusing_school_a),
+        label="accusing school A",
+    ),
+    Rule("petitions:case-notice-docx", TRIAGE, kwargs=_case(accepted)),
+    Rule("petitions:case-supervision-docx", CASE_A, kwargs=_case(assigned)),
+    Rule(
+        "petitions:case-reply-docx",
+        CASE_A,
+        kwargs=lambda d: {"pk": replied(d).pk, "reply_pk": replied(d).replies.get().pk},
+    ),
+    # Staff: actions
+    _action(
+        "identity",
+        assigned,
+        TRIAGE,
+        {"reason": "核实举报人身份以便回访。"},
+        ok_status=200,
+        state=lambda d: None,
+    ),
+    _action("accept", registered, TRIAGE, done=lambda d: _status(registered)(d) == Petition.Status.ACCEPTED),
+    _action("decline", registered, TRIAGE, {"reason": "不属于本机关职责。"}),
+    _action("forward", registered, TRIAGE, {"to_authority": "区市场监管局", "reason": "属其职责。"}),
+    _action(
+        "assign",
+        accepted,
+        TRIAGE,
+        lambda d: {"organization": d.school.pk},
+        done=lambda d: _status(accepted)(d) == Petition.Status.ASSIGNED,
+    ),
+    _action("start", assigned, CASE_A, done=lambda d: _status(assigned)(d) == Petition.Status.IN_PROGRESS),
+    _action(
+        "instruct",
+        assigned,
+        frozenset({Role.LEADER}),
+        {"text": "请抓紧办理。"},
+        state=lambda d: Supervision.objects.filter(instructions__isnull=False).count(),
+    ),
+    _action(
+        "extend",
+        assigned,
+        frozenset({Role.LEADER, Role.PRINCIPAL}),
+        {"days": 10, "reason": "需要调查取证。"},
+        state=lambda d: Petition.objects.get(pk=assigned(d).pk).extension_days,
+    ),
+    _action("reply", assigned, CASE_A, REPLY, done=lambda d: _status(assigned)(d) == Petition.Status.ANSWERED),
+    _action("close", declined, TRIAGE, done=lambda d: _status(declined)(d) == Petition.Status.CLOSED),
+    _action("outcome", assigned, TRIAGE, {"refunds_yuan": "100", "sanctions": "0"}),
+    _action(
+        "recuse",
+        assigned,
+        TRIAGE,
+        lambda d: {"user": d.user(Role.SCHOOL_CLERK).pk, "reason": "与举报人有亲属关系。"},
+        state=lambda d: Recusal.objects.count(),
+    ),
+    _action(
+        "message",
+        assigned,
+        CASE_A,
+        {"text": "您的来信已转学校办理。"},
+        state=lambda d: Message.objects.count(),
+        done=lambda d: Message.objects.filter(petition=assigned(d)).exists(),
+    ),
+    _action("note", assigned, CASE_A, {"text": "已电话联系学校。"}, state=lambda d: Message.objects.count()),
+    _action(
+        "note",
+        accusing_school_a,
+        frozenset({*TRIAGE, Role.DEPARTMENT_STAFF}),
+        {"text": "已调取收费台账。"},
+        state=lambda d: Message.objects.count(),
+        label="accusing school A",
+    ),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sunshine.core.actors import SYSTEM
 from sunshine.fees.services import catalogue_seed
 from sunshine.orgs.models import Term
 
@@ -24,5 +25,5 @@ class Command(BaseCommand):
         ).first()
         if term is None:
             raise CommandError("No such term.")
-        added = catalogue_seed(term=term, actor=None)
+        added = catalogue_seed(term=term, actor=SYSTEM)
         self.stdout.write(f"{added} items added to {term}.")
