@@ -6,7 +6,10 @@ school A's clerk and principal — never by school B's clerk."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from sunshine.core.testing import POST, VISITORS, District, Rule
 from sunshine.opinion import services
@@ -61,6 +64,14 @@ def replied(d: District) -> Event:
     return d.once("opinion.replied", build)
 
 
+def brief(d: District) -> Any:
+    """Today's brief of the bureau, issued (not published): a core document record."""
+    return d.once(
+        "opinion.brief",
+        lambda d: services.brief_issue(bureau=d.bureau, day=timezone.localdate(), actor=d.user(Role.DEPARTMENT_STAFF)),
+    )
+
+
 def _event_status(d: District) -> str:
     return Event.objects.get(pk=event(d).pk).status
 
@@ -69,6 +80,9 @@ ACCESS = [
     Rule("opinion:reply-list", frozenset(VISITORS), setup=replied),
     Rule("opinion:workbench", MONITORS, setup=assigned),
     Rule("opinion:brief", MONITORS, setup=assigned),
+    Rule("opinion:brief-download", MONITORS, kwargs=lambda d: {"pk": brief(d).pk}),
+    # core's download of an issued document: an unpublished brief is its bureau's monitors' only
+    Rule("core:document-download", MONITORS, kwargs=lambda d: {"pk": brief(d).pk}),
     Rule("opinion:source-list", MONITORS, setup=source),
     Rule(
         "opinion:source-list",

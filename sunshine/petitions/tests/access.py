@@ -169,6 +169,7 @@ ACCESS = [
     Rule("petitions-api:openapi-json", EVERYONE),
     Rule("petitions-api:openapi-view", EVERYONE),
     Rule("petitions-api:api-root", frozenset(), denied_status=(401, 404)),
+    Rule("petitions-api:figures", frozenset(), query="bureau_code=X&year=2026", denied_status=(401,)),
     Rule("petitions-api:status", frozenset(), query="code=0000000000000000", denied_status=(401,)),
     Rule(
         "petitions-api:intake",
