@@ -182,7 +182,15 @@ SUNSHINE_FIELD_KEYS = env("SUNSHINE_FIELD_KEYS", DEFAULT_FIELD_KEYS)
 SUNSHINE_FIELD_CIPHER = env("SUNSHINE_FIELD_CIPHER", "aes-256-gcm")  # or "sm4-gcm"
 DEFAULT_HASH_KEY = "demo-only-keyed-hash-secret"
 SUNSHINE_HASH_KEY = env("SUNSHINE_HASH_KEY", DEFAULT_HASH_KEY)
-SUNSHINE_AUDIT_HASH = env("SUNSHINE_AUDIT_HASH", "sha256")  # or "sm3"
+SUNSHINE_AUDIT_HASH = env("SUNSHINE_AUDIT_HASH", "sha256")  # or "sm3"; always under HMAC
+# The audit chain's key (HMAC of every entry, signature of exported anchors): kept
+# outside the database, so whoever can write the database cannot recompute the chain.
+DEFAULT_AUDIT_KEY = "demo-only-audit-chain-key"
+SUNSHINE_AUDIT_KEY = env("SUNSHINE_AUDIT_KEY", DEFAULT_AUDIT_KEY)
+# Where the periodic job writes signed anchors of the chain's head (empty: no job
+# output); mount storage there that the audit administrator, not the database, controls.
+SUNSHINE_AUDIT_ANCHOR_DIR = env("SUNSHINE_AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
+SUNSHINE_AUDIT_ANCHOR_HOURS = env("SUNSHINE_AUDIT_ANCHOR_HOURS", 1, int)
 
 # --- Petitions -----------------------------------------------------------------------
 # API keys of integrated systems (hotlines), as SHA-256 hex digests, comma-separated.
