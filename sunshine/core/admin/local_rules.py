@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.admin.audited import AuditedModelAdmin
 from sunshine.core.local_rules import LOCAL_RULES, local_rule_set
 from sunshine.core.models import LocalRuleValue
 
@@ -31,7 +32,7 @@ class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
 
 
 @admin.register(LocalRuleValue)
-class LocalRuleValueAdmin(admin.ModelAdmin[LocalRuleValue]):
+class LocalRuleValueAdmin(AuditedModelAdmin):
     form = LocalRuleValueForm
     list_display = ["key", "description", "value", "default", "changed_by", "changed_at"]
     readonly_fields = ["changed_by", "changed_at"]
