@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "ninja",  # the API docs' Swagger UI served from its vendored static files, not a CDN
     "django_tasks_db",
     "sunshine.core",
     "sunshine.accounts",
@@ -207,6 +208,8 @@ SUNSHINE_AUDIT_ANCHOR_DIR = env("SUNSHINE_AUDIT_ANCHOR_DIR", str(DATA_DIR / "aud
 SUNSHINE_AUDIT_ANCHOR_HOURS = env("SUNSHINE_AUDIT_ANCHOR_HOURS", 1, int)
 
 # --- Petitions -----------------------------------------------------------------------
+# The API's interactive docs (<mount>/docs); production turns them off.
+SUNSHINE_API_DOCS = env("SUNSHINE_API_DOCS", True, bool)
 # API keys of integrated systems (hotlines), as SHA-256 hex digests, comma-separated.
 SUNSHINE_PETITION_API_KEYS = env("SUNSHINE_PETITION_API_KEYS", "")
 SUNSHINE_FILER_NOTIFIERS = env("SUNSHINE_FILER_NOTIFIERS", ["sunshine.petitions.notices.log_only"], list)
