@@ -128,6 +128,9 @@ AXES_FAILURE_LIMIT = env("SUNSHINE_LOGIN_FAILURE_LIMIT", 5, int)
 SUNSHINE_LOGIN_COOLOFF_MINUTES = env("SUNSHINE_LOGIN_COOLOFF_MINUTES", 15, int)
 AXES_COOLOFF_TIME = "sunshine.accounts.lockout.lockout_cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that a lockout without the address lets one address try many accounts:
+# deliberate — per-address lockout is what let each new address guess again.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Not reset by a correct password: a password alone must not clear failed 2FA codes.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

@@ -5,7 +5,8 @@ in. There is no password field, no password-change form and no page of second
 factors here: a new account gets no usable password, and the security administrator
 issues the one-time enrolment link (``/accounts/security/``) with which the person
 sets a password and an authenticator. django-otp's device pages (which would show
-TOTP keys and recovery codes) are removed from the admin. Every change is audited
+TOTP keys and recovery codes) are removed from the admin, and the platform's own
+``Authenticator`` (its key encrypted at rest) is never registered. Every change is audited
 (``AuditedModelAdmin``).
 """
 

@@ -18,7 +18,9 @@ from sunshine.orgs.access import can_manage_users
 
 SYSTEM_ADMIN_APPS = frozenset({"accounts", "orgs", "core"})
 # Second factors and enrolment links are nobody's to read or edit in the admin.
-NEVER = frozenset({"core.auditentry", "core.audithead", "core.encryptioncanary", "accounts.enrolmenttoken"})
+NEVER = frozenset(
+    {"core.auditentry", "core.audithead", "core.encryptioncanary", "accounts.authenticator", "accounts.enrolmenttoken"}
+)
 
 
 class RolePermissionBackend(BaseBackend):

@@ -36,9 +36,8 @@ from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sunshine.accounts.models import EnrolmentToken
+from sunshine.accounts.models import Authenticator, EnrolmentToken
 from sunshine.core.audit import audit_record
 from sunshine.core.crypto import keyed_hash
 from sunshine.orgs.access import can_manage_security
@@ -48,7 +47,7 @@ from sunshine.orgs.services import membership_grant
 TOTP_DEVICE_NAME = "authenticator"
 RECOVERY_DEVICE_NAME = "recovery"
 RECOVERY_CODE_COUNT = 10
-TOTP_STEP = 30  # TOTPDevice default
+TOTP_STEP = 30  # the Authenticator default
 _TOTP_CODE = re.compile(r"^\d{6}$")
 _RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")
 RECOVERY_PURPOSE = "accounts.recovery_code"
@@ -63,7 +62,7 @@ def _lock_user(user: Any) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
-def totp_secret_base32(device: TOTPDevice) -> str:
+def totp_secret_base32(device: Authenticator) -> str:
     """The device's secret as an authenticator app wants it typed (RFC 4648 base32)."""
     return b32encode(device.bin_key).decode("ascii").rstrip("=")
 
@@ -92,29 +91,29 @@ def user_is_verified(user: Any) -> bool:
     return bool(check is not None and check())
 
 
-def totp_device_get(*, user: Any) -> TOTPDevice | None:
+def totp_device_get(*, user: Any) -> Authenticator | None:
     """The user's confirmed TOTP device, if any."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+    return Authenticator.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
 
-def totp_qr_svg(device: TOTPDevice) -> str:
+def totp_qr_svg(device: Authenticator) -> str:
     """The device's otpauth:// URI as an inline SVG QR code (rendered here, no JS)."""
     qr = segno.make(device.config_url, error="m")
     return qr.svg_inline(scale=5, border=2, dark="#000", light="#fff", title=_("QR code for your authenticator app"))
 
 
 @transaction.atomic
-def totp_device_create(*, user: Any, actor: Any) -> TOTPDevice:
+def totp_device_create(*, user: Any, actor: Any) -> Authenticator:
     """An unconfirmed TOTP device with a fresh random secret, for enrolment.
 
     An unconfirmed device the user already has is reused, so that reloading the
     enrolment page (or a URI an operator printed) keeps the same secret.
     """
     _lock_user(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is not None:
         return device
-    device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    device = Authenticator(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
     device.full_clean()
     device.save()
     audit_record(actor=actor, action="accounts.totp_device_create", target=device, data={"user": user.pk})
@@ -122,12 +121,12 @@ def totp_device_create(*, user: Any, actor: Any) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_confirm(*, device: TOTPDevice, token: str, actor: Any) -> bool:
+def totp_device_confirm(*, device: Authenticator, token: str, actor: Any) -> bool:
     """Confirm an enrolment with a valid code from the user's app; any other TOTP
     device of the user is removed. Returns False (and counts a throttled failure)
     when the code is wrong."""
     _lock_user(device.user)
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    device = Authenticator.objects.select_for_update().get(pk=device.pk)
     if device.confirmed:
         raise ValidationError(_("This authenticator is already set up."))
     token = re.sub(r"\s", "", token)
@@ -136,22 +135,22 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, actor: Any) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    Authenticator.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     audit_record(actor=actor, action="accounts.totp_device_confirm", target=device, data={"user": device.user_id})
     return True
 
 
 @transaction.atomic
-def totp_device_set(*, user: Any, secret_base32: str, actor: Any) -> TOTPDevice:
+def totp_device_set(*, user: Any, secret_base32: str, actor: Any) -> Authenticator:
     """Create or replace the user's confirmed TOTP device with a KNOWN secret (demo and
     tests: the secret is printed so a person can add it to an authenticator app)."""
     key = _secret_bytes(secret_base32)
     _lock_user(user)
-    existing = TOTPDevice.objects.filter(user=user)
+    existing = Authenticator.objects.filter(user=user)
     if len(existing) == 1 and existing[0].confirmed and existing[0].key == key.hex():
         return existing[0]  # already set: nothing changes, nothing to record
     existing.delete()
-    device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True, key=key.hex())
+    device = Authenticator(user=user, name=TOTP_DEVICE_NAME, confirmed=True, key=key.hex())
     device.full_clean()
     device.save()
     audit_record(actor=actor, action="accounts.totp_device_set", target=device, data={"user": user.pk})
@@ -279,15 +278,17 @@ def password_change(*, user: Any, new_password: str) -> None:
 @dataclass(frozen=True)
 class NewStaffUser:
     user: Any
-    enrolment_token: str  # one-time: the person sets their password and authenticator with it
+    enrolment_token: str  # one-time (platform only, else ""): the person sets their password and authenticator
 
 
 @transaction.atomic
 def staff_user_create(*, username: str, organization: Organization, role: str, actor: Any) -> NewStaffUser:
-    """A staff account with no usable password, a role (granted by ``actor``: the
-    system administrator, or the platform with ``None``), and a one-time enrolment
-    link with which the person sets their own password and authenticator. A system
-    administrator also gets Django's ``is_staff`` flag to open /admin/."""
+    """A staff account with no usable password and a role (granted by ``actor``: the
+    system administrator, or the platform with ``None``). Only the platform itself
+    (``manage.py user_create_staff`` on the server) gets the one-time enrolment link
+    back; when a system administrator creates the account, the link is the security
+    administrator's to issue (``password_reset_issue``), so the creator never holds it.
+    A system administrator also gets Django's ``is_staff`` flag to open /admin/."""
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ValidationError(_("A user with this username already exists."))
@@ -297,7 +298,7 @@ def staff_user_create(*, username: str, organization: Organization, role: str, a
     user.save()
     audit_record(actor=actor, action="accounts.user_create", target=user, data={"username": username})
     membership_grant(actor=actor, user=user, organization=organization, role=role)
-    token = _enrolment_token_issue(actor=None, user=user, kind=EnrolmentToken.Kind.PASSWORD)
+    token = _enrolment_token_issue(actor=None, user=user, kind=EnrolmentToken.Kind.PASSWORD) if actor is None else ""
     return NewStaffUser(user=user, enrolment_token=token)
 
 
@@ -330,7 +331,7 @@ def _check_resetting(actor: Any, user: Any) -> None:
 
 
 def _devices_remove(user: Any) -> int:
-    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed = Authenticator.objects.filter(user=user).delete()[0]
     return removed + StaticDevice.objects.filter(user=user).delete()[0]
 
 
@@ -379,7 +380,7 @@ def enrolment_token_get(token: str) -> EnrolmentToken | None:
 
 @dataclass(frozen=True)
 class EnrolmentResult:
-    device: TOTPDevice | None
+    device: Authenticator | None
     codes: list[str]  # the ten recovery codes, shown once
     error: str = ""
 

@@ -548,7 +548,9 @@ def audit_rekey(*, entries: Any, heads: Any) -> int:
             if entry.alg not in LEGACY_ALGS:
                 raise ValueError(f"audit entry seq {entry.seq} is already keyed")
             if entry_hash(alg=entry.alg, prev_hash=entry.prev_hash, **fields) != entry.hash:
-                raise ValueError(f"audit entry seq {entry.seq} was altered: not re-keyed; investigate with audit_verify")
+                raise ValueError(
+                    f"audit entry seq {entry.seq} was altered: not re-keyed; investigate with audit_verify"
+                )
             alg = KEYED_ALGS[entry.alg]
             new_hash = entry_hash(alg=alg, prev_hash=prev_new, **fields)
             entries.filter(pk=entry.pk).update(alg=alg, prev_hash=prev_new, hash=new_hash)

@@ -48,12 +48,13 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         path = request.path
-        if (
+        personal = (
             (user is not None and user.is_authenticated)
             or path.startswith(self.prefixes)
             or "/staff/" in path
             or "/api/" in path
-        ):
+        )
+        if personal and "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response

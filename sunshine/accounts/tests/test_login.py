@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sunshine.accounts.models import Authenticator
 from sunshine.accounts.services import recovery_code_digest, recovery_codes_generate, totp_now
 from sunshine.core.models import AuditEntry
 
@@ -244,7 +244,7 @@ def test_staff_without_an_authenticator_cannot_enrol_one_on_first_use(
     assert client.get(WORKBENCH)["Location"].startswith(ENROL)
     page = client.get(ENROL).content.decode()
     assert "<svg" not in page and "otpauth" not in page
-    assert not TOTPDevice.objects.filter(user=unenrolled_staff_person.user).exists()
+    assert not Authenticator.objects.filter(user=unenrolled_staff_person.user).exists()
     assert client.post(ENROL, {"code": "123456"}).status_code == 405
 
 
@@ -257,7 +257,7 @@ def test_regenerating_recovery_codes_needs_a_fresh_totp_code(client: Client, sta
     response = client.post(url, {"code": "000000" if totp_now(staff_person.secret) != "000000" else "111111"})
     assert response.status_code == 200
     assert StaticToken.objects.filter(device__user=staff_person.user, token=recovery_code_digest(old[0])).exists()
-    TOTPDevice.objects.get(user=staff_person.user).throttle_reset()
+    Authenticator.objects.get(user=staff_person.user).throttle_reset()
 
     fresh = totp_now(staff_person.secret, at=timezone.now() + timedelta(seconds=30))
     response = client.post(url, {"code": fresh})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sunshine.accounts.models import EnrolmentToken, User
+from sunshine.accounts.models import Authenticator, EnrolmentToken, User
 from sunshine.accounts.services import (
     device_reset,
     password_reset_issue,
@@ -42,15 +42,27 @@ SECURITY = reverse("accounts:security")
 def test_system_admin_cannot_read_totp_keys_or_recovery_codes_in_the_admin(staff_person: Person) -> None:
     codes = recovery_codes_generate(user=staff_person.user, actor=None)
     client, _admin = client_for(Role.SYSTEM_ADMIN)
-    assert TOTPDevice not in admin.site._registry and StaticDevice not in admin.site._registry
+    assert not {TOTPDevice, StaticDevice, Authenticator} & set(admin.site._registry)
     index = client.get(reverse("admin:index")).content.decode()
     assert "otp_totp" not in index and "otp_static" not in index
     for path in ("/admin/otp_totp/totpdevice/", "/admin/otp_static/staticdevice/"):
         assert client.get(path).status_code == 404
     page = client.get(reverse("admin:accounts_user_change", args=[staff_person.user.pk])).content.decode()
-    device = TOTPDevice.objects.get(user=staff_person.user)
+    device = Authenticator.objects.get(user=staff_person.user)
     assert device.key not in page and SECRET not in page
     assert not any(code in page for code in codes)
+
+
+def test_totp_keys_are_stored_encrypted(staff_person: Person) -> None:
+    from django.db import connection
+
+    device = Authenticator.objects.get(user=staff_person.user)
+    assert totp_secret_base32(device) == SECRET
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM accounts_authenticator WHERE id = %s", [device.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("sx1$") and device.key not in stored
+    assert not TOTPDevice.objects.exists()  # django-otp's clear-key table stays empty
 
 
 def test_recovery_codes_are_stored_hashed(staff_person: Person) -> None:
@@ -90,12 +102,12 @@ def test_only_the_security_admin_resets_and_the_reset_is_audited(staff_person: P
     security_admin = user_with_role(Role.SECURITY_ADMIN)
     with pytest.raises(PermissionDenied):
         password_reset_issue(actor=security_admin, user=security_admin)  # never one's own account
-    assert TOTPDevice.objects.filter(user=staff_person.user).exists()
+    assert Authenticator.objects.filter(user=staff_person.user).exists()
 
     token = password_reset_issue(actor=security_admin, user=staff_person.user)
     user = User.objects.get(pk=staff_person.user.pk)
     assert not user.has_usable_password()
-    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not Authenticator.objects.filter(user=user).exists()
     assert not StaticDevice.objects.filter(user=user).exists()
     stored = EnrolmentToken.objects.get(user=user)
     assert token not in stored.token_hash and stored.issued_by == security_admin
@@ -129,7 +141,7 @@ def test_a_password_reset_forces_re_enrolment_with_the_one_time_link(staff_perso
     assert client.get(WORKBENCH).status_code == 200  # signed in and verified
     user = User.objects.get(pk=staff_person.user.pk)
     assert user.check_password("Sunny-new-pass-42")
-    assert totp_secret_base32(TOTPDevice.objects.get(user=user, confirmed=True)) == secret
+    assert totp_secret_base32(Authenticator.objects.get(user=user, confirmed=True)) == secret
     assert EnrolmentToken.objects.get(user=user).used_at is not None
     assert "accounts.enrolment_complete" in AuditEntry.objects.values_list("action", flat=True)
     # Single use.
@@ -143,8 +155,8 @@ def test_a_device_reset_needs_the_current_password_and_keeps_it(staff_person: Pe
     response, _secret = _enrol(client, token, {"password": "not the password"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert not TOTPDevice.objects.filter(user=staff_person.user, confirmed=True).exists()
-    TOTPDevice.objects.filter(user=staff_person.user).update(throttling_failure_count=0)
+    assert not Authenticator.objects.filter(user=staff_person.user, confirmed=True).exists()
+    Authenticator.objects.filter(user=staff_person.user).update(throttling_failure_count=0)
     response, _secret = _enrol(client, token, {"password": staff_person.password})
     assert client.get(WORKBENCH).status_code == 200
     assert User.objects.get(pk=staff_person.user.pk).check_password(staff_person.password)
@@ -165,8 +177,8 @@ def test_security_admin_resets_from_the_security_page(staff_person: Person) -> N
     assert response.status_code == 200
     link = re.search(r"/accounts/enrol/([\w-]+)/", response.content.decode())
     assert link is not None
-    assert response["Cache-Control"] == "no-store"
-    assert not TOTPDevice.objects.filter(user=staff_person.user).exists()
+    assert "no-store" in response["Cache-Control"]
+    assert not Authenticator.objects.filter(user=staff_person.user).exists()
     assert AuditEntry.objects.filter(action="accounts.device_reset", actor=security_admin).exists()
     assert client.post(reverse("accounts:security-reset"), {"username": "nobody", "what": "device"}).status_code == 400
 
@@ -176,7 +188,7 @@ def test_other_roles_cannot_reset(role: str, staff_person: Person) -> None:
     client, _user = client_for(role)
     response = client.post(reverse("accounts:security-reset"), {"username": "clerk", "what": "password"})
     assert response.status_code == 403
-    assert TOTPDevice.objects.filter(user=staff_person.user).exists()
+    assert Authenticator.objects.filter(user=staff_person.user).exists()
     assert not EnrolmentToken.objects.exists()
 
 
@@ -202,3 +214,15 @@ def test_demo_secrets_still_work_for_known_devices(db: None) -> None:
     user = user_with_role(Role.SCHOOL_CLERK)
     device = totp_device_set(user=user, secret_base32=SECRET, actor=None)
     assert device.verify_token(totp_now(SECRET))
+
+
+def test_an_account_the_system_admin_creates_gives_them_no_way_in() -> None:
+    from sunshine.accounts.services import staff_user_create
+    from sunshine.orgs.tests.factories import SchoolFactory
+
+    sysadmin = user_with_role(Role.SYSTEM_ADMIN)
+    school = SchoolFactory(parent=sysadmin.memberships.get().organization)
+    created = staff_user_create(username="newclerk", organization=school, role=Role.SCHOOL_CLERK, actor=sysadmin)
+    assert created.enrolment_token == ""
+    assert not created.user.has_usable_password()
+    assert not EnrolmentToken.objects.filter(user=created.user).exists()

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sunshine.accounts.models import Authenticator
 from sunshine.accounts.services import totp_device_set, totp_now, totp_secret_base32
 from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import BureauFactory, UserFactory
@@ -24,7 +24,7 @@ def test_totp_device_set_replaces_with_a_known_secret() -> None:
     secret = b32encode(b"first-secret-0123456").decode()
     totp_device_set(user=user, secret_base32=secret, actor=None)
     device = totp_device_set(user=user, secret_base32=secret.lower(), actor=None)
-    assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert Authenticator.objects.filter(user=user).count() == 1
     assert device.confirmed
     assert totp_secret_base32(device) == secret
     assert device.verify_token(totp_now(secret))

@@ -96,7 +96,7 @@ def test_a_forged_anchor_is_refused(tmp_path):
     content["seq"] = 2
     content["hash"] = AuditEntry.objects.get(seq=2).hash
     path.write_text(json.dumps(content))
-    with pytest.raises(CommandError, match="ANCHOR REFUSED.*signature"):
+    with pytest.raises(CommandError, match=r"ANCHOR REFUSED.*signature"):
         verify_with(path)
     genuine = audit_anchor_export()
     with override_settings(SUNSHINE_AUDIT_KEY="another-key-another-key-another-key"), pytest.raises(ValueError):

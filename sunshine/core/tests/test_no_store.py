@@ -15,11 +15,11 @@ def test_staff_pages_are_no_store(role):
     client, _user = client_for(role)
     for url in (reverse("core:workbench"), "/admin/", reverse("core:audit-list"), reverse("core:home")):
         response = client.get(url)
-        assert response["Cache-Control"] == "no-store", url
+        assert "no-store" in response["Cache-Control"], url
 
 
 def test_public_pages_for_anonymous_visitors_may_be_cached_but_staff_paths_never():
     client = Client()
     assert "no-store" not in client.get(reverse("core:home")).get("Cache-Control", "")
     for url in ("/workbench/", "/admin/", "/accounts/login/", "/staff/audit/"):
-        assert client.get(url)["Cache-Control"] == "no-store", url
+        assert "no-store" in client.get(url)["Cache-Control"], url

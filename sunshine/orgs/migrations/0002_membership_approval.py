@@ -6,35 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='approved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='approved at'),
+            model_name="membership",
+            name="approved_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="approved at"),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by'),
+            model_name="membership",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="approved by",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='pending',
-            field=models.BooleanField(default=False, verbose_name='awaiting approval'),
+            model_name="membership",
+            name="pending",
+            field=models.BooleanField(default=False, verbose_name="awaiting approval"),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by'),
+            model_name="membership",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="requested by",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('pending', False), ('is_active', False), _connector='OR'), name='orgs_pending_is_inactive'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pending", False), ("is_active", False), _connector="OR"),
+                name="orgs_pending_is_inactive",
+            ),
         ),
     ]
