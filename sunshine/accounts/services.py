@@ -310,13 +310,15 @@ def _enrolment_token_issue(*, actor: Any, user: Any, kind: str) -> str:
     now = timezone.now()
     EnrolmentToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     token = secrets.token_urlsafe(32)
-    EnrolmentToken.objects.create(
+    issued = EnrolmentToken(
         user=user,
         kind=kind,
         token_hash=keyed_hash(token, purpose=ENROLMENT_PURPOSE),
         issued_by=actor,
         expires_at=now + timedelta(hours=settings.SUNSHINE_ENROLMENT_HOURS),
     )
+    issued.full_clean()
+    issued.save()
     audit_record(actor=actor, action="accounts.enrolment_token_issue", target=user, data={"kind": kind})
     return token
 
