@@ -13,7 +13,7 @@ from django_otp.util import random_hex
 from sunshine.core.fields import EncryptedTextField
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # Authenticator's deferring manager
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 

@@ -235,7 +235,7 @@ class EnrolmentView(View):
         except ValidationError as exc:
             form.add_error("password", exc)
             return self._render(request, found, form)
-        if not result.ok:
+        if result.device is None:
             form.add_error(None, result.error)
             return self._render(request, found, form)
         request.session.pop(ENROLMENT_SESSION_KEY, None)

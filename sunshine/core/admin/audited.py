@@ -11,7 +11,6 @@ writable admin to this.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin
@@ -42,7 +41,7 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         _audit(request, "change", obj, message)
         return super().log_change(request, obj, message)
 
-    def log_deletions(self, request: HttpRequest, queryset: Iterable[Any]) -> Any:
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         for obj in queryset:
             _audit(request, "delete", obj, "")
         return super().log_deletions(request, queryset)
