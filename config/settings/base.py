@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "ninja",  # the API docs' Swagger UI served from its vendored static files, not a CDN
     "django_tasks_db",
     "sunshine.core",
     "sunshine.accounts",
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sunshine.core.audit.AuditRequestMiddleware",
+    "sunshine.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sunshine.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -121,12 +123,21 @@ LOGIN_REDIRECT_URL = "core:workbench"
 LOGOUT_REDIRECT_URL = "core:home"
 
 AXES_FAILURE_LIMIT = env("SUNSHINE_LOGIN_FAILURE_LIMIT", 5, int)
-AXES_COOLOFF_TIME = env("SUNSHINE_LOGIN_COOLOFF_HOURS", 1, int)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked per account whatever the address (a new address guesses no further); the wait
+# starts here and doubles with each further lockout of the account within a day.
+SUNSHINE_LOGIN_COOLOFF_MINUTES = env("SUNSHINE_LOGIN_COOLOFF_MINUTES", 15, int)
+AXES_COOLOFF_TIME = "sunshine.accounts.lockout.lockout_cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that a lockout without the address lets one address try many accounts:
+# deliberate — per-address lockout is what let each new address guess again.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Not reset by a correct password: a password alone must not clear failed 2FA codes.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# How long a one-time enrolment link (after account creation or a reset) stays valid.
+SUNSHINE_ENROLMENT_HOURS = env("SUNSHINE_ENROLMENT_HOURS", 72, int)
 
 OTP_TOTP_ISSUER = env("SUNSHINE_OTP_ISSUER", "阳光监督平台")
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -141,6 +152,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Paths answered with Cache-Control: no-store whoever asks (a signed-in user's every
+# page is no-store anyway; so is any path with /staff/ or /api/ in it).
+SUNSHINE_NO_STORE_PATHS = ["/admin/", "/accounts/", "/workbench/", "/staff/", "/files/", "/petitions/follow/"]
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -180,11 +194,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DEFAULT_FIELD_KEYS = "demo1:ZGVtby1vbmx5LWZpZWxkLWtleS0wMTIzNDU2Nzg5YWI="
 SUNSHINE_FIELD_KEYS = env("SUNSHINE_FIELD_KEYS", DEFAULT_FIELD_KEYS)
 SUNSHINE_FIELD_CIPHER = env("SUNSHINE_FIELD_CIPHER", "aes-256-gcm")  # or "sm4-gcm"
+# Keyed hashes of secrets a person presents (receipt codes, enrolment links, recovery codes).
 DEFAULT_HASH_KEY = "demo-only-keyed-hash-secret"
 SUNSHINE_HASH_KEY = env("SUNSHINE_HASH_KEY", DEFAULT_HASH_KEY)
-SUNSHINE_AUDIT_HASH = env("SUNSHINE_AUDIT_HASH", "sha256")  # or "sm3"
+# Blind indexes of personal data (a filer's phone, name, ID number): a separate key.
+DEFAULT_INDEX_KEY = "demo-only-blind-index-secret"
+SUNSHINE_INDEX_KEY = env("SUNSHINE_INDEX_KEY", DEFAULT_INDEX_KEY)
+SUNSHINE_AUDIT_HASH = env("SUNSHINE_AUDIT_HASH", "sha256")  # or "sm3"; always under HMAC
+# The audit chain's key (HMAC of every entry, signature of exported anchors): kept
+# outside the database, so whoever can write the database cannot recompute the chain.
+DEFAULT_AUDIT_KEY = "demo-only-audit-chain-key"
+SUNSHINE_AUDIT_KEY = env("SUNSHINE_AUDIT_KEY", DEFAULT_AUDIT_KEY)
+# Where the periodic job writes signed anchors of the chain's head (empty: no job
+# output); mount storage there that the audit administrator, not the database, controls.
+SUNSHINE_AUDIT_ANCHOR_DIR = env("SUNSHINE_AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
+SUNSHINE_AUDIT_ANCHOR_HOURS = env("SUNSHINE_AUDIT_ANCHOR_HOURS", 1, int)
 
 # --- Petitions -----------------------------------------------------------------------
+# The API's interactive docs (<mount>/docs); production turns them off.
+SUNSHINE_API_DOCS = env("SUNSHINE_API_DOCS", True, bool)
 # API keys of integrated systems (hotlines), as SHA-256 hex digests, comma-separated.
 SUNSHINE_PETITION_API_KEYS = env("SUNSHINE_PETITION_API_KEYS", "")
 SUNSHINE_FILER_NOTIFIERS = env("SUNSHINE_FILER_NOTIFIERS", ["sunshine.petitions.notices.log_only"], list)

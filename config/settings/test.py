@@ -16,3 +16,4 @@ AXES_FAILURE_LIMIT = 5
 WHITENOISE_AUTOREFRESH = True
 # The opinion tests fetch from a local HTTP server.
 SUNSHINE_OPINION_ALLOW_PRIVATE_SOURCES = True
+SUNSHINE_AUDIT_ANCHOR_DIR = str(Path(tempfile.mkdtemp(prefix="sunshine-test-anchors-")))

@@ -3,7 +3,8 @@
 The system administrator manages users, organisations and settings: they hold the
 admin's model permissions for those apps. Nobody holds any permission on the audit
 log's tables through the admin (the audit administrator reads it on its own page),
-and no other role holds admin permissions at all. Nothing depends on Django's
+nor on second factors (django-otp's devices) or enrolment links, and no other role
+holds admin permissions at all. Nothing depends on Django's
 ``is_superuser``, which the platform never grants.
 """
 
@@ -15,8 +16,11 @@ from django.contrib.auth.backends import BaseBackend
 
 from sunshine.orgs.access import can_manage_users
 
-SYSTEM_ADMIN_APPS = frozenset({"accounts", "orgs", "core", "otp_totp", "otp_static"})
-NEVER = frozenset({"core.auditentry", "core.audithead", "core.encryptioncanary"})
+SYSTEM_ADMIN_APPS = frozenset({"accounts", "orgs", "core"})
+# Second factors and enrolment links are nobody's to read or edit in the admin.
+NEVER = frozenset(
+    {"core.auditentry", "core.audithead", "core.encryptioncanary", "accounts.authenticator", "accounts.enrolmenttoken"}
+)
 
 
 class RolePermissionBackend(BaseBackend):

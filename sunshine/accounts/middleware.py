@@ -30,9 +30,9 @@ class StaffTwoFactorMiddleware:
 
     * An authenticated staff user whose session is not OTP-verified reaches only the
       verify and enrolment pages, logout, static files, the language switch
-      (/i18n/) and the display switch (large text, contrast); anything else
-      redirects to the verify step, or to enrolment when the user has no
-      confirmed TOTP device yet.
+      (/i18n/), the display switch (large text, contrast) and the one-time
+      enrolment pages; anything else redirects to the verify step, or to the page
+      saying an enrolment link is needed when the user has no confirmed TOTP device.
     * /admin/: anonymous visitors go to our login (never the admin's password-only
       form); an authenticated user who is not a system administrator
       (``can_manage_users``) gets 403, verified or not; a system administrator must
@@ -56,7 +56,15 @@ class StaffTwoFactorMiddleware:
                 )
                 if p
             )
-            prefixes = tuple(p for p in ("/" + settings.STATIC_URL.lstrip("/"), _prefix("set_language", True)) if p)
+            prefixes = tuple(
+                p
+                for p in (
+                    "/" + settings.STATIC_URL.lstrip("/"),
+                    _prefix("set_language", True),
+                    _prefix("accounts:enrol"),  # the one-time enrolment link and page
+                )
+                if p
+            )
             self._paths = (exact, prefixes, _prefix("admin:index"))
         return self._paths
 

@@ -1,5 +1,5 @@
-"""Login (password, then a second factor for staff), enrolment, recovery codes,
-password change and logout."""
+"""Login (password, then a second factor for staff), enrolment through a one-time link,
+recovery codes, password change and logout."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -26,7 +27,7 @@ from django.views import View
 from django_otp import login as otp_login
 
 from sunshine.accounts import services
-from sunshine.accounts.forms import SecondFactorForm, TotpCodeForm
+from sunshine.accounts.forms import EnrolmentForm, SecondFactorForm, TotpCodeForm
 from sunshine.accounts.receivers import OTP_FAILURE_SENDER
 from sunshine.orgs.access import is_staff_user
 
@@ -155,8 +156,8 @@ class OtpVerifyView(_StaffStepMixin, View):
 
 
 class OtpEnrolView(_StaffStepMixin, View):
-    """A staff user with no authenticator scans a QR code (or types the secret),
-    confirms with a code, and receives ten recovery codes, shown once."""
+    """A staff user with no authenticator: no trust on first use, so nothing can be set
+    up here; the page says to ask the security administrator for an enrolment link."""
 
     template_name = "accounts/otp_enrol.html"
 
@@ -169,38 +170,83 @@ class OtpEnrolView(_StaffStepMixin, View):
             return redirect("accounts:otp-verify")
         return super().dispatch(request, *args, **kwargs)
 
-    def _render(self, request: HttpRequest, form: TotpCodeForm) -> HttpResponse:
-        device = services.totp_device_create(user=request.user, actor=request.user)
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name)
+
+
+ENROLMENT_SESSION_KEY = "accounts_enrolment_token"
+
+
+class EnrolmentLinkView(View):
+    """The one-time link: whoever is signed in on this browser is signed out, the token
+    moves into the session and the browser goes on to the enrolment page (so the token
+    leaves the address bar and never travels in a Referer)."""
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        if request.user.is_authenticated:
+            auth_logout(request)
+        if services.enrolment_token_get(token) is None:
+            return render(request, "accounts/enrol_invalid.html", status=404)
+        request.session[ENROLMENT_SESSION_KEY] = token
+        return redirect("accounts:enrol")
+
+
+class EnrolmentView(View):
+    """Set a password (or confirm the current one) and enrol a new authenticator with
+    the token from the one-time link; on success the person is signed in, verified,
+    and shown ten recovery codes once."""
+
+    template_name = "accounts/enrol.html"
+
+    def _token(self, request: HttpRequest) -> tuple[str, Any]:
+        token = str(request.session.get(ENROLMENT_SESSION_KEY, ""))
+        return token, services.enrolment_token_get(token)
+
+    def _render(self, request: HttpRequest, found: Any, form: EnrolmentForm) -> HttpResponse:
+        device = services.totp_device_create(user=found.user, actor=found.user)
         context = {
             "form": form,
+            "person": found.user,
             "qr_svg": services.totp_qr_svg(device),
             "secret": services.totp_secret_base32(device),
-            "next": _safe_next(request, request.POST.get("next") or request.GET.get("next")),
         }
         return render(request, self.template_name, context)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, TotpCodeForm())
+        _token, found = self._token(request)
+        if found is None:
+            return render(request, "accounts/enrol_invalid.html", status=404)
+        return self._render(request, found, EnrolmentForm(new_password=found.kind == found.Kind.PASSWORD))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = TotpCodeForm(request.POST)
+        token, found = self._token(request)
+        if found is None:
+            return render(request, "accounts/enrol_invalid.html", status=404)
+        form = EnrolmentForm(request.POST, new_password=found.kind == found.Kind.PASSWORD)
         if not form.is_valid():
-            return self._render(request, form)
-        device = services.totp_device_create(user=request.user, actor=request.user)
-        if not services.totp_device_confirm(device=device, token=form.cleaned_data["code"], actor=request.user):
-            _count_failure(request)
-            locked = _lockout_if_locked(request)
-            if locked is not None:
-                return locked
-            form.add_error("code", _("That code is not valid. Check the time on your phone and try again."))
-            return self._render(request, form)
-        device.refresh_from_db()
-        _mark_verified(request, device)
-        codes = services.recovery_codes_generate(user=request.user, actor=request.user)
+            return self._render(request, found, form)
+        try:
+            result = services.enrolment_complete(
+                token=token,
+                password=form.cleaned_data["password"],
+                password_again=form.cleaned_data.get("password_again", ""),
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+            return self._render(request, found, form)
+        if result.device is None:
+            form.add_error(None, result.error)
+            return self._render(request, found, form)
+        request.session.pop(ENROLMENT_SESSION_KEY, None)
+        user = result.device.user  # as saved, with the new password (the session's auth hash follows it)
+        user.refresh_from_db()
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        _mark_verified(request, result.device)
         return render(
             request,
             "accounts/recovery_codes_show.html",
-            {"codes": [services.recovery_code_format(c) for c in codes], "next": _next_after_second_factor(request)},
+            {"codes": [services.recovery_code_format(c) for c in result.codes], "next": reverse("core:workbench")},
         )
 
 

@@ -14,7 +14,14 @@ Keys (read from settings at every call, so ``override_settings`` works):
   key distribution; the derived SM4 key is never the AES key. The cipher a value was
   written with is recorded in the value, so values of either cipher decrypt after
   the setting changes, and ``rotate_field_keys`` rewrites them under the current one.
-* ``SUNSHINE_HASH_KEY``: secret for :func:`keyed_hash` (HMAC-SHA256).
+* ``SUNSHINE_HASH_KEY``: secret for :func:`keyed_hash` (HMAC-SHA256) of secrets a
+  person holds and presents — receipt codes, enrolment links, recovery codes.
+* ``SUNSHINE_INDEX_KEY``: a separate secret for :func:`blind_index` (HMAC-SHA256) of
+  personal data kept for exact-match search — a filer's phone, name, ID number. A
+  leak of either key does not open the other's hashes; rotating the index key means
+  recomputing the indexes from the encrypted fields (``manage.py
+  petition_identity_reindex``); receipt hashes cannot be recomputed, so the hash key
+  stays. Field-key rotation (``rotate_field_keys``) touches neither.
 
 Stored format: ``sx1$<alg>$<keyid>$<base64(nonce ‖ ciphertext ‖ tag)>`` with a fresh
 random 96-bit nonce. The associated data binds the ciphertext to its ``context`` (for
@@ -57,6 +64,7 @@ __all__ = [
     "FieldKey",
     "FieldKeyError",
     "ParsedToken",
+    "blind_index",
     "canary_check",
     "constant_time_equals",
     "current_cipher",
@@ -255,20 +263,32 @@ def receipt_code_new(digits: int = 16) -> str:
     return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
-def keyed_hash(value: str, *, purpose: str) -> str:
-    """HMAC-SHA256 of ``value`` under ``SUNSHINE_HASH_KEY``, separated by ``purpose``.
-
-    The same value gives different hashes for different purposes (receipt codes,
-    blind indexes, …), so one index cannot be joined against another. Hex digest.
-    """
-    secret = getattr(settings, "SUNSHINE_HASH_KEY", "")
+def _hmac_hex(setting: str, value: str, purpose: str) -> str:
+    secret = getattr(settings, setting, "")
     if not secret:
-        raise FieldKeyError(_("SUNSHINE_HASH_KEY is not set."))
+        raise FieldKeyError(_("%(setting)s is not set.") % {"setting": setting})
     if not purpose or "\x00" in purpose:
         raise ValueError("purpose must be a non-empty label without NUL")
     key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
     message = purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def keyed_hash(value: str, *, purpose: str) -> str:
+    """HMAC-SHA256 of ``value`` under ``SUNSHINE_HASH_KEY``, separated by ``purpose``:
+    for secrets a person presents (receipt codes, enrolment links, recovery codes).
+
+    The same value gives different hashes for different purposes, so one hash cannot
+    be joined against another. Hex digest.
+    """
+    return _hmac_hex("SUNSHINE_HASH_KEY", value, purpose)
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """HMAC-SHA256 of ``value`` under ``SUNSHINE_INDEX_KEY`` (not the receipt key),
+    separated by ``purpose``: the blind index of a piece of personal data (a phone, a
+    name, an ID number) kept beside its encrypted field for exact-match search. Hex."""
+    return _hmac_hex("SUNSHINE_INDEX_KEY", value, purpose)
 
 
 def constant_time_equals(a: str | bytes, b: str | bytes) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.tasks import Task
 from django.utils import timezone
@@ -39,6 +40,9 @@ def register_periodic(name: str, task_path: str, every_seconds: int) -> None:
 
 
 register_periodic("supervision-sweep", "sunshine.core.tasks.supervision_sweep_task", 300)
+register_periodic(
+    "audit-anchor", "sunshine.core.tasks.audit_anchor_task", max(1, settings.SUNSHINE_AUDIT_ANCHOR_HOURS) * 3600
+)
 
 
 def _sync(now: datetime) -> None:

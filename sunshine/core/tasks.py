@@ -7,7 +7,7 @@ from django.tasks import task
 
 from sunshine.core.supervision import supervision_sweep
 
-__all__ = ["supervision_sweep_task"]
+__all__ = ["audit_anchor_task", "supervision_sweep_task"]
 
 
 @task
@@ -15,3 +15,20 @@ def supervision_sweep_task() -> dict[str, int]:
     """Remind and escalate supervisions (OVS-1); scheduled every 5 minutes."""
     result = supervision_sweep()
     return {"reminded": result.reminded, "escalated": result.escalated}
+
+
+@task
+def audit_anchor_task() -> dict[str, str]:
+    """Write a signed anchor of the audit chain's head into SUNSHINE_AUDIT_ANCHOR_DIR
+    (scheduled hourly by default); nothing when the directory is not configured."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from sunshine.core.audit import audit_anchor_write
+
+    directory = getattr(settings, "SUNSHINE_AUDIT_ANCHOR_DIR", "")
+    if not directory:
+        return {"written": ""}
+    written = audit_anchor_write(Path(directory))
+    return {"written": str(written or "")}

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sunshine.orgs.models import ROLE_ORG_KINDS, Organization, Role
 from sunshine.orgs.services import membership_grant
@@ -24,7 +23,9 @@ EVERYONE: tuple[str, ...] = (ANONYMOUS, PUBLIC, *ALL_ROLES)
 
 def login_verified(client: Client, user: Any) -> None:
     """Log ``user`` in with a session that has passed two-factor verification."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    from sunshine.accounts.models import Authenticator
+
+    device, _ = Authenticator.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

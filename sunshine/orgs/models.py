@@ -148,8 +148,14 @@ class Role(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", _("audit administrator")
 
 
-# 三员分立: one person never holds two of these.
+# 三员分立: one person never holds two of these, nor any other role with them.
 SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The roles that do the bureau's work: handle cases, review fees, supervise, lead. An
+# administrator never holds one of them (they would see what they administer).
+OPERATIONAL_ROLES = frozenset(Role) - SEPARATED_ADMIN_ROLES
+# The roles that may open a reporter's identity (PET-9's custodians; petitions.access
+# decides where): granting one takes a second person's approval.
+IDENTITY_ROLES = frozenset({Role.DISCIPLINE_INSPECTOR, Role.LEADER})
 # Which kinds of organisation each role may be held in.
 ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
     Role.SCHOOL_CLERK: frozenset({Organization.Kind.SCHOOL}),
@@ -176,12 +182,32 @@ class Membership(models.Model):
     title = models.CharField(_("title"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A grant of an identity role waits (inactive, pending) for a second person's approval.
+    pending = models.BooleanField(_("awaiting approval"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "organization", "role"], name="orgs_membership_unique"),
+            models.CheckConstraint(condition=Q(pending=False) | Q(is_active=False), name="orgs_pending_is_inactive"),
         ]
 
     def __str__(self) -> str:

@@ -38,7 +38,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sunshine.orgs.access import staff_roles_of
-from sunshine.orgs.models import Membership, Organization, Role
+from sunshine.orgs.models import IDENTITY_ROLES, Membership, Organization, Role
 from sunshine.petitions.models import Message, Petition, Recusal, Reply
 
 __all__ = [
@@ -70,10 +70,10 @@ HANDLING_ROLES = frozenset(
         Role.FEE_REVIEWER,
     }
 )
-# Roles that may open a filer's identity (with a reason): the bureau's discipline
-# inspectors and the bureau's leaders. Never school or department staff, never the
-# three administrators (custodian model, GlobaLeaks).
-IDENTITY_ROLES = frozenset({Role.DISCIPLINE_INSPECTOR, Role.LEADER})
+# Roles that may open a filer's identity (with a reason): ``orgs.models.IDENTITY_ROLES``,
+# the bureau's discipline inspectors and leaders. Never school or department staff,
+# never the three administrators (custodian model, GlobaLeaks); granting one takes a
+# second person's approval (``orgs.services.membership_approve``).
 
 
 def _memberships(user: Any) -> list[tuple[str, Organization]]:

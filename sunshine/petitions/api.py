@@ -52,6 +52,9 @@ class ApiKey(APIKeyHeader):
 
 api = NinjaAPI(
     urls_namespace="petitions-api",
+    # Swagger UI from django-ninja's own static files ("ninja" is installed), never a
+    # CDN; off in production (SUNSHINE_API_DOCS), where the OpenAPI schema remains.
+    docs_url="/docs" if settings.SUNSHINE_API_DOCS else None,
     title="Sunshine petitions API",
     version="1.0",
     description="Intake of petitions from hotline systems, their status by receipt code, and the figures.",

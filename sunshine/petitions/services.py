@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import clock_get, deadline
-from sunshine.core.crypto import keyed_hash, receipt_code_new
+from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
@@ -349,17 +349,7 @@ def petition_file(
     named = rules.is_named(
         name=identity.name, unit=identity.unit, phone=identity.phone, email=identity.email, address=identity.address
     )
-    indexes = {
-        "name_index": keyed_hash(rules.name_normalise(identity.name), purpose=rules.NAME_INDEX_PURPOSE)
-        if identity.name.strip()
-        else "",
-        "phone_index": keyed_hash(rules.phone_normalise(identity.phone), purpose=rules.PHONE_INDEX_PURPOSE)
-        if rules.phone_normalise(identity.phone)
-        else "",
-        "id_index": keyed_hash(identity.id_number.strip().upper(), purpose=rules.ID_INDEX_PURPOSE)
-        if identity.id_number.strip()
-        else "",
-    }
+    indexes = identity_indexes(name=identity.name, phone=identity.phone, id_number=identity.id_number)
     if _same_facts_refused(bureau, kind, subject_organization, indexes):
         raise ValidationError(
             _(
@@ -1142,3 +1132,41 @@ def petitions_close_lapsed(*, now: datetime | None = None) -> int:
     if closed:
         logger.info("petitions: %s cases closed after the PET-7 window", closed)
     return closed
+
+
+# --- Blind indexes ------------------------------------------------------------------------
+
+
+def identity_indexes(*, name: str, phone: str, id_number: str) -> dict[str, str]:
+    """The blind indexes of a filer's identity (``core.crypto.blind_index``, under the
+    index key, never the receipt key): exact-match keys for the duplicate and PET-7
+    checks, never reversible."""
+    return {
+        "name_index": blind_index(rules.name_normalise(name), purpose=rules.NAME_INDEX_PURPOSE) if name.strip() else "",
+        "phone_index": blind_index(rules.phone_normalise(phone), purpose=rules.PHONE_INDEX_PURPOSE)
+        if rules.phone_normalise(phone)
+        else "",
+        "id_index": blind_index(id_number.strip().upper(), purpose=rules.ID_INDEX_PURPOSE) if id_number.strip() else "",
+    }
+
+
+def identity_indexes_rebuild(*, batch_size: int = 500) -> int:
+    """Recompute every filer's blind indexes from the encrypted identity (after the
+    index key changed, or after the indexes moved off the receipt key); returns how
+    many changed. Idempotent; batches under row locks; audited."""
+    changed, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(FilerIdentity.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+            for identity in batch:
+                fresh = identity_indexes(name=identity.name, phone=identity.phone, id_number=identity.id_number)
+                if any(getattr(identity, key) != value for key, value in fresh.items()):
+                    FilerIdentity.objects.filter(pk=identity.pk).update(**fresh)
+                    changed += 1
+        if len(batch) < batch_size:
+            break
+        last_pk = batch[-1].pk
+    if changed:
+        with transaction.atomic():
+            audit_record(actor=None, action="petitions.identity_reindex", data={"changed": changed})
+    return changed

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sunshine.accounts.services import recovery_codes_generate, totp_now, totp_secret_base32
+from sunshine.accounts.models import Authenticator
+from sunshine.accounts.services import recovery_code_digest, recovery_codes_generate, totp_now
 from sunshine.core.models import AuditEntry
 
 from .conftest import Person
@@ -169,9 +169,35 @@ def test_lockout_after_five_failures_refuses_even_the_right_password(client: Cli
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.get(username="citizen").failures_since_start >= 5
     assert "accounts.lockout" in actions()
-    # Lockout is by username + address: another address may still log in.
-    other = Client(REMOTE_ADDR="10.0.0.9")
-    assert password_step(other, public_person).status_code == 302
+
+
+def test_a_new_address_does_not_get_new_guesses(client: Client, public_person: Person) -> None:
+    """Lockout is per account, whatever the address: moving to another address (or
+    many) gains a guesser nothing."""
+    for n in range(5):
+        other = Client(REMOTE_ADDR=f"10.0.0.{n + 1}")
+        password_step(other, public_person, password="wrong password")
+    fresh = Client(REMOTE_ADDR="10.9.9.9")
+    response = password_step(fresh, public_person)  # the right password, from a new address
+    assert response.status_code in (403, 429)
+    assert "_auth_user_id" not in fresh.session
+
+
+def test_each_further_lockout_makes_the_wait_longer(settings, public_person: Person) -> None:
+    from datetime import timedelta
+
+    from sunshine.accounts.lockout import lockout_cool_off_for
+
+    base = timedelta(minutes=settings.SUNSHINE_LOGIN_COOLOFF_MINUTES)
+    assert lockout_cool_off_for("citizen") == base
+    for n in range(6):
+        password_step(Client(REMOTE_ADDR=f"10.0.1.{n + 1}"), public_person, password="wrong password")
+    waits = []
+    for n in range(3):
+        password_step(Client(REMOTE_ADDR=f"10.0.2.{n + 1}"), public_person, password="wrong password")
+        waits.append(lockout_cool_off_for("citizen"))
+    assert base < waits[0] < waits[1] < waits[2] <= timedelta(days=1)
+    assert lockout_cool_off_for("someone-else") == base
 
 
 def test_wrong_codes_count_towards_lockout(client: Client, staff_person: Person) -> None:
@@ -208,35 +234,18 @@ def test_audit_trail_of_a_staff_login_holds_no_secret(client: Client, staff_pers
     assert code not in dumped
 
 
-def test_enrolment_shows_qr_then_gives_ten_recovery_codes(client: Client, unenrolled_staff_person: Person) -> None:
+def test_staff_without_an_authenticator_cannot_enrol_one_on_first_use(
+    client: Client, unenrolled_staff_person: Person
+) -> None:
+    """No trust on first use: knowing the password is not enough to set up the second
+    factor; the page asks for the security administrator's one-time link."""
     response = password_step(client, unenrolled_staff_person)
     assert response["Location"] == ENROL
     assert client.get(WORKBENCH)["Location"].startswith(ENROL)
     page = client.get(ENROL).content.decode()
-    assert "<svg" in page
-    device = TOTPDevice.objects.get(user=unenrolled_staff_person.user, confirmed=False)
-    secret = totp_secret_base32(device)
-    assert secret in page
-    assert client.get(ENROL).content.decode().count(secret) == 1  # a reload keeps the same secret
-
-    good = totp_now(secret)
-    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
-    assert client.post(ENROL, {"code": wrong}).status_code == 200
-    device.refresh_from_db()
-    assert not device.confirmed
-    device.throttle_reset()  # django-otp backs off after a failure; the person would wait a second
-
-    response = client.post(ENROL, {"code": good})
-    assert response.status_code == 200
-    shown = re.findall(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", response.content.decode())
-    assert len(set(shown)) == 10
-    device.refresh_from_db()
-    assert device.confirmed
-    assert StaticToken.objects.filter(device__user=unenrolled_staff_person.user).count() == 10
-    assert client.get(WORKBENCH).status_code == 200
-    assert {"accounts.totp_device_confirm", "accounts.recovery_codes_generate"} <= set(actions())
-    # Enrolled now: the enrolment page no longer offers a new secret.
-    assert client.get(ENROL)["Location"] == VERIFY
+    assert "<svg" not in page and "otpauth" not in page
+    assert not Authenticator.objects.filter(user=unenrolled_staff_person.user).exists()
+    assert client.post(ENROL, {"code": "123456"}).status_code == 405
 
 
 def test_regenerating_recovery_codes_needs_a_fresh_totp_code(client: Client, staff_person: Person) -> None:
@@ -247,14 +256,14 @@ def test_regenerating_recovery_codes_needs_a_fresh_totp_code(client: Client, sta
     assert client.get(url).status_code == 200
     response = client.post(url, {"code": "000000" if totp_now(staff_person.secret) != "000000" else "111111"})
     assert response.status_code == 200
-    assert StaticToken.objects.filter(device__user=staff_person.user, token=old[0]).exists()
-    TOTPDevice.objects.get(user=staff_person.user).throttle_reset()
+    assert StaticToken.objects.filter(device__user=staff_person.user, token=recovery_code_digest(old[0])).exists()
+    Authenticator.objects.get(user=staff_person.user).throttle_reset()
 
     fresh = totp_now(staff_person.secret, at=timezone.now() + timedelta(seconds=30))
     response = client.post(url, {"code": fresh})
     new = re.findall(r"<code>([a-z2-7]{4})-([a-z2-7]{4})</code>", response.content.decode())
     assert len(new) == 10
-    assert not StaticToken.objects.filter(device__user=staff_person.user, token=old[0]).exists()
+    assert not StaticToken.objects.filter(device__user=staff_person.user, token=recovery_code_digest(old[0])).exists()
     assert StaticToken.objects.filter(device__user=staff_person.user).count() == 10
 
 

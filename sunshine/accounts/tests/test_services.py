@@ -5,11 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sunshine.accounts.models import Authenticator
 from sunshine.accounts.services import totp_device_set, totp_now, totp_secret_base32
-from sunshine.orgs.access import is_staff_user
 from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import BureauFactory, UserFactory
 
@@ -26,30 +24,12 @@ def test_totp_device_set_replaces_with_a_known_secret() -> None:
     secret = b32encode(b"first-secret-0123456").decode()
     totp_device_set(user=user, secret_base32=secret, actor=None)
     device = totp_device_set(user=user, secret_base32=secret.lower(), actor=None)
-    assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert Authenticator.objects.filter(user=user).count() == 1
     assert device.confirmed
     assert totp_secret_base32(device) == secret
     assert device.verify_token(totp_now(secret))
     with pytest.raises(ValidationError):
         totp_device_set(user=user, secret_base32="not base32!", actor=None)
-
-
-@pytest.mark.django_db
-def test_user_create_staff_prints_password_and_uri(capsys: pytest.CaptureFixture[str]) -> None:
-    bureau = BureauFactory(code="B-X")
-    call_command("user_create_staff", "inspector", "--org", "B-X", "--role", Role.DISCIPLINE_INSPECTOR)
-    out = capsys.readouterr().out
-    assert "otpauth://totp/" in out
-    password = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("One-time"))
-    from sunshine.accounts.models import User
-
-    user = User.objects.get(username="inspector")
-    assert user.check_password(password)
-    assert is_staff_user(user)
-    assert not user.is_staff  # Django's admin flag only for system administrators
-    device = TOTPDevice.objects.get(user=user)
-    assert not device.confirmed and totp_secret_base32(device) in out
-    assert bureau.memberships.filter(user=user, role=Role.DISCIPLINE_INSPECTOR).exists()
 
 
 @pytest.mark.django_db

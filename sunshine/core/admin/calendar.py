@@ -10,12 +10,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.admin.audited import AuditedModelAdmin
 from sunshine.core.audit import audit_record
 from sunshine.core.models import CalendarDay, CalendarYear
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
+class CalendarDayAdmin(AuditedModelAdmin):
     list_display = ["date", "weekday", "kind", "name", "source_document", "created_by", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "source_document"]
@@ -49,7 +50,7 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin[CalendarYear]):
+class CalendarYearAdmin(AuditedModelAdmin):
     list_display = ["year", "document_number", "published_on", "day_count", "entered_by", "entered_at"]
     search_fields = ["document_number"]
     readonly_fields = ["entered_by", "entered_at"]

@@ -15,6 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.admin.audited import AuditedModelAdmin
 from sunshine.core.local_rules import LOCAL_RULES, LocalRule, local_rule_set
 from sunshine.core.models import LocalRuleValue
 
@@ -65,7 +66,7 @@ class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
 
 
 @admin.register(LocalRuleValue)
-class LocalRuleValueAdmin(admin.ModelAdmin[LocalRuleValue]):
+class LocalRuleValueAdmin(AuditedModelAdmin):
     form = LocalRuleValueForm
     change_list_template = "core/admin/localrule_change_list.html"
     list_display = ["key", "description", "value_text", "default", "changed_by", "changed_at"]

@@ -2,7 +2,7 @@
 
 Supervisions, instructions, notifications and status changes are read-only here:
 they change only through their services (status through ``transition()``). Scheduled
-jobs may be paused, re-timed or run at the next tick."""
+jobs may be paused, re-timed or run at the next tick (audited)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from sunshine.core.admin.audited import AuditedModelAdmin
 from sunshine.core.models import (
     Instruction,
     Notification,
@@ -86,7 +87,7 @@ class StatusChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScheduledJob)
-class ScheduledJobAdmin(admin.ModelAdmin):
+class ScheduledJobAdmin(AuditedModelAdmin):
     list_display = ["name", "task_path", "interval_seconds", "next_run_at", "last_run_at", "enabled"]
     fields = [
         "name",

@@ -2,7 +2,9 @@
 
 Written only by :func:`sunshine.core.audit.audit_record`; checked by
 :func:`sunshine.core.audit.audit_verify` (``manage.py audit_verify``). Read only by the
-audit administrator (三员分立), never through the Django admin.
+audit administrator (三员分立), never through the Django admin. On PostgreSQL a
+trigger (migration ``core.0007``) refuses UPDATE, DELETE and TRUNCATE of entries to
+every role but a superuser.
 """
 
 from __future__ import annotations
@@ -79,6 +81,9 @@ class AuditEntry(models.Model):
     """
 
     class Alg(models.TextChoices):
+        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
+        HMAC_SM3 = "hmac-sm3", "HMAC-SM3"
+        # Unkeyed, before SUNSHINE_AUDIT_KEY: only migration core.0007 reads them.
         SHA256 = "sha256", "SHA-256"
         SM3 = "sm3", "SM3"
 
@@ -99,7 +104,7 @@ class AuditEntry(models.Model):
     target_label = models.CharField(_("target"), max_length=200, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    alg = models.CharField(_("hash algorithm"), max_length=8, choices=Alg.choices)
+    alg = models.CharField(_("hash algorithm"), max_length=16, choices=Alg.choices)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
 

@@ -2,12 +2,16 @@
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
@@ -45,6 +49,13 @@ def canonical(entry):
     ).encode()
 
 
+def chain_key():
+    """The chain key as the docs define it: HKDF-SHA256 of SUNSHINE_AUDIT_KEY, info "sunshine audit chain"."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"sunshine audit chain").derive(
+        settings.SUNSHINE_AUDIT_KEY.encode()
+    )
+
+
 def make_chain(n=6):
     user = UserFactory(username="clerk", full_name="王老师")
     school = SchoolFactory()
@@ -58,7 +69,7 @@ def run_verify():
     return out.getvalue()
 
 
-def test_entries_form_a_sha256_chain():
+def test_entries_form_a_keyed_sha256_chain():
     user = UserFactory(username="clerk", full_name="王老师")
     school = SchoolFactory(name="第一小学")
     first = audit_record(actor=user, action="orgs.thing_create", target=school, data={"n": 1})
@@ -67,8 +78,10 @@ def test_entries_form_a_sha256_chain():
     assert first.prev_hash == GENESIS_HASH
     assert second.prev_hash == first.hash
     for entry in AuditEntry.objects.order_by("seq"):
-        assert entry.alg == "sha256"
-        assert entry.hash == hashlib.sha256(entry.prev_hash.encode() + canonical(entry)).hexdigest()
+        assert entry.alg == "hmac-sha256"
+        message = entry.prev_hash.encode() + canonical(entry)
+        assert entry.hash == hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
+        assert entry.hash != hashlib.sha256(message).hexdigest()
     first.refresh_from_db()
     assert first.actor_label == "王老师 (clerk)"
     assert (first.target_type, first.target_id, first.target_label) == ("orgs.organization", str(school.pk), "第一小学")
@@ -83,10 +96,10 @@ def test_sm3_chain_and_mixed_algorithms_verify():
         audit_record(actor=None, action="test.a")
     entry = audit_record(actor=None, action="test.b", data={"x": "阳光"})
     entry.refresh_from_db()
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(entry.prev_hash.encode() + canonical(entry))
-    assert entry.alg == "sm3"
-    assert entry.hash == digest.finalize().hex()
+    mac = crypto_hmac.HMAC(chain_key(), hashes.SM3())
+    mac.update(entry.prev_hash.encode() + canonical(entry))
+    assert entry.alg == "hmac-sm3"
+    assert entry.hash == mac.finalize().hex()
     assert audit_verify().ok
 
 
@@ -135,8 +148,11 @@ def test_audit_verify_reports_count_and_head_hash():
     assert head.hash in output
 
 
-def test_audit_verify_on_an_empty_log():
-    assert "OK 0 entries" in run_verify()
+def test_an_empty_log_never_verifies():
+    with pytest.raises(CommandError, match=r"\[empty\]"):
+        run_verify()
+    result = audit_verify()
+    assert (result.ok, result.problem, result.count) == (False, "empty", 0)
 
 
 def test_audit_verify_names_a_row_altered_by_raw_sql():

@@ -215,3 +215,17 @@ def test_receipt_codes_are_16_random_digits():
     assert len(codes) == 200  # no repeats in 200 draws of 10^16
     assert all(len(code) == 16 and code.isdigit() for code in codes)
     assert len(receipt_code_new(6)) == 6
+
+
+def test_blind_indexes_and_receipt_hashes_use_separate_keys(settings):
+    """The phone blind index is not under the receipt key: a leak of one key opens
+    nothing of the other, and each key changes only its own hashes."""
+    from sunshine.core.crypto import blind_index, keyed_hash
+
+    phone, receipt = blind_index("13800000000", purpose="p"), keyed_hash("13800000000", purpose="p")
+    assert phone != receipt
+    settings.SUNSHINE_HASH_KEY = "another-receipt-key-another-receipt-key"
+    assert blind_index("13800000000", purpose="p") == phone
+    assert keyed_hash("13800000000", purpose="p") != receipt
+    settings.SUNSHINE_INDEX_KEY = "another-index-key-another-index-key"
+    assert blind_index("13800000000", purpose="p") != phone

@@ -119,3 +119,20 @@ def test_figures_read_through_the_registry(w, client):
         f"{BASE}/figures", {"bureau_code": "TST", "year": year, "quarter": 1, "month": 1}, headers={"X-Api-Key": KEY}
     )
     assert both.status_code == 400
+
+
+@pytest.mark.django_db
+def test_api_docs_load_swagger_from_our_own_static_files_never_a_cdn(client):
+    response = client.get("/petitions/api/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_production_turns_the_api_docs_off():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "config" / "settings" / "production.py").read_text()
+    assert 'SUNSHINE_API_DOCS = env("SUNSHINE_API_DOCS", False, bool)' in text

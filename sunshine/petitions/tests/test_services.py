@@ -410,6 +410,31 @@ def test_duplicates_suggested_never_merged(w):
     assert Petition.objects.count() == 3
 
 
+def test_phone_blind_index_is_not_under_the_receipt_key_and_rebuilds_after_a_key_change(w, settings):
+    """The filer's phone index is a blind index under SUNSHINE_INDEX_KEY; after that key
+    changes, the rebuild recomputes every index from the encrypted identity, so the
+    duplicate check keeps working (and receipt hashes are untouched)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from sunshine.core.crypto import blind_index, keyed_hash
+    from sunshine.petitions import rules
+
+    a = file_case(w, identity=FILER).petition
+    phone = rules.phone_normalise(FILER.phone)
+    assert a.identity.phone_index == blind_index(phone, purpose=rules.PHONE_INDEX_PURPOSE)
+    assert a.identity.phone_index != keyed_hash(phone, purpose=rules.PHONE_INDEX_PURPOSE)
+    receipt_hash = a.receipt_hash
+    settings.SUNSHINE_INDEX_KEY = "a-new-index-key-a-new-index-key-0001"
+    b = file_case(w, identity=FILER, title="另一件事").petition
+    assert a not in petition_duplicates(b)  # old indexes under the old key
+    call_command("petition_identity_reindex", stdout=StringIO())
+    assert a in petition_duplicates(b)
+    a.refresh_from_db()
+    assert a.receipt_hash == receipt_hash
+
+
 def test_recusal_hides_the_case(w):
     """PET-9: staff with an interest step aside; the case disappears for them."""
     from sunshine.petitions.access import petitions_visible_to

@@ -1,7 +1,8 @@
 """Create a staff account: ``manage.py user_create_staff USERNAME --org CODE --role ROLE``.
 
-Prints a one-time password and the otpauth:// URI of the authenticator to set up; the
-person confirms it with a code at first login and then receives recovery codes.
+Prints a one-time enrolment link (the path on this site): the person opens it, sets
+their own password and authenticator, and receives recovery codes. Nobody else ever
+knows the password or the authenticator's secret.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
-from sunshine.accounts.services import staff_user_create, totp_secret_base32
+from sunshine.accounts.services import staff_user_create
 from sunshine.orgs.models import Organization, Role
 
 
 class Command(BaseCommand):
-    help = "Create a staff user with a role in an organisation; prints a one-time password and an otpauth URI."
+    help = "Create a staff user with a role in an organisation; prints a one-time enrolment link."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -34,9 +36,8 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"User:              {created.user.username}")
-        self.stdout.write(f"One-time password: {created.password}")
-        self.stdout.write(f"Authenticator URI: {created.device.config_url}")
-        self.stdout.write(f"Secret (base32):   {totp_secret_base32(created.device)}")
-        self.stdout.write("Hand these over privately. At first login the user confirms the authenticator with a code,")
-        self.stdout.write("receives ten recovery codes, and should then change the password (/accounts/password/).")
+        link = reverse("accounts:enrol-link", kwargs={"token": created.enrolment_token})
+        self.stdout.write(f"User:            {created.user.username}")
+        self.stdout.write(f"Enrolment link:  {link}  (on this site; works once, expires)")
+        self.stdout.write("Hand the link over privately. With it the person sets a password and an authenticator")
+        self.stdout.write("and receives ten recovery codes.")
