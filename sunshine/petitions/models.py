@@ -149,9 +149,9 @@ class Petition(StatefulModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Copies of the running clocks' due dates (the supervisions stay the source), kept
     # on the case so that PET-10 figures are one aggregate query.
-    notice_due_at = models.DateTimeField(_("notice due (PET-3)"), null=True, blank=True)
-    handling_due_at = models.DateTimeField(_("handling due (PET-5)"), null=True, blank=True)
-    result_told_at = models.DateTimeField(_("result told at (PET-8)"), null=True, blank=True)
+    notice_due_at = models.DateTimeField(_("notice due"), null=True, blank=True)
+    handling_due_at = models.DateTimeField(_("handling due"), null=True, blank=True)
+    result_told_at = models.DateTimeField(_("result told at"), null=True, blank=True)
     # PET-5: one extension of at most 30 days, approved by the unit head, reason told to the filer.
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from sunshine.core.clocks import deadline
+from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.transitions import status_history
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import (
@@ -36,8 +37,6 @@ from sunshine.disclosure.forms import (
 from sunshine.disclosure.letters import reply_letter_docx
 from sunshine.disclosure.models import Document, FoiRequest
 from sunshine.orgs.models import Organization
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -356,9 +355,8 @@ class FoiLetterView(FoiStaffView):
         if foi.status != FoiRequest.Status.REPLIED:
             messages.error(request, _("The letter exists once the request is replied."))
             return redirect("disclosure:staff-foi", pk=foi.pk)
-        response = HttpResponse(reply_letter_docx(foi), content_type=DOCX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="reply-{foi.number}.docx"'
-        return response
+        filename = f"{_('FOI reply letter')}-{foi.number}.docx"
+        return attachment_response(reply_letter_docx(foi), filename=filename, content_type=DOCX_TYPE)
 
 
 class InspectionListView(StaffView):

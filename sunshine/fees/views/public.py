@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.seams import PetitionIntake, petition_intake
 from sunshine.fees.forms import ComplaintForm
 from sunshine.fees.models import FeeNotice
@@ -57,12 +58,8 @@ class NoticePosterView(View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         notice = _published(pk)
-        response = HttpResponse(
-            notice_poster(notice),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        response["Content-Disposition"] = f'attachment; filename="fee-notice-{notice.school.code}-{notice.pk}.docx"'
-        return response
+        filename = _("Fee notice of %(school)s") % {"school": notice.school.name}
+        return attachment_response(notice_poster(notice), filename=f"{filename}.docx", content_type=DOCX_TYPE)
 
 
 class NoticeComplainView(View):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.supervision import supervision_rag
 from sunshine.opinion import access, services
 from sunshine.opinion.brief import brief_docx
@@ -102,11 +103,9 @@ class BriefDownloadView(MonitorMixin, View):
         data = brief_docx(
             bureau=bureaus[0] if bureaus else None, day=day, events=access.events_visible_to(request.user)
         )
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return attachment_response(
+            data, filename=f"{_('Opinion daily brief')}-{day:%Y%m%d}.docx", content_type=DOCX_TYPE
         )
-        response["Content-Disposition"] = f'attachment; filename="opinion-brief-{day.isoformat()}.docx"'
-        return response
 
 
 class SourceListView(MonitorMixin, ListView):
@@ -294,7 +293,7 @@ class EventActionView(LoginRequiredMixin, View):
             if action == "assign":
                 unit = get_object_or_404(Organization, pk=data.get("organization") or 0)
                 services.event_assign(event=event, organization=unit, actor=user, major=data.get("major") == "on")
-                messages.success(request, _("Assigned to %(unit)s under supervision (OPN-1).") % {"unit": unit.name})
+                messages.success(request, _("Assigned to %(unit)s under supervision.") % {"unit": unit.name})
             elif action == "instruct":
                 services.event_instruct(event=event, author=user, text=data.get("text", ""))
                 messages.success(request, _("Instruction recorded."))

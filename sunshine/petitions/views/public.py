@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from sunshine.core.clocks import clock_get
+from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import access, selectors, services
@@ -36,7 +37,6 @@ from sunshine.petitions.forms import (
     errors_apply,
 )
 from sunshine.petitions.models import Petition
-from sunshine.petitions.views import DOCX_TYPE, attachment_response
 
 # The session holds the one case a filer opened with the receipt code, for this long.
 TRACK_SESSION_KEY = "petitions.track"

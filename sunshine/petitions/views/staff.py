@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.orgs.access import has_role, staff_roles_of
 from sunshine.orgs.models import Organization, Role
 from sunshine.petitions import access, selectors, services
@@ -45,7 +46,6 @@ from sunshine.petitions.forms import (
     errors_apply,
 )
 from sunshine.petitions.models import Petition
-from sunshine.petitions.views import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.petitions.views.public import receipt_code_grouped
 
 PAGE_SIZE = 50
@@ -230,11 +230,11 @@ ACTION_PANELS: list[tuple[str, Any, Any]] = [
     ("assign", gettext_lazy("Assign to a unit"), gettext_lazy("Assign")),
     ("start", gettext_lazy("Start handling"), gettext_lazy("Start")),
     ("instruct", gettext_lazy("Leader's instruction"), gettext_lazy("Record the instruction")),
-    ("extend", gettext_lazy("Extend the deadline (PET-5)"), gettext_lazy("Approve the extension")),
-    ("reply", gettext_lazy("Written reply (PET-6)"), gettext_lazy("Issue the reply")),
+    ("extend", gettext_lazy("Extend the deadline"), gettext_lazy("Approve the extension")),
+    ("reply", gettext_lazy("Written reply"), gettext_lazy("Issue the reply")),
     ("close", gettext_lazy("Close the case"), gettext_lazy("Close")),
     ("outcome", gettext_lazy("Outcome: refunds and sanctions"), gettext_lazy("Record")),
-    ("recuse", gettext_lazy("Recusal (PET-9)"), gettext_lazy("Record the recusal")),
+    ("recuse", gettext_lazy("Recusal"), gettext_lazy("Record the recusal")),
 ]
 
 
@@ -398,7 +398,7 @@ class CaseActionView(WorkbenchAccessMixin, View):
 
 class CaseAcceptView(CaseActionView):
     action = "accept"
-    success = gettext_lazy("The case is accepted; the filer is told (PET-3).")
+    success = gettext_lazy("The case is accepted; the filer is told.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_accept(petition=petition, actor=request.user)
@@ -406,7 +406,7 @@ class CaseAcceptView(CaseActionView):
 
 class CaseDeclineView(CaseActionView):
     action = "decline"
-    success = gettext_lazy("The case is not accepted; the filer is told why (PET-3).")
+    success = gettext_lazy("The case is not accepted; the filer is told why.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_decline(petition=petition, actor=request.user, reason=form.cleaned_data["reason"])
@@ -414,7 +414,7 @@ class CaseDeclineView(CaseActionView):
 
 class CaseForwardView(CaseActionView):
     action = "forward"
-    success = gettext_lazy("The case is forwarded; the filer is told where (PET-3).")
+    success = gettext_lazy("The case is forwarded; the filer is told where.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_forward(
@@ -456,7 +456,7 @@ class CaseInstructView(CaseActionView):
 
 class CaseExtendView(CaseActionView):
     action = "extend"
-    success = gettext_lazy("The deadline is extended; the filer is told the reason (PET-5).")
+    success = gettext_lazy("The deadline is extended; the filer is told the reason.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_extend(
@@ -466,7 +466,7 @@ class CaseExtendView(CaseActionView):
 
 class CaseReplyView(CaseActionView):
     action = "reply"
-    success = gettext_lazy("The reply is issued and shown to the filer (PET-6).")
+    success = gettext_lazy("The reply is issued and shown to the filer.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_reply(petition=petition, actor=request.user, **form.cleaned_data)
@@ -495,7 +495,7 @@ class CaseOutcomeView(CaseActionView):
 
 class CaseRecuseView(CaseActionView):
     action = "recuse"
-    success = gettext_lazy("The recusal is recorded (PET-9).")
+    success = gettext_lazy("The recusal is recorded.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_recuse(
