@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.core.clocks import Rag
 from sunshine.core.fields import EncryptedTextField
@@ -383,8 +384,8 @@ class FoiPause(models.Model):
 
     request = models.ForeignKey(FoiRequest, on_delete=models.CASCADE, related_name="pauses")
     third_party = models.CharField(_("third party"), max_length=120)
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("to"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("date range", "from"))
+    ended_on = models.DateField(pgettext_lazy("date range", "to"), null=True, blank=True)
 
     class Meta:
         ordering = ["started_on", "pk"]

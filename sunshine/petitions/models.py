@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.core.fields import EncryptedTextField
 from sunshine.core.models import StatefulModel, StoredFile
@@ -202,7 +203,7 @@ class FilerIdentity(models.Model):
     hashes for the duplicate check, never reversible."""
 
     petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="identity")
-    name = EncryptedTextField(_("name"), blank=True)
+    name = EncryptedTextField(pgettext_lazy("person", "name"), blank=True)
     id_number = EncryptedTextField(_("ID number"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
@@ -280,7 +281,7 @@ class Reply(models.Model):
     facts = models.TextField(_("facts found"))
     reasons = models.TextField(_("reasons"))
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    legal_basis = models.TextField(_("legal basis"))
+    legal_basis = models.TextField(pgettext_lazy("petition reply", "legal basis"))
     # Unique per bureau through the locked CaseCounter (two bureaus may both issue 〔2026〕1号).
     document_number = models.CharField(_("document number"), max_length=40)
     issued_at = models.DateTimeField(_("issued at"))
