@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+
 def catalogue_msgid(name: Any) -> str:
     """The untranslated text of a catalogue or checklist name, as stored."""
     with translation.override(None):

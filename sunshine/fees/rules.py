@@ -29,8 +29,8 @@ class SeedItem:
     is_accommodation: bool = False
 
 
-_FEE3 = "FEE-3 教财〔2020〕5号"
-_FEE1 = "FEE-1 《义务教育法》第二条"
+_FEE3 = "教财〔2020〕5号"  # FEE-3
+_FEE1 = "《义务教育法》第二条"  # FEE-1
 _PRICE = "计价格〔2002〕792号"
 _SVC = "教财〔2020〕5号"
 

@@ -21,8 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -147,7 +146,9 @@ class QueueExportView(QueueListView):
         content = queue_xlsx(queryset.select_related("assigned_to", "subject_organization"))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return attachment_response(
-            content, filename=f"{pgettext('export', 'Petitions')}-{dict(QUEUES)[queue]}-{stamp}.xlsx", content_type=XLSX_TYPE
+            content,
+            filename=f"{pgettext('export', 'Petitions')}-{dict(QUEUES)[queue]}-{stamp}.xlsx",
+            content_type=XLSX_TYPE,
         )
 
 
