@@ -92,7 +92,8 @@ class Document(StatefulModel):
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     info_date = models.DateField(
-        _("information created or changed on"), help_text=_("Starts the 20-working-day clock of DIS-1.")
+        _("information created or changed on"),
+        help_text=_("Starts the 20-working-day time limit for proactive disclosure."),
     )
     body = models.TextField(_("text"), blank=True)
     change_note = models.CharField(_("what changed"), max_length=200, blank=True)

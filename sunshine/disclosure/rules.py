@@ -1,59 +1,70 @@
 """The disclosure rules of rules.md as data: DIS-2's catalogue and checklists, FOI-4's
-reply types and reasons, FOI-5's table, and the inspection's thresholds."""
+reply types and reasons, FOI-5's table, and the inspection's thresholds.
+
+Catalogue and checklist names are lazy translations: the database keeps the English
+msgid (``catalogue_msgid``) and ``Category.label`` / ``RequiredItem.label`` translate
+it for the reader."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+
+
+def catalogue_msgid(name: Any) -> str:
+    """The untranslated text of a catalogue or checklist name, as stored."""
+    with translation.override(None):
+        return str(name)
+
 
 # --- DIS-2: catalogue categories ------------------------------------------------------
 # (code, name, scope, order). scope: "bureau", "school" or "both".
 CATEGORIES = [
-    ("rules", N_("Rules and normative documents"), "bureau", 10),
-    ("functions", N_("Functions, address, hours, contacts and head"), "bureau", 20),
-    ("services", N_("Licensing and services"), "bureau", 30),
-    ("budgets", N_("Budgets and final accounts"), "bureau", 40),
-    ("admin-fees", N_("Administrative fee items, bases and standards"), "bureau", 50),
-    ("procurement", N_("Procurement"), "bureau", 60),
-    ("policies", N_("Education policies and their implementation"), "bureau", 70),
-    ("hiring", N_("Hiring and promotion"), "both", 80),
-    ("basic-facts", N_("Basic facts"), "school", 110),
-    ("school-rules", N_("School rules"), "school", 120),
-    ("plans", N_("Plans and summaries"), "school", 130),
-    ("enrollment", N_("Enrollment and student aid"), "school", 140),
-    ("fees", N_("Fees"), "school", 150),
-    ("tenders", N_("Tender results"), "both", 160),
-    ("finances", N_("Finances and donations"), "school", 170),
-    ("safety", N_("Safety plans"), "school", 180),
-    ("major-decisions", N_("Major decisions"), "both", 190),
+    ("rules", _("Rules and normative documents"), "bureau", 10),
+    ("functions", _("Functions, address, hours, contacts and head"), "bureau", 20),
+    ("services", _("Licensing and services"), "bureau", 30),
+    ("budgets", _("Budgets and final accounts"), "bureau", 40),
+    ("admin-fees", _("Administrative fee items, bases and standards"), "bureau", 50),
+    ("procurement", _("Procurement"), "bureau", 60),
+    ("policies", _("Education policies and their implementation"), "bureau", 70),
+    ("hiring", _("Hiring and promotion"), "both", 80),
+    ("basic-facts", _("Basic facts"), "school", 110),
+    ("school-rules", _("School rules"), "school", 120),
+    ("plans", _("Plans and summaries"), "school", 130),
+    ("enrollment", _("Enrollment and student aid"), "school", 140),
+    ("fees", _("Fees"), "school", 150),
+    ("tenders", _("Tender results"), "both", 160),
+    ("finances", _("Finances and donations"), "school", 170),
+    ("safety", _("Safety plans"), "school", 180),
+    ("major-decisions", _("Major decisions"), "both", 190),
 ]
 
 # --- DIS-2: required-disclosure checklists --------------------------------------------
 # (org kind, category code, what, frequency). A standing item must be published at any
 # time; an annual one in the year; a quarterly one in the quarter.
 REQUIRED = [
-    ("bureau", "functions", N_("Functions, address, office hours, contacts and head"), "standing"),
-    ("bureau", "rules", N_("Normative documents in force"), "standing"),
-    ("bureau", "budgets", N_("Department budget and final accounts"), "annual"),
-    ("bureau", "admin-fees", N_("Administrative fee items and standards"), "annual"),
-    ("bureau", "procurement", N_("Procurement results"), "quarterly"),
-    ("bureau", "policies", N_("Education policies and their implementation"), "quarterly"),
-    ("bureau", "hiring", N_("Teacher recruitment: conditions, procedure, results"), "annual"),
-    ("school", "basic-facts", N_("School profile: address, head, contacts"), "standing"),
-    ("school", "school-rules", N_("School rules and regulations"), "standing"),
-    ("school", "plans", N_("Term work plan"), "annual"),
-    ("school", "enrollment", N_("Enrollment: the five disclosures (policy, plan, rules, cut-off, results)"), "annual"),
+    ("bureau", "functions", _("Functions, address, office hours, contacts and head"), "standing"),
+    ("bureau", "rules", _("Normative documents in force"), "standing"),
+    ("bureau", "budgets", _("Department budget and final accounts"), "annual"),
+    ("bureau", "admin-fees", _("Administrative fee items and standards"), "annual"),
+    ("bureau", "procurement", _("Procurement results"), "quarterly"),
+    ("bureau", "policies", _("Education policies and their implementation"), "quarterly"),
+    ("bureau", "hiring", _("Teacher recruitment: conditions, procedure, results"), "annual"),
+    ("school", "basic-facts", _("School profile: address, head, contacts"), "standing"),
+    ("school", "school-rules", _("School rules and regulations"), "standing"),
+    ("school", "plans", _("Term work plan"), "annual"),
+    ("school", "enrollment", _("Enrollment: the five disclosures (policy, plan, rules, cut-off, results)"), "annual"),
     (
         "school",
         "fees",
-        N_("Fee notice: category, item, standard, basis, scope, unit, approving body, hotline"),
+        _("Fee notice: category, item, standard, basis, scope, unit, approving body, hotline"),
         "annual",
     ),
-    ("school", "hiring", N_("Hiring and promotion: conditions, procedure, results"), "annual"),
-    ("school", "finances", N_("Finances and donations received"), "quarterly"),
-    ("school", "safety", N_("Safety and emergency plans"), "standing"),
+    ("school", "hiring", _("Hiring and promotion: conditions, procedure, results"), "annual"),
+    ("school", "finances", _("Finances and donations received"), "quarterly"),
+    ("school", "safety", _("Safety and emergency plans"), "standing"),
 ]
 
 # --- Quarterly inspection (季度检查) --------------------------------------------------

@@ -81,12 +81,16 @@ def categories_ensure() -> None:
     (idempotent; run by the migration, the demo and the tests)."""
     for code, name, scope, order in rules.CATEGORIES:
         Category.objects.get_or_create(
-            code=code, defaults={"name": name, "scope": scope, "rule": "DIS-2", "order": order}
+            code=code,
+            defaults={"name": rules.catalogue_msgid(name), "scope": scope, "rule": "DIS-2", "order": order},
         )
     categories = {c.code: c for c in Category.objects.all()}
     for index, (kind, code, name, frequency) in enumerate(rules.REQUIRED):
         RequiredItem.objects.get_or_create(
-            org_kind=kind, category=categories[code], name=name, defaults={"frequency": frequency, "order": index}
+            org_kind=kind,
+            category=categories[code],
+            name=rules.catalogue_msgid(name),
+            defaults={"frequency": frequency, "order": index},
         )
 
 
@@ -528,7 +532,7 @@ def organization_gaps(organization: Organization, *, year: int, quarter: int, to
             gaps.present += 1
         else:
             gaps.missing.append(
-                {"item": item.label, "category": item.category.label, "frequency": str(item.get_frequency_display())}
+                {"item": item.name, "category": item.category.name, "frequency": str(item.get_frequency_display())}
             )
     for version in versions:
         day = timezone.localdate(version.published_at)

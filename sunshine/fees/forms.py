@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.fees.ledger import FIELDS
 from sunshine.fees.models import CatalogueItem, Category, FeeDeclaration, Restriction, Unit
@@ -92,7 +93,7 @@ class RefundRecordForm(forms.Form):
 
 class CatalogueItemForm(forms.Form):
     term = forms.ModelChoiceField(queryset=Term.objects.none(), label=_("Term"))
-    code = forms.SlugField(label=_("Code"), max_length=40)
+    code = forms.SlugField(label=pgettext_lazy("fee item", "Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=60)
     synonyms = forms.CharField(label=_("Other names"), max_length=400, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices], required=False)
@@ -111,8 +112,8 @@ class ComplaintForm(forms.Form):
     title = forms.CharField(label=_("Subject"), max_length=100)
     facts = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     request = forms.CharField(label=_("What you ask for"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    named = forms.BooleanField(label=_("Give my name and contact"), required=False)
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    named = forms.BooleanField(label=pgettext_lazy("fee complaint", "Give my name and contact"), required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -28,8 +28,8 @@ class Category(models.TextChoices):
 
 class Restriction(models.TextChoices):
     NONE = "none", _("chargeable when filed")
-    PROHIBITED = "prohibited", _("prohibited under any name (FEE-3)")
-    NOT_IN_COMPULSORY = "not_in_compulsory", _("not chargeable in compulsory education (FEE-1)")
+    PROHIBITED = "prohibited", _("prohibited under any name")
+    NOT_IN_COMPULSORY = "not_in_compulsory", _("not chargeable in compulsory education")
 
 
 class Unit(models.TextChoices):
@@ -117,7 +117,7 @@ class FeeDeclaration(StatefulModel):
     approving_body = models.CharField(_("approving body"), max_length=100, blank=True)
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     actual_cost_fen = models.PositiveBigIntegerField(
-        _("actual cost per student (fen)"), null=True, blank=True, help_text=_("On-behalf fees: settled cost (FEE-2).")
+        _("actual cost per student (fen)"), null=True, blank=True, help_text=_("On-behalf fees: settled cost.")
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DECLARED)
     declared_by = models.ForeignKey(
@@ -279,12 +279,12 @@ class Finding(StatefulModel):
     class Kind(models.TextChoices):
         NOT_FILED = "not_filed", _("item not filed")
         ABOVE_STANDARD = "above_standard", _("amount above the filed standard")
-        PROHIBITED = "prohibited", _("prohibited item (FEE-3)")
-        COMPULSORY = "compulsory", _("tuition or miscellaneous fee in compulsory education (FEE-1)")
-        OUTSIDE_WINDOW = "outside_window", _("collected outside the term-start window (FEE-5)")
+        PROHIBITED = "prohibited", _("prohibited item")
+        COMPULSORY = "compulsory", _("tuition or miscellaneous fee in compulsory education")
+        OUTSIDE_WINDOW = "outside_window", _("collected outside the term-start window")
         DUPLICATE = "duplicate", _("charged twice to one student")
-        BUNDLED = "bundled", _("service fee bundled with accommodation (FEE-2)")
-        SURPLUS = "surplus", _("on-behalf fee above actual cost (FEE-2)")
+        BUNDLED = "bundled", _("service fee bundled with accommodation")
+        SURPLUS = "surplus", _("on-behalf fee above actual cost")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")

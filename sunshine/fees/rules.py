@@ -29,8 +29,8 @@ class SeedItem:
     is_accommodation: bool = False
 
 
-_FEE3 = "FEE-3 教财〔2020〕5号"
-_FEE1 = "FEE-1 《义务教育法》第二条"
+_FEE3 = "教财〔2020〕5号"  # FEE-3
+_FEE1 = "《义务教育法》第二条"  # FEE-1
 _PRICE = "计价格〔2002〕792号"
 _SVC = "教财〔2020〕5号"
 
@@ -80,19 +80,15 @@ def declaration_refusal(*, item: CatalogueItem, school: Organization) -> Validat
     nine-year). FEE-2: an inactive item (no longer in the catalogue) is refused too — a
     school never creates an item of its own."""
     if item.restriction == Restriction.PROHIBITED:
-        return ValidationError(
-            _("FEE-3: “%(item)s” may not be charged under any name.") % {"item": item.name}, code="FEE-3"
-        )
+        return ValidationError(_("“%(item)s” may not be charged under any name.") % {"item": item.name}, code="FEE-3")
     if item.restriction == Restriction.NOT_IN_COMPULSORY and school.is_compulsory:
         return ValidationError(
-            _("FEE-1: compulsory education charges no tuition or miscellaneous fee (“%(item)s”).")
-            % {"item": item.name},
+            _("Compulsory education charges no tuition or miscellaneous fee (“%(item)s”).") % {"item": item.name},
             code="FEE-1",
         )
     if not item.is_active:
         return ValidationError(
-            _("FEE-2: “%(item)s” is not in this term's catalogue; a school cannot create fee items.")
-            % {"item": item.name},
+            _("“%(item)s” is not in this term's catalogue; a school cannot create fee items.") % {"item": item.name},
             code="FEE-2",
         )
     return None

@@ -342,7 +342,7 @@ def fee_notice_generate(*, school: Organization, term: Term, actor: Any) -> FeeN
         raise ValidationError(_("No fee item of this school is filed for this term yet."))
     hotline = school.parent.hotline if school.parent and school.parent.hotline else school.hotline
     if not hotline:
-        raise ValidationError(_("The bureau has no complaint hotline on record (FEE-4)."))
+        raise ValidationError(_("The bureau has no complaint hotline on record."))
     # A document number is data, not interface text: always in Chinese.
     n = 1 if term.season == Term.Season.SPRING else 2
     number = f"{school.short_name or school.name}收费公告〔{term.starts_on.year}〕{n}号"
@@ -426,9 +426,7 @@ def fee_notice_withdraw(*, notice: FeeNotice, actor: Any, now: Any = None) -> Fe
     if notice.published_at is not None:
         shown = deadline("FEE-5-notice", notice.published_at)
         if now <= shown.due:
-            raise ValidationError(
-                _("FEE-5: the notice must stay up until %(date)s.") % {"date": shown.due_date.isoformat()}
-            )
+            raise ValidationError(_("The notice must stay up until %(date)s.") % {"date": shown.due_date.isoformat()})
     transition(notice, FeeNotice.Status.WITHDRAWN, actor=actor, update={"withdrawn_at": now})
     poster = document_for(notice, kind=NOTICE_DOCUMENT)
     if poster is not None:

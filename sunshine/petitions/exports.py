@@ -8,6 +8,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -45,7 +46,7 @@ def queue_xlsx(petitions: Iterable[Petition]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
-    sheet.title = _("Petitions")[:31]
+    sheet.title = pgettext("export", "Petitions")[:31]
     headers = export_headers()
     sheet.append(headers)
     for cell in sheet[1]:

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.accounts.models import User
 from sunshine.orgs.models import Organization
@@ -113,7 +114,7 @@ class PetitionFileForm(forms.Form):
         widget=forms.RadioSelect,
         initial="anonymous",
     )
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     id_number = forms.CharField(label=_("ID card number"), max_length=18, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)

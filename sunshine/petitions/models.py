@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.core.fields import EncryptedTextField
 from sunshine.core.models import StatefulModel, StoredFile
@@ -152,9 +153,9 @@ class Petition(StatefulModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Copies of the running clocks' due dates (the supervisions stay the source), kept
     # on the case so that PET-10 figures are one aggregate query.
-    notice_due_at = models.DateTimeField(_("notice due (PET-3)"), null=True, blank=True)
-    handling_due_at = models.DateTimeField(_("handling due (PET-5)"), null=True, blank=True)
-    result_told_at = models.DateTimeField(_("result told at (PET-8)"), null=True, blank=True)
+    notice_due_at = models.DateTimeField(_("notice due"), null=True, blank=True)
+    handling_due_at = models.DateTimeField(_("handling due"), null=True, blank=True)
+    result_told_at = models.DateTimeField(_("result told at"), null=True, blank=True)
     # PET-5: one extension of at most 30 days, approved by the unit head, reason told to the filer.
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
@@ -205,7 +206,7 @@ class FilerIdentity(models.Model):
     hashes for the duplicate check, never reversible."""
 
     petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="identity")
-    name = EncryptedTextField(_("name"), blank=True)
+    name = EncryptedTextField(pgettext_lazy("person", "name"), blank=True)
     id_number = EncryptedTextField(_("ID number"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
@@ -283,7 +284,7 @@ class Reply(models.Model):
     facts = models.TextField(_("facts found"))
     reasons = models.TextField(_("reasons"))
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    legal_basis = models.TextField(_("legal basis"))
+    legal_basis = models.TextField(pgettext_lazy("petition reply", "legal basis"))
     # Unique per bureau through the locked CaseCounter (two bureaus may both issue 〔2026〕1号).
     document_number = models.CharField(_("document number"), max_length=40)
     issued_at = models.DateTimeField(_("issued at"))

@@ -42,6 +42,7 @@ from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
+from sunshine.core.rules import rule_label
 from sunshine.core.seams import PetitionIntake, PetitionIntakeResult
 from sunshine.core.supervision import (
     supervision_close,
@@ -201,7 +202,7 @@ def triage_unit(bureau: Organization, petition: Petition | None = None) -> Organ
 def _clock_title(petition: Petition, rule_id: str) -> str:
     """Supervision titles carry the case number only: notifications and escalations go
     to whole units, and PET-9 forbids passing the contents on."""
-    return _("Petition %(number)s (%(rule)s)") % {"number": petition.number, "rule": rule_id}
+    return _("Petition %(number)s: %(clock)s") % {"number": petition.number, "clock": rule_label(rule_id)}
 
 
 def _open_clock(petition: Petition, rule_id: str, *, organization: Organization, start: datetime, actor: Any) -> Any:
@@ -354,7 +355,7 @@ def petition_file(
         raise ValidationError(
             _(
                 "This matter has already been through re-examination; the same facts and reasons "
-                "cannot be accepted again (PET-7)."
+                "cannot be accepted again."
             ),
             code="reexamined",
         )
@@ -579,9 +580,7 @@ def petition_object(*, petition: Petition, reason: str, actor: Any) -> Petition:
         raise ValidationError(_("Only a case forwarded to us by another authority can be objected to."))
     due = deadline(rules.FORWARDED_OBJECTION_CLOCK, petition.received_at)
     if timezone.now() > due.due:
-        raise ValidationError(
-            _("The objection period ended on %(due)s (PET-4).") % {"due": _date(due.due)}, code="lapsed"
-        )
+        raise ValidationError(_("The objection period ended on %(due)s.") % {"due": _date(due.due)}, code="lapsed")
     now = timezone.now()
     number = _doc_number(petition.bureau, "notice", now)
     transition(
@@ -617,7 +616,7 @@ def petition_assign(*, petition: Petition, organization: Organization, actor: An
     _triage_check(actor, petition)
     if not access.can_assign_to(petition, organization):
         raise ValidationError(
-            {"organization": _("The case cannot be assigned to this unit (it is concerned by the case, PET-9).")},
+            {"organization": _("The case cannot be assigned to this unit (it is concerned by the case).")},
             code="recusal",
         )
     number = _doc_number(petition.bureau, "supervision", timezone.now())
@@ -697,9 +696,9 @@ def petition_extend(*, petition: Petition, days: int, reason: str, actor: Any) -
     if petition.status not in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS):
         raise ValidationError(_("Only a case being handled can be extended."))
     if petition.extension_days:
-        raise ValidationError(_("This case has already been extended once (PET-5)."))
+        raise ValidationError(_("This case has already been extended once."))
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
-        raise ValidationError({"days": _("An extension is 1 to 30 days (PET-5).")})
+        raise ValidationError({"days": _("An extension is 1 to 30 days.")})
     supervision = supervision_get_active(item=petition, rule_id=rules.HANDLING_CLOCK)
     if supervision is None:
         raise ValidationError(_("This case has no running handling deadline."))
@@ -759,9 +758,9 @@ def petition_reply(
         ("legal_basis", legal_basis),
     ):
         if not (value or "").strip():
-            errors[name] = _("This field is required in a reply (PET-6).")
+            errors[name] = _("This field is required in a reply.")
     if decision not in Reply.Decision.values:
-        errors["decision"] = _("Choose the decision: supported, explained or not supported (PET-6).")
+        errors["decision"] = _("Choose the decision: supported, explained or not supported.")
     if errors:
         raise ValidationError(errors)
     if petition.status not in _STAGES:
@@ -860,7 +859,7 @@ def petition_review_apply(*, petition: Petition, reasons: str) -> Petition:
     window = deadline(rules.REVIEW_APPLY_CLOCK, reply.issued_at)
     if timezone.now() > window.due:
         raise ValidationError(
-            _("The period for asking for a review ended on %(due)s (PET-7).") % {"due": _date(window.due)},
+            _("The period for asking for a review ended on %(due)s.") % {"due": _date(window.due)},
             code="lapsed",
         )
     transition(petition, S.UNDER_REVIEW, actor=None)
@@ -886,7 +885,7 @@ def petition_reexam_apply(*, petition: Petition, reasons: str) -> Petition:
     window = deadline(rules.REEXAM_APPLY_CLOCK, reply.issued_at)
     if timezone.now() > window.due:
         raise ValidationError(
-            _("The period for asking for a re-examination ended on %(due)s (PET-7).") % {"due": _date(window.due)},
+            _("The period for asking for a re-examination ended on %(due)s.") % {"due": _date(window.due)},
             code="lapsed",
         )
     transition(petition, S.UNDER_REEXAMINATION, actor=None)
@@ -936,7 +935,7 @@ def petition_close(*, petition: Petition, actor: Any) -> Petition:
         _deny_unless(access.can_triage(actor, petition.bureau) and access.can_act_on(actor, petition))
     if petition.status in (S.ANSWERED, S.RATED, S.REVIEWED) and not review_window_lapsed(petition):
         raise ValidationError(
-            _("The filer may still ask for a review or re-examination; the case closes when that period ends (PET-7).")
+            _("The filer may still ask for a review or re-examination; the case closes when that period ends.")
         )
     transition(petition, S.CLOSED, actor=actor, update={"closed_at": timezone.now()})
     if petition.accepted_at is not None:

@@ -26,6 +26,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ["StatefulModel", "StatefulQuerySet", "StatusAssignmentError", "StatusChange"]
 
@@ -124,8 +125,8 @@ class StatusChange(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
     item = GenericForeignKey("content_type", "object_id")
-    old_status = models.CharField(_("from"), max_length=32)
-    new_status = models.CharField(_("to"), max_length=32)
+    old_status = models.CharField(pgettext_lazy("status change", "from"), max_length=32)
+    new_status = models.CharField(pgettext_lazy("status change", "to"), max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -145,4 +146,20 @@ class StatusChange(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"], name="core_statuschange_item")]
 
     def __str__(self) -> str:
-        return f"{self.content_type_id}:{self.object_id} {self.old_status} → {self.new_status}"
+        return f"{self.content_type.name} {self.object_id}: {self.old_label} → {self.new_label}"
+
+    def _label(self, value: str) -> str:
+        model = self.content_type.model_class()
+        if model is None or not issubclass(model, StatefulModel):
+            return value
+        return str(dict(model._status_field().flatchoices).get(value, value))
+
+    @property
+    def old_label(self) -> str:
+        """The status moved from, as a person reads it."""
+        return self._label(self.old_status)
+
+    @property
+    def new_label(self) -> str:
+        """The status moved to, as a person reads it."""
+        return self._label(self.new_status)

@@ -14,6 +14,15 @@ from sunshine.core.context_processors import DISPLAY_CLASSES, display_preference
 register = template.Library()
 
 
+@register.filter
+def rule_label(rule_id: object) -> str:
+    """``{{ supervision.rule_id|rule_label }}``: the rule's name, never its ID
+    (``core.rules.rule_label``)."""
+    from sunshine.core.rules import rule_label as label
+
+    return label(rule_id)
+
+
 @register.simple_tag
 def site_identity() -> dict[str, str]:
     """settings.SUNSHINE_SITE, for templates rendered without context processors."""

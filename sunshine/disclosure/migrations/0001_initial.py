@@ -14,10 +14,10 @@ def catalogue_seed(apps, schema_editor):
     Category = apps.get_model("disclosure", "Category")
     RequiredItem = apps.get_model("disclosure", "RequiredItem")
     for code, name, scope, order in rules.CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={"name": name, "scope": scope, "rule": "DIS-2", "order": order})
+        Category.objects.get_or_create(code=code, defaults={"name": rules.catalogue_msgid(name), "scope": scope, "rule": "DIS-2", "order": order})
     for index, (kind, code, name, frequency) in enumerate(rules.REQUIRED):
         RequiredItem.objects.get_or_create(
-            org_kind=kind, category=Category.objects.get(code=code), name=name,
+            org_kind=kind, category=Category.objects.get(code=code), name=rules.catalogue_msgid(name),
             defaults={"frequency": frequency, "order": index},
         )
 

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from sunshine.core.clocks import clock_get, deadline
-from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.issued import document_for
 from sunshine.core.transitions import status_history
 from sunshine.core.views.files import issued_document_response
@@ -366,9 +366,8 @@ class FoiLetterView(FoiStaffView):
         if document is not None:
             return issued_document_response(document, actor=request.user)
         # A letter replied before letters were recorded: rendered from the request.
-        response = HttpResponse(reply_letter_docx(foi), content_type=DOCX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="reply-{foi.number}.docx"'
-        return response
+        filename = f"{_('FOI reply letter')}-{foi.number}.docx"
+        return attachment_response(reply_letter_docx(foi), filename=filename, content_type=DOCX_TYPE)
 
 
 class InspectionListView(StaffView):

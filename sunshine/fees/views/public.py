@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.issued import document_for
 from sunshine.core.seams import PetitionIntake, SeamUnavailable, petition_intake
 from sunshine.core.views.files import issued_document_response
@@ -62,12 +63,8 @@ class NoticePosterView(View):
         if document is not None:
             return issued_document_response(document, actor=request.user)
         # A notice published before posters were recorded: rendered from the notice.
-        response = HttpResponse(
-            notice_poster(notice),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        response["Content-Disposition"] = f'attachment; filename="fee-notice-{notice.school.code}-{notice.pk}.docx"'
-        return response
+        filename = _("Fee notice of %(school)s") % {"school": notice.school.name}
+        return attachment_response(notice_poster(notice), filename=f"{filename}.docx", content_type=DOCX_TYPE)
 
 
 class NoticeComplainView(View):

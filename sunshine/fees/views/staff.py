@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
+from sunshine.core.downloads import XLSX_TYPE, attachment_response
 from sunshine.core.figures import Period, figures_all
+from sunshine.core.rules import rule_label
 from sunshine.fees import access, services
 from sunshine.fees.forms import (
     CatalogueItemForm,
@@ -80,7 +82,12 @@ class WorkbenchView(StaffMixin, View):
             "statuses": notice_status_list(schools=schools, term=term, now=now) if term else [],
             "ledgers": access.ledgers_visible_to(user).select_related("school", "term")[:30],
             "refunds": access.refund_orders_visible_to(user).select_related("school")[:30],
-            "finding_counts": finding_counts(access.findings_visible_to(user).filter(status=Finding.Status.OPEN)),
+            "finding_counts": {
+                Finding.Kind(kind).label: n
+                for kind, n in finding_counts(
+                    access.findings_visible_to(user).filter(status=Finding.Status.OPEN)
+                ).items()
+            },
         }
         if bureau is not None and access.has_role(user, *access.BUREAU_ROLES):
             context["figures"] = figures_all(
@@ -330,7 +337,7 @@ class FindingExportView(StaffMixin, View):
                     f.school.name,
                     str(f.term),
                     f.get_kind_display(),
-                    f.rule_id,
+                    rule_label(f.rule_id),
                     f.student_no,
                     f.student_name,
                     f.item_name,
@@ -342,11 +349,9 @@ class FindingExportView(StaffMixin, View):
             )
         buffer = io.BytesIO()
         workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return attachment_response(
+            buffer.getvalue(), filename=f"{_('Fee ledger findings')}.xlsx", content_type=XLSX_TYPE
         )
-        response["Content-Disposition"] = 'attachment; filename="fee-findings.xlsx"'
-        return response
 
 
 class RefundDetailView(StaffMixin, View):

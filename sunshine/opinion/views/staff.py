@@ -307,7 +307,7 @@ class EventActionView(LoginRequiredMixin, View):
             if action == "assign":
                 unit = get_object_or_404(access.units_assignable(event), pk=data.get("organization") or 0)
                 services.event_assign(event=event, organization=unit, actor=user, major=data.get("major") == "on")
-                messages.success(request, _("Assigned to %(unit)s under supervision (OPN-1).") % {"unit": unit.name})
+                messages.success(request, _("Assigned to %(unit)s under supervision.") % {"unit": unit.name})
             elif action == "instruct":
                 services.event_instruct(event=event, author=user, text=data.get("text", ""))
                 messages.success(request, _("Instruction recorded."))

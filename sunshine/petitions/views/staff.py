@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.orgs.access import has_role, staff_roles_of
 from sunshine.orgs.models import Organization, Role
 from sunshine.petitions import access, selectors, services
@@ -46,7 +47,7 @@ from sunshine.petitions.forms import (
     errors_apply,
 )
 from sunshine.petitions.models import Petition
-from sunshine.petitions.views import DOCX_TYPE, XLSX_TYPE, attachment_response, reply_download
+from sunshine.petitions.views import reply_download
 from sunshine.petitions.views.public import receipt_code_grouped
 
 PAGE_SIZE = 50
@@ -147,7 +148,9 @@ class QueueExportView(QueueListView):
         content = queue_xlsx(queryset.select_related("assigned_to", "subject_organization"))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return attachment_response(
-            content, filename=f"{_('Petitions')}-{dict(QUEUES)[queue]}-{stamp}.xlsx", content_type=XLSX_TYPE
+            content,
+            filename=f"{pgettext('export', 'Petitions')}-{dict(QUEUES)[queue]}-{stamp}.xlsx",
+            content_type=XLSX_TYPE,
         )
 
 
@@ -231,11 +234,11 @@ ACTION_PANELS: list[tuple[str, Any, Any]] = [
     ("assign", gettext_lazy("Assign to a unit"), gettext_lazy("Assign")),
     ("start", gettext_lazy("Start handling"), gettext_lazy("Start")),
     ("instruct", gettext_lazy("Leader's instruction"), gettext_lazy("Record the instruction")),
-    ("extend", gettext_lazy("Extend the deadline (PET-5)"), gettext_lazy("Approve the extension")),
-    ("reply", gettext_lazy("Written reply (PET-6)"), gettext_lazy("Issue the reply")),
+    ("extend", gettext_lazy("Extend the deadline"), gettext_lazy("Approve the extension")),
+    ("reply", gettext_lazy("Written reply"), gettext_lazy("Issue the reply")),
     ("close", gettext_lazy("Close the case"), gettext_lazy("Close")),
     ("outcome", gettext_lazy("Outcome: refunds and sanctions"), gettext_lazy("Record")),
-    ("recuse", gettext_lazy("Recusal (PET-9)"), gettext_lazy("Record the recusal")),
+    ("recuse", gettext_lazy("Recusal"), gettext_lazy("Record the recusal")),
 ]
 
 
@@ -399,7 +402,7 @@ class CaseActionView(WorkbenchAccessMixin, View):
 
 class CaseAcceptView(CaseActionView):
     action = "accept"
-    success = gettext_lazy("The case is accepted; the filer is told (PET-3).")
+    success = gettext_lazy("The case is accepted; the filer is told.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_accept(petition=petition, actor=request.user)
@@ -407,7 +410,7 @@ class CaseAcceptView(CaseActionView):
 
 class CaseDeclineView(CaseActionView):
     action = "decline"
-    success = gettext_lazy("The case is not accepted; the filer is told why (PET-3).")
+    success = gettext_lazy("The case is not accepted; the filer is told why.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_decline(petition=petition, actor=request.user, reason=form.cleaned_data["reason"])
@@ -415,7 +418,7 @@ class CaseDeclineView(CaseActionView):
 
 class CaseForwardView(CaseActionView):
     action = "forward"
-    success = gettext_lazy("The case is forwarded; the filer is told where (PET-3).")
+    success = gettext_lazy("The case is forwarded; the filer is told where.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_forward(
@@ -457,7 +460,7 @@ class CaseInstructView(CaseActionView):
 
 class CaseExtendView(CaseActionView):
     action = "extend"
-    success = gettext_lazy("The deadline is extended; the filer is told the reason (PET-5).")
+    success = gettext_lazy("The deadline is extended; the filer is told the reason.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_extend(
@@ -467,7 +470,7 @@ class CaseExtendView(CaseActionView):
 
 class CaseReplyView(CaseActionView):
     action = "reply"
-    success = gettext_lazy("The reply is issued and shown to the filer (PET-6).")
+    success = gettext_lazy("The reply is issued and shown to the filer.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_reply(petition=petition, actor=request.user, **form.cleaned_data)
@@ -496,7 +499,7 @@ class CaseOutcomeView(CaseActionView):
 
 class CaseRecuseView(CaseActionView):
     action = "recuse"
-    success = gettext_lazy("The recusal is recorded (PET-9).")
+    success = gettext_lazy("The recusal is recorded.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_recuse(
