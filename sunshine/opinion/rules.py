@@ -12,13 +12,17 @@ when they start, who may be responsible and which posts make an event.
   ever reaches the accused unit).
 * A post praising a school or teacher is watched and counted, but is no event to
   handle (:func:`makes_event`).
+
+Where the classifier is unsure of a post's stance (below ``SURE``), the post is taken
+at its worst: it makes an event even if judged praise, and it accuses the units it
+names even if judged a request or suggestion. A monitor's review makes it sure.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from sunshine.core.supervision import Exclusion
@@ -27,11 +31,13 @@ from sunshine.orgs.models import Organization
 
 # Stances whose post accuses the schools and departments it names.
 ACCUSING = frozenset({Stance.COMPLAINT})
+# The classifier's confidence from which its stance is taken as it says.
+SURE = 0.6
 
 
-def makes_event(*, education: bool, stance: str) -> bool:
-    """OPN-1: only a post about education that is not praise is an event to handle."""
-    return education and stance != Stance.PRAISE
+def makes_event(*, education: bool, stance: str, confidence: float = 1.0) -> bool:
+    """OPN-1: a post about education makes an event to handle unless it surely praises."""
+    return education and not (stance == Stance.PRAISE and confidence >= SURE)
 
 
 def opn1_started_at(event: Event, now: datetime | None = None) -> datetime:
@@ -44,10 +50,13 @@ def opn1_started_at(event: Event, now: datetime | None = None) -> datetime:
 
 
 def units_accused(event: Event) -> list[Organization]:
-    """OPN-1: the schools and departments named in the event's complaints."""
-    ids = Post.organizations.through.objects.filter(
-        post__event=event, post__stance__in=list(ACCUSING)
-    ).values_list("organization_id", flat=True)
+    """OPN-1: the schools and departments named in the event's complaints (and in its
+    posts whose stance the classifier is unsure of)."""
+    ids = (
+        Post.organizations.through.objects.filter(post__event=event)
+        .filter(Q(post__stance__in=list(ACCUSING)) | Q(post__stance_confidence__lt=SURE))
+        .values_list("organization_id", flat=True)
+    )
     return list(Organization.objects.filter(pk__in=ids).order_by("path"))
 
 

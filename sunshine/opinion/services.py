@@ -313,7 +313,7 @@ def posts_process(
             "stance_confidence",
             "simhash",
         ]
-        if not makes_event(education=post.education, stance=post.stance):
+        if not makes_event(education=post.education, stance=post.stance, confidence=post.stance_confidence):
             post.save(update_fields=fields)
             if orgs:
                 post.organizations.add(*orgs)
@@ -523,12 +523,7 @@ def post_review(*, post: Post, actor: Any, education: bool, topic: str, stance: 
     before = {"education": post.education, "topic": post.topic, "stance": post.stance}
     old_event = post.event
     makes = makes_event(education=education, stance=stance)
-    if (
-        old_event is not None
-        and not makes
-        and old_event.status != Event.Status.NEW
-        and old_event.posts.count() == 1
-    ):
+    if old_event is not None and not makes and old_event.status != Event.Status.NEW and old_event.posts.count() == 1:
         raise ValidationError(
             _("This post is all there is of an event being handled; close the event before marking the post.")
         )
@@ -588,9 +583,9 @@ def event_assign(
                 "superior": superior.name,
             }
         else:
-            message = _("The posts accuse %(unit)s; it cannot answer for itself. Hand the event to a unit above it.") % {
-                "unit": organization.name
-            }
+            message = _(
+                "The posts accuse %(unit)s; it cannot answer for itself. Hand the event to a unit above it."
+            ) % {"unit": organization.name}
         raise ValidationError({"organization": message})
     if event.bureau_id is not None and not access.units_of_bureau(event).filter(pk=organization.pk).exists():
         raise ValidationError({"organization": _("Choose a unit of the event's bureau.")})
