@@ -4,7 +4,8 @@ Two posts are about the same matter when their 64-bit SimHashes differ in at mos
 ``NEAR_BITS`` bits (near-duplicates, re-posts with small edits), or when both name
 the same school or department and have the same topic, within ``WINDOW`` of each
 other. Near-duplicates that name different schools (the same complaint written about
-two schools: only the name differs) are two matters, never one event. Pure functions and an in-memory :class:`Grouper`; ``services`` stores the result.
+two schools: only the name differs) are two matters, never one event. Pure
+functions and an in-memory :class:`Grouper`; ``services`` stores the result.
 """
 
 from __future__ import annotations
