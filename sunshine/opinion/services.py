@@ -244,7 +244,8 @@ def posts_ingest(*, source: Source, items: Iterable[fetching.Item], actor: Any) 
         if key not in existing
     ]
     for post in fresh:
-        post.full_clean(exclude=["key"], validate_unique=False, validate_constraints=False)
+        # The source is the one given (checked above); the key is unique in the database.
+        post.full_clean(exclude=["key", "source"], validate_unique=False, validate_constraints=False)
     # ignore_conflicts: a worker racing on the same key loses quietly (unique key).
     Post.objects.bulk_create(fresh, ignore_conflicts=True)
     posts = list(Post.objects.filter(key__in=[p.key for p in fresh], event__isnull=True))
@@ -350,6 +351,7 @@ def posts_process(
     return list(touched.values())
 
 
+@transaction.atomic
 def event_refresh(*, event: Event) -> Event:
     """Recompute reach, severity and first/last seen from the event's posts."""
     stats = event.posts.aggregate(n=Count("pk"), sources=Count("source", distinct=True), likes=Sum("likes"))
