@@ -71,23 +71,47 @@ def events_replied_public() -> QuerySet[Event]:
     return Event.objects.filter(reply_public=True, replied_at__isnull=False)
 
 
-def units_assignable(event: Event) -> QuerySet[Organization]:
-    """The departments and schools of the event's bureau it may be handed to (OPN-1)."""
+def units_of_bureau(event: Event) -> QuerySet[Organization]:
+    """The event's bureau itself and its departments and schools."""
     if event.bureau is None:
         return Organization.objects.none()
     return (
         Organization.objects.filter(is_active=True, path__startswith=event.bureau.path)
-        .exclude(kind=Organization.Kind.BUREAU)
+        .exclude(Q(kind=Organization.Kind.BUREAU) & ~Q(pk=event.bureau_id))
         .order_by("kind", "code")
     )
 
 
+def units_assignable(event: Event) -> QuerySet[Organization]:
+    """The units the event may be handed to (OPN-1): its bureau, the bureau's
+    departments and schools, never one the posts accuse."""
+    from sunshine.opinion.rules import units_accused
+
+    return units_of_bureau(event).exclude(pk__in=[o.pk for o in units_accused(event)])
+
+
+def may_monitor(user: Any, event: Event) -> bool:
+    """A monitor of the event's bureau (assign, close, merge, split, petition)."""
+    return can_monitor(user) and events_visible_to(user).filter(pk=event.pk).exists()
+
+
 def may_handle(user: Any, event: Event) -> bool:
-    """The monitors, and the responsible unit's staff (investigation note, reply)."""
-    if can_monitor(user):
+    """The monitors of the event's bureau, and the responsible unit's staff
+    (investigation note, major-incident acts, reply)."""
+    if may_monitor(user, event):
         return True
     unit = event.responsible_id
-    return unit is not None and organizations_of(user).filter(pk=unit).exists()
+    return unit is not None and events_visible_to(user).filter(pk=event.pk).exists()
+
+
+def may_keep_source(user: Any, source: Source) -> bool:
+    """A monitor who sees the source (entering, importing and fetching its posts)."""
+    return sources_visible_to(user).filter(pk=source.pk).exists()
+
+
+def may_add_source(user: Any, bureau: Organization | None) -> bool:
+    """A monitor of ``bureau`` adds a source to it."""
+    return can_monitor(user) and bureau is not None and any(b.pk == bureau.pk for b in bureaus_of(user))
 
 
 def brief_readable(user: Any, document: Any) -> bool:

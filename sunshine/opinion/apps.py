@@ -38,7 +38,10 @@ class OpinionConfig(AppConfig):
         register_demo_builder("opinion", build_opinion_demo, order=60)
         figures.register()
 
-        from sunshine.core.supervision import register_supervised
+        from sunshine.core.supervision import register_supervised, register_supervision_exclusion
         from sunshine.opinion.models import Event
+        from sunshine.opinion.rules import accused_exclusion
 
         register_supervised(Event, url=Event.get_absolute_url, label=_("Opinion event"))
+        # OPN-1: the unit the posts accuse steps aside from the event's clocks.
+        register_supervision_exclusion(Event, accused_exclusion)

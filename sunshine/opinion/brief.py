@@ -26,29 +26,38 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def brief_figures(*, day: date, events: QuerySet[Event]) -> dict[str, int]:
-    """The day's figures the brief states, by key: posts monitored, events, events handed
-    over, events answered."""
+def day_posts(*, day: date, posts: QuerySet[Post]) -> QuerySet[Post]:
+    """The posts about education that appeared (were published) on ``day``."""
     start, end = _day_bounds(day)
-    day_events = events.filter(last_seen__gte=start, last_seen__lt=end)
+    return posts.filter(education=True, published_at__gte=start, published_at__lt=end)
+
+
+def day_events(*, day: date, posts: QuerySet[Post], events: QuerySet[Event]) -> QuerySet[Event]:
+    """The events with a post that appeared on ``day`` (a past day's set never changes
+    when later posts join its events)."""
+    return events.filter(pk__in=day_posts(day=day, posts=posts).filter(event__isnull=False).values("event"))
+
+
+def brief_figures(*, day: date, posts: QuerySet[Post], events: QuerySet[Event]) -> dict[str, int]:
+    """The day's figures the brief states, by key: posts about education, events,
+    events handed over, events answered. The workbench shows the same figures for
+    today, read by this same function from the same visible posts and events."""
+    today = day_events(day=day, posts=posts, events=events)
     return {
-        "opinion.brief.posts": Post.objects.filter(
-            event__in=events, published_at__gte=start, published_at__lt=end
-        ).count(),
-        "opinion.brief.events": day_events.count(),
-        "opinion.brief.events_assigned": day_events.exclude(responsible__isnull=True).count(),
-        "opinion.brief.events_answered": day_events.filter(replied_at__isnull=False).count(),
+        "opinion.brief.posts": day_posts(day=day, posts=posts).count(),
+        "opinion.brief.events": today.count(),
+        "opinion.brief.events_assigned": today.exclude(responsible__isnull=True).count(),
+        "opinion.brief.events_answered": today.filter(replied_at__isnull=False).count(),
     }
 
 
-def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event], number: str) -> bytes:
+def brief_docx(*, bureau: Any, day: date, posts: QuerySet[Post], events: QuerySet[Event], number: str) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
-    start, end = _day_bounds(day)
-    day_events = events.filter(last_seen__gte=start, last_seen__lt=end).order_by("-severity")
-    figures = brief_figures(day=day, events=events)
+    listed = day_events(day=day, posts=posts, events=events).order_by("-severity", "pk")
+    figures = brief_figures(day=day, posts=posts, events=events)
     bureau_name = getattr(bureau, "name", "") or "教育局"
 
     document = Document()
@@ -81,9 +90,9 @@ def brief_docx(*, bureau: Any, day: date, events: QuerySet[Event], number: str) 
     )
     heading = document.add_paragraph()
     _run(heading, "一、重点舆情", font="黑体")
-    if not day_events:
+    if not listed:
         _run(document.add_paragraph(), "　　当日无重点舆情。")
-    for index, event in enumerate(day_events[:20], start=1):
+    for index, event in enumerate(listed[:20], start=1):
         p = document.add_paragraph()
         _run(p, f"　　{index}. {event.title}", bold=True)
         names = "、".join(o.name for o in event.organizations.all()) or "未指明"

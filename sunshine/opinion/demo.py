@@ -9,11 +9,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.issued import documents_issued
 from sunshine.opinion import services
 from sunshine.opinion.brief import BRIEF_DOCUMENT
 from sunshine.opinion.fetch import DEMO_DIR
 from sunshine.opinion.models import Event, Source
+from sunshine.opinion.rules import unit_suggested
 
 FEED_NAME = "示范区家长论坛（演示）"
 MANUAL_NAME = "人工录入"
@@ -36,12 +38,12 @@ def build_opinion_demo(context: Any) -> None:
     feed = Source.objects.filter(bureau=bureau, name=FEED_NAME).first()
     if feed is None:
         feed = services.source_create(
-            actor=None, name=FEED_NAME, kind=Source.Kind.FEED, url=(DEMO_DIR / "feed.xml").as_uri(), bureau=bureau
+            actor=staff, name=FEED_NAME, kind=Source.Kind.FEED, url=(DEMO_DIR / "feed.xml").as_uri(), bureau=bureau
         )
-    services.source_fetch(source=feed)
+    services.source_fetch(source=feed, actor=SYSTEM)
     manual = Source.objects.filter(bureau=bureau, name=MANUAL_NAME).first()
     if manual is None:
-        manual = services.source_create(actor=None, name=MANUAL_NAME, kind=Source.Kind.MANUAL, bureau=bureau)
+        manual = services.source_create(actor=staff, name=MANUAL_NAME, kind=Source.Kind.MANUAL, bureau=bureau)
     for index, (title, text) in enumerate(MANUAL_POSTS):
         if not manual.posts.filter(title=title).exists():
             services.post_create_manual(
@@ -53,9 +55,9 @@ def build_opinion_demo(context: Any) -> None:
             )
     # One event handled end to end, so the newcomer sees the clock stop.
     event = Event.objects.filter(bureau=bureau, title__contains="补课").order_by("pk").first()
-    if event is not None and event.status == Event.Status.NEW and event.organizations.exists():
-        unit = event.organizations.first()
-        assert unit is not None  # noqa: S101 (checked by exists() above)
+    unit = unit_suggested(event) if event is not None else None
+    if event is not None and event.status == Event.Status.NEW and unit is not None:
+        # OPN-1: the accused school does not answer for itself; its bureau does.
         services.event_assign(event=event, organization=unit, actor=staff)
         services.event_investigate(
             event=event,

@@ -3,7 +3,9 @@
 Two posts are about the same matter when their 64-bit SimHashes differ in at most
 ``NEAR_BITS`` bits (near-duplicates, re-posts with small edits), or when both name
 the same school or department and have the same topic, within ``WINDOW`` of each
-other. Pure functions and an in-memory :class:`Grouper`; ``services`` stores the result.
+other. Near-duplicates that name different schools (the same complaint written about
+two schools: only the name differs) are two matters, never one event. Pure
+functions and an in-memory :class:`Grouper`; ``services`` stores the result.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ class Grouper:
             close = np.flatnonzero(distances <= self.near_bits)
             for position in close[np.argsort(distances[close], kind="stable")]:
                 cand = self.candidates[int(self._owner[position])]
-                if self._in_window(cand, at):
+                if self._in_window(cand, at) and not _other_units(cand.organizations, organizations):
                     return cand
         if topic:
             for org in sorted(organizations):
@@ -141,6 +143,11 @@ class Grouper:
             cand.topic = topic
         self._remember(cand)
         return cand, created
+
+
+def _other_units(theirs: set[int], ours: set[int]) -> bool:
+    """Both name schools or departments, and not one in common: another matter."""
+    return bool(theirs and ours and not theirs & ours)
 
 
 class OrgMatcher:

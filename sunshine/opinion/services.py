@@ -4,10 +4,18 @@ OPN-1: an event handed to the responsible unit is put under supervision with the
 OPN-1 clock (48 hours); a major incident gets two clocks, OPN-1-major-info (5 hours,
 authoritative information) and OPN-1-major-statement (24 hours, press statement),
 each stopped by its own act (:func:`event_inform`, :func:`event_statement`); the
-formal reply stops whatever still runs. The unit concerned is first responsible: the
-named school or department, else the bureau. An answered event may be handed to
-another unit: the first unit's clocks are closed with their record, and the new unit
-gets fresh clocks from the hand-over.
+formal reply stops whatever still runs. Every clock starts when the opinion first
+appeared (the earliest post, as published), not at the hand-over. The unit concerned
+is first responsible, never a unit the posts accuse: its superior answers
+(``opinion.rules``). An answered event may be handed to another unit: the first
+unit's clocks are closed with their record, and the new unit gets fresh clocks, which
+also count from the opinion's first appearance.
+
+Each write checks the actor's right itself (``opinion.access``; PermissionDenied with
+a message in Chinese): the monitors of the bureau keep its sources, posts and events;
+the responsible unit's staff also investigate, release and reply. ``None`` is refused;
+the platform acting on its own passes ``core.actors.SYSTEM``, accepted only for
+fetching feeds (and storing what they bring) and the automatic hand-over.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sunshine.core.actors import SYSTEM
+from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_reissue, documents_issued
@@ -46,6 +54,7 @@ from sunshine.opinion.brief import BRIEF_DOCUMENT, brief_docx, brief_figures
 from sunshine.opinion.classify import Judgement, classify_many
 from sunshine.opinion.grouping import Candidate, Grouper, OrgMatcher, severity, simhash
 from sunshine.opinion.models import Event, ImportBatch, Post, Source, Stance, Topic
+from sunshine.opinion.rules import makes_event, opn1_started_at, unit_suggested, units_accused
 from sunshine.orgs.models import Organization
 
 logger = logging.getLogger("sunshine.opinion")
@@ -69,6 +78,31 @@ def _post_key(source: Source, item: fetching.Item) -> str:
     return hashlib.sha256(f"{source.pk}\n{ident}".encode()).hexdigest()
 
 
+# --- Rights ------------------------------------------------------------------------------
+
+
+def require(condition: bool, message: str = "") -> None:
+    """Refuse with PermissionDenied (a message in Chinese) unless ``condition``."""
+    if not condition:
+        raise PermissionDenied(message or _("You may not do this for this opinion event."))
+
+
+def _require_source(actor: Any, source: Source, *, system: bool = False) -> None:
+    if system and is_system(actor):
+        return
+    require(access.may_keep_source(actor, source), _("Only a monitor of the bureau may do this."))
+
+
+def _require_monitor(actor: Any, event: Event, *, system: bool = False) -> None:
+    if system and is_system(actor):
+        return
+    require(access.may_monitor(actor, event), _("Only a monitor of the bureau may do this."))
+
+
+def _require_handler(actor: Any, event: Event) -> None:
+    require(access.may_handle(actor, event))
+
+
 # --- Sources ---------------------------------------------------------------------------
 
 
@@ -76,6 +110,8 @@ def _post_key(source: Source, item: fetching.Item) -> str:
 def source_create(
     *, actor: Any, name: str, kind: str, url: str = "", bureau: Organization | None = None, interval_minutes: int = 60
 ) -> Source:
+    """A monitor adds a source to their bureau."""
+    require(access.may_add_source(actor, bureau), _("Only a monitor of the bureau may do this."))
     source = Source(name=name, kind=kind, url=url, bureau=bureau, interval_minutes=interval_minutes)
     if kind in Source.FETCHED_KINDS and not url:
         raise ValidationError({"url": _("A feed or web page needs its address.")})
@@ -86,14 +122,20 @@ def source_create(
 
 
 def source_fetch(
-    *, source: Source, now: datetime | None = None, fetcher: Callable[..., fetching.FetchResult] | None = None
+    *,
+    source: Source,
+    actor: Any,
+    now: datetime | None = None,
+    fetcher: Callable[..., fetching.FetchResult] | None = None,
 ) -> FetchOutcome:
-    """Fetch one feed or page source and store its new posts.
+    """Fetch one feed or page source and store its new posts (the scheduler as
+    ``SYSTEM``, or a monitor who sees the source).
 
     Any failure (unreachable, HTTP error, too large, not a feed, no text) is recorded
     on the source (``last_error``, ``failures``; the next try backs off exponentially)
     and returned, never raised: one dead source stops nothing else. Posts already
     stored are never touched."""
+    _require_source(actor, source, system=True)
     now = now or timezone.now()
     fetcher = fetcher or fetching.fetch_url
     try:
@@ -108,8 +150,9 @@ def source_fetch(
     except fetching.FetchError as exc:
         _source_failed(source, now, str(exc))
         return FetchOutcome(ok=False, error=str(exc))
-    added, duplicates = posts_ingest(source=source, items=items, actor=SYSTEM)
-    _source_ok(source, now, result)
+    with transaction.atomic():
+        added, duplicates = posts_ingest(source=source, items=items, actor=actor)
+        _source_ok(source, now, result)
     return FetchOutcome(ok=True, added=len(added), duplicates=duplicates)
 
 
@@ -136,12 +179,14 @@ def _source_failed(source: Source, now: datetime, error: str) -> None:
     logger.warning("opinion source %s failed: %s", source.pk, error)
 
 
-def sources_fetch_due(*, now: datetime | None = None) -> dict[str, int]:
-    """Fetch every active feed/page source that is due (the periodic task). Each source
-    is fetched under a row lock (skip_locked on PostgreSQL) so two workers never fetch
-    the same source at once; one source's failure never stops the others."""
+def sources_fetch_due(*, actor: Any, now: datetime | None = None) -> dict[str, int]:
+    """Fetch every active feed/page source that is due (the periodic task, as
+    ``SYSTEM`` only). Each source is fetched under a row lock (skip_locked on
+    PostgreSQL) so two workers never fetch the same source at once; one source's
+    failure never stops the others."""
     from django.db import connection
 
+    require(is_system(actor), _("Only the platform fetches every source on its schedule."))
     now = now or timezone.now()
     due = (
         Source.objects.filter(is_active=True, kind__in=list(Source.FETCHED_KINDS))
@@ -156,7 +201,7 @@ def sources_fetch_due(*, now: datetime | None = None) -> dict[str, int]:
             if source is None:
                 continue
             try:
-                outcome = source_fetch(source=source, now=now)
+                outcome = source_fetch(source=source, actor=actor, now=now)
             except Exception as exc:  # a bug on one source must not stop the others
                 logger.exception("opinion source %s crashed", pk)
                 _source_failed(source, now, _("Internal error: %(error)s") % {"error": type(exc).__name__})
@@ -173,7 +218,9 @@ def sources_fetch_due(*, now: datetime | None = None) -> dict[str, int]:
 @transaction.atomic
 def posts_ingest(*, source: Source, items: Iterable[fetching.Item], actor: Any) -> tuple[list[Post], int]:
     """Store the items not stored yet (unique key: source + guid/URL), then classify
-    and group the new ones. Returns (new posts, number of duplicates skipped)."""
+    and group the new ones. Returns (new posts, number of duplicates skipped). The
+    fetch (``SYSTEM``) or a monitor who sees the source."""
+    _require_source(actor, source, system=True)
     now = timezone.now()
     by_key: dict[str, fetching.Item] = {}
     total = 0
@@ -196,6 +243,9 @@ def posts_ingest(*, source: Source, items: Iterable[fetching.Item], actor: Any) 
         for key, item in by_key.items()
         if key not in existing
     ]
+    for post in fresh:
+        # The source is the one given (checked above); the key is unique in the database.
+        post.full_clean(exclude=["key", "source"], validate_unique=False, validate_constraints=False)
     # ignore_conflicts: a worker racing on the same key loses quietly (unique key).
     Post.objects.bulk_create(fresh, ignore_conflicts=True)
     posts = list(Post.objects.filter(key__in=[p.key for p in fresh], event__isnull=True))
@@ -215,12 +265,18 @@ def _matcher(bureau: Organization | None) -> OrgMatcher:
     return OrgMatcher(orgs.values_list("pk", "name", "short_name"))
 
 
+@transaction.atomic
 def posts_process(
     *, posts: list[Post], bureau: Organization | None, judgements: list[Judgement] | None = None
 ) -> list[Event]:
     """Classify (unless ``judgements`` are given: a monitor's review), find named
     organisations, hash and group ``posts`` into events (existing live events within the
-    window first). Returns the events touched."""
+    window first). Returns the events touched. Called by :func:`posts_ingest` and
+    :func:`post_review`, which check the actor's right.
+
+    OPN-1: a post praising a school or teacher is kept and counted but joins no event
+    (``rules.makes_event``); an event that reaches the alert threshold is handed over
+    by the platform."""
     judgements = judgements or classify_many([(p.title, p.text) for p in posts])
     matcher = _matcher(bureau)
     earliest = min(p.published_at for p in posts)
@@ -258,8 +314,10 @@ def posts_process(
             "stance_confidence",
             "simhash",
         ]
-        if not post.education:
+        if not makes_event(education=post.education, stance=post.stance, confidence=post.stance_confidence):
             post.save(update_fields=fields)
+            if orgs:
+                post.organizations.add(*orgs)
             continue
         cand, _created = grouper.add(
             hash_value=post.simhash, at=post.published_at, organizations=orgs, topic=post.topic
@@ -293,6 +351,7 @@ def posts_process(
     return list(touched.values())
 
 
+@transaction.atomic
 def event_refresh(*, event: Event) -> Event:
     """Recompute reach, severity and first/last seen from the event's posts."""
     stats = event.posts.aggregate(n=Count("pk"), sources=Count("source", distinct=True), likes=Sum("likes"))
@@ -326,18 +385,11 @@ def alert_severity() -> int:
     return int(local_rule("OPN-1-auto-severity"))
 
 
-def _responsible_for(event: Event) -> Organization | None:
-    named = list(event.organizations.order_by("kind", "path"))
-    if len(named) == 1:
-        return named[0]
-    return event.bureau
-
-
 def _maybe_hand_over(event: Event) -> None:
     """OPN-1: an event at or above the bureau's threshold (LOCAL ``OPN-1-auto-severity``;
     101 turns automatic hand-over off) is handed over automatically."""
     if event.status == Event.Status.NEW and event.severity >= alert_severity():
-        unit = _responsible_for(event)
+        unit = unit_suggested(event)
         if unit is not None:
             event_assign(event=event, organization=unit, actor=SYSTEM, reason=_("Severity above the alert threshold."))
 
@@ -347,6 +399,7 @@ def post_create_manual(
     *, source: Source, actor: Any, title: str, text: str, url: str = "", published_at: datetime | None = None
 ) -> Post:
     """Staff record a post seen elsewhere (manual source)."""
+    _require_source(actor, source)
     if source.kind != Source.Kind.MANUAL:
         raise ValidationError(_("Posts can only be entered by hand into a manual source."))
     if not (title.strip() or text.strip()):
@@ -363,6 +416,7 @@ def posts_import(*, source: Source, filename: str, body: bytes, actor: Any) -> I
     """Import a CSV / JSON / Excel file into an import source. Rows that cannot be
     read are refused and listed; rows already stored are skipped; nothing stored is
     changed. A file that cannot be read at all raises ValidationError."""
+    _require_source(actor, source)
     if source.kind != Source.Kind.IMPORT:
         raise ValidationError(_("Files can only be imported into an import source."))
     if len(body) > fetching.MAX_BYTES:
@@ -399,6 +453,9 @@ def posts_import(*, source: Source, filename: str, body: bytes, actor: Any) -> I
 @transaction.atomic
 def event_merge(*, target: Event, others: list[Event], actor: Any) -> Event:
     """Move the posts of ``others`` into ``target``; the others become "merged"."""
+    _require_monitor(actor, target)
+    for other in others:
+        _require_monitor(actor, other)
     others = [e for e in others if e.pk != target.pk]
     if not others:
         raise ValidationError(_("Choose at least one other event to merge."))
@@ -425,6 +482,7 @@ def event_merge(*, target: Event, others: list[Event], actor: Any) -> Event:
 @transaction.atomic
 def event_split(*, event: Event, posts: list[Post], actor: Any) -> Event:
     """Move ``posts`` out of ``event`` into a new event."""
+    _require_monitor(actor, event)
     ids = {p.pk for p in posts if p.event_id == event.pk}
     if not ids:
         raise ValidationError(_("Choose the posts to move to a new event."))
@@ -454,10 +512,10 @@ def event_split(*, event: Event, posts: list[Post], actor: Any) -> Event:
 def post_review(*, post: Post, actor: Any, education: bool, topic: str, stance: str) -> Post:
     """A monitor confirms or corrects the classifier's three judgements of ``post``
     (audited, old and new). A post that turns out to be about education joins an event;
-    one that is not leaves its event. Reviewed posts are what ``opinion_export_reviewed``
+    one that is not, or that praises (OPN-1: no event to handle), leaves its event.
+    Reviewed posts are what ``opinion_export_reviewed``
     hands to the next training."""
-    if not access.posts_visible_to(actor).filter(pk=post.pk).exists():
-        raise PermissionDenied
+    require(access.posts_visible_to(actor).filter(pk=post.pk).exists(), _("Only a monitor of the bureau may do this."))
     if stance not in Stance.values:
         raise ValidationError({"stance": _("Choose the stance.")})
     if education and topic not in Topic.values:
@@ -466,12 +524,8 @@ def post_review(*, post: Post, actor: Any, education: bool, topic: str, stance: 
     post = Post.objects.select_for_update().get(pk=post.pk)
     before = {"education": post.education, "topic": post.topic, "stance": post.stance}
     old_event = post.event
-    if (
-        old_event is not None
-        and not education
-        and old_event.status != Event.Status.NEW
-        and old_event.posts.count() == 1
-    ):
+    makes = makes_event(education=education, stance=stance)
+    if old_event is not None and not makes and old_event.status != Event.Status.NEW and old_event.posts.count() == 1:
         raise ValidationError(
             _("This post is all there is of an event being handled; close the event before marking the post.")
         )
@@ -479,18 +533,18 @@ def post_review(*, post: Post, actor: Any, education: bool, topic: str, stance: 
     post.education_confidence = post.stance_confidence = 1.0
     post.topic_confidence = 1.0 if education else 0.0
     post.reviewed_by, post.reviewed_at = actor, timezone.now()
-    if not education:
-        post.event = None  # a post not about education belongs to no event
+    if not makes:
+        post.event = None  # a post not about education, or praise, belongs to no event
     fields = ["education", "education_confidence", "topic", "topic_confidence", "stance", "stance_confidence"]
     post.save(update_fields=[*fields, "reviewed_by", "reviewed_at", "event"])
     if old_event is None:
-        if education:
+        if makes:
             judgement = Judgement(1, 1.0, topic, 1.0, stance, 1.0)
             posts_process(posts=[post], bureau=post.source.bureau, judgements=[judgement])
     elif old_event.posts.exists():
         event_refresh(event=old_event)
     else:
-        event_close(event=old_event, actor=actor, reason=_("Its only post is not about education."))
+        event_close(event=old_event, actor=actor, reason=_("Its only post is no event to handle."))
     audit_record(
         actor=actor,
         action="opinion.post_review",
@@ -513,10 +567,32 @@ def event_assign(
 ) -> list[Supervision]:
     """OPN-1: hand the event to ``organization`` under supervision: one OPN-1 clock
     (48 h), or for a major incident OPN-1-major-info (5 h) and OPN-1-major-statement
-    (24 h). Starts now. An answered event handed on again (to another unit, or back):
-    the clocks of the first hand-over are closed, keeping whether they were met, and
-    fresh ones start for the unit that has it now."""
+    (24 h). The clocks start when the opinion first appeared (``rules.opn1_started_at``),
+    not now. Refused for a unit the posts accuse (the message names its superior,
+    ``rules.unit_suggested``) and for a unit outside the event's bureau. A monitor of
+    the bureau, or the platform (``SYSTEM``, the automatic hand-over).
+
+    An answered event handed on again (to another unit, or back): the clocks of the
+    first hand-over are closed, keeping whether they were met, and fresh ones start
+    for the unit that has it now — still counted from the opinion's first appearance."""
+    _require_monitor(actor, event, system=True)
+    accused = units_accused(event)
+    if organization.pk in {o.pk for o in accused}:
+        superior = unit_suggested(event)
+        if superior is not None:
+            message = _("The posts accuse %(unit)s; it cannot answer for itself. Hand the event to %(superior)s.") % {
+                "unit": organization.name,
+                "superior": superior.name,
+            }
+        else:
+            message = _(
+                "The posts accuse %(unit)s; it cannot answer for itself. Hand the event to a unit above it."
+            ) % {"unit": organization.name}
+        raise ValidationError({"organization": message})
+    if event.bureau_id is not None and not access.units_of_bureau(event).filter(pk=organization.pk).exists():
+        raise ValidationError({"organization": _("Choose a unit of the event's bureau.")})
     now = timezone.now()
+    start = opn1_started_at(event, now)
     rules = OPN1_MAJOR_CLOCKS if major else OPN1_CLOCKS
     previous = event_supervisions(event)
     transition(
@@ -524,7 +600,7 @@ def event_assign(
         Event.Status.ASSIGNED,
         actor=actor,
         reason=reason,
-        data={"organization": organization.pk, "major": major},
+        data={"organization": organization.pk, "major": major, "start": start.isoformat()},
         update={"responsible": organization, "assigned_at": now, "major": major},
     )
     for supervision in previous:
@@ -537,7 +613,7 @@ def event_assign(
     for rule in rules:
         opened.append(
             supervision_open(
-                item=event, organization=organization, rule_id=rule, start=now, actor=actor, title=event.title[:200]
+                item=event, organization=organization, rule_id=rule, start=start, actor=actor, title=event.title[:200]
             )
         )
     event_refresh(event=event)
@@ -550,21 +626,32 @@ def _stop_clock(event: Event, rule_id: str, *, actor: Any, reason: str) -> None:
         supervision_answer(supervision=supervision, actor=actor, reason=reason)
 
 
+def _locked(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _save(event: Event, locked: Event, fields: list[str]) -> None:
+    """Validate and save ``fields`` of the locked row; the caller's instance follows."""
+    locked.full_clean()
+    locked.save(update_fields=fields)
+    for name in fields:
+        setattr(event, name, getattr(locked, name))
+
+
 def _major_act(event: Event, *, actor: Any, text: str, rule_id: str, fields: tuple[str, str], action: str) -> Event:
-    if not access.may_handle(actor, event):
-        raise PermissionDenied
-    if event.status != Event.Status.ASSIGNED or not event.major:
+    _require_handler(actor, event)
+    locked = _locked(event)
+    if locked.status != Event.Status.ASSIGNED or not locked.major:
         raise ValidationError(_("Only a major incident being handled takes this step."))
     if not text.strip():
         raise ValidationError({"text": _("Write the text that was released.")})
     text_field, at_field = fields
-    done = getattr(event, at_field)
-    if done is not None and event.assigned_at is not None and done >= event.assigned_at:
+    done = getattr(locked, at_field)
+    if done is not None and locked.assigned_at is not None and done >= locked.assigned_at:
         raise ValidationError(_("This step has already been recorded."))
-    now = timezone.now()
-    Event.objects.filter(pk=event.pk).update(**{text_field: text.strip(), at_field: now})
-    setattr(event, text_field, text.strip())
-    setattr(event, at_field, now)
+    setattr(locked, text_field, text.strip())
+    setattr(locked, at_field, timezone.now())
+    _save(event, locked, [text_field, at_field])
     _stop_clock(event, rule_id, actor=actor, reason=action)
     audit_record(actor=actor, action=f"opinion.{action}", target=event, data={"length": len(text.strip())})
     return event
@@ -598,8 +685,11 @@ def event_statement(*, event: Event, actor: Any, text: str) -> Event:
     )
 
 
+@transaction.atomic
 def event_instruct(*, event: Event, author: Any, text: str) -> None:
-    """A leader's instruction (批示) on the event's supervision."""
+    """A leader's instruction (批示) on the event's supervision (who may instruct is
+    supervision's rule: a leader of the responsible unit or above it)."""
+    require(access.events_visible_to(author).filter(pk=event.pk).exists())
     supervisions = event_supervisions(event)
     if not supervisions:
         raise ValidationError(_("The event must be assigned before a leader can instruct on it."))
@@ -611,13 +701,15 @@ def event_instruct(*, event: Event, author: Any, text: str) -> None:
 @transaction.atomic
 def event_investigate(*, event: Event, actor: Any, note: str) -> Event:
     """The responsible unit's investigation note (调查核实)."""
-    if event.status != Event.Status.ASSIGNED:
+    _require_handler(actor, event)
+    locked = _locked(event)
+    if locked.status != Event.Status.ASSIGNED:
         raise ValidationError(_("Only an assigned event takes an investigation note."))
     if not note.strip():
         raise ValidationError({"note": _("Write the investigation note.")})
-    Event.objects.filter(pk=event.pk).update(investigation=note.strip())
-    event.investigation = note.strip()
-    audit_record(actor=actor, action="opinion.event_investigate", target=event, data={"length": len(note)})
+    locked.investigation = note.strip()
+    _save(event, locked, ["investigation"])
+    audit_record(actor=actor, action="opinion.event_investigate", target=event, data={"length": len(note.strip())})
     return event
 
 
@@ -625,6 +717,7 @@ def event_investigate(*, event: Event, actor: Any, note: str) -> Event:
 def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
     """The formal reply; the unit's clocks stop (OPN-1). ``public`` publishes it on the
     public replies page."""
+    _require_handler(actor, event)
     if not text.strip():
         raise ValidationError({"text": _("Write the reply.")})
     transition(
@@ -641,6 +734,8 @@ def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
 
 @transaction.atomic
 def event_close(*, event: Event, actor: Any, reason: str = "") -> Event:
+    """A monitor of the bureau closes the event; its clocks are closed with it."""
+    _require_monitor(actor, event)
     for supervision in event_supervisions(event):
         supervision_close(supervision=supervision, actor=actor, reason=reason)
     transition(event, Event.Status.CLOSED, actor=actor, reason=reason)
@@ -649,9 +744,11 @@ def event_close(*, event: Event, actor: Any, reason: str = "") -> Event:
 
 def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", request: str = "") -> PetitionIntakeResult:
     """Turn the event into a petition case in one step, through the petitions seam; the
-    event keeps the case number, the audit entry its id and number. Raises
-    ``core.seams.SeamUnavailable`` (an ImproperlyConfigured) when no petitions module is
-    installed, and ValidationError when the event was already turned into one."""
+    event keeps the case number, the audit entry its id and number. A monitor of the
+    bureau. Raises ``core.seams.SeamUnavailable`` (an ImproperlyConfigured) when no
+    petitions module is installed, and ValidationError when the event was already
+    turned into one."""
+    _require_monitor(actor, event)
     if event.petition_label:
         raise ValidationError(_("This event has already been turned into a petition."))
     posts = list(event.posts.order_by("published_at")[:5])
@@ -667,9 +764,12 @@ def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", requ
         source_label=f"opinion.event:{event.pk}",
     )
     with transaction.atomic():
+        locked = _locked(event)
+        if locked.petition_label:
+            raise ValidationError(_("This event has already been turned into a petition."))
         case = petition_intake(intake, actor=actor)
-        Event.objects.filter(pk=event.pk).update(petition_label=case.case_number)
-        event.petition_label = case.case_number
+        locked.petition_label = case.case_number
+        _save(event, locked, ["petition_label"])
         audit_record(
             actor=actor,
             action="opinion.event_to_petition",
@@ -677,11 +777,6 @@ def event_to_petition(*, event: Event, actor: Any, kind: str = "complaint", requ
             data={"case_id": case.case_id, "case_number": case.case_number},
         )
     return case
-
-
-def require(condition: bool) -> None:
-    if not condition:
-        raise PermissionDenied
 
 
 __all__ = [
@@ -717,12 +812,13 @@ def brief_issue(*, bureau: Organization, day: date, actor: Any) -> IssuedDocumen
     record under the bureau's next brief number with the day's figures frozen into it.
     Issued again the same day, it is re-issued: a new version under the same number, the
     earlier one kept."""
-    require(access.can_monitor(actor) and bureau in access.bureaus_of(actor))
+    require(access.may_issue_brief(actor, bureau), _("Only a monitor of the bureau may do this."))
+    posts = access.posts_visible_to(actor)
     events = access.events_visible_to(actor)
-    figures = brief_figures(day=day, events=events)
+    figures = brief_figures(day=day, posts=posts, events=events)
 
     def render(number: str) -> bytes:
-        return brief_docx(bureau=bureau, day=day, events=events, number=number)
+        return brief_docx(bureau=bureau, day=day, posts=posts, events=events, number=number)
 
     current = documents_issued(kind=BRIEF_DOCUMENT, organization=bureau).filter(period_start=day).first()
     if current is not None:

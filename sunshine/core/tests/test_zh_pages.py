@@ -129,12 +129,13 @@ def _district() -> dict[str, Any]:
     )
     disclosure.inspection_publish(actor=leader, inspection=inspection, summary="本季度检查情况通报。")
 
-    source = opinion.source_create(actor=None, name="人工录入", kind=Source.Kind.MANUAL, bureau=bureau)
+    monitor = users[Role.DEPARTMENT_STAFF]
+    source = opinion.source_create(actor=monitor, name="人工录入", kind=Source.Kind.MANUAL, bureau=bureau)
     opinion.post_create_manual(
         source=source,
-        actor=None,
-        title="示范区实验小学食堂乱收费",
-        text="家长反映示范区实验小学食堂乱收费，教育局应回应。",
+        actor=monitor,
+        title="示范区实验小学门口接送车辆乱停",
+        text="示范区实验小学门口早晚接送时车辆乱停乱放，建议学校设置护学岗和临时停车区。",
     )
     event = Event.objects.get(bureau=bureau)
     opinion.event_assign(event=event, organization=school, actor=leader)

@@ -35,8 +35,9 @@ def post(d: District) -> Post:
         lambda d: services.post_create_manual(
             source=source(d),
             actor=d.user(Role.DEPARTMENT_STAFF),
-            title=f"{d.school.name}乱收费",
-            text=f"{d.school.name}今年秋季开学强制收取资料费和空调费，家长们非常不满，希望教育局查处。",
+            # A suggestion to school A (not a complaint about it): school A answers (OPN-1).
+            title=f"{d.school.name}门口接送车辆乱停",
+            text=f"{d.school.name}门口早晚接送时车辆乱停乱放，建议学校设置护学岗和临时停车区。",
         ),
     )
 

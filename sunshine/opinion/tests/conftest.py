@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from sunshine.core.testing import user_with_role
+from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -88,11 +90,15 @@ def feed_server() -> Iterator[Any]:
 
 @pytest.fixture
 def district(db: None) -> dict[str, Any]:
+    """A bureau with three schools and its office, where ``monitor`` (department staff)
+    watches opinion."""
     bureau = BureauFactory(name="测试区教育局")
+    office = DepartmentFactory(parent=bureau, name="测试区教育局办公室")
     return {
         "bureau": bureau,
         "school1": SchoolFactory(parent=bureau, name="测试区第一中学", level="junior"),
         "school2": SchoolFactory(parent=bureau, name="测试区第二中学", level="junior"),
         "school3": SchoolFactory(parent=bureau, name="测试区第三中学", level="junior"),
-        "office": DepartmentFactory(parent=bureau, name="测试区教育局办公室"),
+        "office": office,
+        "monitor": user_with_role(Role.DEPARTMENT_STAFF, organization=office),
     }

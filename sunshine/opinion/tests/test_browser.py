@@ -33,7 +33,7 @@ def opinion_staff(db: None) -> Any:
     membership_grant(actor=None, user=user, organization=office, role=Role.DEPARTMENT_STAFF)
     totp_device_set(user=user, secret_base32=SECRET, actor=None)
     services.source_create(
-        actor=None, name="本地演示源", kind=Source.Kind.FEED, url=(DEMO_DIR / "feed.xml").as_uri(), bureau=bureau
+        actor=user, name="本地演示源", kind=Source.Kind.FEED, url=(DEMO_DIR / "feed.xml").as_uri(), bureau=bureau
     )
     return user
 

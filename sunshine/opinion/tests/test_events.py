@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from sunshine.core import seams
+from sunshine.core.actors import SYSTEM
 from sunshine.core.local_rules import local_rule_set
 from sunshine.core.models import AuditEntry, Supervision
 from sunshine.core.testing import audit_entries_containing, receipt_codes_drawn, user_with_role
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def _ingest(district: dict[str, Any], *items: tuple[str, str, str]) -> list[Post]:
     source = Source.objects.filter(name="t").first() or services.source_create(
-        actor=None, name="t", kind=Source.Kind.MANUAL, bureau=district["bureau"]
+        actor=district["monitor"], name="t", kind=Source.Kind.MANUAL, bureau=district["bureau"]
     )
     now = timezone.now()
     posts, _dups = services.posts_ingest(
@@ -33,7 +34,7 @@ def _ingest(district: dict[str, Any], *items: tuple[str, str, str]) -> list[Post
             Item(guid=g, url="", title=t, text=x, published_at=now - timedelta(minutes=i))
             for i, (g, t, x) in enumerate(items)
         ],
-        actor=None,
+        actor=SYSTEM,  # as a feed brings them
     )
     return posts
 
@@ -85,12 +86,12 @@ def test_opn1_assign_48_hours(district):
     """OPN-1: respond within 48 hours."""
     (one,) = _ingest(district, ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物"))
     staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
-    (sup,) = services.event_assign(event=one.event, organization=district["school1"], actor=staff)
+    (sup,) = services.event_assign(event=one.event, organization=district["office"], actor=staff)
     assert sup.rule_id == "OPN-1" and sup.due_at - sup.started_at == timedelta(hours=48)
     one.event.refresh_from_db()
-    assert one.event.status == Event.Status.ASSIGNED and one.event.responsible == district["school1"]
+    assert one.event.status == Event.Status.ASSIGNED and one.event.responsible == district["office"]
     with pytest.raises(ValidationError):  # already assigned
-        services.event_assign(event=one.event, organization=district["school1"], actor=staff)
+        services.event_assign(event=one.event, organization=district["office"], actor=staff)
 
 
 def test_opn1_major_incident_5_and_24_hours(district):
@@ -98,7 +99,7 @@ def test_opn1_major_incident_5_and_24_hours(district):
     statement in 24 hours."""
     (two,) = _ingest(district, ("2", "测试区第二中学周末补课收费", "测试区第二中学周六补课每人收600元"))
     staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
-    major = services.event_assign(event=two.event, organization=district["school2"], actor=staff, major=True)
+    major = services.event_assign(event=two.event, organization=district["office"], actor=staff, major=True)
     assert {s.rule_id: s.due_at - s.started_at for s in major} == {
         "OPN-1-major-info": timedelta(hours=5),
         "OPN-1-major-statement": timedelta(hours=24),
@@ -112,7 +113,7 @@ def test_instruction_investigation_reply_and_close(district):
     leader = user_with_role(Role.LEADER, organization=district["bureau"])
     with pytest.raises(ValidationError):
         services.event_instruct(event=event, author=leader, text="请尽快核实")  # not assigned yet
-    services.event_assign(event=event, organization=district["school1"], actor=staff)
+    services.event_assign(event=event, organization=district["office"], actor=staff)
     with pytest.raises(PermissionDenied):
         services.event_instruct(event=event, author=staff, text="请尽快核实")  # not a leader
     services.event_instruct(event=event, author=leader, text="请尽快核实")
@@ -164,8 +165,9 @@ def test_severe_event_is_handed_over_automatically(district):
         ("2", "转：测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，孩子肚子疼！"),
     )
     post.event.refresh_from_db()
-    assert post.event.status == Event.Status.ASSIGNED and post.event.responsible == district["school1"]
-    assert Supervision.objects.filter(rule_id="OPN-1", organization=district["school1"]).count() == 1
+    # The posts accuse the school: its superior, the bureau, answers (OPN-1).
+    assert post.event.status == Event.Status.ASSIGNED and post.event.responsible == district["bureau"]
+    assert Supervision.objects.filter(rule_id="OPN-1", organization=district["bureau"]).count() == 1
 
 
 def test_automatic_hand_over_follows_the_bureau_threshold(district):
@@ -194,7 +196,7 @@ def test_opn1_major_clocks_each_stopped_by_its_own_act(district):
     outsider = user_with_role(Role.SCHOOL_CLERK, organization=district["school3"])
     with pytest.raises(ValidationError):  # not assigned yet
         services.event_inform(event=event, actor=staff, text="情况通报")
-    info, statement = services.event_assign(event=event, organization=district["school1"], actor=staff, major=True)
+    info, statement = services.event_assign(event=event, organization=district["office"], actor=staff, major=True)
     with pytest.raises(PermissionDenied):
         services.event_inform(event=event, actor=outsider, text="情况通报")
     services.event_inform(event=event, actor=staff, text="区教育局已介入，受伤学生均已送医。")
@@ -220,7 +222,7 @@ def test_opn1_answered_event_handed_to_another_unit_gets_fresh_clocks(district):
     (post,) = _ingest(district, ("4", "测试区第一中学食堂涨价", "测试区第一中学食堂饭菜涨价"))
     event = post.event
     staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
-    (first,) = services.event_assign(event=event, organization=district["school1"], actor=staff)
+    (first,) = services.event_assign(event=event, organization=district["bureau"], actor=staff)
     services.event_reply(event=event, actor=staff, text="学校已说明。", public=False)
     (second,) = services.event_assign(
         event=event, organization=district["office"], actor=staff, reason="由局办公室答复"

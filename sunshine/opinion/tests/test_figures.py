@@ -32,15 +32,17 @@ def test_opn1_on_time_rate_counts_an_unanswered_overdue_event_as_late(district):
         district,
         ("1", "测试区第一中学食堂饭菜有异物", "测试区第一中学食堂饭菜有异物，家长很担心"),
         ("2", "测试区第二中学周末补课收费", "测试区第二中学周六补课每人收600元"),
-        ("3", "测试区第三中学校服强制购买", "测试区第三中学要求学生统一购买校服，每套480元"),
+        ("3", "测试区第三中学周边交通", "建议测试区第三中学门口设置护学岗"),
     )
     events = [post.event for post in posts]
     assert len({event.pk for event in events}) == 3
     staff = user_with_role(Role.DEPARTMENT_STAFF, bureau=district["bureau"])
     answered, late, unanswered = events
-    services.event_assign(event=answered, organization=district["school1"], actor=staff)
+    # A complaint is answered by a unit above the school it accuses (OPN-1); a suggestion
+    # by the school it concerns.
+    services.event_assign(event=answered, organization=district["office"], actor=staff)
     services.event_reply(event=answered, actor=staff, text="已核实并整改。", public=True)
-    services.event_assign(event=late, organization=district["school2"], actor=staff)
+    services.event_assign(event=late, organization=district["bureau"], actor=staff)
     services.event_reply(event=late, actor=staff, text="已叫停补课。", public=False)
     due = Supervision.objects.get(object_id=str(late.pk), rule_id="OPN-1").due_at
     Event.objects.filter(pk=late.pk).update(replied_at=due + timedelta(hours=1))
@@ -55,8 +57,8 @@ def test_opn1_on_time_rate_counts_an_unanswered_overdue_event_as_late(district):
     assert parts("responded_on_time_rate", year, district["bureau"]) == (50.0, 1, 2)
     after = Period(year.start, year.end, as_of=now + timedelta(hours=49))
     assert parts("responded_on_time_rate", after, district["bureau"]) == (33.3, 1, 3)
-    # A school counts the events it is responsible for.
-    assert parts("events", year, district["school1"]) == (1, 1, None)
-    assert parts("responded_on_time_rate", after, district["school1"]) == (100.0, 1, 1)
+    # A unit counts the events it is responsible for.
+    assert parts("events", year, district["office"]) == (1, 1, None)
+    assert parts("responded_on_time_rate", after, district["office"]) == (100.0, 1, 1)
     assert parts("responded_on_time_rate", after, district["school3"]) == (0.0, 0, 1)
     assert parts("events", Period.year(timezone.localtime(now).year - 1), district["bureau"]) == (0, 0, None)

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
+from sunshine.core.actors import SYSTEM
 from sunshine.opinion import fetch, services
 from sunshine.opinion.models import Event, ImportBatch, Post, Source
 
@@ -18,12 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _source(district: dict[str, Any], url: str, kind: str = Source.Kind.FEED) -> Source:
-    return services.source_create(actor=None, name=url, kind=kind, url=url, bureau=district["bureau"])
+    return services.source_create(actor=district["monitor"], name=url, kind=kind, url=url, bureau=district["bureau"])
 
 
 def test_feed_is_fetched_classified_grouped_and_never_stored_twice(feed_server, district):
     source = _source(district, f"{feed_server.url}/feed.xml")
-    outcome = services.source_fetch(source=source)
+    outcome = services.source_fetch(source=source, actor=SYSTEM)
     assert outcome.ok and outcome.added == 3
     posts = {p.guid: p for p in Post.objects.all()}
     assert posts["t-1"].education and posts["t-1"].topic == "food"
@@ -37,25 +38,27 @@ def test_feed_is_fetched_classified_grouped_and_never_stored_twice(feed_server, 
     assert source.etag == '"v1"' and source.last_error == ""
 
     # Conditional request: the server answers 304, nothing new, nothing lost.
-    again = services.source_fetch(source=source)
+    again = services.source_fetch(source=source, actor=SYSTEM)
     assert again.ok and again.not_modified and Post.objects.count() == 3
     # Without the ETag the same items come back and are skipped as duplicates.
     Source.objects.filter(pk=source.pk).update(etag="")
     source.refresh_from_db()
-    third = services.source_fetch(source=source)
+    third = services.source_fetch(source=source, actor=SYSTEM)
     assert third.added == 0 and third.duplicates == 3 and Post.objects.count() == 3
 
 
 def test_atom_and_gbk_feeds(feed_server, district):
-    atom = services.source_fetch(source=_source(district, f"{feed_server.url}/atom.xml"))
-    gbk = services.source_fetch(source=_source(district, f"{feed_server.url}/gbk.xml"))
+    atom = services.source_fetch(source=_source(district, f"{feed_server.url}/atom.xml"), actor=SYSTEM)
+    gbk = services.source_fetch(source=_source(district, f"{feed_server.url}/gbk.xml"), actor=SYSTEM)
     assert atom.added == 1 and gbk.added == 1
     assert Post.objects.get(guid="urn:test:atom:1").text.startswith("测试区第二中学初三年级")
     assert Post.objects.get(guid="g-1").title == "测试区实验小学门口车辆乱停很危险"
 
 
 def test_web_page_article_text_is_extracted(feed_server, district):
-    outcome = services.source_fetch(source=_source(district, f"{feed_server.url}/page.html", Source.Kind.PAGE))
+    outcome = services.source_fetch(
+        source=_source(district, f"{feed_server.url}/page.html", Source.Kind.PAGE), actor=SYSTEM
+    )
     assert outcome.added == 1
     post = Post.objects.get()
     assert post.title == "测试区第三中学宿舍漏水一个月没人修"
@@ -64,13 +67,13 @@ def test_web_page_article_text_is_extracted(feed_server, district):
 
 def test_bad_sources_are_marked_and_stop_nothing_else(feed_server, district):
     good = _source(district, f"{feed_server.url}/feed.xml")
-    services.source_fetch(source=good)
+    services.source_fetch(source=good, actor=SYSTEM)
     stored = Post.objects.count()
     broken = _source(district, f"{feed_server.url}/broken.xml")
     empty = _source(district, f"{feed_server.url}/empty.html", Source.Kind.PAGE)
     dead = _source(district, f"{feed_server.url}/gone.xml")
     atom = _source(district, f"{feed_server.url}/atom.xml")
-    counts = services.sources_fetch_due()  # the good feed is not due again yet
+    counts = services.sources_fetch_due(actor=SYSTEM)  # the good feed is not due again yet
     assert counts["failed"] == 3 and counts["fetched"] == 1
     for source in (broken, empty, dead):
         source.refresh_from_db()
@@ -81,7 +84,7 @@ def test_bad_sources_are_marked_and_stop_nothing_else(feed_server, district):
 
 def test_huge_response_is_refused_while_streaming(feed_server, district):
     source = _source(district, f"{feed_server.url}/huge")
-    outcome = services.source_fetch(source=source)
+    outcome = services.source_fetch(source=source, actor=SYSTEM)
     assert not outcome.ok
     source.refresh_from_db()
     assert "MB" in source.last_error
@@ -113,40 +116,52 @@ def test_decode_text_handles_gbk_and_utf8():
 
 
 def test_import_csv_json_excel_with_duplicates_and_bad_rows(district):
-    source = services.source_create(actor=None, name="导入", kind=Source.Kind.IMPORT, bureau=district["bureau"])
+    source = services.source_create(
+        actor=district["monitor"], name="导入", kind=Source.Kind.IMPORT, bureau=district["bureau"]
+    )
     csv_body = (
         "编号,标题,内容,时间\n"
         "a1,测试区第一中学乱收费,测试区第一中学收取资料费300元,2026-11-20 10:00\n"
         "a2,,,2026-11-20\n"
         "a3,测试区第二中学补课,周末补课,not-a-date\n"
     ).encode("gbk")
-    batch = services.posts_import(source=source, filename="posts.csv", body=csv_body, actor=None)
+    batch = services.posts_import(source=source, filename="posts.csv", body=csv_body, actor=district["monitor"])
     assert (batch.added, batch.duplicates, batch.refused) == (1, 0, 2)
-    again = services.posts_import(source=source, filename="posts.csv", body=csv_body, actor=None)
+    again = services.posts_import(source=source, filename="posts.csv", body=csv_body, actor=district["monitor"])
     assert (again.added, again.duplicates) == (0, 1)
     rows = [{"id": "j1", "title": "测试区第三中学食堂", "text": "食堂饭菜太差"}]
     assert (
-        services.posts_import(source=source, filename="p.json", body=json.dumps(rows).encode(), actor=None).added == 1
+        services.posts_import(
+            source=source, filename="p.json", body=json.dumps(rows).encode(), actor=district["monitor"]
+        ).added
+        == 1
     )
     book = openpyxl.Workbook()
     book.active.append(["id", "title", "text"])
     book.active.append(["x1", "测试区第一中学宿舍漏水", "宿舍漏水没人修"])
     buffer = io.BytesIO()
     book.save(buffer)
-    assert services.posts_import(source=source, filename="p.xlsx", body=buffer.getvalue(), actor=None).added == 1
+    assert (
+        services.posts_import(source=source, filename="p.xlsx", body=buffer.getvalue(), actor=district["monitor"]).added
+        == 1
+    )
     assert Post.objects.count() == 3 and ImportBatch.objects.count() == 4
     with pytest.raises(ValidationError):
-        services.posts_import(source=source, filename="p.json", body=b"[{broken", actor=None)
+        services.posts_import(source=source, filename="p.json", body=b"[{broken", actor=district["monitor"])
     with pytest.raises(ValidationError):
-        services.posts_import(source=source, filename="p.pdf", body=b"%PDF", actor=None)
+        services.posts_import(source=source, filename="p.pdf", body=b"%PDF", actor=district["monitor"])
     assert Post.objects.count() == 3  # nothing lost, nothing added
 
 
 def test_manual_entry(district):
-    source = services.source_create(actor=None, name="人工", kind=Source.Kind.MANUAL, bureau=district["bureau"])
+    source = services.source_create(
+        actor=district["monitor"], name="人工", kind=Source.Kind.MANUAL, bureau=district["bureau"]
+    )
     post = services.post_create_manual(
-        source=source, actor=None, title="测试区第一中学老师体罚学生", text="老师体罚学生"
+        source=source, actor=district["monitor"], title="测试区第一中学老师体罚学生", text="老师体罚学生"
     )
     assert post.education
     with pytest.raises(ValidationError):
-        services.post_create_manual(source=source, actor=None, title="测试区第一中学老师体罚学生", text="老师体罚学生")
+        services.post_create_manual(
+            source=source, actor=district["monitor"], title="测试区第一中学老师体罚学生", text="老师体罚学生"
+        )

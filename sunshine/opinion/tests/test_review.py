@@ -74,7 +74,7 @@ def test_the_last_post_of_an_event_being_handled_cannot_be_marked_away(district)
     (post,) = _ingest(district, ("1", "测试区第一中学食堂饭菜有异物", "孩子吃了肚子疼"))
     post.refresh_from_db()
     monitor = _monitor(district)
-    services.event_assign(event=post.event, organization=district["school1"], actor=monitor)
+    services.event_assign(event=post.event, organization=district["office"], actor=monitor)
     with pytest.raises(ValidationError, match="close the event"):
         services.post_review(post=post, actor=monitor, education=False, topic="", stance="complaint")
 

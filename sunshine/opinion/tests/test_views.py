@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.core import seams
+from sunshine.core.actors import SYSTEM
 from sunshine.core.models import AuditEntry, Supervision
 from sunshine.core.testing import client_for, login_verified, user_with_role
 from sunshine.opinion import services
@@ -20,20 +21,24 @@ from sunshine.orgs.models import Role
 pytestmark = pytest.mark.django_db
 
 
-def _event(district: dict[str, Any]) -> Event:
-    source = services.source_create(actor=None, name="t", kind=Source.Kind.MANUAL, bureau=district["bureau"])
+def _event(
+    district: dict[str, Any], title: str = "测试区第一中学食堂饭菜有异物", text: str = "孩子吃了肚子疼"
+) -> Event:
+    source = services.source_create(
+        actor=district["monitor"], name="t", kind=Source.Kind.MANUAL, bureau=district["bureau"]
+    )
     posts, _ = services.posts_ingest(
         source=source,
         items=[
             Item(
                 guid="1",
                 url="",
-                title="测试区第一中学食堂饭菜有异物",
-                text="孩子吃了肚子疼",
+                title=title,
+                text=text,
                 published_at=timezone.now(),
             )
         ],
-        actor=None,
+        actor=SYSTEM,
     )
     return posts[0].event
 
@@ -59,7 +64,7 @@ def test_monitor_walks_an_event_through_its_actions(district):
     def act(action: str, **data: Any) -> Any:
         return client.post(reverse("opinion:event-action", kwargs={"pk": event.pk, "action": action}), data)
 
-    act("assign", organization=district["school1"].pk)
+    act("assign", organization=district["office"].pk)
     event.refresh_from_db()
     assert event.status == Event.Status.ASSIGNED and Supervision.objects.filter(rule_id="OPN-1").exists()
     act("investigate", note="属实")
@@ -83,7 +88,8 @@ def test_monitor_walks_an_event_through_its_actions(district):
 
 
 def test_school_sees_only_its_assigned_event_and_cannot_assign(district):
-    event = _event(district)
+    # A suggestion to the school (not a complaint about it): the school itself answers.
+    event = _event(district, "测试区第一中学周边交通", "建议测试区第一中学门口设置护学岗")
     clerk = user_with_role(Role.SCHOOL_CLERK, organization=district["school1"])
     other = user_with_role(Role.SCHOOL_CLERK, organization=district["school2"])
     client, _ = client_for("anonymous")
@@ -162,7 +168,7 @@ def test_opn1_major_acts_and_handing_an_answered_event_on_from_the_page(district
     def act(action: str, **data: Any) -> Any:
         return client.post(reverse("opinion:event-action", kwargs={"pk": event.pk, "action": action}), data)
 
-    act("assign", organization=district["school1"].pk, major="on")
+    act("assign", organization=district["bureau"].pk, major="on")
     assert 'id="form-inform"' in client.get(url).content.decode()
     act("inform", text="已核实，正在处置。")
     body = client.get(url).content.decode()

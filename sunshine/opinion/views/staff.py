@@ -24,8 +24,9 @@ from sunshine.core.seams import SeamUnavailable
 from sunshine.core.supervision import supervision_rag
 from sunshine.core.views.files import issued_document_response
 from sunshine.opinion import access, services
-from sunshine.opinion.brief import BRIEF_DOCUMENT
+from sunshine.opinion.brief import BRIEF_DOCUMENT, brief_figures
 from sunshine.opinion.models import Event, Source, Stance, Topic
+from sunshine.opinion.rules import unit_suggested, units_accused
 
 RISING_POSTS = 3  # posts within 24 hours that make an event "rising"
 
@@ -53,7 +54,6 @@ class WorkbenchView(MonitorMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         now = timezone.now()
-        today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         posts = access.posts_visible_to(user)
         events = access.events_visible_to(user)
         since = now - timedelta(days=14)
@@ -74,12 +74,15 @@ class WorkbenchView(MonitorMixin, TemplateView):
             .filter(Q(recent__gte=RISING_POSTS) | Q(severity__gte=services.alert_severity()))
             .order_by("-severity")[:10]
         )
+        # The daily brief's figures for today, from the same function and the same posts
+        # and events the brief of today reads: the two always agree.
         context.update(
             {
-                "posts_today": posts.filter(fetched_at__gte=today).count(),
+                "today": {
+                    key.removeprefix("opinion.brief."): value
+                    for key, value in brief_figures(day=timezone.localdate(now), posts=posts, events=events).items()
+                },
                 "to_review": access.posts_to_review(user).count(),
-                "education_today": posts.filter(fetched_at__gte=today, education=True).count(),
-                "events_today": events.filter(created_at__gte=today).count(),
                 "live_events": [(e, _rags(e, now)) for e in live],
                 "rising": rising,
                 "topic_bars": _bars([(str(labels.get(r["topic"], r["topic"])), r["n"]) for r in topic_rows]),
@@ -162,7 +165,7 @@ class SourceFetchView(MonitorMixin, View):
         if source.kind not in Source.FETCHED_KINDS:
             messages.error(request, _("Only feeds and web pages are fetched."))
         else:
-            outcome = services.source_fetch(source=source)
+            outcome = services.source_fetch(source=source, actor=request.user)
             if outcome.ok:
                 messages.success(
                     request,
@@ -282,6 +285,8 @@ class EventDetailView(LoginRequiredMixin, DetailView):
                 "may_handle": access.may_handle(user, event),
                 "units": access.units_assignable(event),
                 "named": event.organizations.all(),
+                "accused": units_accused(event),
+                "suggested": unit_suggested(event),
                 "other_events": access.events_visible_to(user)
                 .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
                 .exclude(pk=event.pk)[:50],
@@ -305,7 +310,8 @@ class EventActionView(LoginRequiredMixin, View):
         target = event
         try:
             if action == "assign":
-                unit = get_object_or_404(access.units_assignable(event), pk=data.get("organization") or 0)
+                # Any unit of the bureau: the service refuses an accused one and names its superior.
+                unit = get_object_or_404(access.units_of_bureau(event), pk=data.get("organization") or 0)
                 services.event_assign(event=event, organization=unit, actor=user, major=data.get("major") == "on")
                 messages.success(request, _("Assigned to %(unit)s under supervision.") % {"unit": unit.name})
             elif action == "instruct":
