@@ -9,9 +9,9 @@ attendance) turns a file into rows.
    beyond the size its directory entry declares, so a lying directory cannot get past
    these sums.) For .csv it checks the size.
 2. ``spreadsheet_rows`` then parses in a separate process (``run_limited``: a fresh
-   interpreter from the ``spawn`` context, its address space capped with
-   ``RLIMIT_AS``, a wall-clock timeout), caps each cell's length (the CSV reader stops
-   inside an over-long field) and returns plain rows. A parse that runs out of memory
+   interpreter, its address space capped with ``RLIMIT_AS``, a wall-clock timeout),
+   caps each cell's length (the CSV reader stops inside an over-long field) and
+   returns plain rows. A parse that runs out of memory
    or time dies alone; the web process gets a clear refusal.
 
 Every refusal is an :class:`ImportRefused` (a ``ValidationError``) with a translated
@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,7 +60,7 @@ class SheetLimits:
     max_uncompressed: int = 200 * MiB  # all members, inflated
     max_member: int = 100 * MiB  # one member, inflated
     max_shared_strings: int = 50 * MiB  # xl/sharedStrings.xml, inflated (openpyxl holds it all)
-    max_ratio: int = 100  # inflated / compressed, for members and packages over ratio_floor
+    max_ratio: int = 200  # inflated / compressed, for members and packages over ratio_floor
     ratio_floor: int = 1 * MiB  # small members may compress well; large ones may not do so wildly
     max_cell_chars: int = 32_767  # Excel's own limit for one cell
     max_columns: int = 1_000
@@ -92,16 +95,33 @@ class _SheetError(Exception):
 
 # --- The limited child process -------------------------------------------------------
 
+# The child's whole program: take the parent's import path, then run _child_main. A
+# plain interpreter, never the parent's __main__ (multiprocessing's "spawn" would run
+# the server's entry script again), and no Django set-up.
+_CHILD_BOOTSTRAP = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    "from sunshine.core.imports import _child_main; _child_main()"
+)
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory_bytes: int) -> None:
+
+def _child_main() -> None:
+    """In the child: read (fn, args, memory_bytes) from stdin, cap the address space,
+    run, and write the pickled outcome to stdout (stray prints go to stderr)."""
+    import importlib
+    import os
+    import pickle
     import resource
+    import sys
 
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    preload, fn, args, memory_bytes = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by our parent
+    for module in preload:  # libraries are loaded before the cap: the cap is for the work
+        importlib.import_module(module)
     try:
-        soft_hard = (memory_bytes, memory_bytes)
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY and hard < memory_bytes:
-            soft_hard = (hard, hard)
-        resource.setrlimit(resource.RLIMIT_AS, soft_hard)
+        soft = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         outcome: tuple[Any, ...] = ("ok", fn(*args))
     except MemoryError:
         outcome = ("memory",)
@@ -110,41 +130,44 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory_byte
     except Exception as exc:  # the parser's own errors on a damaged file: reported, not raised
         outcome = ("failed", f"{type(exc).__name__}: {str(exc)[:200]}")
     try:
-        conn.send(outcome)
+        body = pickle.dumps(outcome)
     except MemoryError:
-        conn.send(("memory",))
-    finally:
-        conn.close()
+        body = pickle.dumps(("memory",))
+    out.write(body)
+    out.flush()
 
 
-def run_limited(fn: Callable[..., Any], *args: Any, memory_bytes: int, timeout_seconds: float) -> Any:
-    """``fn(*args)`` in a fresh process whose address space is capped at ``memory_bytes``
-    (``RLIMIT_AS``) and which is killed after ``timeout_seconds``. ``fn`` and its
-    arguments and result must pickle, and ``fn`` must live at a module's top level and
-    need no Django set-up. Raises :class:`WorkerFailed` when the child runs out of
-    memory, out of time or dies; an :class:`ImportRefused` when ``fn`` refused the input."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, fn, args, memory_bytes), daemon=True)
-    process.start()
-    sender.close()
+def run_limited(
+    fn: Callable[..., Any], *args: Any, memory_bytes: int, timeout_seconds: float, preload: tuple[str, ...] = ()
+) -> Any:
+    """``fn(*args)`` in a fresh interpreter whose address space is capped at
+    ``memory_bytes`` (``RLIMIT_AS``) and which is killed after ``timeout_seconds``.
+    ``fn`` must live at a module's top level and need no Django set-up; it, its
+    arguments and its result must pickle. The modules named in ``preload`` are
+    imported before the cap (a library's own start-up, e.g. numpy's thread buffers
+    pulled in by openpyxl, is not the work being limited). Raises :class:`WorkerFailed` (``reason``
+    ``memory``, ``timeout`` or ``crashed``) when the child does not finish, and an
+    :class:`ImportRefused` when ``fn`` refused its input. The parent's memory is never
+    at risk: it only reads the pickled result."""
+    payload = pickle.dumps(list(sys.path)) + pickle.dumps((preload, fn, args, memory_bytes))
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and program
+        [sys.executable, "-c", _CHILD_BOOTSTRAP],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+    )
     try:
-        if not receiver.poll(timeout_seconds):
-            raise WorkerFailed("timeout")
-        try:
-            outcome = receiver.recv()
-        except (EOFError, OSError) as exc:  # died without a word: killed, or the C heap gave out
-            process.join(5)
-            reason = "memory" if process.exitcode is not None and process.exitcode < 0 else "crashed"
-            raise WorkerFailed(reason, f"exit code {process.exitcode}") from exc
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.join(1)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-        process.close()
+        body, errors = process.communicate(payload, timeout=timeout_seconds)
+    except subprocess.TimeoutExpired as exc:
+        process.kill()
+        process.communicate()
+        raise WorkerFailed("timeout") from exc
+    if process.returncode != 0 or not body:
+        tail = errors.decode("utf-8", "replace")[-300:]
+        reason = "memory" if "MemoryError" in tail or process.returncode < 0 else "crashed"
+        raise WorkerFailed(reason, f"exit code {process.returncode}: {tail}")
+    outcome = pickle.loads(body)  # noqa: S301 - our own child's answer
     if outcome[0] == "ok":
         return outcome[1]
     if outcome[0] == "memory":
@@ -157,11 +180,15 @@ def run_limited(fn: Callable[..., Any], *args: Any, memory_bytes: int, timeout_s
 # --- Messages --------------------------------------------------------------------------
 
 
+_BYTE_LIMITS = frozenset({"too_large", "member_too_large", "uncompressed_too_large", "shared_strings_too_large"})
+
+
 def _refusal(code: str, params: dict[str, Any]) -> ImportRefused:
     shown = dict(params)
-    for key in ("limit", "size"):
-        if key in shown and code != "too_many_rows":
-            shown[key] = filesizeformat(shown[key])
+    if code in _BYTE_LIMITS:
+        for key in ("limit", "size"):
+            if key in shown:
+                shown[key] = filesizeformat(shown[key])
     messages = {
         "too_large": _("The file is larger than the limit of %(limit)s."),
         "not_xlsx": _("The workbook could not be read; save it again as .xlsx and retry."),
@@ -205,7 +232,10 @@ def _worker_refusal(failure: WorkerFailed) -> ImportRefused:
         )
     if failure.reason == "memory":
         return ImportRefused(
-            _("Reading the file needed more memory than allowed and was stopped. Split it into smaller files and retry."),
+            _(
+                "Reading the file needed more memory than allowed and was stopped. "
+                "Split it into smaller files and retry."
+            ),
             code="memory",
         )
     return ImportRefused(_("The workbook could not be read; save it again as .xlsx and retry."), code="unreadable")
@@ -251,7 +281,9 @@ def _check(data: IO[bytes], kind: str, limits: SheetLimits) -> None:
         raise _SheetError("uncompressed_too_large", size=total, limit=limits.max_uncompressed)
     if total > limits.ratio_floor and total // max(size, 1) > limits.max_ratio:
         raise _SheetError("ratio", ratio=total // max(size, 1))
-    if not any(m.filename.lower().startswith("xl/worksheets/") and m.filename.lower().endswith(".xml") for m in members):
+    if not any(
+        m.filename.lower().startswith("xl/worksheets/") and m.filename.lower().endswith(".xml") for m in members
+    ):
         raise _SheetError("no_sheet")
 
 
@@ -370,7 +402,13 @@ def spreadsheet_rows(fh: IO[bytes], *, kind: str, limits: SheetLimits | None = N
     data = fh.read(limits.max_bytes + 1)
     try:
         rows: list[Row] = run_limited(
-            _parse, data, kind, limits, memory_bytes=limits.memory_bytes, timeout_seconds=limits.timeout_seconds
+            _parse,
+            data,
+            kind,
+            limits,
+            memory_bytes=limits.memory_bytes,
+            timeout_seconds=limits.timeout_seconds,
+            preload=("openpyxl",) if kind == "xlsx" else (),
         )
     except WorkerFailed as failure:
         raise _worker_refusal(failure) from failure
