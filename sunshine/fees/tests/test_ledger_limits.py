@@ -19,13 +19,13 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from sunshine.core.models import AuditEntry, StoredFile
 from sunshine.core.tests.test_imports import huge_cell_bomb, repacked
 from sunshine.core.uploads import UPLOADS_DIR, uploads_sweep_orphans
 from sunshine.fees.models import LedgerRow, LedgerUpload
-from sunshine.fees.services import ledger_import
+from sunshine.fees.services import ledger_audit, ledger_import
 from sunshine.fees.tests.test_audit import CLEAN, HEADER
 from sunshine.fees.tests.test_views import client_of
 
@@ -133,3 +133,18 @@ def test_the_sweep_removes_only_old_orphans(filed):
     assert default_storage.exists(young_orphan) and default_storage.exists(kept)
     assert uploads_sweep_orphans(older_than=timedelta(0)) == 1
     assert not default_storage.exists(young_orphan) and default_storage.exists(kept)
+
+
+def test_the_findings_export_writes_no_formula(filed):
+    """A student name typed as a formula comes out of the export as text."""
+    name = "=cmd|' /C calc'!A0"
+    body = "\n".join([HEADER, f"S9,{name},上机费,20,2026-09-01,R", "S8,@SUM(1+1),上机费,20,2026-09-01,R"])
+    ledger_import(
+        school=filed.primary, term=filed.term, file=SimpleUploadedFile("l.csv", body.encode()), actor=filed.clerk
+    )
+    ledger_audit(school=filed.primary, term=filed.term, actor=filed.reviewer)
+    response = client_of(filed.reviewer).get(reverse("fees:finding-export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert {name, "@SUM(1+1)"} <= {cell.value for cell in cells}
