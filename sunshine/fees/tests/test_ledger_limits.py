@@ -148,3 +148,15 @@ def test_the_findings_export_writes_no_formula(filed):
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert {name, "@SUM(1+1)"} <= {cell.value for cell in cells}
+
+
+def test_the_sweep_is_a_daily_periodic_job(filed):
+    from sunshine.core.scheduler import PERIODIC_JOBS
+    from sunshine.core.tasks import uploads_sweep_task
+
+    assert PERIODIC_JOBS["uploads-sweep"] == ("sunshine.core.tasks.uploads_sweep_task", 24 * 3600)
+    orphan = default_storage.save(f"{UPLOADS_DIR}/2026/01/03/orphan.xlsx", ContentFile(b"x"))
+    old = time.time() - 3 * 24 * 3600
+    os.utime(default_storage.path(orphan), (old, old))
+    assert uploads_sweep_task.enqueue().return_value == {"deleted": 1}
+    assert not default_storage.exists(orphan)
