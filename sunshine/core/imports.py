@@ -219,7 +219,7 @@ def _refusal(code: str, params: dict[str, Any]) -> ImportRefused:
         "too_many_columns": _("Row %(row)s has more than %(limit)s columns."),
         "too_many_rows": _("The file has more than %(limit)s rows; split it and retry."),
         "not_text": _("The CSV file is neither UTF-8 nor GB18030 text."),
-        "bad_csv": _("Row %(row)s: the CSV file is damaged (%(detail)s); save it again and retry."),
+        "bad_csv": _("Row %(row)s: the CSV file is damaged; save it again and retry."),
     }
     return ImportRefused(messages[code] % shown, code=code)
 
