@@ -40,6 +40,7 @@ def register_periodic(name: str, task_path: str, every_seconds: int) -> None:
 
 
 register_periodic("supervision-sweep", "sunshine.core.tasks.supervision_sweep_task", 300)
+register_periodic("uploads-sweep", "sunshine.core.tasks.uploads_sweep_task", 24 * 3600)
 register_periodic(
     "audit-anchor", "sunshine.core.tasks.audit_anchor_task", max(1, settings.SUNSHINE_AUDIT_ANCHOR_HOURS) * 3600
 )

@@ -7,7 +7,7 @@ from django.tasks import task
 
 from sunshine.core.supervision import supervision_sweep
 
-__all__ = ["audit_anchor_task", "supervision_sweep_task"]
+__all__ = ["audit_anchor_task", "supervision_sweep_task", "uploads_sweep_task"]
 
 
 @task
@@ -32,3 +32,12 @@ def audit_anchor_task() -> dict[str, str]:
         return {"written": ""}
     written = audit_anchor_write(Path(directory))
     return {"written": str(written or "")}
+
+
+@task
+def uploads_sweep_task() -> dict[str, int]:
+    """Delete the stored bytes of failed imports left without a row for over a day
+    (scheduled daily)."""
+    from sunshine.core.uploads import uploads_sweep_orphans
+
+    return {"deleted": uploads_sweep_orphans()}

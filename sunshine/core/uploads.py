@@ -7,6 +7,11 @@ content (never from the name or the browser's claim), refuses a type that is not
 allowed or a name whose extension contradicts the content, then stores it under a
 random name on the private default storage and records an audit entry.
 
+A caller that goes on to parse or record the file wraps that work in
+``discard_on_error(stored)``, so a refused import leaves no bytes behind; files whose
+row was rolled back later by an enclosing transaction are removed by
+``uploads_sweep_orphans`` (the periodic job "uploads-sweep", daily).
+
 Downloads go through ``core:file-download`` only. Each app registers, per purpose, who
 may read its files (``register_file_access``); with no registered check that grants
 access, nobody may (default deny).
@@ -20,7 +25,9 @@ import struct
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import IO, Any
 
@@ -30,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
@@ -43,12 +51,18 @@ __all__ = [
     "KIND_PRESENTATIONS",
     "KIND_SPREADSHEETS",
     "KIND_TEXT",
+    "UPLOADS_DIR",
     "FileKind",
+    "discard_on_error",
     "file_access_allowed",
     "register_file_access",
     "sniff_kind",
+    "stored_file_discard",
     "upload_store",
+    "uploads_sweep_orphans",
 ]
+
+UPLOADS_DIR = "uploads"  # where ``stored_file_upload_to`` puts every stored file
 
 CHUNK_SIZE = 64 * 1024
 HEAD_SIZE = 8192
@@ -353,3 +367,57 @@ def upload_store(
             stored.file.storage.delete(stored.file.name)
         raise
     return stored
+
+
+# --- Failed imports --------------------------------------------------------------------
+
+
+def stored_file_discard(stored: StoredFile) -> None:
+    """Take the bytes of ``stored`` off the storage (its row, if saved, is the caller's:
+    inside a transaction that is rolling back it goes with it)."""
+    if stored.file.name:
+        stored.file.storage.delete(stored.file.name)
+
+
+@contextmanager
+def discard_on_error(stored: StoredFile) -> Iterator[StoredFile]:
+    """Wrap what follows ``upload_store`` (parsing, recording rows): on any exception
+    the stored bytes are deleted before it propagates, so a refused or failed import
+    leaves no file on disk. Use it inside the transaction whose rollback drops the row."""
+    try:
+        yield stored
+    except BaseException:
+        stored_file_discard(stored)
+        raise
+
+
+def uploads_sweep_orphans(*, older_than: timedelta = timedelta(days=1), now: datetime | None = None) -> int:
+    """Delete stored bytes that no ``StoredFile`` row names and that are older than
+    ``older_than`` (the bytes of an import whose transaction rolled back after the file
+    was written). A younger file may belong to an upload still in its transaction and
+    is left alone. Returns how many files were deleted."""
+    storage = StoredFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+    cutoff = (now or timezone.now()) - older_than
+    if not storage.exists(UPLOADS_DIR):
+        return 0
+    deleted = 0
+    pending = [UPLOADS_DIR]
+    while pending:
+        directory = pending.pop()
+        subdirectories, names = storage.listdir(directory)
+        pending.extend(f"{directory}/{d}" for d in subdirectories)
+        if not names:
+            continue
+        known = set(StoredFile.objects.filter(file__startswith=f"{directory}/").values_list("file", flat=True))
+        for name in names:
+            path = f"{directory}/{name}"
+            if path in known:
+                continue
+            try:
+                modified = storage.get_modified_time(path)
+            except (OSError, NotImplementedError):
+                continue
+            if modified < cutoff:
+                storage.delete(path)
+                deleted += 1
+    return deleted

@@ -58,6 +58,9 @@ def _docx(handle: Any) -> str:
 def _xlsx(handle: Any) -> str:
     import openpyxl
 
+    from sunshine.core.imports import spreadsheet_check
+
+    spreadsheet_check(handle, kind="xlsx")  # a zip bomb is refused from its directory, never opened
     workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     parts: list[str] = []
     size = 0

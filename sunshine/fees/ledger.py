@@ -1,19 +1,20 @@
-"""Reading a fee ledger (.xlsx in openpyxl's read-only mode, or .csv in UTF-8 or
-GB18030) into validated rows. All or nothing: any error and no row is returned; every
+"""Reading a fee ledger (.xlsx or .csv in UTF-8 or GB18030) into validated rows. The
+file is checked and parsed by ``core.imports.spreadsheet_rows`` (sizes and packing
+checked first, parsed in a memory-limited process, cells capped); this module turns
+its rows into ledger rows. All or nothing: any error and no row is returned; every
 error names its row number (as the spreadsheet shows it) and is translatable."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from sunshine.core.imports import ImportRefused, SheetLimits, spreadsheet_rows
 
 # The fields of a ledger row, with the headings recognised without a mapping.
 FIELDS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
@@ -28,6 +29,10 @@ FIELDS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
 }
 MAX_ERRORS = 50
 MAX_ROWS = 1_000_000
+# No text of a ledger row is long: a cell of more than this is refused before it is read whole.
+LIMITS = replace(SheetLimits(), max_cell_chars=1_000, max_columns=200, max_rows=MAX_ROWS + 1)
+# One fee of one student above a hundred million yuan is a typing error (and 1e100 is not money).
+MAX_AMOUNT = Decimal("100000000")
 
 
 @dataclass(frozen=True)
@@ -54,47 +59,20 @@ class LedgerInvalid(Exception):
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value).strip()
 
 
-def _rows_xlsx(fh: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(fh, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged package
-        raise LedgerInvalid([_("The workbook could not be read; save it again as .xlsx and retry.")]) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(values)
-    finally:
-        workbook.close()
-
-
-def _rows_csv(fh: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    raw = fh.read()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise LedgerInvalid([_("The CSV file is neither UTF-8 nor GB18030 text.")])
-    for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
-        yield number, list(values)
-
-
 def _amount_fen(text: str) -> int | None:
     cleaned = text.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").strip()
+    if len(cleaned) > 40:
+        return None
     try:
         amount = Decimal(cleaned)
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+            return None
     except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
         return None
     return int(amount * 100)
 
@@ -119,7 +97,10 @@ def ledger_parse(
     ``mapping``: field → the heading used in this file (a school's remembered mapping;
     fields not in it are found by their usual headings). ``item_names``: every name and
     synonym of the term's catalogue → (item code, item name)."""
-    rows = _rows_xlsx(fh) if kind == "xlsx" else _rows_csv(fh)
+    try:
+        rows = spreadsheet_rows(fh, kind=kind, limits=LIMITS)
+    except ImportRefused as exc:
+        raise LedgerInvalid(exc.messages) from exc
     errors: list[str] = []
     header: list[str] | None = None
     index: dict[str, int] = {}

@@ -37,7 +37,7 @@ from sunshine.core.seams import (
     fee_violation_confirmed,
 )
 from sunshine.core.transitions import transition
-from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, upload_store
+from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, discard_on_error, upload_store
 from sunshine.fees import access
 from sunshine.fees.engine import audit_frames
 from sunshine.fees.ledger import LedgerInvalid, ledger_parse
@@ -448,14 +448,25 @@ def ledger_import(
     """Import a ledger (.xlsx or .csv) for ``school`` and ``term``: stored through
     ``upload_store``, validated all or nothing (row-numbered messages), its rows written in
     batches, the column mapping remembered for the school. Raises ValidationError and
-    imports nothing (not even the file) on any error. The school's clerk or principal,
-    or the fee reviewer of its bureau."""
+    imports nothing (not even the file: its bytes are deleted) on any error. The file
+    is checked and parsed by ``core.imports`` (sizes, packing and cell lengths checked,
+    parsed in a memory-limited process). The school's clerk or principal, or the fee
+    reviewer of its bureau."""
     _require(access.can_import_ledger(actor, school))
     if term.bureau_id != school.parent_id:
         raise ValidationError(_("This term is not the school's bureau's term."))
     stored = upload_store(
         file=file, purpose=LEDGER_PURPOSE, actor=actor, allowed_kinds=LEDGER_KINDS, max_bytes=LEDGER_MAX_BYTES
     )
+    with discard_on_error(stored):
+        return _ledger_record(school=school, term=term, stored=stored, actor=actor, mapping=mapping)
+
+
+def _ledger_record(
+    *, school: Organization, term: Term, stored: StoredFile, actor: Any, mapping: dict[str, str] | None
+) -> LedgerUpload:
+    """Parse the stored ledger (``ledger_parse``: checked, parsed in a limited process)
+    and write its rows; raises ValidationError on any error in the file."""
     remembered = LedgerMapping.objects.filter(school=school).first()
     columns = {**(remembered.columns if remembered else {}), **{k: v for k, v in (mapping or {}).items() if v}}
     kind = "xlsx" if stored.original_name.lower().endswith(".xlsx") or "spreadsheetml" in stored.content_type else "csv"
@@ -463,8 +474,6 @@ def ledger_import(
         with stored.file.open("rb") as fh:
             parsed = ledger_parse(fh, kind=kind, mapping=columns, item_names=catalogue_names(term))
     except LedgerInvalid as exc:
-        if stored.file.name:
-            stored.file.storage.delete(stored.file.name)
         raise ValidationError(exc.messages) from exc
     upload = LedgerUpload(
         school=school,

@@ -19,16 +19,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Header, NinjaAPI, Schema, Status
 from ninja.security import APIKeyHeader
+from pydantic import field_validator
 
 from sunshine.core.crypto import constant_time_equals
 from sunshine.core.figures import Period, figures_all
+from sunshine.core.inputs import text_error
 from sunshine.orgs.models import Organization
 from sunshine.petitions.models import Message
 from sunshine.petitions.services import IdentityInput, ReceiptThrottled, petition_file, receipt_lookup
 
 __all__ = ["api"]
+
+FIGURE_YEARS = (2000, 2100)  # the figures API answers for these years only
 
 
 def _digests() -> list[str]:
@@ -78,6 +83,14 @@ class IntakeIn(Schema):
     email: str = ""
     unit: str = ""
     received_at: datetime | None = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        """A lone surrogate (JSON's "\ud800") cannot be stored: refused with a message."""
+        if isinstance(value, str) and (error := text_error(value)):
+            raise ValueError(error)
+        return value
 
 
 class IntakeOut(Schema):
@@ -226,10 +239,21 @@ def figures(
     bureau = Organization.objects.filter(code=bureau_code, kind=Organization.Kind.BUREAU).first()
     if bureau is None:
         return Status(400, {"detail": {"bureau_code": ["Unknown bureau."]}})
-    try:
-        period = Period.of(year, quarter=quarter, month=month)
-    except ValueError as exc:
-        return Status(400, {"detail": str(exc)})
+    sound = (
+        FIGURE_YEARS[0] <= year <= FIGURE_YEARS[1]
+        and (quarter is None or 1 <= quarter <= 4)
+        and (month is None or 1 <= month <= 12)
+        and (quarter is None or month is None)
+    )
+    if not sound:
+        return Status(
+            400,
+            {
+                "detail": _("Give a year from %(first)s to %(last)s, and a quarter (1–4) or a month (1–12), not both.")
+                % {"first": FIGURE_YEARS[0], "last": FIGURE_YEARS[1]}
+            },
+        )
+    period = Period.of(year, quarter=quarter, month=month)
     return Status(
         200,
         {

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from sunshine.core.exports import safe_row
 from sunshine.petitions import selectors
 from sunshine.petitions.models import Petition
 
@@ -58,18 +59,21 @@ def queue_xlsx(petitions: Iterable[Petition]) -> bytes:
             break
         clock = selectors.petition_clock(petition)
         sheet.append(
-            [
-                petition.number,
-                _local(petition.received_at),
-                petition.get_kind_display(),
-                petition.get_channel_display(),
-                petition.assigned_to.name if petition.assigned_to_id else "",  # type: ignore[union-attr]
-                petition.get_status_display(),
-                _local(clock.due) if clock else None,
-                str(clock.rag.label) if clock else "",
-                _local(petition.closed_at),
-                petition.get_satisfaction_display() if petition.satisfaction else "",
-            ]
+            safe_row(
+                sheet,
+                [
+                    petition.number,
+                    _local(petition.received_at),
+                    petition.get_kind_display(),
+                    petition.get_channel_display(),
+                    petition.assigned_to.name if petition.assigned_to_id else "",  # type: ignore[union-attr]
+                    petition.get_status_display(),
+                    _local(clock.due) if clock else None,
+                    str(clock.rag.label) if clock else "",
+                    _local(petition.closed_at),
+                    petition.get_satisfaction_display() if petition.satisfaction else "",
+                ],
+            )
         )
     widths = [20, 18, 14, 16, 24, 12, 18, 8, 18, 12]
     for index, width in enumerate(widths, start=1):

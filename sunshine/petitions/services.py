@@ -38,6 +38,7 @@ from sunshine.core.audit import audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.inputs import receipt_time_error
 from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
@@ -111,6 +112,8 @@ ATTACHMENT_PURPOSE = "petitions.attachment"
 ATTACHMENT_KINDS = KIND_IMAGES | KIND_DOCUMENTS
 MAX_ATTACHMENTS = 10
 RECEIPT_RETRIES = 8
+# A case's time of receipt given by a channel (hotline, API, staff entry) is at most this old.
+RECEIVED_AT_MAX_AGE = timedelta(days=366)
 
 
 class ReceiptThrottled(Exception):
@@ -343,6 +346,11 @@ def petition_file(
     for name, org in (("subject_organization", subject_organization), ("accused_organization", accused_organization)):
         if org is not None and not _in_bureau(org, bureau):
             errors[name] = _("This unit is not under the bureau receiving the case.")
+    if received_at is not None:
+        # Not in the future, not older than a year (a case dated 1900 or 9999 is a typing error).
+        late = receipt_time_error(received_at, earliest=timezone.now() - RECEIVED_AT_MAX_AGE)
+        if late:
+            errors["received_at"] = late
     if errors:
         raise ValidationError(errors)
 

@@ -4,9 +4,10 @@ import contextlib
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -30,6 +31,14 @@ class HomeView(TemplateView):
         return context
 
 
+def _bounded_id(text: str, *, maximum: int = 2**63 - 1) -> int | None:
+    """A positive whole number of ASCII digits up to ``maximum``, or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= maximum else None
+
+
 class SearchView(TemplateView):
     """Site search over everything indexed in ``sunshine.core.search``: the public sees
     public entries; staff also see the entries granted to their organisations.
@@ -37,6 +46,11 @@ class SearchView(TemplateView):
 
     template_name = "core/public/search.html"
     page_size = 20
+    max_page = 10_000
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=400 if context["filter_error"] else 200)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -45,17 +59,30 @@ class SearchView(TemplateView):
         context["query"] = query
         filters: dict[str, Any] = {}
         org = params.get("org", "")
-        if org.isdigit():
-            filters["organization_id"] = int(org)
+        raw_page = params.get("page", "") or "1"
+        context["filters"] = {
+            "org": org[:20],
+            "category": params.get("category", "")[:64],
+            "from": params.get("from", "")[:10],
+            "to": params.get("to", "")[:10],
+        }
+        context["filter_error"] = ""
+        org_id = _bounded_id(org) if org else None
+        page = _bounded_id(raw_page, maximum=self.max_page)
+        if (org and org_id is None) or page is None:
+            # A hand-made address (an organisation id past any integer, a superscript
+            # digit, an absurd page): say so, and search nothing.
+            context["filter_error"] = _("The search conditions are not valid; change them and search again.")
+            context["query"] = ""
+            context["filters"]["org"] = org[:20] if org_id is not None else ""
+            return context
+        if org_id is not None:
+            filters["organization_id"] = org_id
         if params.get("category"):
             filters["category"] = params["category"][:64]
         for name, key in (("from", "published_from"), ("to", "published_to")):
             with contextlib.suppress(ValueError):
                 filters[key] = date.fromisoformat(params.get(name, ""))
-        try:
-            page = max(1, int(params.get("page", "1")))
-        except ValueError:
-            page = 1
         results = search_query(
             q=query, user=self.request.user, limit=self.page_size, offset=(page - 1) * self.page_size, **filters
         )
@@ -63,12 +90,6 @@ class SearchView(TemplateView):
         context["page"] = page
         context["next_page"] = page + 1 if results.has_next else None
         context["previous_page"] = page - 1 if page > 1 else None
-        context["filters"] = {
-            "org": org,
-            "category": params.get("category", ""),
-            "from": params.get("from", ""),
-            "to": params.get("to", ""),
-        }
         return context
 
 

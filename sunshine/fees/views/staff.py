@@ -20,6 +20,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from sunshine.core.downloads import XLSX_TYPE, attachment_response
+from sunshine.core.exports import safe_row
 from sunshine.core.figures import Period, figures_all
 from sunshine.core.rules import rule_label
 from sunshine.fees import access, services
@@ -333,19 +334,22 @@ class FindingExportView(StaffMixin, View):
         )
         for f in findings.iterator(chunk_size=2000):
             sheet.append(
-                [
-                    f.school.name,
-                    str(f.term),
-                    f.get_kind_display(),
-                    rule_label(f.rule_id),
-                    f.student_no,
-                    f.student_name,
-                    f.item_name,
-                    f.amount_fen / 100,
-                    f.row_count,
-                    f.first_row,
-                    f.get_status_display(),
-                ]
+                safe_row(
+                    sheet,
+                    [
+                        f.school.name,
+                        str(f.term),
+                        f.get_kind_display(),
+                        rule_label(f.rule_id),
+                        f.student_no,
+                        f.student_name,
+                        f.item_name,
+                        f.amount_fen / 100,
+                        f.row_count,
+                        f.first_row,
+                        f.get_status_display(),
+                    ],
+                )
             )
         buffer = io.BytesIO()
         workbook.save(buffer)

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from sunshine.core.exports import safe_row
 from sunshine.core.figures import FigureResult, Period, Unit, figures_all
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
@@ -54,7 +55,10 @@ def figures_xlsx(rows: list[FigureResult], *, period: Period, organization: Orga
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         sheet.append(
-            [row.key, row.label, str(row.unit.label), row.value, row.numerator, row.denominator, row.definition]
+            safe_row(
+                sheet,
+                [row.key, row.label, str(row.unit.label), row.value, row.numerator, row.denominator, row.definition],
+            )
         )
         number_format = "#,##0.00" if row.unit == Unit.YUAN else ("0" if row.unit.places == 0 else "0.0")
         sheet.cell(row=sheet.max_row, column=4).number_format = number_format
