@@ -79,7 +79,9 @@ def assigned(d: District) -> Petition:
 def declined(d: District) -> Petition:
     def build(d: District) -> Petition:
         case = _file(d, title="收费问题（不予受理）")
-        return services.petition_decline(petition=case, actor=d.user(Role.LEADER), reason="不属于本机关职责。")
+        return services.petition_decline(
+            petition=case, actor=d.user(Role.LEADER), reason="不属于本机关职责。", where_to_go="区市场监管局"
+        )
 
     return d.once("petitions.declined", build)
 
@@ -91,6 +93,7 @@ def accusing_school_a(d: District) -> Petition:
         leader = d.user(Role.LEADER)
         case = _file(d, kind="report", title="举报第一实验小学", accused_organization=d.school)
         case = services.petition_accept(petition=case, actor=leader)
+        services.petition_accused_confirm(petition=case, organization=d.school, actor=leader)
         return services.petition_assign(petition=case, organization=d.office, actor=leader)
 
     return d.once("petitions.accused", build)
