@@ -177,7 +177,10 @@ def register() -> None:
         key="petitions.closed_on_time_rate",
         label=_("On-time closure rate"),
         unit=Unit.PERCENT,
-        numerator=_("accepted cases answered in writing within the handling time limit (extension included)"),
+        numerator=_(
+            "accepted cases answered in writing while the handling time limit then in force had not passed "
+            "(an extension counts only when granted before the limit passed)"
+        ),
         denominator=_(
             "accepted cases answered, plus accepted cases past the handling time limit and still unanswered "
             "(counted as late)"
