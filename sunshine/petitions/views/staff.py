@@ -589,8 +589,8 @@ class CaseAccusedView(WorkbenchAccessMixin, View):
 
     def context(self, request: HttpRequest, petition: Petition, form: AccusedConfirmForm | None = None) -> Any:
         units = accused_units(petition)
-        unit_id = request.GET.get("unit") or petition.accused_organization_id
-        unit = units.filter(pk=unit_id).first() if str(unit_id or "").isdigit() else None
+        unit_id = str(request.GET.get("unit") or petition.accused_organization_id or "")
+        unit = units.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
         query = (request.GET.get("q") or petition.accused_name).strip()[:50]
         candidates = selectors.accused_candidates(petition, query, unit=unit) if unit is not None else []
         if form is None:
