@@ -326,3 +326,27 @@ def test_pet2_facts_request_and_reasons_recorded_for_every_kind(w, kind, missing
     assert missing in err.value.message_dict
     assert not Petition.objects.exists()
     assert file_case(w, kind=kind).petition.reasons
+
+
+def test_pet3_the_written_notice_prints_where_to_go_and_reads_its_periods_from_the_clock(w):
+    """PET-3: the Word notice of a "not ours" decision prints where to go; the periods
+    it states come from the clocks (PET-3, PET-5), never typed in the document."""
+    from io import BytesIO
+
+    from docx import Document
+
+    def text(response):
+        return "\n".join(p.text for p in Document(BytesIO(response.content)).paragraphs)
+
+    declined = file_case(w).petition
+    svc.petition_decline(petition=declined, actor=w.inspector, reason="不属于本局职责", where_to_go="区市场监督管理局")
+    client = staff(w.inspector)
+    response = client.get(reverse("petitions:case-notice-docx", args=[declined.pk]))
+    assert response.status_code == 200
+    assert "请向区市场监督管理局反映" in text(response)
+    accepted = file_case(w).petition
+    svc.petition_accept(petition=accepted, actor=w.inspector)
+    notice = text(client.get(reverse("petitions:case-notice-docx", args=[accepted.pk])))
+    assert f"自受理之日起{clock_get('PET-5').length}日内办结" in notice
+    registered = file_case(w).petition
+    assert client.get(reverse("petitions:case-notice-docx", args=[registered.pk])).status_code == 404

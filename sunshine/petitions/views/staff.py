@@ -699,8 +699,8 @@ class CaseDocumentView(WorkbenchAccessMixin, View):
         from sunshine.petitions import documents
 
         petition = access.petition_get_for(request.user, pk)
-        if document == "notice":
-            if petition.accepted_at is None:
+        if document == "notice":  # PET-3: accepted, not accepted or forwarded
+            if not petition.acceptance_number:
                 raise Http404
             content = documents.acceptance_notice_docx(petition)
             filename = f"{_('Acceptance notice')}-{petition.number}.docx"
