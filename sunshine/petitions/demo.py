@@ -121,7 +121,7 @@ def _walk(
             title=f"{subject.name}{title}" if about_school else title,
             facts=facts,
             request=request,
-            reasons="违反有关规定。" if kind in ("complaint", "report") else "",
+            reasons="违反有关规定。" if kind in ("complaint", "report") else "便于学生和家长。",
             subject_organization=subject,
             accused_organization=accused_org,
             accused_user=accused_user,
@@ -136,7 +136,9 @@ def _walk(
         return filed  # registered (overdue when old)
     with _at(t):
         if rng.random() < 0.08:
-            svc.petition_decline(petition=p, actor=inspector, reason="该事项已进入诉讼程序，依法不予受理。")
+            svc.petition_decline(
+                petition=p, actor=inspector, reason="该事项已进入诉讼程序，依法不予受理。", where_to_go="区人民法院"
+            )
             return filed
         if rng.random() < 0.06:
             svc.petition_forward(
@@ -149,6 +151,10 @@ def _walk(
         svc.petition_accept(petition=p, actor=inspector)
     if stall < 0.09 or not step(0.5, 3):
         return filed
+    with _at(t):  # PET-9: triage confirms the accused before a report is assigned
+        svc.petition_accused_confirm(
+            petition=p, organization=p.accused_organization, user=p.accused_user, actor=inspector
+        )
     unit = subject
     if unit.pk in _excluded(p):
         unit = orgs["DEMO-DISCIPLINE"]

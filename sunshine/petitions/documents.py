@@ -23,7 +23,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from sunshine.core.clocks import Unit, clock_get
 from sunshine.core.documents import RED, chinese_date, red_rule, set_font
+from sunshine.petitions import rules
 from sunshine.petitions.models import Petition, Reply
 
 __all__ = [
@@ -104,6 +106,12 @@ def _bytes(doc) -> bytes:
     return out.getvalue()
 
 
+def _period(rule_id: str) -> str:
+    """A clock's length as the notice prints it ("60日", "15个工作日"), read from the clock."""
+    clock = clock_get(rule_id)
+    return f"{clock.length}{'个工作日' if clock.unit == Unit.WORKING_DAYS else '日'}"
+
+
 def acceptance_notice_docx(petition: Petition) -> bytes:
     """PET-3: the written notice — accepted, not accepted (with the reason) or forwarded
     (with where to go) — with the notice's document number."""
@@ -115,7 +123,7 @@ def acceptance_notice_docx(petition: Petition) -> bytes:
             (
                 f"你于{chinese_date(petition.received_at)}反映的“{petition.title}”事项（编号{petition.number}），"
                 f"经审查，符合受理条件，本机关决定予以受理。本机关将依照《信访工作条例》的规定，"
-                f"自受理之日起六十日内办结，并书面告知处理意见。"
+                f"自受理之日起{_period(rules.HANDLING_CLOCK)}内办结，并书面告知处理意见。"
             ),
         )
         if petition.handling_due_at:
@@ -136,9 +144,16 @@ def acceptance_notice_docx(petition: Petition) -> bytes:
                 f"经审查，本机关决定不予受理。理由：{petition.decline_reason or '（未填写）'}"
             ),
         )
+        if petition.decline_where:  # PET-3: where the filer should go instead
+            body += f"请向{petition.decline_where}反映。"
     if status == Petition.Status.REGISTERED:
         title = "信访事项登记告知书"
-        body = f"你反映的“{petition.title}”事项已登记，编号{petition.number}。本机关将在十五日内告知是否受理。"
+        notice = rules.notice_clock(
+            kind=petition.kind, named=petition.named, against_staff=rules.against_staff(petition)
+        )
+        body = (
+            f"你反映的“{petition.title}”事项已登记，编号{petition.number}。本机关将在{_period(notice)}内告知是否受理。"
+        )
     doc = _document(petition, petition.acceptance_number or petition.number, title)
     _para(doc, "信访人：")
     _para(doc, body, indent=True)
@@ -167,7 +182,11 @@ def supervision_notice_docx(petition: Petition) -> bytes:
         _heading(doc, "三、诉求")
         _para(doc, petition.request, indent=True)
     _heading(doc, "四、办理时限")
-    due = chinese_date(petition.handling_due_at) if petition.handling_due_at else "自受理之日起六十日"
+    due = (
+        chinese_date(petition.handling_due_at)
+        if petition.handling_due_at
+        else f"自受理之日起{_period(rules.HANDLING_CLOCK)}"
+    )
     _para(doc, f"请于{due}前办结并报送处理意见。逾期未办结的，将按规定督办并逐级上报。", indent=True)
     _para(doc, "信访人身份信息依法保密，不随本单转交。", indent=True)
     _signature(doc, petition, timezone.now())

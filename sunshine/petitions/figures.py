@@ -27,7 +27,12 @@ NOTIFIED = Q(notified_at__isnull=False)
 NOTIFIED_ON_TIME = NOTIFIED & Q(notified_at__lte=F("notice_due_at"))
 ACCEPTED = Q(accepted_at__isnull=False)
 CLOSED = ACCEPTED & Q(answered_at__isnull=False)
-CLOSED_ON_TIME = CLOSED & Q(answered_at__lte=F("handling_due_at"))
+# PET-5 / PET-10: "closed on time" is judged against the deadline in force when the case
+# was due (core.supervision.supervision_on_time, recorded on the case by the first reply);
+# cases answered before that was recorded fall back to the due date kept on the case.
+CLOSED_ON_TIME = CLOSED & (
+    Q(handling_on_time=True) | Q(handling_on_time__isnull=True, answered_at__lte=F("handling_due_at"))
+)
 RATED = Q(rated_at__isnull=False)
 SATISFIED = RATED & Q(satisfaction__in=[v for v in Petition.Satisfaction.values if rules.satisfied(v)])
 
@@ -76,8 +81,9 @@ def closed(period: Period, organization: Any) -> FigureValue:
 
 
 def closed_on_time_rate(period: Period, organization: Any) -> FigureValue:
-    """PET-10 closed on time, PET-5: answered by the handling deadline (extension
-    included) ÷ those answered plus those overdue and still unanswered (late)."""
+    """PET-10 closed on time, PET-5: answered while the handling deadline in force had
+    not passed (an extension granted in time counts; nothing granted later rescues a
+    late case) ÷ those answered plus those overdue and still unanswered (late)."""
     c = _count(period, organization, on_time=CLOSED_ON_TIME, closed=CLOSED, overdue=handling_overdue(period.as_of))
     return FigureValue.rate(c["on_time"], c["closed"] + c["overdue"])
 
@@ -171,7 +177,10 @@ def register() -> None:
         key="petitions.closed_on_time_rate",
         label=_("On-time closure rate"),
         unit=Unit.PERCENT,
-        numerator=_("accepted cases answered in writing within the handling time limit (extension included)"),
+        numerator=_(
+            "accepted cases answered in writing while the handling time limit then in force had not passed "
+            "(an extension counts only when granted before the limit passed)"
+        ),
         denominator=_(
             "accepted cases answered, plus accepted cases past the handling time limit and still unanswered "
             "(counted as late)"

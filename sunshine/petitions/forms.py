@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -102,8 +103,9 @@ class PetitionFileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What happened, when, where and who was involved."),
     )
-    request = forms.CharField(label=_("Your request"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    # PET-2: the request and the reasons, for every kind (the service checks them too).
+    request = forms.CharField(label=_("Your request"), widget=forms.Textarea(attrs={"rows": 4}))
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         help_text=_("Photos, PDF, Word or text files; at most 10 files."),
@@ -288,6 +290,45 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
+class DeclineForm(ReasonForm):
+    """PET-3: a case that is not ours — the reason and where the filer should go instead."""
+
+    where_to_go = forms.CharField(
+        label=_("Where the filer should turn instead"),
+        max_length=200,
+        help_text=_("The authority or body competent for the matter, with its address or phone if known."),
+    )
+    field_order = ["reason", "where_to_go"]
+
+
+class AccusedConfirmForm(forms.Form):
+    """PET-9: triage confirms the accused unit and the staff record of the person named
+    (found by name within that unit), or that no staff record matches."""
+
+    organization = OrganizationChoiceField(
+        label=_("Accused unit"), queryset=Organization.objects.none(), required=False, empty_label=_("— none —")
+    )
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Accused staff member"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— no staff record matches / no person named —"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: QuerySet[Organization] | None = None,
+        users: QuerySet[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (  # type: ignore[attr-defined]
+            organizations if organizations is not None else Organization.objects.none()
+        )
+        self.fields["user"].queryset = users if users is not None else User.objects.none()  # type: ignore[attr-defined]
+
+
 class ForwardForm(ReasonForm):
     to_authority = forms.CharField(label=_("Forward to (authority)"), max_length=100)
     field_order = ["to_authority", "reason"]
@@ -298,8 +339,21 @@ class TextForm(forms.Form):
 
 
 class ExtendForm(ReasonForm):
-    days = forms.IntegerField(label=_("Extension in days"), min_value=1, max_value=30)
+    """PET-5: the most days one extension may add is the clock's, never typed here."""
+
+    days = forms.IntegerField(label=_("Extension in days"), min_value=1)
     field_order = ["days", "reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from sunshine.core.clocks import clock_get
+        from sunshine.petitions.rules import HANDLING_CLOCK
+
+        super().__init__(*args, **kwargs)
+        most = clock_get(HANDLING_CLOCK).extension
+        field = self.fields["days"]
+        field.max_value = most  # type: ignore[attr-defined]
+        field.validators.append(MaxValueValidator(most))
+        field.widget.attrs["max"] = most
 
 
 class ReplyForm(forms.Form):

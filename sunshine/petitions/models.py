@@ -116,6 +116,12 @@ class Petition(StatefulModel):
         related_name="petitions_accusing",
     )
     accused_name = models.CharField(_("accused person (as written)"), max_length=50, blank=True)
+    # PET-9: triage confirms the accused unit and links the person named to a staff record
+    # (or records that none matches); a report is assigned only after this.
+    accused_confirmed_at = models.DateTimeField(_("accused confirmed at"), null=True, blank=True)
+    accused_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     # PET-8: real name = a name or unit PLUS a working contact; decided by the service.
     named = models.BooleanField(_("real-name"), default=False)
@@ -135,6 +141,17 @@ class Petition(StatefulModel):
     acceptance_number = models.CharField(_("notice number"), max_length=40, blank=True)
     supervision_number = models.CharField(_("supervision notice number"), max_length=40, blank=True)
     decline_reason = models.TextField(_("reason for not accepting"), blank=True)
+    # PET-3: a case that is not ours tells the filer where to go instead.
+    decline_where = models.CharField(_("where to go instead"), max_length=200, blank=True)
+    # PET-7: a case refused as the same facts and reasons as an earlier re-examined case.
+    same_facts_as = models.ForeignKey(
+        "self",
+        verbose_name=_("same facts as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     assigned_to = models.ForeignKey(
         Organization,
@@ -156,7 +173,10 @@ class Petition(StatefulModel):
     notice_due_at = models.DateTimeField(_("notice due"), null=True, blank=True)
     handling_due_at = models.DateTimeField(_("handling due"), null=True, blank=True)
     result_told_at = models.DateTimeField(_("result told at"), null=True, blank=True)
-    # PET-5: one extension of at most 30 days, approved by the unit head, reason told to the filer.
+    # PET-10: whether the handling clock never ran past the deadline in force
+    # (core.supervision.supervision_on_time), recorded when the first reply stops it.
+    handling_on_time = models.BooleanField(_("answered on time"), null=True, blank=True)
+    # PET-5: one extension (its size is the clock's), approved by the unit head, reason told to the filer.
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     extension_approved_by = models.ForeignKey(
@@ -187,7 +207,6 @@ class Petition(StatefulModel):
             models.Index(fields=["bureau", "named", "received_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(extension_days__lte=30), name="petitions_extension_at_most_30"),
             models.CheckConstraint(condition=Q(refunds_ordered_fen__gte=0), name="petitions_refunds_not_negative"),
         ]
 

@@ -5,6 +5,7 @@ module only says WHICH clock applies and the small predicates the services share
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from typing import Any
 
 # --- Receipt codes -------------------------------------------------------------------
@@ -22,12 +23,12 @@ NAME_INDEX_PURPOSE = "petitions.name"
 PHONE_INDEX_PURPOSE = "petitions.phone"
 ID_INDEX_PURPOSE = "petitions.id_number"
 
-# PET-7: after re-examination the same facts are not accepted again. A new filing is
-# refused when the same filer (same phone or same ID number, by blind index) files the
-# same kind of case about the same school or department as a case that has had a
-# re-examination reply. The statute (信访工作条例 Art. 35) sets no time limit, so
-# neither does the default; a bureau may set a look-back in days with the LOCAL rule
-# PET-7-lookback-days (0 = for ever).
+# PET-7: after re-examination the same facts and reasons are not accepted again. Staff
+# decide (services.petition_refuse_same_facts), with the earlier case beside the new one:
+# the candidates are the same filer's (same phone or ID number, by blind index) cases
+# that have had a re-examination reply, within the LOCAL look-back PET-7-lookback-days
+# (0 = for ever: the statute, 信访工作条例 Art. 35, sets no limit). How alike the texts
+# are is shown as a suggestion only, never decided by the machine.
 
 
 def receipt_normalise(code: str) -> str | None:
@@ -79,7 +80,7 @@ REVIEW_APPLY_CLOCK = "PET-7-review-apply"
 REVIEW_ANSWER_CLOCK = "PET-7-review-answer"
 REEXAM_APPLY_CLOCK = "PET-7-reexam-apply"
 REEXAM_ANSWER_CLOCK = "PET-7-reexam-answer"
-RESULT_CLOCK = "PET-8"  # real-name filers told the result within 15 wd of closing
+RESULT_CLOCK = "PET-8"  # real-name reports: the result told within 15 wd of the handling's conclusion
 
 PET_CLOCKS = (
     "PET-3",
@@ -100,3 +101,17 @@ def satisfied(value: str) -> bool:
 def against_staff(petition: Any) -> bool:
     """A report names a person (an account or a name as written)."""
     return bool(petition.accused_user_id or (petition.accused_name or "").strip())
+
+
+def result_due(petition: Any) -> bool:
+    """PET-8: the filer is owed the result (15 wd from the handling's conclusion) for a
+    real-name *report* only."""
+    return petition.kind == "report" and bool(petition.named)
+
+
+def text_likeness(a: str, b: str) -> float:
+    """PET-7: how alike two texts are (0…1), a suggestion for staff, never a decision."""
+    a, b = "".join(a.split()), "".join(b.split())
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()

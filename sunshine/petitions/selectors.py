@@ -15,19 +15,23 @@ from django.utils import timezone
 
 from sunshine.core.clocks import Rag
 from sunshine.core.figures import Period, figure_value
+from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Supervision
 from sunshine.core.supervision import supervision_rag
 from sunshine.core.transitions import status_history
-from sunshine.orgs.models import Organization
+from sunshine.orgs.models import Membership, Organization
 from sunshine.orgs.selectors import site_bureau
+from sunshine.petitions import rules
 from sunshine.petitions.access import petitions_visible_to, triage_bureau_ids
 from sunshine.petitions.figures import HANDLING_STATUSES, handling_overdue, notice_overdue
-from sunshine.petitions.models import FilerIdentity, Message, Petition
+from sunshine.petitions.models import FilerIdentity, Message, Petition, Reply
 
 __all__ = [
     "QUEUES",
     "ClockView",
+    "SameFacts",
     "TimelineEntry",
+    "accused_candidates",
     "petition_clock",
     "petition_duplicates",
     "petition_public_summary",
@@ -110,6 +114,78 @@ def petition_duplicates(petition: Petition, *, days: int = 90, limit: int = 10) 
         if petition.accused_user_id:
             match |= Q(accused_user_id=petition.accused_user_id)
     return list(base.filter(match).order_by("-received_at")[:limit])
+
+
+# --- PET-7: the same facts after re-examination ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SameFacts:
+    """An earlier re-examined case of the same filer, and how alike its text is (0…1,
+    a suggestion only: staff decide)."""
+
+    earlier: Petition
+    likeness: float
+
+    @property
+    def likeness_percent(self) -> int:
+        return round(self.likeness * 100)
+
+
+def _case_text(petition: Petition) -> str:
+    return "\n".join((petition.title, petition.facts, petition.request, petition.reasons))
+
+
+def same_facts_candidates(petition: Petition) -> list[SameFacts]:
+    """PET-7: the same filer's (same phone or ID number, by blind index) earlier cases in
+    the bureau that have had a re-examination reply — within the LOCAL look-back
+    PET-7-lookback-days (0 = for ever) — most alike first. Kind and unit do not decide:
+    only staff, comparing the facts and reasons, do."""
+    identity = FilerIdentity.objects.filter(petition=petition).first()
+    if identity is None:
+        return []
+    who = Q(pk__in=[])
+    if identity.phone_index:
+        who |= Q(identity__phone_index=identity.phone_index)
+    if identity.id_index:
+        who |= Q(identity__id_index=identity.id_index)
+    reexamined = Reply.objects.filter(stage=Reply.Stage.REEXAMINATION, issued_at__lte=petition.received_at)
+    lookback_days = local_rule("PET-7-lookback-days")
+    if lookback_days:
+        reexamined = reexamined.filter(issued_at__gte=petition.received_at - timedelta(days=lookback_days))
+    earlier = (
+        Petition.objects.filter(who, bureau_id=petition.bureau_id)
+        .filter(pk__in=reexamined.values("petition_id"))
+        .exclude(pk=petition.pk)
+        .select_related("subject_organization")
+    )
+    text = _case_text(petition)
+    found = [SameFacts(earlier=e, likeness=rules.text_likeness(text, _case_text(e))) for e in earlier]
+    return sorted(found, key=lambda c: -c.likeness)
+
+
+# --- PET-9: the accused person ----------------------------------------------------------------------
+
+
+def accused_candidates(
+    petition: Petition, query: str, *, unit: Organization | None = None, limit: int = 20
+) -> list[Any]:
+    """PET-9: the staff holding a post in the accused unit (``unit``, else the case's
+    accused unit; or below it) whose name or user name contains ``query`` — triage
+    picks the person the filer named from these."""
+    unit = unit or petition.accused_organization
+    query = (query or "").strip()
+    if unit is None or not query:
+        return []
+    from django.contrib.auth import get_user_model
+
+    member_ids = Membership.objects.filter(is_active=True, organization__path__startswith=unit.path).values("user_id")
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=member_ids, is_active=True)
+        .filter(Q(full_name__icontains=query) | Q(username__icontains=query))
+        .order_by("full_name", "username")[:limit]
+    )
 
 
 # --- timeline and clock ---------------------------------------------------------------------------

@@ -11,8 +11,8 @@ reminds and escalates:
   assignment (same start: the acceptance), extended once (:func:`petition_extend`),
   closed by the first reply.
 * PET-7 — review / re-examination answers; the application windows are checked here.
-* PET-8 — for a real-name case, opened when the case closes; closed when the result
-  is told (:func:`petition_result_tell`).
+* PET-8 — for a real-name report, opened when the handling concludes (the first
+  reply); closed when the result is told (:func:`petition_result_tell`).
 
 Audit entries carry IDs, numbers and states only — never the identity or the text.
 """
@@ -29,7 +29,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +39,6 @@ from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.inputs import receipt_time_error
 from sunshine.core.issued import document_issue
-from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
 from sunshine.core.rules import rule_label
@@ -50,6 +48,8 @@ from sunshine.core.supervision import (
     supervision_extend,
     supervision_get_active,
     supervision_instruct,
+    supervision_list_of,
+    supervision_on_time,
     supervision_open,
     supervision_reassign,
 )
@@ -71,6 +71,7 @@ from sunshine.petitions.models import (
     Reply,
 )
 from sunshine.petitions.notices import filer_notice
+from sunshine.petitions.selectors import same_facts_candidates
 
 __all__ = [
     "ATTACHMENT_KINDS",
@@ -80,6 +81,7 @@ __all__ = [
     "ReceiptThrottled",
     "identity_open",
     "petition_accept",
+    "petition_accused_confirm",
     "petition_assign",
     "petition_assign_bulk",
     "petition_close",
@@ -97,6 +99,7 @@ __all__ = [
     "petition_record_outcome",
     "petition_recuse",
     "petition_reexam_apply",
+    "petition_refuse_same_facts",
     "petition_reply",
     "petition_result_tell",
     "petition_review_apply",
@@ -225,6 +228,18 @@ def _close_clock(petition: Petition, rule_id: str, *, actor: Any, reason: str = 
         supervision_close(supervision=supervision, actor=actor, reason=reason)
 
 
+def _message_add(
+    petition: Petition, direction: str, text: str, *, author: Any = None, attachments: Sequence[StoredFile] = ()
+) -> Message:
+    """A message on the case, validated (full_clean) before it is saved."""
+    message = Message(petition=petition, direction=direction, author=author, text=text)
+    message.full_clean()
+    message.save()
+    if attachments:
+        message.attachments.set(attachments)
+    return message
+
+
 def _deny_unless(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You may not do this on this case."))
@@ -270,28 +285,6 @@ def _date(at: datetime) -> str:
 # --- intake -----------------------------------------------------------------------------
 
 
-def _same_facts_refused(bureau: Organization, kind: str, subject: Organization | None, idx: dict[str, str]) -> bool:
-    """PET-7: the same filer (same phone or ID number by blind index) already had a case
-    of the same kind about the same unit re-examined (within the LOCAL look-back
-    PET-7-lookback-days, 0 = for ever)."""
-    who = Q()
-    if idx.get("phone_index"):
-        who |= Q(identity__phone_index=idx["phone_index"])
-    if idx.get("id_index"):
-        who |= Q(identity__id_index=idx["id_index"])
-    if not who:
-        return False
-    reexamined = Reply.objects.filter(stage=Reply.Stage.REEXAMINATION)
-    lookback_days = local_rule("PET-7-lookback-days")
-    if lookback_days:
-        reexamined = reexamined.filter(issued_at__gte=timezone.now() - timedelta(days=lookback_days))
-    return (
-        Petition.objects.filter(who, bureau=bureau, kind=kind, subject_organization=subject)
-        .filter(pk__in=reexamined.values("petition_id"))
-        .exists()
-    )
-
-
 def _in_bureau(org: Organization | None, bureau: Organization) -> bool:
     return org is None or org.path.startswith(bureau.path)
 
@@ -316,12 +309,15 @@ def petition_file(
     attachments: Sequence[UploadedFile] = (),
     source_label: str = "",
     received_at: datetime | None = None,
+    handed_over: bool = False,
     actor: Any,
 ) -> FiledPetition:
     """Register a case (PET-1 channel, PET-2 fields) and return it with its receipt code.
 
-    PET-2: subject, facts and (for a complaint) the request are required; nothing is
-    saved when a field is missing. PET-8 decides ``named`` (a name or unit plus a
+    PET-2: subject, facts, request and reasons are required for every kind; nothing is
+    saved when a field is missing. A case handed over by another module
+    (``handed_over``, the intake seam) brings what its sender recorded: subject and
+    facts are required, and triage completes the rest with the filer. PET-8 decides ``named`` (a name or unit plus a
     working contact). The identity is encrypted (FilerIdentity); its blind indexes serve
     the PET-7 same-facts rule and the duplicate check. The receipt code is 16 digits
     from ``secrets``, stored only as ``keyed_hash(code, purpose="petitions.receipt")``,
@@ -341,8 +337,11 @@ def petition_file(
         errors["title"] = _("Give the case a subject.")
     if not (facts or "").strip():
         errors["facts"] = _("Describe the facts.")
-    if kind == Petition.Kind.COMPLAINT and not (request or "").strip():
-        errors["request"] = _("Say what you are asking for.")
+    if not handed_over:  # PET-2: the request and the reasons, for every kind
+        if not (request or "").strip():
+            errors["request"] = _("Say what you are asking for.")
+        if not (reasons or "").strip():
+            errors["reasons"] = _("Give your reasons.")
     for name, org in (("subject_organization", subject_organization), ("accused_organization", accused_organization)):
         if org is not None and not _in_bureau(org, bureau):
             errors[name] = _("This unit is not under the bureau receiving the case.")
@@ -359,14 +358,6 @@ def petition_file(
         name=identity.name, unit=identity.unit, phone=identity.phone, email=identity.email, address=identity.address
     )
     indexes = identity_indexes(name=identity.name, phone=identity.phone, id_number=identity.id_number)
-    if _same_facts_refused(bureau, kind, subject_organization, indexes):
-        raise ValidationError(
-            _(
-                "This matter has already been through re-examination; the same facts and reasons "
-                "cannot be accepted again."
-            ),
-            code="reexamined",
-        )
 
     received = received_at or timezone.now()
     year = timezone.localtime(received).year
@@ -423,13 +414,13 @@ def petition_file(
         filer.full_clean()
         filer.save()
     if stored:
-        message = Message.objects.create(
-            petition=petition,
-            direction=Message.Direction.FROM_FILER,
+        _message_add(
+            petition,
+            Message.Direction.FROM_FILER,
+            _("Files attached to the case when it was filed."),
             author=_user(filer_user),
-            text=_("Files attached to the case when it was filed."),
+            attachments=stored,
         )
-        message.attachments.set(stored)
 
     unit = triage_unit(bureau, petition)
     notice_rule = rules.notice_clock(kind=kind, named=named, against_staff=rules.against_staff(petition))
@@ -478,6 +469,7 @@ def petition_intake_receive(intake: PetitionIntake, /, *, actor: Any) -> Petitio
         subject_organization=subject,
         identity=identity if intake.named or not identity.is_empty() else None,
         source_label=intake.source_label,
+        handed_over=True,
         actor=actor,
     )
     if intake.filer_session is not None:
@@ -524,19 +516,65 @@ def petition_accept(*, petition: Petition, actor: Any) -> Petition:
 
 
 @transaction.atomic
-def petition_decline(*, petition: Petition, actor: Any, reason: str) -> Petition:
-    """Do not accept (不予受理), with the reason and where to go — PET-3 notice."""
+def petition_decline(*, petition: Petition, actor: Any, reason: str, where_to_go: str) -> Petition:
+    """Do not accept (不予受理): not ours. PET-3: the written notice gives the reason and
+    where the filer should go instead (``decline_where``, printed in the notice)."""
     reason = _require_text(reason, "reason", _("Give the reason for not accepting the case."))
+    where_to_go = _require_text(
+        where_to_go, "where_to_go", _("Tell the filer which authority or body to turn to instead.")
+    )
     _triage_check(actor, petition)
     now = timezone.now()
     number = _doc_number(petition.bureau, "notice", now)
+    petition.decline_where = where_to_go
+    petition.full_clean(exclude=["receipt_hash"])
     transition(
         petition,
         S.DECLINED,
         actor=actor,
-        update={"decline_reason": reason, "acceptance_number": number, "notified_at": now},
+        update={
+            "decline_reason": reason,
+            "decline_where": where_to_go,
+            "acceptance_number": number,
+            "notified_at": now,
+        },
     )
     _finish_notice_clocks(petition, actor, "declined")
+    filer_notice(
+        petition=petition,
+        kind=FilerNotice.Kind.DECLINED,
+        text=_("Your case %(number)s cannot be accepted (notice %(doc)s): %(reason)s Please turn to: %(where)s")
+        % {"number": petition.number, "doc": number, "reason": reason, "where": where_to_go},
+        actor=actor,
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_refuse_same_facts(*, petition: Petition, earlier: Petition, actor: Any) -> Petition:
+    """PET-7: after re-examination the same facts and reasons are not accepted again.
+    Triage decides, with the earlier case beside the new one (``selectors.
+    same_facts_candidates``: the same filer, a re-examined case, the text likeness only
+    a suggestion); the refusal names the earlier case in the notice to the filer."""
+    _triage_check(actor, petition)
+    if petition.status != S.REGISTERED:
+        raise ValidationError(_("Only a case not yet accepted can be refused."))
+    if earlier.pk not in {c.earlier.pk for c in same_facts_candidates(petition)}:
+        raise ValidationError(_("The earlier case is not a re-examined case of the same filer."), code="not_same_filer")
+    now = timezone.now()
+    number = _doc_number(petition.bureau, "notice", now)
+    reason = _(
+        "The same facts and reasons were handled in case %(earlier)s, which has been through "
+        "re-examination; they are not accepted again."
+    ) % {"earlier": earlier.number}
+    transition(
+        petition,
+        S.DECLINED,
+        actor=actor,
+        data={"same_facts_as": earlier.pk},
+        update={"decline_reason": reason, "same_facts_as": earlier, "acceptance_number": number, "notified_at": now},
+    )
+    _finish_notice_clocks(petition, actor, "same facts")
     filer_notice(
         petition=petition,
         kind=FilerNotice.Kind.DECLINED,
@@ -613,6 +651,69 @@ def petition_object(*, petition: Petition, reason: str, actor: Any) -> Petition:
     return petition
 
 
+# --- the accused: PET-9 -------------------------------------------------------------------------
+
+
+ACCUSED_CONFIRM_STATUSES = (S.REGISTERED, S.ACCEPTED)
+
+
+@transaction.atomic
+def petition_accused_confirm(
+    *, petition: Petition, organization: Organization | None, user: Any = None, actor: Any
+) -> Petition:
+    """PET-9: triage confirms the accused unit and links the person the filer named to a
+    staff record of that unit (``selectors.accused_candidates``), or records that no
+    staff record matches (``user=None``). The choice is kept on the case (who, when) and
+    audited; from then on the person never sees, is assigned, reminded about or
+    escalated to about the case (``access.excluded_organizations`` /
+    ``access.supervision_exclusion``). A running clock held by a unit that is now
+    excluded moves to the triage unit. A report is assigned only after this step."""
+    _triage_check(actor, petition)
+    if petition.status not in ACCUSED_CONFIRM_STATUSES:
+        raise ValidationError(_("The accused can be confirmed only before the case is assigned."))
+    if organization is not None and not _in_bureau(organization, petition.bureau):
+        raise ValidationError({"organization": _("This unit is not under the bureau receiving the case.")})
+    if user is not None:
+        unit = organization or petition.bureau
+        holds_role = Membership.objects.filter(
+            user=user, is_active=True, organization__path__startswith=unit.path
+        ).exists()
+        if not holds_role:
+            raise ValidationError({"user": _("This person holds no post in the accused unit.")})
+    now = timezone.now()
+    petition.accused_organization = organization
+    petition.accused_user = user
+    petition.accused_confirmed_at = now
+    petition.accused_confirmed_by = _user(actor)
+    petition.full_clean(exclude=["receipt_hash"])
+    petition.save(
+        update_fields=[
+            "accused_organization",
+            "accused_user",
+            "accused_confirmed_at",
+            "accused_confirmed_by",
+            "updated_at",
+        ]
+    )
+    excluded = access.excluded_organizations(petition)
+    for supervision in supervision_list_of(petition).filter(
+        status=Supervision.Status.OPEN, organization_id__in=excluded
+    ):
+        supervision_reassign(
+            supervision=supervision,
+            organization=triage_unit(petition.bureau, petition),
+            actor=actor,
+            reason="PET-9 accused confirmed",
+        )
+    audit_record(
+        actor=actor,
+        action="petitions.petition_accused_confirm",
+        target=petition,
+        data={"organization": getattr(organization, "pk", None), "user": getattr(user, "pk", None)},
+    )
+    return petition
+
+
 # --- assignment and handling: PET-5, PET-9 ---------------------------------------------------
 
 
@@ -622,6 +723,10 @@ def petition_assign(*, petition: Petition, organization: Organization, actor: An
     PET-9: refused for the accused unit, its subtree and the accused's units. PET-5's
     clock moves to the unit with the same start (the acceptance)."""
     _triage_check(actor, petition)
+    if petition.kind == Petition.Kind.REPORT and petition.accused_confirmed_at is None:
+        raise ValidationError(
+            _("Confirm the accused unit and person before assigning this report."), code="accused_unconfirmed"
+        )
     if not access.can_assign_to(petition, organization):
         raise ValidationError(
             {"organization": _("The case cannot be assigned to this unit (it is concerned by the case).")},
@@ -644,7 +749,7 @@ def petition_assign(*, petition: Petition, organization: Organization, actor: An
         start = petition.accepted_at or timezone.now()
         _open_clock(petition, rules.HANDLING_CLOCK, organization=organization, start=start, actor=actor)
     if note.strip():
-        Message.objects.create(petition=petition, direction=Message.Direction.INTERNAL, author=_user(actor), text=note)
+        _message_add(petition, Message.Direction.INTERNAL, note.strip(), author=_user(actor))
     audit_record(
         actor=actor,
         action="petitions.petition_assign",
@@ -695,30 +800,45 @@ def petition_instruct(*, petition: Petition, author: Any, text: str) -> Any:
     return supervision_instruct(supervision=supervision, author=author, text=text)
 
 
+def extension_lapsed(petition: Petition, now: datetime | None = None) -> bool:
+    """PET-5: the handling deadline has passed (and its clock is not paused), so it can
+    no longer be extended (core refuses it too)."""
+    supervision = supervision_get_active(item=petition, rule_id=rules.HANDLING_CLOCK)
+    if supervision is None or supervision.paused_since is not None:
+        return False
+    return (now or timezone.now()) > supervision.due_at
+
+
 @transaction.atomic
 def petition_extend(*, petition: Petition, days: int, reason: str, actor: Any) -> Petition:
-    """PET-5: one extension of at most 30 days (90 in all), approved by the head of the
-    handling unit or a bureau leader; the reason is told to the filer."""
+    """PET-5: one extension (at most the clock's extension; the ceiling is the clock's),
+    approved by the head of the handling unit or a bureau leader, before the deadline
+    passes; the reason is told to the filer."""
     reason = _require_text(reason, "reason", _("Give the reason for the extension."))
     _deny_unless(access.can_approve_extension(actor, petition))
     if petition.status not in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS):
         raise ValidationError(_("Only a case being handled can be extended."))
     if petition.extension_days:
         raise ValidationError(_("This case has already been extended once."))
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 30:
-        raise ValidationError({"days": _("An extension is 1 to 30 days.")})
+    most = clock_get(rules.HANDLING_CLOCK).extension
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= most:
+        raise ValidationError({"days": _("An extension is 1 to %(most)s days.") % {"most": most}})
     supervision = supervision_get_active(item=petition, rule_id=rules.HANDLING_CLOCK)
     if supervision is None:
         raise ValidationError(_("This case has no running handling deadline."))
+    if extension_lapsed(petition):
+        raise ValidationError(
+            _("The handling deadline passed on %(due)s; an extension can no longer be approved.")
+            % {"due": _date(supervision.due_at)},
+            code="lapsed",
+        )
     supervision_extend(supervision=supervision, units=days, actor=actor, reason=reason)
-    Petition.objects.filter(pk=petition.pk).update(
-        extension_days=days,
-        extension_reason=reason,
-        extension_approved_by=actor,
-        handling_due_at=supervision.due_at,
-    )
     petition.extension_days, petition.extension_reason = days, reason
     petition.extension_approved_by, petition.handling_due_at = actor, supervision.due_at
+    petition.full_clean(exclude=["receipt_hash"])
+    petition.save(
+        update_fields=["extension_days", "extension_reason", "extension_approved_by", "handling_due_at", "updated_at"]
+    )
     audit_record(actor=actor, action="petitions.petition_extend", target=petition, data={"days": days})
     filer_notice(
         petition=petition,
@@ -796,8 +916,12 @@ def petition_reply(
     update: dict[str, Any] = {"answered_at": now} if stage == Reply.Stage.FIRST else {}
     if to == S.CLOSED:
         update["closed_at"] = now
+    running = supervision_get_active(item=petition, rule_id=clock)
+    if running is not None:
+        supervision_close(supervision=running, actor=actor, reason="replied")
+        if clock == rules.HANDLING_CLOCK:  # PET-10: judged by the deadline in force when due
+            update["handling_on_time"] = supervision_on_time(running)
     transition(petition, to, actor=actor, data={"reply": reply.pk, "stage": stage}, update=update)
-    _close_clock(petition, clock, actor=actor, reason="replied")
     filer_notice(
         petition=petition,
         kind=FilerNotice.Kind.REPLY,
@@ -805,8 +929,10 @@ def petition_reply(
         % {"doc": reply.document_number, "number": petition.number, "decision": reply.get_decision_display()},
         actor=actor,
     )
-    if to == S.CLOSED:
-        _on_closed(petition, actor)
+    if stage == Reply.Stage.FIRST and rules.result_due(petition):
+        _open_clock(
+            petition, rules.RESULT_CLOCK, organization=triage_unit(petition.bureau, petition), start=now, actor=actor
+        )
     return reply
 
 
@@ -871,7 +997,7 @@ def petition_review_apply(*, petition: Petition, reasons: str) -> Petition:
             code="lapsed",
         )
     transition(petition, S.UNDER_REVIEW, actor=None)
-    Message.objects.create(petition=petition, direction=Message.Direction.FROM_FILER, text=reasons)
+    _message_add(petition, Message.Direction.FROM_FILER, reasons)
     _open_clock(
         petition,
         rules.REVIEW_ANSWER_CLOCK,
@@ -885,7 +1011,7 @@ def petition_review_apply(*, petition: Petition, reasons: str) -> Petition:
 @transaction.atomic
 def petition_reexam_apply(*, petition: Petition, reasons: str) -> Petition:
     """PET-7: re-examination (复核) within 30 days of the review; answer due in 30 days.
-    After it the same facts are not accepted again (see rules.PET7_SAME_FACTS_DAYS)."""
+    After it the same facts are not accepted again (:func:`petition_refuse_same_facts`)."""
     reasons = _require_text(reasons, "reasons", _("Give your reasons for asking for a re-examination."))
     if petition.status != S.REVIEWED:
         raise ValidationError(_("A re-examination can be asked for only after the review."))
@@ -897,7 +1023,7 @@ def petition_reexam_apply(*, petition: Petition, reasons: str) -> Petition:
             code="lapsed",
         )
     transition(petition, S.UNDER_REEXAMINATION, actor=None)
-    Message.objects.create(petition=petition, direction=Message.Direction.FROM_FILER, text=reasons)
+    _message_add(petition, Message.Direction.FROM_FILER, reasons)
     _open_clock(
         petition,
         rules.REEXAM_ANSWER_CLOCK,
@@ -921,24 +1047,11 @@ def review_window_lapsed(petition: Petition, now: datetime | None = None) -> boo
     return False
 
 
-def _on_closed(petition: Petition, actor: Any) -> None:
-    """PET-8: a real-name case that was handled gets its result within 15 wd of closing."""
-    if petition.named and petition.accepted_at is not None:
-        supervision = _open_clock(
-            petition,
-            rules.RESULT_CLOCK,
-            organization=triage_unit(petition.bureau, petition),
-            start=petition.closed_at or timezone.now(),
-            actor=actor,
-        )
-        logger.info("case %s closed; result due %s (PET-8)", petition.number, supervision.due_at.date())
-
-
 @transaction.atomic
 def petition_close(*, petition: Petition, actor: Any) -> Petition:
     """Close the case (办结/归档). A declined or forwarded case closes at once; an
     answered one only when the filer can no longer ask for a review or re-examination
-    (PET-7) — the daily job closes those. PET-8's clock starts for real-name cases."""
+    (PET-7) — the daily job closes those. (PET-8's clock started with the reply.)"""
     if not is_system(actor):
         _deny_unless(access.can_triage(actor, petition.bureau) and access.can_act_on(actor, petition))
     if petition.status in (S.ANSWERED, S.RATED, S.REVIEWED) and not review_window_lapsed(petition):
@@ -953,22 +1066,21 @@ def petition_close(*, petition: Petition, actor: Any) -> Petition:
             text=_("Your case %(number)s is closed.") % {"number": petition.number},
             actor=actor,
         )
-    _on_closed(petition, actor)
     return petition
 
 
 @transaction.atomic
 def petition_result_tell(*, petition: Petition, actor: Any, text: str) -> Message:
-    """PET-8: tell a real-name filer the result of the closed case (the clock stops)."""
+    """PET-8: tell the filer of a real-name report the result once the handling has
+    concluded (the first reply); the 15-working-day clock stops."""
     text = _require_text(text, "text", _("Write the result for the filer."))
     _deny_unless(access.can_act_on(actor, petition))
-    if petition.status != S.CLOSED:
-        raise ValidationError(_("The result is told once the case is closed."))
+    if petition.answered_at is None:
+        raise ValidationError(_("The result is told once the handling has concluded."))
     message = filer_notice(petition=petition, kind=FilerNotice.Kind.RESULT, text=text, actor=actor)
     _close_clock(petition, rules.RESULT_CLOCK, actor=actor, reason="result told")
-    now = timezone.now()
-    Petition.objects.filter(pk=petition.pk).update(result_told_at=now)
-    petition.result_told_at = now
+    petition.result_told_at = timezone.now()
+    petition.save(update_fields=["result_told_at", "updated_at"])
     audit_record(actor=actor, action="petitions.petition_result_tell", target=petition, data={"message": message.pk})
     return message
 
@@ -1052,8 +1164,9 @@ def petition_record_outcome(*, petition: Petition, refunds_ordered_fen: int, san
     _deny_unless(access.can_act_on(actor, petition))
     if refunds_ordered_fen < 0 or sanctions < 0:
         raise ValidationError(_("Refunds and sanctions cannot be negative."))
-    Petition.objects.filter(pk=petition.pk).update(refunds_ordered_fen=refunds_ordered_fen, sanctions=sanctions)
     petition.refunds_ordered_fen, petition.sanctions = refunds_ordered_fen, sanctions
+    petition.full_clean(exclude=["receipt_hash"])
+    petition.save(update_fields=["refunds_ordered_fen", "sanctions", "updated_at"])
     audit_record(
         actor=actor,
         action="petitions.petition_record_outcome",

@@ -39,6 +39,13 @@ urlpatterns = [
     path("staff/cases/<int:pk>/close/", staff.CaseCloseView.as_view(), name="case-close"),
     path("staff/cases/<int:pk>/outcome/", staff.CaseOutcomeView.as_view(), name="case-outcome"),
     path("staff/cases/<int:pk>/recuse/", staff.CaseRecuseView.as_view(), name="case-recuse"),
+    path("staff/cases/<int:pk>/conflict/", staff.CaseConflictView.as_view(), name="case-conflict"),
+    path("staff/cases/<int:pk>/accused/", staff.CaseAccusedView.as_view(), name="case-accused"),
+    path(
+        "staff/cases/<int:pk>/same-facts/<int:earlier_pk>/",
+        staff.CaseSameFactsView.as_view(),
+        name="case-same-facts",
+    ),
     path("staff/cases/<int:pk>/message/", staff.CaseMessageView.as_view(), name="case-message"),
     path("staff/cases/<int:pk>/note/", staff.CaseNoteView.as_view(), name="case-note"),
     path(

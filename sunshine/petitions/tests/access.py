@@ -79,7 +79,9 @@ def assigned(d: District) -> Petition:
 def declined(d: District) -> Petition:
     def build(d: District) -> Petition:
         case = _file(d, title="收费问题（不予受理）")
-        return services.petition_decline(petition=case, actor=d.user(Role.LEADER), reason="不属于本机关职责。")
+        return services.petition_decline(
+            petition=case, actor=d.user(Role.LEADER), reason="不属于本机关职责。", where_to_go="区市场监管局"
+        )
 
     return d.once("petitions.declined", build)
 
@@ -91,6 +93,7 @@ def accusing_school_a(d: District) -> Petition:
         leader = d.user(Role.LEADER)
         case = _file(d, kind="report", title="举报第一实验小学", accused_organization=d.school)
         case = services.petition_accept(petition=case, actor=leader)
+        services.petition_accused_confirm(petition=case, organization=d.school, actor=leader)
         return services.petition_assign(petition=case, organization=d.office, actor=leader)
 
     return d.once("petitions.accused", build)
@@ -103,6 +106,31 @@ def replied(d: District) -> Petition:
         return Petition.objects.get(pk=case.pk)
 
     return d.once("petitions.replied", build)
+
+
+def reexamined(d: District) -> Petition:
+    """A case taken through its reply, review and re-examination (PET-7)."""
+
+    def build(d: District) -> Petition:
+        case = replied(d)
+        leader = d.user(Role.LEADER)
+        services.petition_review_apply(petition=case, reasons="事实认定有误。")
+        services.petition_reply(petition=case, actor=leader, **REPLY)  # type: ignore[arg-type]
+        services.petition_reexam_apply(petition=case, reasons="仍不服。")
+        services.petition_reply(petition=case, actor=leader, **REPLY)  # type: ignore[arg-type]
+        return Petition.objects.get(pk=case.pk)
+
+    return d.once("petitions.reexamined", build)
+
+
+def same_filer_again(d: District) -> Petition:
+    """A later case of the filer of ``reexamined`` (PET-7: triage compares the two)."""
+
+    def build(d: District) -> Petition:
+        reexamined(d)
+        return _file(d, title="食堂收费问题（再次反映）")
+
+    return d.once("petitions.same_filer_again", build)
 
 
 REPLY = {
@@ -220,7 +248,7 @@ ACCESS = [
         state=lambda d: None,
     ),
     _action("accept", registered, TRIAGE, done=lambda d: _status(registered)(d) == Petition.Status.ACCEPTED),
-    _action("decline", registered, TRIAGE, {"reason": "不属于本机关职责。"}),
+    _action("decline", registered, TRIAGE, {"reason": "不属于本机关职责。", "where_to_go": "区市场监管局"}),
     _action("forward", registered, TRIAGE, {"to_authority": "区市场监管局", "reason": "属其职责。"}),
     _action(
         "assign",
@@ -253,6 +281,45 @@ ACCESS = [
         TRIAGE,
         lambda d: {"user": d.user(Role.SCHOOL_CLERK).pk, "reason": "与举报人有亲属关系。"},
         state=lambda d: Recusal.objects.count(),
+    ),
+    _action(
+        "conflict",
+        assigned,
+        CASE_A,
+        {"reason": "举报人是我的亲属。"},
+        state=lambda d: Recusal.objects.count(),
+    ),
+    # PET-9: triage confirms the accused unit and person (search within the unit).
+    Rule(
+        "petitions:case-accused",
+        TRIAGE,
+        kwargs=_case(registered),
+        query="q=测试",
+        label="search",
+    ),
+    Rule(
+        "petitions:case-accused",
+        TRIAGE,
+        method=POST,
+        kwargs=_case(registered),
+        data=lambda d: {"organization": d.school.pk, "user": ""},
+        ok_status=302,
+        state=lambda d: Petition.objects.get(pk=registered(d).pk).accused_confirmed_at,
+    ),
+    # PET-7: the new case beside the earlier re-examined one; the refusal names it.
+    Rule(
+        "petitions:case-same-facts",
+        TRIAGE,
+        kwargs=lambda d: {"pk": same_filer_again(d).pk, "earlier_pk": reexamined(d).pk},
+    ),
+    Rule(
+        "petitions:case-same-facts",
+        TRIAGE,
+        method=POST,
+        kwargs=lambda d: {"pk": same_filer_again(d).pk, "earlier_pk": reexamined(d).pk},
+        ok_status=302,
+        state=_status(same_filer_again),
+        done=lambda d: _status(same_filer_again)(d) == Petition.Status.DECLINED,
     ),
     _action(
         "message",

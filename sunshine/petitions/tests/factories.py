@@ -9,7 +9,8 @@ from typing import Any
 from sunshine.orgs.models import Organization, Role
 from sunshine.orgs.services import membership_grant
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory, UserFactory
-from sunshine.petitions.services import FiledPetition, IdentityInput, petition_file
+from sunshine.petitions.models import Petition
+from sunshine.petitions.services import FiledPetition, IdentityInput, petition_accused_confirm, petition_file
 
 
 def member(org: Organization, role: str, **kwargs: Any) -> Any:
@@ -71,3 +72,12 @@ def file_case(world: World, **kwargs: Any) -> FiledPetition:
     }
     values.update(kwargs)
     return petition_file(**values)
+
+
+def confirm_accused(petition: Petition, actor: Any) -> Petition:
+    """PET-9: triage confirms the accused as filed (a report is assigned only after this)."""
+    if petition.accused_confirmed_at is None:
+        petition_accused_confirm(
+            petition=petition, organization=petition.accused_organization, user=petition.accused_user, actor=actor
+        )
+    return petition

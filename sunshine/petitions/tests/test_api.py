@@ -20,6 +20,7 @@ CASE = {
     "title": "热线转来的投诉",
     "facts": "学校补课收费",
     "request": "查处",
+    "reasons": "违反规定",
     "subject_code": "TST-S01",
 }
 

@@ -66,6 +66,7 @@ def test_anonymous_report_from_filing_to_rating(live_server: Any, people: dict[s
     page.fill("input[name=title]", "教师有偿补课")
     page.fill("textarea[name=facts]", "五年级某老师在校外组织有偿补课,每人每月收费八百元。")
     page.fill("textarea[name=request]", "请求查处。")
+    page.fill("textarea[name=reasons]", "在职教师不得有偿补课。")
     page.check("input[name=privacy]")
     page.screenshot(path=f"{SHOTS}-form.png", full_page=True)
     page.locator("button.pt-primary").click()
@@ -86,6 +87,10 @@ def test_anonymous_report_from_filing_to_rating(live_server: Any, people: dict[s
     desk.locator(f"a:text('{petition.number}')").click()
     desk.wait_for_url(f"**/petitions/staff/cases/{petition.pk}/")
     desk.locator("#action-accept button[type=submit]").click()
+    desk.wait_for_url(f"**/petitions/staff/cases/{petition.pk}/")
+    # PET-9: the report names nobody on the staff; triage confirms that before assigning.
+    desk.goto(f"{base}/petitions/staff/cases/{petition.pk}/accused/")
+    desk.locator("#accused-confirm button[type=submit]").click()
     desk.wait_for_url(f"**/petitions/staff/cases/{petition.pk}/")
     desk.select_option("#action-assign select[name=assign-organization]", label="浏览区实验小学")
     desk.locator("#action-assign button[type=submit]").click()

@@ -21,7 +21,7 @@ from sunshine.petitions.documents import (
     supervision_notice_docx,
 )
 from sunshine.petitions.models import Reply
-from sunshine.petitions.tests.factories import file_case, make_world
+from sunshine.petitions.tests.factories import confirm_accused, file_case, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def case():
     w = make_world()
     p = file_case(w, identity=IDENTITY).petition
     svc.petition_accept(petition=p, actor=w.inspector)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     return p, reply
@@ -103,6 +104,7 @@ def test_the_reply_is_issued_once_and_downloads_serve_the_recorded_bytes():
     w = make_world()
     p = file_case(w, identity=IDENTITY).petition
     svc.petition_accept(petition=p, actor=w.inspector)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     document = document_for(reply, kind="petitions.reply")

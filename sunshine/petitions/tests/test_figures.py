@@ -180,7 +180,9 @@ def test_pet10_declined_and_forwarded_in_time_count_as_notified_on_time():
     """PET-10 (issue 11): a case told in time that it is not accepted, or that it went to
     another authority, was notified on time; it is no accepted case."""
     w = make_world()
-    declined = svc.petition_decline(petition=file_case(w).petition, actor=w.inspector, reason="不属于本局职责")
+    declined = svc.petition_decline(
+        petition=file_case(w).petition, actor=w.inspector, reason="不属于本局职责", where_to_go="区市场监管局"
+    )
     forwarded = svc.petition_forward(
         petition=file_case(w).petition, actor=w.inspector, to_authority="区市场监管局", reason="属价格管理"
     )

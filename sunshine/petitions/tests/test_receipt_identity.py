@@ -12,7 +12,7 @@ from sunshine.orgs.models import Role
 from sunshine.petitions import rules
 from sunshine.petitions import services as svc
 from sunshine.petitions.models import FilerIdentity, IdentityOpening, Petition, ReceiptAttempt
-from sunshine.petitions.tests.factories import file_case, make_world, member
+from sunshine.petitions.tests.factories import confirm_accused, file_case, make_world, member
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,7 @@ def test_identity_is_unreadable_in_the_database_logs_and_audit(w, caplog):
     filed = file_case(w, kind="report", identity=IDENTITY, accused_name="某老师")
     p = filed.petition
     svc.petition_accept(petition=p, actor=w.inspector)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.basic, actor=w.inspector)
     svc.identity_open(petition=p, user=w.inspector, reason="核实情况需要联系举报人")
     with connection.cursor() as cursor:
@@ -116,6 +117,7 @@ def test_identity_open_needs_role_and_reason(w):
     department staff and the three administrators may not."""
     p = file_case(w, identity=IDENTITY).petition
     svc.petition_accept(petition=p, actor=w.inspector)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     with pytest.raises(ValidationError):
         svc.identity_open(petition=p, user=w.inspector, reason="  ")

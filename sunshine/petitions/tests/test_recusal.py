@@ -16,7 +16,7 @@ from sunshine.orgs.services import membership_grant
 from sunshine.petitions import access
 from sunshine.petitions import services as svc
 from sunshine.petitions.selectors import petition_queue
-from sunshine.petitions.tests.factories import FILER, file_case, make_world, member
+from sunshine.petitions.tests.factories import FILER, confirm_accused, file_case, make_world, member
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def assert_never_reaches(user, unit, petition):
     if unit.kind != Organization.Kind.BUREAU:
         assert not access.can_assign_to(petition, unit)
         if petition.status == "accepted":
+            confirm_accused(petition, TRIAGE_USER[0])
             with pytest.raises(ValidationError):
                 svc.petition_assign(petition=petition, organization=unit, actor=TRIAGE_USER[0])
 
@@ -121,6 +122,7 @@ def test_pet9_parent_unit_and_unrelated_follow_normal_rules(w, role):
     svc.petition_accept(petition=p, actor=w.inspector)
     if unit.kind != Organization.Kind.BUREAU:
         assert access.can_assign_to(p, unit)
+        confirm_accused(p, w.inspector)
         svc.petition_assign(petition=p, organization=unit, actor=w.inspector)
         assert visible(user, p) is (role in access.HANDLING_ROLES)
         assert access.can_act_on(user, p) is (role in access.HANDLING_ROLES)

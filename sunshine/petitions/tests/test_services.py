@@ -15,8 +15,14 @@ from sunshine.core.transitions import TransitionNotAllowed
 from sunshine.petitions import services as svc
 from sunshine.petitions.models import FilerNotice, Message, Petition, Reply
 from sunshine.petitions.rules import RECEIPT_PURPOSE
-from sunshine.petitions.selectors import petition_clock, petition_duplicates, petition_queue, petition_timeline
-from sunshine.petitions.tests.factories import FILER, file_case, make_world
+from sunshine.petitions.selectors import (
+    petition_clock,
+    petition_duplicates,
+    petition_queue,
+    petition_timeline,
+    same_facts_candidates,
+)
+from sunshine.petitions.tests.factories import FILER, confirm_accused, file_case, make_world
 
 pytestmark = pytest.mark.django_db
 S = Petition.Status
@@ -188,8 +194,10 @@ def test_decline_and_forward_need_reasons_and_notify(w):
     """PET-3: not accepted / forwarded — with the reason and where to go, told to the filer."""
     p = file_case(w).petition
     with pytest.raises(ValidationError):
-        svc.petition_decline(petition=p, actor=w.inspector, reason="")
-    svc.petition_decline(petition=p, actor=w.inspector, reason="已经司法程序处理")
+        svc.petition_decline(petition=p, actor=w.inspector, reason="", where_to_go="区人民法院")
+    with pytest.raises(ValidationError):
+        svc.petition_decline(petition=p, actor=w.inspector, reason="已经司法程序处理", where_to_go=" ")
+    svc.petition_decline(petition=p, actor=w.inspector, reason="已经司法程序处理", where_to_go="区人民法院")
     assert p.status == S.DECLINED
     q = file_case(w).petition
     svc.petition_forward(petition=q, actor=w.inspector, to_authority="区人社局", reason="劳动争议")
@@ -204,6 +212,7 @@ def test_assign_moves_pet5_to_the_unit_and_refuses_accused(w):
     """Assignment goes through core supervision with the same PET-5 start; PET-9
     refuses the accused unit."""
     p = accepted(w, accused_organization=w.school)
+    confirm_accused(p, w.inspector)
     with pytest.raises(ValidationError) as err:
         svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     assert "organization" in err.value.message_dict
@@ -230,6 +239,7 @@ def test_extension_once_at_most_30_by_unit_head_reason_told(w):
     """PET-5: one extension ≤ 30 days (ceiling 90), approved by the unit head or a
     bureau leader; the reason is told to the filer."""
     p = accepted(w)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     with pytest.raises(PermissionDenied):
         svc.petition_extend(petition=p, days=10, reason="需要调查", actor=w.clerk)
@@ -247,6 +257,7 @@ def test_extension_once_at_most_30_by_unit_head_reason_told(w):
 def test_reply_requires_every_pet6_field(w):
     """PET-6: request, facts, reasons, decision and legal basis are all required."""
     p = accepted(w)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     for field in ("request_summary", "facts", "reasons", "legal_basis", "decision"):
         with pytest.raises(ValidationError) as err:
@@ -259,6 +270,7 @@ def test_full_flow_reply_rate_review_reexam_then_same_facts_refused(w):
     """PET-5/6/7: reply stops PET-5; review within 30 days answered in 30; re-examination
     likewise; afterwards the same filer's same matter is refused (PET-7)."""
     p = accepted(w, identity=FILER)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     svc.petition_start(petition=p, actor=w.principal)
     with pytest.raises(PermissionDenied):
@@ -281,26 +293,17 @@ def test_full_flow_reply_rate_review_reexam_then_same_facts_refused(w):
     final = svc.petition_reply(petition=p, actor=w.inspector, **{**REPLY, "decision": "not_supported"})
     p.refresh_from_db()
     assert final.stage == "reexamination" and p.status == S.CLOSED
-    # PET-8: real-name, closed → the result is due within 15 wd.
-    pet8 = supervision_get_active(item=p, rule_id="PET-8")
-    assert pet8.due_at == deadline("PET-8", p.closed_at).due
-    svc.petition_result_tell(petition=p, actor=w.inspector, text="处理结果：已清退")
+    # PET-8: a real-name *complaint* owes no result clock (only real-name reports do).
     assert supervision_get_active(item=p, rule_id="PET-8") is None
-    # PET-7: the same filer (same phone) about the same school, same kind: refused.
-    with pytest.raises(ValidationError) as err:
-        file_case(w, identity=svc.IdentityInput(name="别名", phone="13900001111", address="x"))
-    assert err.value.code == "reexamined"
-    # Another school, or another filer: accepted.
-    file_case(w, identity=FILER, subject_organization=w.school2)
-    file_case(w, identity=svc.IdentityInput(name="测试丙", phone="13900003333"))
+    # PET-7: a later case of the same filer is registered; triage decides (test_rules.py).
+    later = file_case(w, identity=svc.IdentityInput(name="别名", phone="13900001111", address="x")).petition
+    assert [c.earlier for c in same_facts_candidates(later)] == [p]
 
 
-def test_pet7_same_facts_look_back_is_the_local_rule(w):
-    """PET-7: a re-examined matter is refused again for ever by default; with the LOCAL
-    look-back PET-7-lookback-days set, only within that many days of the re-examination."""
-    from sunshine.core.local_rules import local_rule_set
-
-    p = accepted(w, identity=FILER)
+def reexamined_case(w, **kwargs):
+    """A real-name case taken through reply, review and re-examination."""
+    p = accepted(w, identity=FILER, **kwargs)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     svc.petition_start(petition=p, actor=w.principal)
     svc.petition_reply(petition=p, actor=w.principal, **REPLY)
@@ -308,22 +311,31 @@ def test_pet7_same_facts_look_back_is_the_local_rule(w):
     svc.petition_reply(petition=p, actor=w.inspector, **REPLY)
     svc.petition_reexam_apply(petition=p, reasons="仍不服")
     svc.petition_reply(petition=p, actor=w.inspector, **REPLY)
+    return p
+
+
+def test_pet7_same_facts_look_back_is_the_local_rule(w):
+    """PET-7: an earlier re-examined case is shown to triage for ever by default; with the
+    LOCAL look-back PET-7-lookback-days set, only within that many days of the
+    re-examination."""
+    from sunshine.core.local_rules import local_rule_set
+
+    p = reexamined_case(w)
     Reply.objects.filter(petition=p, stage=Reply.Stage.REEXAMINATION).update(
         issued_at=timezone.now() - timedelta(days=40)
     )
-    with pytest.raises(ValidationError) as err:
-        file_case(w, identity=FILER)
-    assert err.value.code == "reexamined"
+    later = file_case(w, identity=FILER).petition
+    assert [c.earlier for c in same_facts_candidates(later)] == [p]
     local_rule_set(actor=None, key="PET-7-lookback-days", value=60)
-    with pytest.raises(ValidationError):
-        file_case(w, identity=FILER)  # 40 days ago is inside 60
+    assert [c.earlier for c in same_facts_candidates(later)] == [p]  # 40 days ago is inside 60
     local_rule_set(actor=None, key="PET-7-lookback-days", value=30)
-    assert file_case(w, identity=FILER).petition.pk  # 40 days ago is outside 30: accepted
+    assert same_facts_candidates(later) == []  # 40 days ago is outside 30
 
 
 def test_review_window_lapses_after_30_days(w):
     """PET-7: no review after 30 days from the reply; the daily job then closes the case."""
     p = accepted(w)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     past = timezone.now() - timedelta(days=40)
@@ -368,6 +380,7 @@ def test_messages_and_notes(w):
 
 def test_instruction_by_leader_only(w):
     p = accepted(w)
+    confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
     instruction = svc.petition_instruct(petition=p, author=w.leader, text="请尽快办理")
     assert instruction.supervision.rule_id == "PET-5"

@@ -19,6 +19,7 @@ from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
 from sunshine.petitions import rules, services
 from sunshine.petitions.models import FilerIdentity, Message, Petition, ReceiptAttempt
+from sunshine.petitions.tests.factories import confirm_accused
 from sunshine.petitions.views.public import TRACK_SESSION_KEY
 
 PNG = (
@@ -83,6 +84,7 @@ def file_case(district: dict[str, Any], **kwargs: Any) -> services.FiledPetition
         "title": "补课收费",
         "facts": "某老师组织有偿补课。",
         "request": "请求查处。",
+        "reasons": "在职教师不得有偿补课。",
         "actor": None,
     }
     params.update(kwargs)
@@ -94,6 +96,7 @@ def answered_case(district: dict[str, Any]) -> services.FiledPetition:
     filed = file_case(district, subject_organization=district["school"])
     petition = filed.petition
     services.petition_accept(petition=petition, actor=district["inspector"])
+    confirm_accused(petition, district["inspector"])
     services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
     services.petition_reply(
         petition=petition,

@@ -21,6 +21,7 @@ from sunshine.orgs.tests.factories import SchoolFactory, UserFactory
 from sunshine.petitions import services
 from sunshine.petitions.exports import export_headers
 from sunshine.petitions.models import IdentityOpening, Message, Petition, Recusal
+from sunshine.petitions.tests.factories import confirm_accused
 from sunshine.petitions.tests.test_views_public import PNG, file_case, make_district
 
 IDENTITY = {"name": "王秘密", "phone": "13700001111", "id_number": "350302198001017777", "address": "秘密路 9 号"}
@@ -81,6 +82,7 @@ def test_school_clerk_sees_only_cases_assigned_to_the_school(district: dict[str,
     clerk_client = staff_client(district["clerk"])
     assert clerk_client.get(reverse("petitions:workbench"), {"queue": "all"}).context["rows"] == []
     services.petition_accept(petition=petition, actor=district["inspector"])
+    confirm_accused(petition, district["inspector"])
     services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
     rows = clerk_client.get(reverse("petitions:workbench"), {"queue": "my_unit"}).context["rows"]
     assert [p.pk for p, _ in rows] == [petition.pk]
@@ -98,6 +100,7 @@ def test_bulk_assign_assigns_the_ticked_cases(district: dict[str, Any]) -> None:
     second = file_case(district).petition
     for petition in (first, second):
         services.petition_accept(petition=petition, actor=district["inspector"])
+        confirm_accused(petition, district["inspector"])
     client = staff_client(district["inspector"])
     response = client.post(
         reverse("petitions:bulk-assign"),
@@ -182,6 +185,7 @@ def test_identity_is_absent_until_opened_with_a_reason(district: dict[str, Any])
 def test_handling_unit_cannot_open_the_identity(district: dict[str, Any]) -> None:
     petition = named_case(district)
     services.petition_accept(petition=petition, actor=district["inspector"])
+    confirm_accused(petition, district["inspector"])
     services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
     client = staff_client(district["clerk"])
     page = client.get(reverse("petitions:case", args=[petition.pk]))
@@ -223,6 +227,13 @@ def test_triage_accepts_assigns_and_the_unit_replies(district: dict[str, Any]) -
     assert inspector.post(reverse("petitions:case-accept", args=[petition.pk])).status_code == 302
     petition.refresh_from_db()
     assert petition.status == Petition.Status.ACCEPTED and petition.accepted_at is not None
+    # PET-9: a report is assigned only once triage has confirmed the accused.
+    refused = inspector.post(
+        reverse("petitions:case-assign", args=[petition.pk]), {"assign-organization": district["school"].pk}
+    )
+    assert refused.status_code == 400
+    confirmed = inspector.post(reverse("petitions:case-accused", args=[petition.pk]), {"organization": "", "user": ""})
+    assert confirmed.status_code == 302
 
     response = inspector.post(
         reverse("petitions:case-assign", args=[petition.pk]),
@@ -260,7 +271,8 @@ def test_decline_needs_a_reason(district: dict[str, Any]) -> None:
     petition.refresh_from_db()
     assert petition.status == Petition.Status.REGISTERED
     response = client.post(
-        reverse("petitions:case-decline", args=[petition.pk]), {"decline-reason": "不属于本局职责,请向市场监管部门反映"}
+        reverse("petitions:case-decline", args=[petition.pk]),
+        {"decline-reason": "不属于本局职责", "decline-where_to_go": "区市场监督管理局(电话 12315)"},
     )
     assert response.status_code == 302
     petition.refresh_from_db()
@@ -270,6 +282,7 @@ def test_decline_needs_a_reason(district: dict[str, Any]) -> None:
 def test_school_clerk_cannot_accept(district: dict[str, Any]) -> None:
     petition = file_case(district).petition
     services.petition_accept(petition=petition, actor=district["inspector"])
+    confirm_accused(petition, district["inspector"])
     services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
     fresh = file_case(district).petition
     clerk = staff_client(district["clerk"])
@@ -284,6 +297,7 @@ def test_assignment_to_the_accused_unit_is_refused(district: dict[str, Any]) -> 
     client = staff_client(district["inspector"])
     page = client.get(reverse("petitions:case", args=[petition.pk]))
     assert district["school"] not in page.context["forms"]["assign"].fields["organization"].queryset
+    confirm_accused(petition, district["inspector"])
     response = client.post(
         reverse("petitions:case-assign", args=[petition.pk]), {"assign-organization": district["school"].pk}
     )
@@ -361,6 +375,7 @@ def test_word_documents_download_with_chinese_filenames(district: dict[str, Any]
     client = staff_client(district["inspector"])
     assert client.get(reverse("petitions:case-notice-docx", args=[petition.pk])).status_code == 404  # not accepted yet
     services.petition_accept(petition=petition, actor=district["inspector"])
+    confirm_accused(petition, district["inspector"])
     services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
     for name in ("petitions:case-notice-docx", "petitions:case-supervision-docx"):
         response = client.get(reverse(name, args=[petition.pk]))
@@ -421,7 +436,7 @@ def intake_data(**overrides: Any) -> dict[str, Any]:
         "title": "来电反映校车问题",
         "facts": "校车超载。",
         "request": "请求整改。",
-        "reasons": "",
+        "reasons": "危及学生安全。",
         "accused_name": "",
         "accused_organization": "",
         "filer": "anonymous",

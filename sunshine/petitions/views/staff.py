@@ -32,7 +32,9 @@ from sunshine.orgs.models import Organization, Role
 from sunshine.petitions import access, selectors, services
 from sunshine.petitions.exports import queue_xlsx
 from sunshine.petitions.forms import (
+    AccusedConfirmForm,
     BulkAssignForm,
+    DeclineForm,
     ExtendForm,
     ForwardForm,
     IdentityOpenForm,
@@ -222,6 +224,8 @@ def case_actions(user: Any, petition: Petition) -> dict[str, bool]:
         ),
         "outcome": triage and status != S.REGISTERED,
         "recuse": triage and status in OPEN_STATUSES,
+        "accused": triage and status in services.ACCUSED_CONFIRM_STATUSES,
+        "conflict": status in OPEN_STATUSES,
         "message": act and status in OPEN_STATUSES,
         "note": act,
     }
@@ -239,6 +243,7 @@ ACTION_PANELS: list[tuple[str, Any, Any]] = [
     ("close", gettext_lazy("Close the case"), gettext_lazy("Close")),
     ("outcome", gettext_lazy("Outcome: refunds and sanctions"), gettext_lazy("Record")),
     ("recuse", gettext_lazy("Recusal"), gettext_lazy("Record the recusal")),
+    ("conflict", gettext_lazy("Declare a conflict of interest"), gettext_lazy("Step aside from this case")),
 ]
 
 
@@ -252,7 +257,7 @@ def recusal_candidates(petition: Petition) -> QuerySet[Any]:
 
 
 ACTION_FORMS: dict[str, Any] = {
-    "decline": ReasonForm,
+    "decline": DeclineForm,
     "forward": ForwardForm,
     "assign": UnitForm,
     "instruct": TextForm,
@@ -260,6 +265,7 @@ ACTION_FORMS: dict[str, Any] = {
     "reply": ReplyForm,
     "outcome": OutcomeForm,
     "recuse": RecuseForm,
+    "conflict": ReasonForm,
     "message": TextForm,
     "note": TextForm,
     "identity": IdentityOpenForm,
@@ -281,6 +287,8 @@ def action_form(name: str, petition: Petition, data: Any = None) -> Any:
     labels = {"message": _("Message"), "note": _("Note"), "instruct": _("Instruction")}
     if name in labels:
         form.fields["text"].label = labels[name]
+    if name == "conflict":
+        form.fields["reason"].label = _("Your interest in the case")
     return form
 
 
@@ -288,6 +296,9 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
     user = request.user
     actions = case_actions(user, petition)
     forms = {name: extra.pop(f"{name}_form", None) or action_form(name, petition) for name in ACTION_FORMS}
+    # PET-5: past the handling deadline an extension is refused; say so instead of the form.
+    extension_lapsed = actions.get("extend", False) and services.extension_lapsed(petition)
+    triage = access.can_triage(user, petition.bureau)
     timeline = selectors.petition_timeline(petition, for_filer=False)
     context: dict[str, Any] = {
         "petition": petition,
@@ -307,10 +318,20 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
                 "button": button,
                 "url": reverse(f"petitions:case-{name}", kwargs={"pk": petition.pk}),
                 "form": forms.get(name),
+                "blocked": (
+                    _("The handling deadline has passed; an extension can no longer be approved.")
+                    if name == "extend" and extension_lapsed
+                    else ""
+                ),
             }
             for name, title, button in ACTION_PANELS
             if actions.get(name)
         ],
+        # PET-7: earlier re-examined cases of the same filer, for triage to compare.
+        "same_facts": selectors.same_facts_candidates(petition) if triage and petition.status == S.REGISTERED else [],
+        "same_facts_as": petition.same_facts_as
+        if petition.same_facts_as_id and access.petitions_visible_to(user).filter(pk=petition.same_facts_as_id).exists()
+        else None,
         "forms": forms,
         "refunds_yuan": f"{petition.refunds_ordered_fen / 100:,.2f}",
         "may_open_identity": access.can_open_identity(user, petition),
@@ -413,7 +434,12 @@ class CaseDeclineView(CaseActionView):
     success = gettext_lazy("The case is not accepted; the filer is told why.")
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
-        services.petition_decline(petition=petition, actor=request.user, reason=form.cleaned_data["reason"])
+        services.petition_decline(
+            petition=petition,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            where_to_go=form.cleaned_data["where_to_go"],
+        )
 
 
 class CaseForwardView(CaseActionView):
@@ -514,6 +540,138 @@ class CaseRecuseView(CaseActionView):
         return response
 
 
+class CaseConflictView(CaseActionView):
+    """PET-9: a staff member declares their own interest in the case and steps aside;
+    from then on the case is hidden from them (back to the workbench)."""
+
+    action = "conflict"
+    success = gettext_lazy("You have stepped aside from the case; it is no longer shown to you.")
+
+    def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
+        services.petition_recuse(
+            petition=petition, user=request.user, reason=form.cleaned_data["reason"], actor=request.user
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        response = super().post(request, pk)
+        if response.status_code == 302:
+            return redirect("petitions:workbench")
+        return response
+
+
+def accused_units(petition: Petition) -> QuerySet[Organization]:
+    """The units a case may accuse: every active unit under the receiving bureau."""
+    return Organization.objects.filter(path__startswith=petition.bureau.path, is_active=True).order_by("kind", "code")
+
+
+def accused_people(petition: Petition) -> QuerySet[Any]:
+    """Every staff member of the receiving bureau's tree (the service checks that the
+    chosen person holds a post in the chosen unit)."""
+    from sunshine.orgs.models import Membership
+
+    member_ids = Membership.objects.filter(is_active=True, organization__path__startswith=petition.bureau.path)
+    return get_user_model().objects.filter(pk__in=member_ids.values("user_id"))
+
+
+@method_decorator(never_cache, name="dispatch")
+class CaseAccusedView(WorkbenchAccessMixin, View):
+    """PET-9: triage confirms the accused unit and links the person the filer named to a
+    staff record, searched by name within that unit (a plain GET search form), or
+    records that no staff record matches. A report is assigned only after this."""
+
+    template_name = "petitions/staff/accused.html"
+
+    def allowed(self, request: HttpRequest, pk: int) -> Petition:
+        petition = access.petition_get_for(request.user, pk)
+        if not case_actions(request.user, petition).get("accused", False):
+            raise PermissionDenied
+        return petition
+
+    def context(self, request: HttpRequest, petition: Petition, form: AccusedConfirmForm | None = None) -> Any:
+        units = accused_units(petition)
+        unit_id = str(request.GET.get("unit") or petition.accused_organization_id or "")
+        unit = units.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+        query = (request.GET.get("q") or petition.accused_name).strip()[:50]
+        candidates = selectors.accused_candidates(petition, query, unit=unit) if unit is not None else []
+        if form is None:
+            form = AccusedConfirmForm(
+                organizations=units,
+                users=accused_people(petition),
+                initial={"organization": unit, "user": petition.accused_user},
+            )
+        return {
+            "petition": petition,
+            "units": units,
+            "unit": unit,
+            "query": query,
+            "candidates": candidates,
+            "form": form,
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        petition = self.allowed(request, pk)
+        return render(request, self.template_name, self.context(request, petition))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        petition = self.allowed(request, pk)
+        form = AccusedConfirmForm(request.POST, organizations=accused_units(petition), users=accused_people(petition))
+        if form.is_valid():
+            try:
+                services.petition_accused_confirm(
+                    petition=petition,
+                    organization=form.cleaned_data["organization"],
+                    user=form.cleaned_data["user"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                errors_apply(form, exc)
+            else:
+                messages.success(request, _("The accused unit and person are confirmed."))
+                if access.petitions_visible_to(request.user).filter(pk=petition.pk).exists():
+                    return redirect("petitions:case", pk=petition.pk)
+                return redirect("petitions:workbench")
+        return render(request, self.template_name, self.context(request, petition, form), status=400)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CaseSameFactsView(WorkbenchAccessMixin, View):
+    """PET-7: the new case beside an earlier re-examined case of the same filer; triage
+    decides whether the facts and reasons are the same, and a refusal names the
+    earlier case."""
+
+    template_name = "petitions/staff/same_facts.html"
+
+    def cases(self, request: HttpRequest, pk: int, earlier_pk: int) -> tuple[Petition, Any]:
+        petition = access.petition_get_for(request.user, pk)
+        if not access.can_triage(request.user, petition.bureau) or petition.status != S.REGISTERED:
+            raise PermissionDenied
+        match = next((c for c in selectors.same_facts_candidates(petition) if c.earlier.pk == earlier_pk), None)
+        if match is None or not access.petitions_visible_to(request.user).filter(pk=earlier_pk).exists():
+            raise Http404
+        return petition, match
+
+    def get(self, request: HttpRequest, pk: int, earlier_pk: int) -> HttpResponse:
+        petition, match = self.cases(request, pk, earlier_pk)
+        context = {
+            "petition": petition,
+            "match": match,
+            "earlier": match.earlier,
+            "replies": match.earlier.replies.all(),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest, pk: int, earlier_pk: int) -> HttpResponse:
+        petition, match = self.cases(request, pk, earlier_pk)
+        try:
+            services.petition_refuse_same_facts(petition=petition, earlier=match.earlier, actor=request.user)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("The case is refused as the same facts; the filer is told which case."))
+        return redirect("petitions:case", pk=petition.pk)
+
+
 class CaseMessageView(CaseActionView):
     action = "message"
     success = gettext_lazy("The message is shown to the filer.")
@@ -541,8 +699,8 @@ class CaseDocumentView(WorkbenchAccessMixin, View):
         from sunshine.petitions import documents
 
         petition = access.petition_get_for(request.user, pk)
-        if document == "notice":
-            if petition.accepted_at is None:
+        if document == "notice":  # PET-3: accepted, not accepted or forwarded
+            if not petition.acceptance_number:
                 raise Http404
             content = documents.acceptance_notice_docx(petition)
             filename = f"{_('Acceptance notice')}-{petition.number}.docx"
