@@ -46,7 +46,7 @@ from sunshine.core.supervision import (
     supervision_pause_open,
     supervision_resume,
 )
-from sunshine.core.transitions import TransitionConflict, transition
+from sunshine.core.transitions import TransitionConflict, status_history, transition
 from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
 from sunshine.disclosure import access, rules
 from sunshine.disclosure.extract import extract_text
@@ -292,11 +292,29 @@ def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVe
     return version
 
 
+def document_writers(document: Document) -> set[int]:
+    """Who wrote this round of the document: its creator and whoever sent it to review."""
+    writers = {document.created_by_id} if document.created_by_id else set()
+    submitted = status_history(document).filter(new_status=D.REVIEW).order_by("-at", "-pk").first()
+    if submitted is not None and submitted.actor_id:
+        writers.add(submitted.actor_id)
+    return writers
+
+
+def _check_second_person(actor: Any, document: Document) -> None:
+    """Four eyes: the person who publishes is not the person who wrote it."""
+    if getattr(actor, "pk", None) in document_writers(document):
+        raise ValidationError(
+            _("A second person must publish this: the writer cannot approve their own document."), code="four_eyes"
+        )
+
+
 def document_publish(*, actor: Any, document: Document, at: datetime | None = None) -> DocumentVersion | None:
     """Review → published now (a new version), or → scheduled for ``at`` (published by the
     periodic job :func:`documents_publish_due`). Returns the version when published now."""
     if not access.may_approve(actor, document):
         raise PermissionDenied
+    _check_second_person(actor, document)
     now = timezone.now()
     if at is not None and at > now:
         transition(document, D.SCHEDULED, actor=actor, data={"at": at.isoformat()}, update={"publish_at": at})

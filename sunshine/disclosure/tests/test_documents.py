@@ -339,3 +339,25 @@ def test_a_pdf_without_text_or_unreadable_is_kept_with_a_note(district: District
     )
     assert broken.text == "" and broken.text_note
     assert document.attachments.count() == 2
+
+
+def test_four_eyes_the_writer_cannot_publish_their_own_document(district: District):
+    """Four eyes: whoever wrote or submitted a document cannot also approve it."""
+    d = district
+    document = services.document_create(
+        actor=d.officer, organization=d.bureau, category=d.category("rules"), title="关于规范收费的通知",
+        body="<p>各学校：请规范收费。</p>", info_date=timezone.localdate(),
+    )  # fmt: skip
+    services.document_submit(actor=d.officer, document=document)
+    with pytest.raises(ValidationError) as refused:
+        services.document_publish(actor=d.officer, document=document)
+    assert refused.value.code == "four_eyes"
+    document.refresh_from_db()
+    assert document.status == Document.Status.REVIEW and not document.versions.exists()
+    version = services.document_publish(actor=d.leader, document=document)
+    assert version is not None and version.published_by == d.leader
+    # A principal who submits the clerk's draft has written this round too.
+    school_doc = _draft(d)
+    services.document_submit(actor=d.principal, document=school_doc)
+    with pytest.raises(ValidationError):
+        services.document_publish(actor=d.principal, document=school_doc)
