@@ -410,7 +410,14 @@ class CatalogueView(StaffMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         terms = self.terms()
-        term = terms.filter(pk=request.GET.get("term") or 0).first() or terms.first()
+        bureau = self.bureau()
+        current = term_current(bureau) if bureau else None
+        # Opens on the term running now (else the next), not the latest one entered.
+        term = (
+            terms.filter(pk=request.GET.get("term") or 0).first()
+            or (terms.filter(pk=current.pk).first() if current else None)
+            or terms.first()
+        )
         context = {
             "terms": terms,
             "term": term,
