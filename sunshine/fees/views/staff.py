@@ -33,7 +33,7 @@ from sunshine.fees.forms import (
     yuan_to_fen,
 )
 from sunshine.fees.models import FeeDeclaration, Finding, RefundOrder
-from sunshine.fees.selectors import finding_counts, notice_status_list, term_current
+from sunshine.fees.selectors import finding_counts, ledger_name_conflicts, notice_status_list, term_current
 from sunshine.orgs.models import Organization, Term
 
 
@@ -262,8 +262,11 @@ class LedgerDetailView(StaffMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload = get_object_or_404(access.ledgers_visible_to(request.user).select_related("school", "term"), pk=pk)
         findings = access.findings_visible_to(request.user).filter(school=upload.school, term=upload.term)
+        conflicts = ledger_name_conflicts(school=upload.school, term=upload.term)
         context = {
             "upload": upload,
+            "name_conflicts": conflicts,
+            "conflicted_numbers": {c.student_no for c in conflicts},
             "findings": findings.order_by("status", "kind", "student_no")[:500],
             "can_review": access.can_review(request.user, upload.school),
             "confirmed_unordered": findings.filter(status=Finding.Status.CONFIRMED, refund_line__isnull=True).exists(),
