@@ -119,7 +119,10 @@ def _ledger_csv(school: Organization, term: Term, plant: str, students: int = 40
         "compulsory": [f"{sno1},{name1},一年级,杂费,120.00,{first},X5"],
         "outside_window": [f"{sno2},{name2},一年级,课后服务费,300.00,{(start + timedelta(days=60)).isoformat()},X6"],
         "duplicate": [f"{sno1},{name1},一年级,伙食费,900.00,{(start + timedelta(days=3)).isoformat()},X7"],
-        "bundled": [f"{sno2},{name2},一年级,住宿费,400.00,{first},X8", f"{sno2},{name2},一年级,伙食费,900.00,{first},X8"],
+        "bundled": [
+            f"{sno2},{name2},一年级,住宿费,400.00,{first},X8",
+            f"{sno2},{name2},一年级,伙食费,900.00,{first},X8",
+        ],
         "surplus": [],
     }
     return ("\n".join(lines + planted[plant]) + "\n").encode("utf-8")

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from sunshine.core.models import Notification, Supervision
-from sunshine.core.rules import rule_label
 from sunshine.core.notifications import notifications_unread
 from sunshine.core.registry import dashboard_tiles
+from sunshine.core.rules import rule_label
 from sunshine.core.supervision import SupervisionLink, supervision_link, supervision_list_for, supervision_rag
 from sunshine.orgs.access import is_staff_user, organizations_of, staff_roles_of
 from sunshine.orgs.models import Role

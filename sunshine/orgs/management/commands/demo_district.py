@@ -76,7 +76,8 @@ def logins_table(context: DemoContext) -> list[str]:
 
     lines = [
         f"Every demo login uses the password {DEMO_PASSWORD!r}; staff then enter the 6-digit TOTP code.",
-        "Add a secret to any authenticator app (TOTP, SHA1, 30 s), or read the code shown here (valid for about a minute):",
+        "Add a secret to any authenticator app (TOTP, SHA1, 30 s), or read the code shown here"
+        " (valid for about a minute):",
         "",
         f"{'username':<12} {'role':<22} {'TOTP secret':<34} code",
     ]
