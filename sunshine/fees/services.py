@@ -57,6 +57,7 @@ from sunshine.fees.models import (
     Unit,
 )
 from sunshine.fees.poster import NOTICE_DOCUMENT, notice_poster
+from sunshine.fees.refund_notice import REFUND_DOCUMENT, refund_notice
 from sunshine.fees.rules import NATIONAL_CATALOGUE, declaration_refusal
 from sunshine.orgs.models import Organization, Term
 
@@ -714,6 +715,22 @@ def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: da
             for f in findings
         ]
     )
+    # The 清退通知书 is issued in the bureau's name under its series' number, which the
+    # order takes (the number counted above only holds the row until then).
+    issued = document_issue(
+        kind=REFUND_DOCUMENT,
+        organization=bureau,
+        title=f"{school.name}清退通知书（{term}）",
+        content=lambda number: refund_notice(order, number=number),
+        filename=f"{school.code}-{{number}}.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=order,
+        period=(term.starts_on, term.ends_on),
+        year=year,
+    )
+    RefundOrder.objects.filter(pk=order.pk).update(number=issued.number)
+    order.number = issued.number
     audit_record(
         actor=actor,
         action="fees.refund_order_issue",

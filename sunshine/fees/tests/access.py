@@ -211,7 +211,9 @@ ACCESS = [
         done=lambda d: Finding.objects.get(pk=finding(d).pk).status == Finding.Status.CONFIRMED,
     ),
     Rule("fees:finding-export", WORKBENCH, setup=ledger),
+    Rule("fees:refund-list", WORKBENCH, setup=refund_order),
     Rule("fees:refund-detail", READERS, kwargs=lambda d: {"pk": refund_order(d).pk}),
+    Rule("fees:refund-notice", READERS, kwargs=lambda d: {"pk": refund_order(d).pk}),
     Rule(
         "fees:refund-detail",
         SCHOOL_A,

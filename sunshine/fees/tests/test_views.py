@@ -342,7 +342,7 @@ def test_the_ledger_page_flags_one_student_number_under_two_names(world):
         "S001,张三,伙食费,900,2026-09-01,R1",
         "S001,张珊,校服费,250,2026-09-02,R2",
         "S002,李四,伙食费,900,2026-09-01,R3",
-    ]  # noqa: E501
+    ]
     upload = SimpleUploadedFile("l.csv", "\n".join(lines).encode())
     client.post(reverse("fees:ledger-upload"), {"school": world.primary.pk, "term": world.term.pk, "file": upload})
     ledger = LedgerUpload.objects.get()
