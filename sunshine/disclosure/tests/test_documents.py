@@ -361,3 +361,35 @@ def test_four_eyes_the_writer_cannot_publish_their_own_document(district: Distri
     services.document_submit(actor=d.principal, document=school_doc)
     with pytest.raises(ValidationError):
         services.document_publish(actor=d.principal, document=school_doc)
+
+
+def test_the_body_is_written_as_plain_text_kept_in_paragraphs_made_safe_and_previewed(district: District):
+    from django.urls import reverse
+
+    from sunshine.core.testing import login_verified
+    from sunshine.disclosure.services import body_from_text, body_to_text
+
+    assert body_from_text("第一条 规范收费。\r\n\r\n第二条 <script>alert(1)</script>公示。") == (
+        "<p>第一条 规范收费。</p><p>第二条 &lt;script&gt;alert(1)&lt;/script&gt;公示。</p>"
+    )
+    assert body_to_text("<p>第一条</p><p>第二条 A&amp;B</p>") == "第一条\n第二条 A&B"
+    table = "<table><tbody><tr><td>伙食费</td></tr></tbody></table>"
+    assert body_from_text(table + "<script>x</script>") == table and body_to_text(table) == table
+    d = district
+    document = _draft(d, body="<p>旧的第一段</p>")
+    client = Client()
+    login_verified(client, d.clerk)
+    url = reverse("disclosure:staff-document", args=[document.pk])
+    assert "旧的第一段" in client.get(url).context["form"].initial["body"]
+    post = {
+        "category": document.category_id, "title": document.title, "info_date": document.info_date.isoformat(),
+        "body": "新的第一段\n新的第二段 <b>x</b>", "change_note": "",
+    }  # fmt: skip
+    preview = client.post(url, {**post, "action": "preview"})
+    assert preview.status_code == 200
+    assert "<p>新的第一段</p><p>新的第二段 &lt;b&gt;x&lt;/b&gt;</p>" in preview.content.decode()
+    document.refresh_from_db()
+    assert document.body == "<p>旧的第一段</p>"  # a preview saves nothing
+    client.post(url, {**post, "action": "save"})
+    document.refresh_from_db()
+    assert document.body == "<p>新的第一段</p><p>新的第二段 &lt;b&gt;x&lt;/b&gt;</p>"
