@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.disclosure import rules
-from sunshine.disclosure.services import body_from_text, body_to_text
 from sunshine.disclosure.models import Category, Document, FoiRequest
+from sunshine.disclosure.services import body_from_text, body_to_text
 from sunshine.orgs.models import Organization
 
 

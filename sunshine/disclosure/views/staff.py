@@ -113,7 +113,8 @@ class DocumentCreateView(StaffView):
         if request.POST.get("action") == "preview":
             preview = form.cleaned_data["body"] if form.is_valid() else None
             context = {"form": form, "preview_html": preview}
-            return render(request, "disclosure/staff/document_form.html", context, status=200 if form.is_valid() else 400)
+            status = 200 if form.is_valid() else 400
+            return render(request, "disclosure/staff/document_form.html", context, status=status)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
