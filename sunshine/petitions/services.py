@@ -802,6 +802,44 @@ def petition_reply(
     return reply
 
 
+PREVIEW_NUMBER = "（预览）"
+
+
+def petition_reply_preview(
+    *,
+    petition: Petition,
+    actor: Any,
+    request_summary: str,
+    facts: str,
+    reasons: str,
+    decision: str,
+    legal_basis: str,
+) -> bytes:
+    """PET-6: the 处理意见书 as it would be issued now, without a number (（预览）) and
+    without issuing, recording or telling anyone: for the handler and the leader to read
+    the Word document before the reply goes out. The same right as replying."""
+    if petition.status not in _STAGES:
+        raise ValidationError(_("This case is not awaiting a reply."))
+    stage = _STAGES[petition.status][0]
+    if stage == Reply.Stage.FIRST:
+        _deny_unless(access.can_act_on(actor, petition))
+    else:
+        _triage_check(actor, petition)
+    reply = Reply(
+        petition=petition,
+        stage=stage,
+        request_summary=request_summary.strip(),
+        facts=facts.strip(),
+        reasons=reasons.strip(),
+        decision=decision if decision in Reply.Decision.values else Reply.Decision.EXPLAINED,
+        legal_basis=legal_basis.strip(),
+        issued_at=timezone.now(),
+        author=actor,
+        document_number=PREVIEW_NUMBER,
+    )
+    return reply_docx(reply)
+
+
 def _reply_issue(reply: Reply, *, actor: Any) -> None:
     """PET-6: the 处理意见书 is issued as a core document record under the bureau's next
     reply number — the bytes the filer downloads are the ones recorded here. It carries

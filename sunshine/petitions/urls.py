@@ -36,6 +36,7 @@ urlpatterns = [
     path("staff/cases/<int:pk>/instruct/", staff.CaseInstructView.as_view(), name="case-instruct"),
     path("staff/cases/<int:pk>/extend/", staff.CaseExtendView.as_view(), name="case-extend"),
     path("staff/cases/<int:pk>/reply/", staff.CaseReplyView.as_view(), name="case-reply"),
+    path("staff/cases/<int:pk>/reply/preview.docx", staff.CaseReplyPreviewView.as_view(), name="case-reply-preview"),
     path("staff/cases/<int:pk>/close/", staff.CaseCloseView.as_view(), name="case-close"),
     path("staff/cases/<int:pk>/outcome/", staff.CaseOutcomeView.as_view(), name="case-outcome"),
     path("staff/cases/<int:pk>/recuse/", staff.CaseRecuseView.as_view(), name="case-recuse"),

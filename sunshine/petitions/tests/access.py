@@ -245,6 +245,16 @@ ACCESS = [
         state=lambda d: Petition.objects.get(pk=assigned(d).pk).extension_days,
     ),
     _action("reply", assigned, CASE_A, REPLY, done=lambda d: _status(assigned)(d) == Petition.Status.ANSWERED),
+    Rule(
+        "petitions:case-reply-preview",
+        CASE_A,
+        method=POST,
+        kwargs=_case(assigned),
+        data={f"reply-{key}": value for key, value in REPLY.items()},
+        ok_status=200,
+        state=_status(assigned),
+        label="reply previewed as Word, nothing issued",
+    ),
     _action("close", declined, TRIAGE, done=lambda d: _status(declined)(d) == Petition.Status.CLOSED),
     _action("outcome", assigned, TRIAGE, {"refunds_yuan": "100", "sanctions": "0"}),
     _action(

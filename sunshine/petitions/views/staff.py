@@ -476,6 +476,29 @@ class CaseReplyView(CaseActionView):
         services.petition_reply(petition=petition, actor=request.user, **form.cleaned_data)
 
 
+class CaseReplyPreviewView(WorkbenchAccessMixin, View):
+    """The reply as a Word document before it is issued (no number, nothing recorded)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        petition = access.petition_get_for(request.user, pk)
+        if not case_actions(request.user, petition).get("reply", False):
+            raise PermissionDenied
+        form = action_form("reply", petition, request.POST)
+        if not form.is_valid():
+            context = case_context(request, petition, reply_form=form)
+            context["failed_action"] = "reply"
+            return render(request, CaseDetailView.template_name, context, status=400)
+        try:
+            content = services.petition_reply_preview(petition=petition, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_apply(form, exc)
+            context = case_context(request, petition, reply_form=form)
+            return render(request, CaseDetailView.template_name, context, status=400)
+        return attachment_response(
+            content, filename=f"{petition.number}{services.PREVIEW_NUMBER}.docx", content_type=DOCX_TYPE
+        )
+
+
 class CaseCloseView(CaseActionView):
     action = "close"
     success = gettext_lazy("The case is closed.")
