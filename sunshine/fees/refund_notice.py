@@ -7,7 +7,6 @@ core document record (``REFUND_DOCUMENT``)."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from functools import partial
 
 from django.utils import timezone
@@ -18,7 +17,7 @@ from docx.shared import Pt
 
 from sunshine.core.clocks import Deadline, deadline
 from sunshine.core.documents import RED, add_run, chinese_date, red_rule
-from sunshine.fees.models import RefundOrder
+from sunshine.fees.models import RefundLine, RefundOrder
 from sunshine.fees.poster import yuan
 
 _run = partial(add_run, font="仿宋_GB2312", size=16)
@@ -31,8 +30,9 @@ def refund_deadline(order: RefundOrder) -> Deadline:
     return deadline("FEE-1-refund", order.issued_at)
 
 
-def refund_notice(order: RefundOrder, *, number: str | None = None, issued: datetime | None = None) -> bytes:
-    """The 清退通知书 of ``order`` as a .docx (``number`` is the one being issued)."""
+def refund_notice(order: RefundOrder, *, number: str | None = None, lines: list[RefundLine] | None = None) -> bytes:
+    """The 清退通知书 of ``order`` as a .docx (``number`` is the one being issued;
+    ``lines`` those of an order not saved yet, for a preview)."""
     bureau = order.school.parent
     doc = Document()
     head = doc.add_paragraph()
@@ -46,7 +46,8 @@ def refund_notice(order: RefundOrder, *, number: str | None = None, issued: date
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(title, _("Notice to refund illegal fees"), font="方正小标宋简体", size=22)
     _run(doc.add_paragraph(), f"{order.school.name}：")
-    lines = list(order.lines.select_related("finding").order_by("student_no", "pk"))
+    if lines is None:
+        lines = list(order.lines.select_related("finding").order_by("student_no", "pk"))
     total = sum(line.amount_fen for line in lines)
     due = refund_deadline(order)
     body = doc.add_paragraph()
@@ -79,7 +80,7 @@ def refund_notice(order: RefundOrder, *, number: str | None = None, issued: date
     summary = doc.add_paragraph()
     summary.paragraph_format.space_before = Pt(8)
     _run(summary, _("%(count)s items, %(total)s yuan in all.") % {"count": len(lines), "total": yuan(total)})
-    for text in (bureau.name if bureau else "", chinese_date(issued or order.issued_at or timezone.now())):
+    for text in (bureau.name if bureau else "", chinese_date(order.issued_at or timezone.now())):
         signature = doc.add_paragraph()
         signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _run(signature, text)

@@ -740,6 +740,25 @@ def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: da
     return order
 
 
+def refund_order_preview(*, school: Organization, term: Term, actor: Any) -> bytes:
+    """The 清退通知书 the reviewer would issue now for the school's confirmed findings not
+    yet ordered, numbered （预览）: read before issuing; nothing is recorded (FEE-1)."""
+    _require(access.can_review(actor, school))
+    findings = list(
+        Finding.objects.filter(
+            school=school, term=term, status=Finding.Status.CONFIRMED, refund_line__isnull=True
+        ).order_by("student_no", "pk")
+    )
+    if not findings:
+        raise ValidationError(_("There is no confirmed finding of this school and term left to refund."))
+    order = RefundOrder(school=school, term=term, number="（预览）", issued_at=timezone.now())
+    lines = [
+        RefundLine(finding=f, student_no=f.student_no, student_name=f.student_name, amount_fen=f.amount_fen)
+        for f in findings
+    ]
+    return refund_notice(order, lines=lines)
+
+
 @transaction.atomic
 def refund_record(*, line: RefundLine, actor: Any, refunded_fen: int, refunded_on: date) -> RefundLine:
     """The school records what it paid back to one student."""

@@ -165,3 +165,24 @@ def test_fee1_refund_order_shows_deadline_finding_progress_and_its_issued_notice
     assert order.number in text and world.primary.name in text
     stranger = user_with_role(Role.SCHOOL_CLERK, organization=SchoolFactory(parent=world.bureau))
     assert client_of(stranger).get(reverse("fees:refund-notice", args=[order.pk])).status_code == 404
+
+
+def test_fee1_refund_notice_previewed_before_issue_records_nothing(world, findings):
+    import io
+
+    import docx
+    from django.urls import reverse
+
+    from sunshine.core.models import IssuedDocument
+    from sunshine.fees.models import LedgerUpload
+    from sunshine.fees.tests.test_views import client_of
+
+    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    ledger = LedgerUpload.objects.get()
+    url = reverse("fees:refund-preview", args=[ledger.pk])
+    response = client_of(world.reviewer).get(url)
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert "（预览）" in text and world.primary.name in text
+    assert not RefundOrder.objects.exists() and not IssuedDocument.objects.filter(kind="fees.refund").exists()
+    assert client_of(world.clerk).get(url).status_code == 403  # the school cannot issue, nor preview

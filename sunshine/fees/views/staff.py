@@ -20,7 +20,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from sunshine.core.clocks import rag
-from sunshine.core.downloads import XLSX_TYPE, attachment_response
+from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.core.figures import Period, figures_all
 from sunshine.core.issued import document_for
 from sunshine.core.rules import rule_label
@@ -400,6 +400,20 @@ class RefundNoticeView(StaffMixin, View):
         if document is None:
             raise Http404
         return issued_document_response(document, actor=request.user)
+
+
+class RefundPreviewView(StaffMixin, View):
+    """The 清退通知书 of a ledger's confirmed findings, before the order is issued."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload = get_object_or_404(access.ledgers_visible_to(request.user).select_related("school", "term"), pk=pk)
+        try:
+            content = services.refund_order_preview(school=upload.school, term=upload.term, actor=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return HttpResponseRedirect(reverse("fees:ledger-detail", args=[upload.pk]))
+        filename = f"{upload.school.name}清退通知书（预览）.docx"
+        return attachment_response(content, filename=filename, content_type=DOCX_TYPE)
 
 
 class RefundDetailView(StaffMixin, View):
