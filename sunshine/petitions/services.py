@@ -770,6 +770,8 @@ def petition_reply(
         _deny_unless(access.can_act_on(actor, petition))
     else:  # review and re-examination are the bureau's, not the handling unit's
         _triage_check(actor, petition)
+    if local_rule("PET-6-leader-signoff") and not reply_signed_off(petition):
+        raise ValidationError(_("A leader must sign off this reply before it is issued."), code="sign_off")
     now = timezone.now()
     reply = Reply(
         petition=petition,
@@ -803,6 +805,28 @@ def petition_reply(
 
 
 PREVIEW_NUMBER = "（预览）"
+
+
+def reply_signed_off(petition: Petition) -> bool:
+    """PET-6 (LOCAL): a leader has signed off the reply of the stage the case is in."""
+    return petition.reply_signed_off_at is not None and petition.reply_signed_off_status == petition.status
+
+
+@transaction.atomic
+def petition_reply_signoff(*, petition: Petition, actor: Any) -> Petition:
+    """PET-6 (LOCAL PET-6-leader-signoff): a bureau leader signs off the reply of the
+    current stage (read as a preview first); the reply may then be issued."""
+    _deny_unless(access.can_sign_off_reply(actor, petition))
+    if petition.status not in _STAGES:
+        raise ValidationError(_("This case is not awaiting a reply."))
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(
+        reply_signed_off_by=actor, reply_signed_off_at=now, reply_signed_off_status=petition.status
+    )
+    petition.reply_signed_off_by, petition.reply_signed_off_at = actor, now
+    petition.reply_signed_off_status = petition.status
+    audit_record(actor=actor, action="petitions.reply_signoff", target=petition, data={"status": petition.status})
+    return petition
 
 
 def petition_reply_preview(

@@ -245,6 +245,14 @@ ACCESS = [
         state=lambda d: Petition.objects.get(pk=assigned(d).pk).extension_days,
     ),
     _action("reply", assigned, CASE_A, REPLY, done=lambda d: _status(assigned)(d) == Petition.Status.ANSWERED),
+    Rule(  # PET-6-leader-signoff is off by default: nobody signs off
+        "petitions:case-signoff",
+        frozenset(),
+        method=POST,
+        kwargs=_case(assigned),
+        state=_status(assigned),
+        label="sign-off while the bureau does not require it",
+    ),
     Rule(
         "petitions:case-reply-preview",
         CASE_A,
