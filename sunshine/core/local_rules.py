@@ -441,7 +441,11 @@ LOCAL_RULES: dict[str, LocalRule] = dict(
         _r(
             "ENR-3", 7, gettext_lazy("Days recruitment results are published before appointment"), minimum=1, maximum=60
         ),
-        _r("PET-6-leader-signoff", False, gettext_lazy("A written reply is issued only after a leader has signed it off")),
+        _r(
+            "PET-6-leader-signoff",
+            False,
+            gettext_lazy("A written reply is issued only after a leader has signed it off"),
+        ),
         _r(
             "PET-7-lookback-days",
             0,
