@@ -67,8 +67,11 @@ def _district() -> dict[str, Any]:
     fees.catalogue_seed(term=term, actor=SYSTEM)
     for code, fen in (("meals", 90000), ("accommodation", 40000)):
         declaration = fees.fee_declare(
-            actor=users[Role.SCHOOL_CLERK], school=school, term=term,
-            item=CatalogueItem.objects.get(term=term, code=code), standard_fen=fen
+            actor=users[Role.SCHOOL_CLERK],
+            school=school,
+            term=term,
+            item=CatalogueItem.objects.get(term=term, code=code),
+            standard_fen=fen,
         )
         fees.fee_declaration_approve(
             declaration=declaration, actor=users[Role.FEE_REVIEWER], approving_body="示范区发展和改革局",
