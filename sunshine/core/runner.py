@@ -37,11 +37,6 @@ def main() -> int:
         "scheduler": [python, "manage.py", "run_scheduler"],
     }
     procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
-    _wait_until_serving(args.host, args.port, procs["web"])
-    if args.banner and os.path.exists(args.banner):
-        with open(args.banner, encoding="utf-8") as banner:
-            print("\n" + banner.read().rstrip(), flush=True)
-    print(f"\nSunshine is running: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
 
     def stop(*_: object) -> None:
         for proc in procs.values():
@@ -50,6 +45,11 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stop)
     try:
+        _wait_until_serving(args.host, args.port, procs["web"])
+        if args.banner and os.path.exists(args.banner):
+            with open(args.banner, encoding="utf-8") as banner:
+                print("\n" + banner.read().rstrip(), flush=True)
+        print(f"\nSunshine is running: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
         while True:
             for name, proc in procs.items():
                 code = proc.poll()
