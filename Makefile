@@ -24,12 +24,16 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 	  || echo "warning: could not install chromium/fonts-noto-cjk"; fi
 
+# The catalogue and the static files are made while the database is migrated and the
+# demo built (they touch no table); the logins are printed last, once the server answers.
+DEMO_LOGINS := $(or $(SUNSHINE_DATA_DIR),var)/demo-logins.txt
 demo: venv
-	$(MANAGE) migrate --noinput
-	$(MANAGE) compilemessages --ignore=.venv >/dev/null
-	$(MANAGE) collectstatic --noinput >/dev/null
-	$(MANAGE) demo_district
-	$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT)
+	@mkdir -p $(dir $(DEMO_LOGINS))
+	@{ $(MANAGE) compilemessages --ignore=.venv >/dev/null && $(MANAGE) collectstatic --noinput >/dev/null; } & \
+	  assets=$$!; \
+	  $(MANAGE) migrate --noinput && $(MANAGE) demo_district --logins-file $(DEMO_LOGINS); built=$$?; \
+	  wait $$assets && exit $$built
+	$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS)
 
 lint: venv
 	.venv/bin/ruff check .

@@ -259,6 +259,7 @@ _DEFAULT_CLOCKS: dict[str, Clock] = dict(
         _c("FOI-5", Unit.ANNUAL_DATE, 1, gettext_lazy("Disclosure annual report"), month_day=(1, 31)),
         _c("FEE-5-notice", _D, 7, gettext_lazy("Fee notice displayed before collection"), local=True, minimum=True),
         _c("FEE-5-collection", _D, 14, gettext_lazy("Term-start fee collection window"), local=True),
+        _c("FEE-1-refund", _WD, 20, gettext_lazy("Refund of illegal fees on the bureau's order"), local=True),
         _c("OPN-1", _H, 48, gettext_lazy("Response to government-related opinion")),
         _c("OPN-1-major-info", _H, 5, gettext_lazy("Authoritative information on a major incident")),
         _c("OPN-1-major-statement", _H, 24, gettext_lazy("Press statement on a major incident")),

@@ -372,6 +372,13 @@ LOCAL_RULES: dict[str, LocalRule] = dict(
             minimum=1,
             maximum=60,
         ),
+        _r(
+            "FEE-1-refund",
+            20,
+            gettext_lazy("Working days a school has to refund illegal fees on the bureau's order"),
+            minimum=1,
+            maximum=120,
+        ),
         _r("FEE-6-veto", True, gettext_lazy("A confirmed illegal fee vetoes the school's annual advanced rating")),
         _r(
             "OVS-1-amber-share",
@@ -433,6 +440,11 @@ LOCAL_RULES: dict[str, LocalRule] = dict(
         ),
         _r(
             "ENR-3", 7, gettext_lazy("Days recruitment results are published before appointment"), minimum=1, maximum=60
+        ),
+        _r(
+            "PET-6-leader-signoff",
+            False,
+            gettext_lazy("A written reply is issued only after a leader has signed it off"),
         ),
         _r(
             "PET-7-lookback-days",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--banner", default="", help="A text file printed once the server answers (the demo logins).")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     python = sys.executable
@@ -35,7 +37,6 @@ def main() -> int:
         "scheduler": [python, "manage.py", "run_scheduler"],
     }
     procs = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
-    print(f"\nSunshine is running: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
 
     def stop(*_: object) -> None:
         for proc in procs.values():
@@ -44,6 +45,11 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stop)
     try:
+        _wait_until_serving(args.host, args.port, procs["web"])
+        if args.banner and os.path.exists(args.banner):
+            with open(args.banner, encoding="utf-8") as banner:
+                print("\n" + banner.read().rstrip(), flush=True)
+        print(f"\nSunshine is running: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
         while True:
             for name, proc in procs.items():
                 code = proc.poll()
@@ -55,6 +61,18 @@ def main() -> int:
     except KeyboardInterrupt:
         stop()
         return 0
+
+
+def _wait_until_serving(host: str, port: int, web: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Return once the web server accepts connections (its start-up lines are out by then)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and web.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    time.sleep(1.5)  # let the worker and the scheduler print their start-up lines first
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def build_disclosure_demo(context: Any) -> None:
             issued_on=today - timedelta(days=10 + index),
             info_date=today - timedelta(days=5 + index),
         )
-        _publish(doc, officer, officer)
+        _publish(doc, officer, leader)
         docs[code] = doc
     # A revision: the fee rules changed; both versions stay readable.
     fee_rules = docs["rules"]
@@ -145,7 +145,7 @@ def build_disclosure_demo(context: Any) -> None:
         change_note="增加代收费结余退还条款",
         body=fee_rules.body + "<p>第四条 代收费按实际发生结算，结余部分应当全额退还学生家长。</p>",
     )
-    _publish(fee_rules, officer, officer)
+    _publish(fee_rules, officer, leader)
     # Withdrawn: kept in the archive with the reason.
     old = services.document_create(
         actor=officer,
@@ -155,7 +155,7 @@ def build_disclosure_demo(context: Any) -> None:
         body="<p>暑期托管服务每生每周收费200元。</p>",
         info_date=today - timedelta(days=40),
     )
-    _publish(old, officer, officer)
+    _publish(old, officer, leader)
     services.document_withdraw(
         actor=officer, document=old, reason="该通知已被示教〔2026〕12号文件废止，暑期托管不再收费。"
     )
@@ -169,7 +169,7 @@ def build_disclosure_demo(context: Any) -> None:
         info_date=today,
     )
     services.document_submit(actor=officer, document=scheduled)
-    services.document_publish(actor=officer, document=scheduled, at=timezone.now() + timedelta(days=3))
+    services.document_publish(actor=leader, document=scheduled, at=timezone.now() + timedelta(days=3))
     services.document_create(
         actor=officer,
         organization=bureau,
@@ -185,8 +185,13 @@ def build_disclosure_demo(context: Any) -> None:
         if clerk is None or principal is None:
             continue
         published = SCHOOL_DOCS[: len(SCHOOL_DOCS) - (index % 4)]  # some schools miss the last items
+        # The fees item is the school's own fee notice, published by fees with the same
+        # items and standards; a second, different one here would contradict it.
+        has_fees = Document.objects.filter(organization=school, category=categories["fees"]).exists()
         for position, (code, title, body) in enumerate(published):
-            late = index % 5 == 0 and position == 4  # every fifth school published its fee notice late
+            if code == "fees" and has_fees:
+                continue
+            late = index % 5 == 0 and code == "enrollment"  # every fifth school published it late
             doc = services.document_create(
                 actor=clerk,
                 organization=school,

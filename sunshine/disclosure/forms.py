@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import Category, Document, FoiRequest
+from sunshine.disclosure.services import body_from_text, body_to_text
 from sunshine.orgs.models import Organization
 
 
@@ -26,6 +27,14 @@ class DocumentForm(forms.ModelForm):
         field = self.fields["category"]
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = Category.objects.filter(pk__in=[c.pk for c in categories])
+        body = self.fields["body"]
+        body.help_text = _("Plain text: each line is a paragraph. Use “Preview” to see the page as the public will.")
+        if self.instance.pk and not self.is_bound:
+            self.initial["body"] = body_to_text(self.instance.body)
+
+    def clean_body(self) -> str:
+        """The writer's plain text as safe HTML, its paragraphs kept."""
+        return body_from_text(self.cleaned_data.get("body", ""))
 
 
 class NewDocumentForm(DocumentForm):

@@ -3,9 +3,11 @@ the quarterly inspection, and FOI requests with their clocks."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import nh3
@@ -15,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM, is_system
@@ -46,7 +48,7 @@ from sunshine.core.supervision import (
     supervision_pause_open,
     supervision_resume,
 )
-from sunshine.core.transitions import TransitionConflict, transition
+from sunshine.core.transitions import TransitionConflict, status_history, transition
 from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
 from sunshine.disclosure import access, rules
 from sunshine.disclosure.extract import extract_text
@@ -119,6 +121,31 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h2", "h3", "h4", "blockquote",
     "table", "thead", "tbody", "tr", "th", "td", "a", "span", "div", "hr",
 }  # fmt: skip
+
+
+_HTML_MARK = re.compile(r"<\s*/?\s*(p|br|table|ul|ol|li|h[2-4]|div|blockquote|strong|em|a)\b", re.IGNORECASE)
+_PLAIN_TAGS = re.compile(r"<(?!/?p\b|br\b)[^>]*>", re.IGNORECASE)
+
+
+def body_from_text(text: str) -> str:
+    """What a writer types → the safe HTML stored: each non-empty line a paragraph, the
+    text escaped. A body already written as HTML (a table pasted from a file) is kept,
+    sanitised (:func:`body_sanitise`)."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if _HTML_MARK.search(text):
+        return body_sanitise(text)
+    return "".join(f"<p>{escape(line.strip())}</p>" for line in text.split("\n") if line.strip())
+
+
+def body_to_text(html: str) -> str:
+    """The stored body as the writer edits it: paragraphs as lines. A body with more than
+    paragraphs and line breaks (tables, lists) is shown as its HTML, so nothing is lost."""
+    html = html or ""
+    if _PLAIN_TAGS.search(html):
+        return html
+    text = re.sub(r"<br\s*/?>", "\n", html, flags=re.IGNORECASE)
+    text = re.sub(r"</p\s*>", "\n", text, flags=re.IGNORECASE)
+    return unescape(strip_tags(text)).strip()
 
 
 def body_sanitise(html: str) -> str:
@@ -292,11 +319,29 @@ def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVe
     return version
 
 
+def document_writers(document: Document) -> set[int]:
+    """Who wrote this round of the document: its creator and whoever sent it to review."""
+    writers = {document.created_by_id} if document.created_by_id else set()
+    submitted = status_history(document).filter(new_status=D.REVIEW).order_by("-at", "-pk").first()
+    if submitted is not None and submitted.actor_id:
+        writers.add(submitted.actor_id)
+    return writers
+
+
+def _check_second_person(actor: Any, document: Document) -> None:
+    """Four eyes: the person who publishes is not the person who wrote it."""
+    if getattr(actor, "pk", None) in document_writers(document):
+        raise ValidationError(
+            _("A second person must publish this: the writer cannot approve their own document."), code="four_eyes"
+        )
+
+
 def document_publish(*, actor: Any, document: Document, at: datetime | None = None) -> DocumentVersion | None:
     """Review → published now (a new version), or → scheduled for ``at`` (published by the
     periodic job :func:`documents_publish_due`). Returns the version when published now."""
     if not access.may_approve(actor, document):
         raise PermissionDenied
+    _check_second_person(actor, document)
     now = timezone.now()
     if at is not None and at > now:
         transition(document, D.SCHEDULED, actor=actor, data={"at": at.isoformat()}, update={"publish_at": at})

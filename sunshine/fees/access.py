@@ -126,3 +126,13 @@ def fee_school_public_get(code: str) -> Organization:
 def ledger_file_access(user: Any, stored_file: Any) -> bool:
     """Registered with core.uploads for purpose "fees.ledger": whoever may read the ledger."""
     return ledgers_visible_to(user).filter(stored_file=stored_file).exists()
+
+
+def refund_document_may_issue(actor: Any, organization: Organization) -> bool:
+    """The 清退通知书 is issued in the bureau's name by its fee reviewers and leaders."""
+    return any(b.pk == organization.pk for b in bureaus_of(actor, *BUREAU_ROLES))
+
+
+def refund_document_may_read(user: Any, document: Any) -> bool:
+    """The bureau's reviewers and the school it is addressed to read the 清退通知书."""
+    return refund_orders_visible_to(user).filter(pk=document.item_id).exists()

@@ -107,17 +107,22 @@ def _ledger_csv(school: Organization, term: Term, plant: str, students: int = 40
             lines.append(f"{sno},{name},一年级,{names[code]},{fen / 100:.2f},{day.isoformat()},P{receipt:06d}")
     sno1, sno2 = f"{school.code[-3:]}{term.starts_on.year}0001", f"{school.code[-3:]}{term.starts_on.year}0002"
     first = start.isoformat()
+    # The planted rows name students 1 and 2 as the rest of the ledger does.
+    name1, name2 = SURNAMES[1] + GIVEN[1], SURNAMES[2] + GIVEN[2]
     planted = {
-        "not_filed": [f"{sno1},张子涵,一年级,考试费,60.00,{first},X1"],
-        "above_standard": [f"{sno2},李欣怡,一年级,伙食费,980.00,{first},X2"],
+        "not_filed": [f"{sno1},{name1},一年级,考试费,60.00,{first},X1"],
+        "above_standard": [f"{sno2},{name2},一年级,伙食费,980.00,{first},X2"],
         "prohibited": [
-            f"{sno1},张子涵,一年级,资料费,50.00,{first},X3",
-            f"{sno2},李欣怡,一年级,空调费,80.00,{first},X4",
+            f"{sno1},{name1},一年级,资料费,50.00,{first},X3",
+            f"{sno2},{name2},一年级,空调费,80.00,{first},X4",
         ],
-        "compulsory": [f"{sno1},张子涵,一年级,杂费,120.00,{first},X5"],
-        "outside_window": [f"{sno2},李欣怡,一年级,课后服务费,300.00,{(start + timedelta(days=60)).isoformat()},X6"],
-        "duplicate": [f"{sno1},张子涵,一年级,伙食费,900.00,{(start + timedelta(days=3)).isoformat()},X7"],
-        "bundled": [f"{sno2},李欣怡,一年级,住宿费,400.00,{first},X8", f"{sno2},李欣怡,一年级,伙食费,900.00,{first},X8"],
+        "compulsory": [f"{sno1},{name1},一年级,杂费,120.00,{first},X5"],
+        "outside_window": [f"{sno2},{name2},一年级,课后服务费,300.00,{(start + timedelta(days=60)).isoformat()},X6"],
+        "duplicate": [f"{sno1},{name1},一年级,伙食费,900.00,{(start + timedelta(days=3)).isoformat()},X7"],
+        "bundled": [
+            f"{sno2},{name2},一年级,住宿费,400.00,{first},X8",
+            f"{sno2},{name2},一年级,伙食费,900.00,{first},X8",
+        ],
         "surplus": [],
     }
     return ("\n".join(lines + planted[plant]) + "\n").encode("utf-8")

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sunshine.core.clocks import Rag, rag
-from sunshine.fees.models import FeeNotice, Finding
+from sunshine.fees.models import FeeNotice, Finding, LedgerRow
 from sunshine.orgs.models import Organization, Term
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -96,3 +96,44 @@ def finding_counts(findings: Any) -> dict[str, int]:
 
 def open_findings(findings: Any) -> Any:
     return findings.filter(Q(status=Finding.Status.OPEN))
+
+
+@dataclass(frozen=True)
+class NameConflict:
+    """One student number that a school's ledger records under more than one name."""
+
+    student_no: str
+    names: tuple[str, ...]
+    rows: tuple[int, ...]
+
+
+def ledger_name_conflicts(*, school: Organization, term: Term, limit: int = 200) -> list[NameConflict]:
+    """Student numbers of the school's ledger for the term written with two or more names
+    (the findings name each student once, so the page must flag the others)."""
+    conflicted = (
+        LedgerRow.objects.filter(school=school, term=term)
+        .exclude(student_name="")
+        .values("student_no")
+        .annotate(n=Count("student_name", distinct=True))
+        .filter(n__gt=1)
+        .order_by("student_no")
+        .values_list("student_no", flat=True)[:limit]
+    )
+    numbers = list(conflicted)
+    rows: dict[str, dict[str, list[int]]] = {}
+    for no, name, row_no in (
+        LedgerRow.objects.filter(school=school, term=term, student_no__in=numbers)
+        .exclude(student_name="")
+        .order_by("student_no", "row_no")
+        .values_list("student_no", "student_name", "row_no")
+    ):
+        rows.setdefault(no, {}).setdefault(name, []).append(row_no)
+    return [
+        NameConflict(
+            student_no=no,
+            names=tuple(rows[no]),
+            rows=tuple(sorted(r[0] for r in rows[no].values())),
+        )
+        for no in numbers
+        if no in rows
+    ]

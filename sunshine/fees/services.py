@@ -57,6 +57,7 @@ from sunshine.fees.models import (
     Unit,
 )
 from sunshine.fees.poster import NOTICE_DOCUMENT, notice_poster
+from sunshine.fees.refund_notice import REFUND_DOCUMENT, refund_notice
 from sunshine.fees.rules import NATIONAL_CATALOGUE, declaration_refusal
 from sunshine.orgs.models import Organization, Term
 
@@ -723,6 +724,22 @@ def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: da
             for f in findings
         ]
     )
+    # The 清退通知书 is issued in the bureau's name under its series' number, which the
+    # order takes (the number counted above only holds the row until then).
+    issued = document_issue(
+        kind=REFUND_DOCUMENT,
+        organization=bureau,
+        title=f"{school.name}清退通知书（{term}）",
+        content=lambda number: refund_notice(order, number=number),
+        filename=f"{school.code}-{{number}}.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=order,
+        period=(term.starts_on, term.ends_on),
+        year=year,
+    )
+    RefundOrder.objects.filter(pk=order.pk).update(number=issued.number)
+    order.number = issued.number
     audit_record(
         actor=actor,
         action="fees.refund_order_issue",
@@ -730,6 +747,25 @@ def refund_order_issue(*, school: Organization, term: Term, actor: Any, when: da
         data={"school": school.pk, "lines": len(findings), "amount_fen": sum(f.amount_fen for f in findings)},
     )
     return order
+
+
+def refund_order_preview(*, school: Organization, term: Term, actor: Any) -> bytes:
+    """The 清退通知书 the reviewer would issue now for the school's confirmed findings not
+    yet ordered, numbered （预览）: read before issuing; nothing is recorded (FEE-1)."""
+    _require(access.can_review(actor, school))
+    findings = list(
+        Finding.objects.filter(
+            school=school, term=term, status=Finding.Status.CONFIRMED, refund_line__isnull=True
+        ).order_by("student_no", "pk")
+    )
+    if not findings:
+        raise ValidationError(_("There is no confirmed finding of this school and term left to refund."))
+    order = RefundOrder(school=school, term=term, number="（预览）", issued_at=timezone.now())
+    lines = [
+        RefundLine(finding=f, student_no=f.student_no, student_name=f.student_name, amount_fen=f.amount_fen)
+        for f in findings
+    ]
+    return refund_notice(order, lines=lines)
 
 
 @transaction.atomic

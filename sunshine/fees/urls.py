@@ -18,6 +18,9 @@ urlpatterns = [
     path("staff/ledgers/<int:pk>/", staff.LedgerDetailView.as_view(), name="ledger-detail"),
     path("staff/findings/<int:pk>/", staff.FindingActionView.as_view(), name="finding-action"),
     path("staff/findings/export.xlsx", staff.FindingExportView.as_view(), name="finding-export"),
+    path("staff/refunds/", staff.RefundListView.as_view(), name="refund-list"),
+    path("staff/ledgers/<int:pk>/refund-preview.docx", staff.RefundPreviewView.as_view(), name="refund-preview"),
     path("staff/refunds/<int:pk>/", staff.RefundDetailView.as_view(), name="refund-detail"),
+    path("staff/refunds/<int:pk>/notice.docx", staff.RefundNoticeView.as_view(), name="refund-notice"),
     path("staff/catalogue/", staff.CatalogueView.as_view(), name="catalogue"),
 ]

@@ -350,3 +350,10 @@ def reply_document_access(user: Any, document: Any) -> bool:
     if getattr(user, "is_authenticated", False):
         return Petition.objects.filter(pk=petition_id, filer_user=user).exists()
     return False
+
+
+def can_sign_off_reply(user: Any, petition: Petition) -> bool:
+    """PET-6 (LOCAL): a leader of the bureau signs off a reply; never someone excluded."""
+    if is_excluded(user, petition):
+        return False
+    return any(role == Role.LEADER and org.pk == petition.bureau_id for role, org in _memberships(user))

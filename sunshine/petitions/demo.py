@@ -132,8 +132,13 @@ def _walk(
         )
     p = filed.petition
     stall = rng.random()
+    # A case is left waiting only if it came in lately: a bureau whose figures say
+    # its cases are answered on time has no months-old case nobody touched.
+    age = now - received
+    if (stall < 0.11 and age > timedelta(days=12)) or (stall < 0.14 and age > timedelta(days=55)):
+        stall = 1.0
     if stall < 0.06 or not step(1, 12):
-        return filed  # registered (overdue when old)
+        return filed  # registered (a few overdue by days)
     with _at(t):
         if rng.random() < 0.08:
             svc.petition_decline(
@@ -168,7 +173,7 @@ def _walk(
         if rng.random() < 0.15:
             svc.petition_instruct(petition=p, author=leader, text="请高度重视，按期办结。")
     if stall < 0.14:
-        return filed  # in progress, overdue once 60 days pass
+        return filed  # in progress (a few near their deadline)
     if rng.random() < 0.15 and step(20, 40):
         with _at(t):
             svc.petition_extend(

@@ -167,6 +167,18 @@ class Petition(StatefulModel):
     # or forwarded (or, PET-4, returned to the authority that sent it).
     notified_at = models.DateTimeField(_("notice given at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # PET-6 (LOCAL PET-6-leader-signoff): the leader's sign-off of the reply about to be
+    # issued, for the stage the case is in; the reply clears it.
+    reply_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reply signed off by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reply_signed_off_at = models.DateTimeField(_("reply signed off at"), null=True, blank=True)
+    reply_signed_off_status = models.CharField(max_length=32, blank=True, default="")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Copies of the running clocks' due dates (the supervisions stay the source), kept
     # on the case so that PET-10 figures are one aggregate query.

@@ -39,6 +39,7 @@ from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.inputs import receipt_time_error
 from sunshine.core.issued import document_issue
+from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
 from sunshine.core.notifications import notify
 from sunshine.core.rules import rule_label
@@ -898,6 +899,8 @@ def petition_reply(
         _deny_unless(access.can_act_on(actor, petition))
     else:  # review and re-examination are the bureau's, not the handling unit's
         _triage_check(actor, petition)
+    if local_rule("PET-6-leader-signoff") and not reply_signed_off(petition):
+        raise ValidationError(_("A leader must sign off this reply before it is issued."), code="sign_off")
     now = timezone.now()
     reply = Reply(
         petition=petition,
@@ -934,6 +937,66 @@ def petition_reply(
             petition, rules.RESULT_CLOCK, organization=triage_unit(petition.bureau, petition), start=now, actor=actor
         )
     return reply
+
+
+PREVIEW_NUMBER = "（预览）"
+
+
+def reply_signed_off(petition: Petition) -> bool:
+    """PET-6 (LOCAL): a leader has signed off the reply of the stage the case is in."""
+    return petition.reply_signed_off_at is not None and petition.reply_signed_off_status == petition.status
+
+
+@transaction.atomic
+def petition_reply_signoff(*, petition: Petition, actor: Any) -> Petition:
+    """PET-6 (LOCAL PET-6-leader-signoff): a bureau leader signs off the reply of the
+    current stage (read as a preview first); the reply may then be issued."""
+    _deny_unless(access.can_sign_off_reply(actor, petition))
+    if petition.status not in _STAGES:
+        raise ValidationError(_("This case is not awaiting a reply."))
+    now = timezone.now()
+    Petition.objects.filter(pk=petition.pk).update(
+        reply_signed_off_by=actor, reply_signed_off_at=now, reply_signed_off_status=petition.status
+    )
+    petition.reply_signed_off_by, petition.reply_signed_off_at = actor, now
+    petition.reply_signed_off_status = petition.status
+    audit_record(actor=actor, action="petitions.reply_signoff", target=petition, data={"status": petition.status})
+    return petition
+
+
+def petition_reply_preview(
+    *,
+    petition: Petition,
+    actor: Any,
+    request_summary: str,
+    facts: str,
+    reasons: str,
+    decision: str,
+    legal_basis: str,
+) -> bytes:
+    """PET-6: the 处理意见书 as it would be issued now, without a number (（预览）) and
+    without issuing, recording or telling anyone: for the handler and the leader to read
+    the Word document before the reply goes out. The same right as replying."""
+    if petition.status not in _STAGES:
+        raise ValidationError(_("This case is not awaiting a reply."))
+    stage = _STAGES[petition.status][0]
+    if stage == Reply.Stage.FIRST:
+        _deny_unless(access.can_act_on(actor, petition))
+    else:
+        _triage_check(actor, petition)
+    reply = Reply(
+        petition=petition,
+        stage=stage,
+        request_summary=request_summary.strip(),
+        facts=facts.strip(),
+        reasons=reasons.strip(),
+        decision=decision if decision in Reply.Decision.values else Reply.Decision.EXPLAINED,
+        legal_basis=legal_basis.strip(),
+        issued_at=timezone.now(),
+        author=actor,
+        document_number=PREVIEW_NUMBER,
+    )
+    return reply_docx(reply)
 
 
 def _reply_issue(reply: Reply, *, actor: Any) -> None:

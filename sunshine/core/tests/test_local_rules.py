@@ -29,7 +29,7 @@ def test_every_local_rule_of_rules_md_has_its_default():
     plus the bureau settings under a national rule (OPN-1's automatic hand-over, PET-7's
     look-back)."""
     assert {rule.rule for rule in LOCAL_RULES.values()} == {
-        "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "FND-1", "ENR-2", "ENR-3", "OPN-1", "PET-7",
+        "FEE-1", "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "FND-1", "ENR-2", "ENR-3", "OPN-1", "PET-6", "PET-7",
     }  # fmt: skip
     assert local_rule("OPN-1-auto-severity") == 60
     assert local_rule("FEE-5-collection") == 14

@@ -54,3 +54,31 @@ def test_a_leader_sees_no_administration_link():
     body = client.get(reverse("core:workbench")).content.decode()
     for name in ("admin:index", "accounts:security", "core:audit-list"):
         assert f'href="{reverse(name)}"' not in body
+
+
+def test_workbench_groups_items_by_module_with_counts_and_says_what_is_asked_by_when():
+    from sunshine.core.models import Notification
+    from sunshine.core.rules import rule_label
+    from sunshine.core.views.staff import workbench_groups
+
+    client, clerk = client_for(Role.SCHOOL_CLERK)
+    school = clerk.memberships.get().organization
+    now = timezone.now()
+    for n in range(3):
+        supervision_open(
+            item=SchoolFactory(parent=school.parent), organization=school, rule_id="PET-5",
+            start=now - timedelta(days=70 if n == 0 else 1), actor=None, title=f"事项{n}",
+        )  # fmt: skip
+    Notification.objects.create(
+        recipient=clerk, verb=Notification.Verb.MESSAGE, text="请查看本周通知", url=reverse("core:workbench")
+    )
+    groups = {g.key: g for g in workbench_groups(clerk, now)}
+    assert groups["orgs"].supervised_count == 3 and groups["orgs"].overdue_count == 1
+    assert groups["core"].notification_count == 1
+    row = groups["orgs"].supervised[0]
+    assert row.asked == rule_label("PET-5") and row.asked  # what is asked, in words
+    assert row.item.title == "事项0"  # the most urgent first
+    body = client.get(reverse("core:workbench")).content.decode()
+    assert 'id="module-orgs"' in body and 'id="module-core"' in body
+    assert rule_label("PET-5") in body and row.due_at.astimezone().strftime("%Y") in body
+    assert "PET-5" not in body

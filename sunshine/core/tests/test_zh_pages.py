@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.testing import ANONYMOUS, PUBLIC, login_verified, user_with_role
 from sunshine.core.tests.zh_text import offences, page_read
 from sunshine.orgs.models import Organization, Role
@@ -63,10 +64,14 @@ def _district() -> dict[str, Any]:
     leader = users[Role.LEADER]
 
     term = TermFactory(bureau=bureau)
-    fees.catalogue_seed(term=term, actor=None)
+    fees.catalogue_seed(term=term, actor=SYSTEM)
     for code, fen in (("meals", 90000), ("accommodation", 40000)):
         declaration = fees.fee_declare(
-            actor=None, school=school, term=term, item=CatalogueItem.objects.get(term=term, code=code), standard_fen=fen
+            actor=users[Role.SCHOOL_CLERK],
+            school=school,
+            term=term,
+            item=CatalogueItem.objects.get(term=term, code=code),
+            standard_fen=fen,
         )
         fees.fee_declaration_approve(
             declaration=declaration, actor=users[Role.FEE_REVIEWER], approving_body="示范区发展和改革局",

@@ -31,6 +31,15 @@ def office_clerk(db: None) -> Any:
     return membership.user
 
 
+@pytest.fixture
+def office_head(office_clerk: Any) -> Any:
+    """A second person of the office who approves (four eyes)."""
+    office = office_clerk.memberships.get().organization
+    membership = MembershipFactory(user__username="office-head", organization=office, role=Role.DEPARTMENT_STAFF)
+    totp_device_set(user=membership.user, secret_base32=SECRET, actor=None)
+    return membership.user
+
+
 def _login(page: Any, base: str, user: Any) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", user.username)
@@ -45,30 +54,35 @@ def _login(page: Any, base: str, user: Any) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_clerk_publishes_citizen_finds_it_and_reads_the_previous_version(
-    live_server: Any, office_clerk: Any, chromium: Any
+    live_server: Any, office_clerk: Any, office_head: Any, chromium: Any
 ) -> None:
     context = chromium.new_context(locale="zh-CN")
     page = context.new_page()
+    head = chromium.new_context(locale="zh-CN").new_page()
     base = live_server.url
     try:
         _login(page, base, office_clerk)
+        _login(head, base, office_head)
         page.goto(f"{base}/disclosure/staff/documents/new/")
         page.select_option("select[name=organization]", index=1)
         page.select_option("select[name=category]", str(Category.objects.get(code="admin-fees").pk))
         page.fill("input[name=title]", "普通高中住宿费收费标准公示")
         page.fill("input[name=info_date]", timezone.localdate().isoformat())
         page.fill("textarea[name=body]", "<p>普通高中住宿费每生每学期600元，经物价部门批准。</p>")
-        page.locator("main form.dc-form button[type=submit]").click()
+        page.locator("main form.dc-form button[value=save]").click()
         page.locator("button[value=submit]").click()
-        page.locator("button[value=publish]").click()
+        head.goto(page.url)
+        head.locator("button[value=publish]").click()
         assert Document.objects.get().status == Document.Status.PUBLISHED
+        page.reload()
         # A revision: the new standard; version 1 stays readable.
         page.locator("button[value=revise]").click()
         page.fill("textarea[name=body]", "<p>普通高中住宿费每生每学期500元，经物价部门批准。</p>")
         page.fill("input[name=change_note]", "住宿费标准下调")
         page.locator("button[value=save]").click()
         page.locator("button[value=submit]").click()
-        page.locator("button[value=publish]").click()
+        head.goto(page.url)
+        head.locator("button[value=publish]").click()
         assert Document.objects.get().versions.count() == 2
 
         citizen = context.browser.new_context(locale="zh-CN").new_page()

@@ -339,3 +339,57 @@ def test_a_pdf_without_text_or_unreadable_is_kept_with_a_note(district: District
     )
     assert broken.text == "" and broken.text_note
     assert document.attachments.count() == 2
+
+
+def test_four_eyes_the_writer_cannot_publish_their_own_document(district: District):
+    """Four eyes: whoever wrote or submitted a document cannot also approve it."""
+    d = district
+    document = services.document_create(
+        actor=d.officer, organization=d.bureau, category=d.category("rules"), title="关于规范收费的通知",
+        body="<p>各学校：请规范收费。</p>", info_date=timezone.localdate(),
+    )  # fmt: skip
+    services.document_submit(actor=d.officer, document=document)
+    with pytest.raises(ValidationError) as refused:
+        services.document_publish(actor=d.officer, document=document)
+    assert refused.value.code == "four_eyes"
+    document.refresh_from_db()
+    assert document.status == Document.Status.REVIEW and not document.versions.exists()
+    version = services.document_publish(actor=d.leader, document=document)
+    assert version is not None and version.published_by == d.leader
+    # A principal who submits the clerk's draft has written this round too.
+    school_doc = _draft(d)
+    services.document_submit(actor=d.principal, document=school_doc)
+    with pytest.raises(ValidationError):
+        services.document_publish(actor=d.principal, document=school_doc)
+
+
+def test_the_body_is_written_as_plain_text_kept_in_paragraphs_made_safe_and_previewed(district: District):
+    from django.urls import reverse
+
+    from sunshine.core.testing import login_verified
+    from sunshine.disclosure.services import body_from_text, body_to_text
+
+    assert body_from_text("第一条 规范收费。\r\n\r\n第二条 <script>alert(1)</script>公示。") == (
+        "<p>第一条 规范收费。</p><p>第二条 &lt;script&gt;alert(1)&lt;/script&gt;公示。</p>"
+    )
+    assert body_to_text("<p>第一条</p><p>第二条 A&amp;B</p>") == "第一条\n第二条 A&B"
+    table = "<table><tbody><tr><td>伙食费</td></tr></tbody></table>"
+    assert body_from_text(table + "<script>x</script>") == table and body_to_text(table) == table
+    d = district
+    document = _draft(d, body="<p>旧的第一段</p>")
+    client = Client()
+    login_verified(client, d.clerk)
+    url = reverse("disclosure:staff-document", args=[document.pk])
+    assert "旧的第一段" in client.get(url).context["form"].initial["body"]
+    post = {
+        "category": document.category_id, "title": document.title, "info_date": document.info_date.isoformat(),
+        "body": "新的第一段\n新的第二段 <b>x</b>", "change_note": "",
+    }  # fmt: skip
+    preview = client.post(url, {**post, "action": "preview"})
+    assert preview.status_code == 200
+    assert "<p>新的第一段</p><p>新的第二段 &lt;b&gt;x&lt;/b&gt;</p>" in preview.content.decode()
+    document.refresh_from_db()
+    assert document.body == "<p>旧的第一段</p>"  # a preview saves nothing
+    client.post(url, {**post, "action": "save"})
+    document.refresh_from_db()
+    assert document.body == "<p>新的第一段</p><p>新的第二段 &lt;b&gt;x&lt;/b&gt;</p>"

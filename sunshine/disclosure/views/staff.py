@@ -110,6 +110,11 @@ class DocumentCreateView(StaffView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request, request.POST)
+        if request.POST.get("action") == "preview":
+            preview = form.cleaned_data["body"] if form.is_valid() else None
+            context = {"form": form, "preview_html": preview}
+            status = 200 if form.is_valid() else 400
+            return render(request, "disclosure/staff/document_form.html", context, status=status)
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -144,7 +149,13 @@ class DocumentStaffView(StaffView):
         return get_object_or_404(access.documents_visible_to(request.user).select_related("organization"), pk=pk)
 
     def _page(
-        self, request: HttpRequest, document: Document, form: Any = None, status: int = 200, attachment_form: Any = None
+        self,
+        request: HttpRequest,
+        document: Document,
+        form: Any = None,
+        status: int = 200,
+        attachment_form: Any = None,
+        preview_html: str | None = None,
     ) -> HttpResponse:
         editable = document.status in (Document.Status.DRAFT, Document.Status.REVISION)
         if form is None and editable:
@@ -165,6 +176,7 @@ class DocumentStaffView(StaffView):
                 "attachments": document.attachments.filter(removed=False),
                 "history": status_history(document),
                 "dis1": services.document_dis1(document),
+                "preview_html": preview_html,
             },
             status=status,
         )
@@ -177,6 +189,15 @@ class DocumentStaffView(StaffView):
         action = request.POST.get("action", "")
         user = request.user
         try:
+            if action == "preview" and access.may_edit(user, document):
+                form = DocumentForm(
+                    request.POST,
+                    instance=self._document(request, pk),  # a copy: the preview changes nothing
+                    categories=services.categories_for(document.organization),
+                )
+                if not form.is_valid():
+                    return self._page(request, document, form=form, status=400)
+                return self._page(request, document, form=form, preview_html=form.cleaned_data["body"])
             if action == "save":
                 form = DocumentForm(
                     request.POST,

@@ -101,6 +101,15 @@ def finding(d: District) -> Finding:
     return d.once("fees.finding", lambda d: Finding.objects.filter(school=d.school).order_by("pk").first())
 
 
+def confirmed_ledger(d: District) -> LedgerUpload:
+    """The ledger with one finding confirmed and not yet ordered (a refund to preview)."""
+    upload = ledger(d)
+    found = finding(d)
+    if found.status == Finding.Status.OPEN:
+        services.finding_confirm(finding=found, actor=d.user(Role.FEE_REVIEWER))
+    return upload
+
+
 def refund_order(d: District) -> RefundOrder:
     def build(d: District) -> RefundOrder:
         reviewer = d.user(Role.FEE_REVIEWER)
@@ -211,7 +220,10 @@ ACCESS = [
         done=lambda d: Finding.objects.get(pk=finding(d).pk).status == Finding.Status.CONFIRMED,
     ),
     Rule("fees:finding-export", WORKBENCH, setup=ledger),
+    Rule("fees:refund-list", WORKBENCH, setup=refund_order),
+    Rule("fees:refund-preview", REVIEWER, kwargs=lambda d: {"pk": confirmed_ledger(d).pk}),
     Rule("fees:refund-detail", READERS, kwargs=lambda d: {"pk": refund_order(d).pk}),
+    Rule("fees:refund-notice", READERS, kwargs=lambda d: {"pk": refund_order(d).pk}),
     Rule(
         "fees:refund-detail",
         SCHOOL_A,

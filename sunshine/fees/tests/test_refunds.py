@@ -122,3 +122,67 @@ def test_refund_order_to_verification_and_figures(world, findings):
     assert value("refunds_ordered", organization=world.senior) == 0
     assert value("findings_confirmed", period=Period.year(2000)) == 0
     assert value("refunds_ordered", period=Period.year(2000)) == 0
+
+
+def test_fee1_refund_order_shows_deadline_finding_progress_and_its_issued_notice(world, findings):
+    """FEE-1: the order carries the LOCAL FEE-1-refund deadline, each line its finding,
+    the progress in lines and amounts; the 清退通知书 is issued under the order's number
+    and only the bureau and the school read it."""
+    import io
+
+    import docx
+    from django.urls import reverse
+
+    from sunshine.core.clocks import deadline
+    from sunshine.core.issued import document_for
+    from sunshine.core.testing import user_with_role
+    from sunshine.fees.refund_notice import REFUND_DOCUMENT
+    from sunshine.fees.tests.test_views import client_of
+    from sunshine.orgs.models import Role
+    from sunshine.orgs.tests.factories import SchoolFactory
+
+    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    finding_confirm(finding=findings["compulsory"], actor=world.reviewer)
+    order = refund_order_issue(school=world.primary, term=world.term, actor=world.reviewer)
+    issued = document_for(order, kind=REFUND_DOCUMENT)
+    assert issued is not None and issued.number == order.number and "清退" in order.number
+    due = deadline("FEE-1-refund", order.issued_at).due_date
+    first = order.lines.order_by("student_no").first()
+    refund_record(line=first, actor=world.clerk, refunded_fen=first.amount_fen, refunded_on=timezone.localdate())
+
+    page = client_of(world.clerk).get(reverse("fees:refund-detail", args=[order.pk]))
+    assert page.status_code == 200
+    progress = page.context["progress"]
+    assert progress["due"].due_date == due and (progress["lines_done"], progress["lines_total"]) == (1, 2)
+    body = page.content.decode()
+    assert due.isoformat() in body and findings["prohibited"].get_kind_display() in body
+    listing = client_of(world.reviewer).get(reverse("fees:refund-list"))
+    assert listing.status_code == 200 and order.number in listing.content.decode()
+
+    notice = client_of(world.clerk).get(reverse("fees:refund-notice", args=[order.pk]))
+    assert notice.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(b"".join(notice.streaming_content))).paragraphs)
+    assert order.number in text and world.primary.name in text
+    stranger = user_with_role(Role.SCHOOL_CLERK, organization=SchoolFactory(parent=world.bureau))
+    assert client_of(stranger).get(reverse("fees:refund-notice", args=[order.pk])).status_code == 404
+
+
+def test_fee1_refund_notice_previewed_before_issue_records_nothing(world, findings):
+    import io
+
+    import docx
+    from django.urls import reverse
+
+    from sunshine.core.models import IssuedDocument
+    from sunshine.fees.models import LedgerUpload
+    from sunshine.fees.tests.test_views import client_of
+
+    finding_confirm(finding=findings["prohibited"], actor=world.reviewer)
+    ledger = LedgerUpload.objects.get()
+    url = reverse("fees:refund-preview", args=[ledger.pk])
+    response = client_of(world.reviewer).get(url)
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert "（预览）" in text and world.primary.name in text
+    assert not RefundOrder.objects.exists() and not IssuedDocument.objects.filter(kind="fees.refund").exists()
+    assert client_of(world.clerk).get(url).status_code == 403  # the school cannot issue, nor preview

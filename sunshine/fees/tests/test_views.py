@@ -304,3 +304,51 @@ def test_a_long_poster_keeps_its_signature_with_the_hotline(published):
     assert closing._tr.trPr.find(qn("w:cantSplit")) is not None  # one row that never breaks
     hotline, signature = (cell.text for cell in closing.cells)
     assert "0000-12345" in hotline and published.school.name in signature and "年" in signature
+
+
+def test_the_catalogue_opens_on_the_current_term_not_the_latest(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sunshine.fees.tests.factories import TermFactory
+
+    today = timezone.localdate()
+    current = TermFactory(
+        bureau=world.bureau, school_year="2090-2091", season="autumn",
+        starts_on=today - timedelta(days=10), ends_on=today + timedelta(days=30),
+        registration_date=today - timedelta(days=11),
+    )  # fmt: skip
+    TermFactory(
+        bureau=world.bureau, school_year="2095-2096", season="spring",
+        starts_on=today + timedelta(days=400), ends_on=today + timedelta(days=500),
+        registration_date=today + timedelta(days=399),
+    )  # fmt: skip
+    world.term.starts_on, world.term.ends_on = today - timedelta(days=300), today - timedelta(days=200)
+    world.term.save()
+    response = client_of(world.reviewer).get(reverse("fees:catalogue"))
+    assert response.status_code == 200 and response.context["term"] == current
+    assert f'<option value="{current.pk}" selected>' in response.content.decode()
+    chosen = client_of(world.reviewer).get(reverse("fees:catalogue"), {"term": world.term.pk})
+    assert chosen.context["term"] == world.term
+
+
+def test_the_ledger_page_flags_one_student_number_under_two_names(world):
+    world.file(world.primary, "meals", 90000)
+    world.file(world.primary, "uniform", 25000)
+    client = client_of(world.clerk)
+    lines = [
+        HEADER,
+        "S001,张三,伙食费,900,2026-09-01,R1",
+        "S001,张珊,校服费,250,2026-09-02,R2",
+        "S002,李四,伙食费,900,2026-09-01,R3",
+    ]
+    upload = SimpleUploadedFile("l.csv", "\n".join(lines).encode())
+    client.post(reverse("fees:ledger-upload"), {"school": world.primary.pk, "term": world.term.pk, "file": upload})
+    ledger = LedgerUpload.objects.get()
+    response = client_of(world.reviewer).get(reverse("fees:ledger-detail", args=[ledger.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="name-conflicts"' in page
+    [conflict] = response.context["name_conflicts"]
+    assert conflict.student_no == "S001" and set(conflict.names) == {"张三", "张珊"}
+    assert "李四" not in conflict.names

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from openpyxl import Workbook
 
-from sunshine.core.downloads import XLSX_TYPE, attachment_response
+from sunshine.core.clocks import rag
+from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.core.exports import safe_row
 from sunshine.core.figures import Period, figures_all
+from sunshine.core.issued import document_for
 from sunshine.core.rules import rule_label
+from sunshine.core.views.files import issued_document_response
 from sunshine.fees import access, services
 from sunshine.fees.forms import (
     CatalogueItemForm,
@@ -33,8 +36,9 @@ from sunshine.fees.forms import (
     ReviewForm,
     yuan_to_fen,
 )
-from sunshine.fees.models import FeeDeclaration, Finding, RefundOrder
-from sunshine.fees.selectors import finding_counts, notice_status_list, term_current
+from sunshine.fees.models import FeeDeclaration, Finding, RefundLine, RefundOrder
+from sunshine.fees.refund_notice import REFUND_DOCUMENT, refund_deadline
+from sunshine.fees.selectors import finding_counts, ledger_name_conflicts, notice_status_list, term_current
 from sunshine.orgs.models import Organization, Term
 
 
@@ -263,8 +267,11 @@ class LedgerDetailView(StaffMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         upload = get_object_or_404(access.ledgers_visible_to(request.user).select_related("school", "term"), pk=pk)
         findings = access.findings_visible_to(request.user).filter(school=upload.school, term=upload.term)
+        conflicts = ledger_name_conflicts(school=upload.school, term=upload.term)
         context = {
             "upload": upload,
+            "name_conflicts": conflicts,
+            "conflicted_numbers": {c.student_no for c in conflicts},
             "findings": findings.order_by("status", "kind", "student_no")[:500],
             "can_review": access.can_review(request.user, upload.school),
             "confirmed_unordered": findings.filter(status=Finding.Status.CONFIRMED, refund_line__isnull=True).exists(),
@@ -358,6 +365,61 @@ class FindingExportView(StaffMixin, View):
         )
 
 
+def refund_progress(order: RefundOrder, lines: list[RefundLine]) -> dict[str, Any]:
+    """What the school has paid back of ``order``: lines and amounts, and the FEE-1 deadline
+    with its colour (frozen once the school has reported)."""
+    due = refund_deadline(order)
+    done = [line for line in lines if line.refunded_fen >= line.amount_fen]
+    return {
+        "due": due,
+        "rag": rag(start=order.issued_at, due=due.due, now=order.reported_at or timezone.now()),
+        "lines_done": len(done),
+        "lines_total": len(lines),
+        "ordered_fen": sum(line.amount_fen for line in lines),
+        "refunded_fen": sum(min(line.refunded_fen, line.amount_fen) for line in lines),
+    }
+
+
+class RefundListView(StaffMixin, View):
+    """Every refund order the user may see: school, finding kinds, deadline and progress."""
+
+    template_name = "fees/staff/refund_list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        orders = access.refund_orders_visible_to(request.user).select_related("school", "term")[:200]
+        rows = []
+        for order in orders:
+            lines = list(order.lines.select_related("finding"))
+            kinds = sorted({str(line.finding.get_kind_display()) for line in lines})
+            rows.append({"order": order, "kinds": kinds, **refund_progress(order, lines)})
+        return render(request, self.template_name, {"rows": rows})
+
+
+class RefundNoticeView(StaffMixin, View):
+    """The 清退通知书 as issued (the recorded .docx), for the bureau and the school."""
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        order = get_object_or_404(access.refund_orders_visible_to(request.user), pk=pk)
+        document = document_for(order, kind=REFUND_DOCUMENT)
+        if document is None:
+            raise Http404
+        return issued_document_response(document, actor=request.user)
+
+
+class RefundPreviewView(StaffMixin, View):
+    """The 清退通知书 of a ledger's confirmed findings, before the order is issued."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload = get_object_or_404(access.ledgers_visible_to(request.user).select_related("school", "term"), pk=pk)
+        try:
+            content = services.refund_order_preview(school=upload.school, term=upload.term, actor=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return HttpResponseRedirect(reverse("fees:ledger-detail", args=[upload.pk]))
+        filename = f"{upload.school.name}清退通知书（预览）.docx"
+        return attachment_response(content, filename=filename, content_type=DOCX_TYPE)
+
+
 class RefundDetailView(StaffMixin, View):
     """A refund order: the school records refunds and reports; the reviewer verifies or returns."""
 
@@ -368,9 +430,12 @@ class RefundDetailView(StaffMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         order = self._get(pk)
+        lines = list(order.lines.select_related("finding").order_by("student_no"))
         context = {
             "order": order,
-            "lines": order.lines.order_by("student_no"),
+            "lines": lines,
+            "progress": refund_progress(order, lines),
+            "notice": document_for(order, kind=REFUND_DOCUMENT),
             "can_record": access.can_manage_school(request.user, order.school),
             "can_review": access.can_review(request.user, order.school),
             "today": timezone.localdate(),
@@ -414,7 +479,14 @@ class CatalogueView(StaffMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         terms = self.terms()
-        term = terms.filter(pk=request.GET.get("term") or 0).first() or terms.first()
+        bureau = self.bureau()
+        current = term_current(bureau) if bureau else None
+        # Opens on the term running now (else the next), not the latest one entered.
+        term = (
+            terms.filter(pk=request.GET.get("term") or 0).first()
+            or (terms.filter(pk=current.pk).first() if current else None)
+            or terms.first()
+        )
         context = {
             "terms": terms,
             "term": term,

@@ -20,7 +20,7 @@ from sunshine.petitions.documents import (
     reply_docx,
     supervision_notice_docx,
 )
-from sunshine.petitions.models import Reply
+from sunshine.petitions.models import Petition, Reply
 from sunshine.petitions.tests.factories import confirm_accused, file_case, make_world
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +133,54 @@ def test_the_reply_is_issued_once_and_downloads_serve_the_recorded_bytes():
     assert other_school.get(url).status_code == 404
     assert Client().get(url).status_code == 404
     assert IssuedDocument.objects.filter(kind="petitions.reply").count() == 1
+
+
+def test_pet6_reply_previewed_as_word_before_issue_records_nothing():
+    """PET-6: the handler reads the 处理意见书 as Word before it goes out — no number
+    (（预览）), no reply, no issued document, no status change; another school cannot."""
+    w = make_world()
+    p = file_case(w, identity=IDENTITY).petition
+    svc.petition_accept(petition=p, actor=w.inspector)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    issued_before = IssuedDocument.objects.count()
+    handler = Client()
+    login_verified(handler, w.principal)
+    url = reverse("petitions:case-reply-preview", args=[p.pk])
+    response = handler.post(url, {f"reply-{k}": v for k, v in REPLY.items()})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    text = text_of(response.content)
+    assert "（预览）" in text and REPLY["facts"] in text and IDENTITY.name not in text
+    p.refresh_from_db()
+    assert p.status == Petition.Status.ASSIGNED and not p.replies.exists()
+    assert IssuedDocument.objects.count() == issued_before
+    other = Client()
+    login_verified(other, w.principal2)
+    assert other.post(url, {f"reply-{k}": v for k, v in REPLY.items()}).status_code in (403, 404)
+
+
+def test_pet6_local_leader_signoff_comes_before_the_reply():
+    """PET-6 (LOCAL PET-6-leader-signoff): where the bureau requires it, the reply is
+    refused until a bureau leader signs it off; the sign-off is audited; a handler cannot."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from sunshine.core.local_rules import local_rule_set
+    from sunshine.core.models import AuditEntry
+    from sunshine.core.testing import user_with_role
+    from sunshine.orgs.models import Role
+
+    w = make_world()
+    p = file_case(w, identity=IDENTITY).petition
+    svc.petition_accept(petition=p, actor=w.inspector)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    local_rule_set(actor=None, key="PET-6-leader-signoff", value=True)
+    with pytest.raises(ValidationError) as refused:
+        svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    assert refused.value.code == "sign_off" and not p.replies.exists()
+    with pytest.raises(PermissionDenied):
+        svc.petition_reply_signoff(petition=p, actor=w.principal)
+    leader = user_with_role(Role.LEADER, organization=w.bureau)
+    svc.petition_reply_signoff(petition=p, actor=leader)
+    assert AuditEntry.objects.filter(action="petitions.reply_signoff").count() == 1
+    p.refresh_from_db()
+    reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    assert reply.document_number and p.replies.count() == 1

@@ -27,6 +27,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
+from sunshine.core.local_rules import local_rule
 from sunshine.orgs.access import has_role, staff_roles_of
 from sunshine.orgs.models import Organization, Role
 from sunshine.petitions import access, selectors, services
@@ -217,6 +218,10 @@ def case_actions(user: Any, petition: Petition) -> dict[str, bool]:
         and not petition.extension_days,
         "reply": (act and status in (S.ASSIGNED, S.IN_PROGRESS))
         or (triage and status in (S.UNDER_REVIEW, S.UNDER_REEXAMINATION)),
+        "signoff": bool(local_rule("PET-6-leader-signoff"))
+        and access.can_sign_off_reply(user, petition)
+        and status in (S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.UNDER_REEXAMINATION)
+        and not services.reply_signed_off(petition),
         "close": triage
         and (
             status in (S.DECLINED, S.FORWARDED)
@@ -239,6 +244,7 @@ ACTION_PANELS: list[tuple[str, Any, Any]] = [
     ("start", gettext_lazy("Start handling"), gettext_lazy("Start")),
     ("instruct", gettext_lazy("Leader's instruction"), gettext_lazy("Record the instruction")),
     ("extend", gettext_lazy("Extend the deadline"), gettext_lazy("Approve the extension")),
+    ("signoff", gettext_lazy("Leader's sign-off of the reply"), gettext_lazy("Sign off the reply")),
     ("reply", gettext_lazy("Written reply"), gettext_lazy("Issue the reply")),
     ("close", gettext_lazy("Close the case"), gettext_lazy("Close")),
     ("outcome", gettext_lazy("Outcome: refunds and sanctions"), gettext_lazy("Record")),
@@ -500,6 +506,37 @@ class CaseReplyView(CaseActionView):
 
     def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
         services.petition_reply(petition=petition, actor=request.user, **form.cleaned_data)
+
+
+class CaseReplyPreviewView(WorkbenchAccessMixin, View):
+    """The reply as a Word document before it is issued (no number, nothing recorded)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        petition = access.petition_get_for(request.user, pk)
+        if not case_actions(request.user, petition).get("reply", False):
+            raise PermissionDenied
+        form = action_form("reply", petition, request.POST)
+        if not form.is_valid():
+            context = case_context(request, petition, reply_form=form)
+            context["failed_action"] = "reply"
+            return render(request, CaseDetailView.template_name, context, status=400)
+        try:
+            content = services.petition_reply_preview(petition=petition, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_apply(form, exc)
+            context = case_context(request, petition, reply_form=form)
+            return render(request, CaseDetailView.template_name, context, status=400)
+        return attachment_response(
+            content, filename=f"{petition.number}{services.PREVIEW_NUMBER}.docx", content_type=DOCX_TYPE
+        )
+
+
+class CaseSignoffView(CaseActionView):
+    action = "signoff"
+    success = gettext_lazy("The reply is signed off; it may now be issued.")
+
+    def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
+        services.petition_reply_signoff(petition=petition, actor=request.user)
 
 
 class CaseCloseView(CaseActionView):
