@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sunshine.core.crypto import keyed_hash
 from sunshine.core.models import ThrottleCounter
@@ -45,11 +46,15 @@ __all__ = [
     "client_address",
     "form_throttle",
     "guess_checked",
+    "guesses_left",
     "ip_clean",
+    "submissions_wait",
     "throttle_give_back",
     "throttle_remaining",
     "throttle_take",
     "throttled_extra",
+    "wrong_code_message",
+    "wrong_codes_wait",
 ]
 
 _PURPOSE = "core.throttle"
@@ -243,6 +248,11 @@ def guess_checked[T](*, scope: str, code: str, address: str | None, lookup: Call
     return Guess(None, by_address.remaining)
 
 
+def guesses_left(*, scope: str, address: str | None) -> int:
+    """Wrong codes ``address`` may still try under ``scope`` before a wait."""
+    return throttle_remaining(GUESS_ADDRESS, f"{scope}|{address or '-'}")
+
+
 def form_throttle(*, scope: str, address: str | None) -> ThrottleDecision:
     """One public form submission of ``scope`` from ``address``; raises :class:`Throttled`
     beyond :data:`PUBLIC_FORM`. Give it back (:func:`throttle_give_back`) when the
@@ -257,3 +267,38 @@ def throttled_extra(exc: Throttled) -> dict[str, Any]:
     """Template values for a refusal: the time to come back and the minutes to wait."""
     retry_at = exc.retry_at or timezone.now()
     return {"retry_at": timezone.localtime(retry_at), "retry_minutes": max(1, (exc.retry_seconds + 59) // 60)}
+
+
+# --- What a person reads -----------------------------------------------------------------
+
+
+def wrong_code_message(first: str, left: int, *, hotline: str = "") -> str:
+    """A wrong code: ``first`` (what was not found), the attempts left before a wait,
+    and the number to call when the code is lost."""
+    text = first + " " + _("Please check the digits; %(left)s attempts left before a short wait.") % {"left": left}
+    if hotline:
+        text += " " + _("If you have lost the code, call %(phone)s.") % {"phone": hotline}
+    return text
+
+
+def wrong_codes_wait(exc: Throttled, *, hotline: str = "") -> str:
+    """Too many wrong codes: when to come back (minutes, not an hour), and the number to call."""
+    extra = throttled_extra(exc)
+    text = _(
+        "Too many wrong codes. For your protection, please try again after %(time)s (in about %(minutes)s minutes)."
+    ) % {
+        "time": extra["retry_at"].strftime("%H:%M"),
+        "minutes": extra["retry_minutes"],
+    }
+    if hotline:
+        text += " " + _("If you cannot wait, call %(phone)s.") % {"phone": hotline}
+    return text
+
+
+def submissions_wait(exc: Throttled) -> str:
+    """Too many submissions of a public form from one address: when to come back."""
+    extra = throttled_extra(exc)
+    return _(
+        "Too many submissions from your connection. Please try again after %(time)s "
+        "(in about %(minutes)s minutes); what you wrote is kept below."
+    ) % {"time": extra["retry_at"].strftime("%H:%M"), "minutes": extra["retry_minutes"]}

@@ -28,13 +28,14 @@ from sunshine.core.audit import audit_public
 from sunshine.core.clocks import clock_get
 from sunshine.core.figures import Period, figure_value
 from sunshine.core.throttle import (
-    GUESS_ADDRESS,
     Throttled,
     client_address,
     form_throttle,
+    guesses_left,
+    submissions_wait,
     throttle_give_back,
-    throttle_remaining,
-    throttled_extra,
+    wrong_code_message,
+    wrong_codes_wait,
 )
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
@@ -81,47 +82,11 @@ def _hotline() -> str:
     return bureau.hotline if bureau is not None and bureau.hotline else ""
 
 
-def wrong_code_message(first: str, left: int) -> str:
-    """A wrong receipt code: the attempts left before a wait, and the number to call."""
-    text = first + " " + _("Please check the digits; %(left)s attempts left before a short wait.") % {"left": left}
-    if hotline := _hotline():
-        text += " " + _("If you have lost the code, call %(phone)s.") % {"phone": hotline}
-    return text
-
-
-def wrong_codes_wait(exc: Throttled) -> str:
-    """Too many wrong codes: when to come back (minutes, not an hour), and the number to call."""
-    extra = throttled_extra(exc)
-    text = _(
-        "Too many wrong codes. For the filers' protection, please try again after %(time)s (about %(minutes)s minutes)."
-    ) % {
-        "time": extra["retry_at"].strftime("%H:%M"),
-        "minutes": extra["retry_minutes"],
-    }
-    if hotline := _hotline():
-        text += " " + _("If you cannot wait, call %(phone)s.") % {"phone": hotline}
-    return text
-
-
 def throttled_response(request: HttpRequest, template: str, context: dict[str, Any], exc: Throttled) -> HttpResponse:
-    """A public form refused for too many submissions: 429, the time to come back, and
-    ``Retry-After``."""
-    context = {**context, "throttled": throttled_extra(exc)}
+    """A public form refused for too many submissions: 429 with ``Retry-After``."""
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(exc.retry_seconds)
     return response
-
-
-def too_many_submissions(form: Any, exc: Throttled) -> None:
-    extra = throttled_extra(exc)
-    form.add_error(
-        None,
-        _(
-            "Too many submissions from your connection. Please try again after %(time)s "
-            "(in about %(minutes)s minutes); what you wrote is kept below."
-        )
-        % {"time": extra["retry_at"].strftime("%H:%M"), "minutes": extra["retry_minutes"]},
-    )
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -187,7 +152,7 @@ class PetitionFileView(View):
         try:
             submission = form_throttle(scope="petitions.file", address=client_ip(request))
         except Throttled as exc:
-            too_many_submissions(form, exc)
+            form.add_error(None, submissions_wait(exc))
             return throttled_response(
                 request, self.template_name, {"form": form, "bureau": bureau, "limits": time_limits()}, exc
             )
@@ -224,7 +189,7 @@ class PetitionReceiptView(View):
     never cached; a reload shows only the advice."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = request.session.pop(access.RECEIPT_ONCE_KEY, None)
+        receipt = access.receipt_once_take(request.session)
         context: dict[str, Any] = {"receipt": receipt}
         if receipt and receipt.get("code"):
             context["code_grouped"] = receipt_code_grouped(receipt["code"])
@@ -286,14 +251,16 @@ class TrackView(View):
             except ValidationError as exc:
                 errors_apply(form, exc)
             except services.ReceiptThrottled as exc:
-                form.add_error(None, wrong_codes_wait(exc))
+                form.add_error(None, wrong_codes_wait(exc, hotline=_hotline()))
                 status, retry = 429, exc.retry_seconds
             else:
                 if petition is not None:
                     track_hold(request, petition)
                     return redirect("petitions:track-case")
-                left = throttle_remaining(GUESS_ADDRESS, f"{rules.RECEIPT_PURPOSE}|{address or '-'}")
-                form.add_error("code", wrong_code_message(_("No case has this receipt code."), left))
+                left = guesses_left(scope=rules.RECEIPT_PURPOSE, address=address)
+                form.add_error(
+                    "code", wrong_code_message(_("No case has this receipt code."), left, hotline=_hotline())
+                )
         response = render(request, self.template_name, {"form": form}, status=status)
         if retry:
             response["Retry-After"] = str(retry)
