@@ -136,3 +136,38 @@ def test_staff_actions_still_record_the_address_and_the_account(district: dict[s
         services.petition_note_internal(petition=filed.petition, actor=district["inspector"], text="内部。")
     entry = AuditEntry.objects.get(action="petitions.note_add")
     assert entry.ip == "198.51.100.5" and entry.actor == district["inspector"]
+
+
+def test_the_filers_messages_are_rate_limited_per_address(district: dict[str, Any]) -> None:
+    """Public forms had no rate limit: now a few an hour, then a wait with the time to come back."""
+    from sunshine.core.throttle import PUBLIC_FORM
+    from sunshine.petitions.models import Message
+
+    filed = answered_case(district)
+    client = Client(REMOTE_ADDR=FILER_IP)
+    client.cookies["django_language"] = "en"
+    assert open_case(client, filed.receipt_code).status_code == 302
+    before = Message.objects.count()
+    for i in range(PUBLIC_FORM.free):
+        assert client.post(reverse("petitions:track-message"), {"text": f"补充 {i}"}).status_code == 302
+    refused = client.post(reverse("petitions:track-message"), {"text": "再补充"})
+    assert refused.status_code == 429 and "Too many submissions" in refused.content.decode()
+    assert int(refused["Retry-After"]) <= PUBLIC_FORM.delays[0]
+    assert Message.objects.count() == before + PUBLIC_FORM.free
+
+
+def test_the_web_form_is_rate_limited_per_address_and_the_code_is_sealed(district: dict[str, Any]) -> None:
+    from sunshine.core.throttle import PUBLIC_FORM
+    from sunshine.petitions.access import RECEIPT_ONCE_KEY
+
+    client = Client(REMOTE_ADDR=FILER_IP)
+    client.cookies["django_language"] = "en"
+    for _ in range(PUBLIC_FORM.free):
+        assert client.post(reverse("petitions:file"), form_data()).status_code == 302
+    sealed = str(client.session[RECEIPT_ONCE_KEY])
+    assert Petition.objects.order_by("-pk").first().number not in sealed  # not readable in the session store
+    refused = client.post(reverse("petitions:file"), form_data())
+    assert refused.status_code == 429 and "Too many submissions" in refused.content.decode()
+    assert Petition.objects.count() == PUBLIC_FORM.free
+    # Another address files as usual.
+    assert Client(REMOTE_ADDR="198.51.100.20").post(reverse("petitions:file"), form_data()).status_code == 302

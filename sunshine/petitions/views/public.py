@@ -331,8 +331,15 @@ class TrackActionView(TrackedMixin, View):
         form = self.make_form(request)
         if form.is_valid():
             try:
+                submission = form_throttle(scope="petitions.track", address=client_ip(request))
+            except Throttled as exc:
+                form.add_error(None, submissions_wait(exc))
+                context = track_context(self.petition, **{self.form_key: form})
+                return throttled_response(request, TrackCaseView.template_name, context, exc)
+            try:
                 done = self.act(form)
             except ValidationError as exc:
+                throttle_give_back(submission)
                 errors_apply(form, exc)
             else:
                 messages.success(request, done)
