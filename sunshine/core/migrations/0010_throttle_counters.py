@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0009_audit_keyed_append_only'),
+        ("core", "0009_audit_keyed_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ThrottleCounter',
+            name="ThrottleCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True, verbose_name='key')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('window_start', models.DateTimeField(verbose_name='window start')),
-                ('next_at', models.DateTimeField(db_index=True, verbose_name='next attempt from')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=120, unique=True, verbose_name="key")),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                ("window_start", models.DateTimeField(verbose_name="window start")),
+                ("next_at", models.DateTimeField(db_index=True, verbose_name="next attempt from")),
             ],
             options={
-                'verbose_name': 'throttle counter',
-                'verbose_name_plural': 'throttle counters',
+                "verbose_name": "throttle counter",
+                "verbose_name_plural": "throttle counters",
             },
         ),
     ]
