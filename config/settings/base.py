@@ -19,6 +19,8 @@ SECRET_KEY = env("SUNSHINE_SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env("SUNSHINE_DEBUG", False, bool)
 ALLOWED_HOSTS = env("SUNSHINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], list)
 CSRF_TRUSTED_ORIGINS = env("SUNSHINE_CSRF_TRUSTED_ORIGINS", [], list)
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed (core.throttle.client_address).
+SUNSHINE_TRUSTED_PROXIES = env("SUNSHINE_TRUSTED_PROXIES", [], list)
 
 INSTALLED_APPS = [
     "sunshine.accounts.apps.SunshineAdminConfig",

@@ -38,7 +38,6 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import hmac
-import ipaddress
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,6 +60,7 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.models import AuditEntry, AuditHead
 from sunshine.core.models.audit import GENESIS_HASH
+from sunshine.core.throttle import client_address, ip_clean
 
 __all__ = [
     "AuditAnchor",
@@ -71,6 +71,7 @@ __all__ = [
     "audit_anchor_write",
     "audit_context",
     "audit_entry_list",
+    "audit_public",
     "audit_record",
     "audit_verify",
     "entry_hash",
@@ -85,6 +86,7 @@ ANCHOR_FORMAT = "sunshine-audit-anchor/1"
 LABEL_MAX = 200
 
 _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("sunshine_audit_ip", default=None)
+_public: contextvars.ContextVar[bool] = contextvars.ContextVar("sunshine_audit_public", default=False)
 
 
 # --- Request context ------------------------------------------------------------------
@@ -100,31 +102,39 @@ def audit_context(*, ip: str | None) -> Iterator[None]:
         _request_ip.reset(token)
 
 
-class AuditRequestMiddleware:
-    """Makes the client's address (``REMOTE_ADDR``) available to :func:`audit_record`.
+@contextmanager
+def audit_public() -> Iterator[None]:
+    """A member of the public acts: entries recorded inside this block carry neither the
+    client's address nor the account, whatever the caller passes as ``actor`` and
+    whatever :func:`audit_context` says inside it. Every public action on a case
+    (filing a petition, writing back, rating, applying for review, an FOI request, a
+    fee complaint handed over through ``core.seams.petition_intake``) runs inside it,
+    so the permanent log cannot tie a case to an address or a citizen's account (the
+    case itself keeps what the filer chose to give, under its own access rules). Also
+    a decorator (``@audit_public()``)."""
+    token_ip = _request_ip.set(None)
+    token_public = _public.set(True)
+    try:
+        yield
+    finally:
+        _public.reset(token_public)
+        _request_ip.reset(token_ip)
 
-    Behind a reverse proxy, let the WSGI server set ``REMOTE_ADDR`` from the trusted
-    proxy's header (waitress ``trusted_proxy``); never trust ``X-Forwarded-For`` here.
-    """
+
+class AuditRequestMiddleware:
+    """Makes the client's address (``core.throttle.client_address``: ``REMOTE_ADDR``,
+    or the forwarded address when the connection comes from a proxy listed in
+    ``SUNSHINE_TRUSTED_PROXIES``) available to :func:`audit_record`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with audit_context(ip=request.META.get("REMOTE_ADDR")):
+        with audit_context(ip=client_address(request)):
             return self.get_response(request)
 
 
-def _clean_ip(ip: str | None) -> str | None:
-    if not ip:
-        return None
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return str(address)
+_clean_ip = ip_clean
 
 
 # --- Hashing --------------------------------------------------------------------------
@@ -243,7 +253,8 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry to the hash chain. Every service calls this inside its transaction.
 
-    ``actor`` is the user (``None`` or an anonymous user for the system / the public);
+    ``actor`` is the user (``None`` or an anonymous user for the system / the public;
+    inside :func:`audit_public` neither the actor nor the address is recorded);
     ``action`` is ``"<app>.<noun>_<verb>"``; ``data`` holds IDs and states, never
     decrypted personal data (see the module docstring). Raises ``AuditImmutableError``
     on any later attempt to change the entry.
@@ -252,7 +263,8 @@ def audit_record(
         raise ValueError("audit action must be 1 to 64 characters")
     if data is not None and not isinstance(data, dict):
         raise TypeError("audit data must be a dict")
-    actor_obj = actor if getattr(actor, "pk", None) is not None else None
+    public = _public.get()
+    actor_obj = actor if getattr(actor, "pk", None) is not None and not public else None
     fields: dict[str, Any] = {
         "actor_label": _actor_label(actor_obj) if actor_obj is not None else "",
         "action": action,
@@ -260,7 +272,7 @@ def audit_record(
         "target_id": str(target.pk) if target is not None and target.pk is not None else "",
         "target_label": "",
         "data": _normalise(data or {}),
-        "ip": _request_ip.get(),
+        "ip": None if public else _request_ip.get(),
     }
     if target is not None:
         label = getattr(target, "audit_label", None)

@@ -39,11 +39,14 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -350,3 +353,33 @@ def canary_check() -> CanaryResult:
         is_current=is_current(raw),
         message=_("The configured keys decrypt the canary.") if ok else _("The canary decrypts to the wrong text."),
     )
+
+
+# --- A secret handed to the next page through the session ------------------------------------
+
+SESSION_SECRET_SECONDS = 600
+
+
+def session_secret_put(session: Any, key: str, value: dict[str, Any], *, seconds: int = SESSION_SECRET_SECONDS) -> None:
+    """Hand ``value`` (a receipt code and its case number) to the next page of this
+    session: sealed under the field keys and bound to ``key``, so the session store (a
+    database table) never holds it readable, and good for ``seconds`` only. The page
+    that shows it takes it out with :func:`session_secret_pop`."""
+    payload = json.dumps({"v": value, "until": time.time() + seconds}, ensure_ascii=False)
+    session[key] = encrypt(payload, context=f"session:{key}")
+
+
+def session_secret_pop(session: Any, key: str) -> dict[str, Any] | None:
+    """Take out what :func:`session_secret_put` left under ``key``: None when there is
+    nothing, when it has expired, or when it cannot be opened."""
+    token = session.pop(key, None)
+    if not isinstance(token, str):
+        return None
+    try:
+        data = json.loads(decrypt(token, context=f"session:{key}"))
+    except (DecryptionError, FieldKeyError, ValueError):
+        return None
+    if not isinstance(data, dict) or float(data.get("until", 0)) < time.time():
+        return None
+    value = data.get("v")
+    return value if isinstance(value, dict) else None

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from django.tasks import task
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.tasks import TaskResultStatus, task
 
 from sunshine.core.supervision import supervision_sweep
 
-__all__ = ["audit_anchor_task", "supervision_sweep_task", "uploads_sweep_task"]
+__all__ = ["audit_anchor_task", "supervision_sweep_task", "tasks_requeue_orphans", "uploads_sweep_task"]
 
 
 @task
@@ -41,3 +44,38 @@ def uploads_sweep_task() -> dict[str, int]:
     from sunshine.core.uploads import uploads_sweep_orphans
 
     return {"deleted": uploads_sweep_orphans()}
+
+
+# A task whose worker died mid-run is tried again this many times in all, then failed.
+TASK_MAX_ATTEMPTS = 3
+
+
+class WorkerDied(RuntimeError):
+    """Recorded as the failure of a task whose worker died on every attempt."""
+
+
+@transaction.atomic
+def tasks_requeue_orphans(*, worker_ids: Iterable[str] = (), worker_prefix: str = "") -> dict[str, int]:
+    """Tasks left RUNNING by a worker that is known to be dead — its id in
+    ``worker_ids``, or starting with ``worker_prefix`` (the single-box runner's
+    workers, when the runner starts again after the machine stopped) — are made READY
+    again, so a live worker picks them up; a task that has already been claimed
+    ``TASK_MAX_ATTEMPTS`` times is failed instead (it may be what kills the worker).
+    Only the caller knows a worker is dead: never pass the id of a live one."""
+    from django_tasks_db.models import DBTaskResult
+
+    dead = set(worker_ids)
+    requeued = failed = 0
+    for result in DBTaskResult.objects.running().select_for_update(skip_locked=True).iterator():
+        last = result.worker_ids[-1] if result.worker_ids else ""
+        if not (last in dead or (worker_prefix and last.startswith(worker_prefix))):
+            continue
+        if len(result.worker_ids) >= TASK_MAX_ATTEMPTS:
+            result.set_failed(WorkerDied(f"the worker died during each of {len(result.worker_ids)} attempts"))
+            failed += 1
+        else:
+            DBTaskResult.objects.filter(pk=result.pk, status=result.status).update(
+                status=TaskResultStatus.READY, started_at=None
+            )
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}

@@ -21,7 +21,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM, is_system
-from sunshine.core.audit import audit_record
+from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import SHANGHAI, Deadline, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
@@ -703,6 +703,7 @@ def _create_request(*, actor: Any, status: str, **fields: Any) -> tuple[FoiReque
 
 
 @transaction.atomic
+@audit_public()
 def foi_submit(
     *,
     actor: Any,
@@ -717,7 +718,8 @@ def foi_submit(
 ) -> tuple[FoiRequest, str]:
     """FOI-1, online: the request is recorded now; its date received is the day the
     office confirms it (both sides confirm). Returns the request and its receipt code
-    (shown once; only its keyed hash is stored)."""
+    (shown once; only its keyed hash is stored). A public action: the audit log keeps
+    neither the address nor the account (``core.audit.audit_public``)."""
     requester = actor if getattr(actor, "is_authenticated", False) else None
     return _create_request(
         actor=actor,

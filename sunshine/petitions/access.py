@@ -37,6 +37,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.orgs.access import staff_roles_of
 from sunshine.orgs.models import IDENTITY_ROLES, Membership, Organization, Role
 from sunshine.petitions.models import Message, Petition, Recusal, Reply
@@ -296,8 +297,15 @@ RECEIPT_ONCE_KEY = "petitions.receipt"
 
 def receipt_once_put(session: Any, *, petition: Petition, code: str) -> None:
     """Hand the receipt code to the filer's own receipt page, through their session only
-    (the web form and the intake seam for a filer at the browser both come here)."""
-    session[RECEIPT_ONCE_KEY] = {"code": code, "number": petition.number, "named": petition.named}
+    (the web form and the intake seam for a filer at the browser both come here):
+    sealed and short-lived (``core.crypto.session_secret_put``); the receipt page takes
+    it out with :func:`receipt_once_take`."""
+    session_secret_put(session, RECEIPT_ONCE_KEY, {"code": code, "number": petition.number, "named": petition.named})
+
+
+def receipt_once_take(session: Any) -> dict[str, Any] | None:
+    """The receipt :func:`receipt_once_put` left, removed from the session as it is read."""
+    return session_secret_pop(session, RECEIPT_ONCE_KEY)
 
 
 def receipt_session_ids(session: Any) -> frozenset[int]:

@@ -27,6 +27,7 @@ from pydantic import field_validator
 from sunshine.core.crypto import constant_time_equals
 from sunshine.core.figures import Period, figures_all
 from sunshine.core.inputs import text_error
+from sunshine.core.throttle import client_address
 from sunshine.orgs.models import Organization
 from sunshine.petitions.models import Message
 from sunshine.petitions.services import IdentityInput, ReceiptThrottled, petition_file, receipt_lookup
@@ -197,7 +198,7 @@ def status(request: HttpRequest, x_receipt_code: str = Header(..., alias="X-Rece
     ``X-Receipt-Code`` header, never in the URL, so it stays out of access logs).
     Rate-limited per address like the public tracking page."""
     try:
-        petition = receipt_lookup(code=x_receipt_code, ip=request.META.get("REMOTE_ADDR"))
+        petition = receipt_lookup(code=x_receipt_code, ip=client_address(request))
     except ValidationError as exc:
         return Status(400, {"detail": exc.messages})
     except ReceiptThrottled as exc:

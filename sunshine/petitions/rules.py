@@ -12,10 +12,9 @@ from typing import Any
 
 RECEIPT_DIGITS = 16
 RECEIPT_PURPOSE = "petitions.receipt"
-# Guessing: at most this many failed look-ups per IP address in the window, then
-# ReceiptThrottled until the oldest failure leaves the window (a sliding window).
+# Guessing is throttled by core.throttle (GUESS_ADDRESS, GUESS_CODE): this many wrong
+# codes per address are free, then a growing wait of minutes.
 RECEIPT_MAX_FAILURES = 10
-RECEIPT_WINDOW_SECONDS = 3600
 _NOT_DIGIT_SEPARATORS = re.compile(r"[\s\-]")
 
 # Blind indexes of the filer's identity (keyed hashes; never reversible).

@@ -19,6 +19,7 @@ Audit entries carry IDs, numbers and states only — never the identity or the t
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM, is_system
-from sunshine.core.audit import audit_record
+from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
@@ -54,6 +55,7 @@ from sunshine.core.supervision import (
     supervision_open,
     supervision_reassign,
 )
+from sunshine.core.throttle import Throttled, guess_checked
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
 from sunshine.orgs.models import Membership, Organization, Role
@@ -120,11 +122,14 @@ RECEIPT_RETRIES = 8
 RECEIVED_AT_MAX_AGE = timedelta(days=366)
 
 
-class ReceiptThrottled(Exception):
-    """Too many failed receipt look-ups from one address (module constants in rules.py)."""
+class ReceiptThrottled(Throttled):
+    """Too many wrong receipt codes from one address, or at one code (core.throttle's
+    GUESS_ADDRESS / GUESS_CODE): a wait of minutes; ``retry_at`` says until when."""
 
-    def __init__(self) -> None:
-        super().__init__(_("Too many attempts with wrong codes. Please try again in an hour."))
+    def __str__(self) -> str:
+        return _("Too many attempts with wrong codes. Please try again after %(time)s.") % {
+            "time": timezone.localtime(self.retry_at or timezone.now()).strftime("%H:%M")
+        }
 
 
 @dataclass(frozen=True)
@@ -459,21 +464,26 @@ def petition_intake_receive(intake: PetitionIntake, /, *, actor: Any) -> Petitio
     if bureau is None:
         raise ValidationError(_("No bureau is set up to receive this case."))
     identity = IdentityInput(name=intake.name, phone=intake.phone, address=intake.address, email=intake.email)
-    filed = petition_file(
-        bureau=bureau,
-        kind=intake.kind,
-        channel=intake.channel,
-        title=intake.title,
-        facts=intake.facts,
-        request=intake.request,
-        reasons=intake.reasons,
-        subject_organization=subject,
-        identity=identity if intake.named or not identity.is_empty() else None,
-        source_label=intake.source_label,
-        handed_over=True,
-        actor=actor,
-    )
-    if intake.filer_session is not None:
+    at_browser = intake.filer_session is not None
+    if at_browser and not intake.named:
+        actor = None  # a citizen filing anonymously is not linked to the case
+    # A filer at the browser is the public: no address, no account in the audit log.
+    with audit_public() if at_browser else contextlib.nullcontext():
+        filed = petition_file(
+            bureau=bureau,
+            kind=intake.kind,
+            channel=intake.channel,
+            title=intake.title,
+            facts=intake.facts,
+            request=intake.request,
+            reasons=intake.reasons,
+            subject_organization=subject,
+            identity=identity if intake.named or not identity.is_empty() else None,
+            source_label=intake.source_label,
+            handed_over=True,
+            actor=actor,
+        )
+    if at_browser:
         access.receipt_once_put(intake.filer_session, petition=filed.petition, code=filed.receipt_code)
     return PetitionIntakeResult(case_id=filed.petition.pk, case_number=filed.petition.number)
 
@@ -1024,6 +1034,7 @@ def _reply_issue(reply: Reply, *, actor: Any) -> None:
 
 
 @transaction.atomic
+@audit_public()
 def petition_rate(*, petition: Petition, satisfaction: str, comment: str = "") -> Petition:
     """The filer rates the reply (回访): satisfied / basically / unsatisfied (PET-10)."""
     if satisfaction not in Petition.Satisfaction.values:
@@ -1046,6 +1057,7 @@ def _reply_of(petition: Petition, stage: str) -> Reply:
 
 
 @transaction.atomic
+@audit_public()
 def petition_review_apply(*, petition: Petition, reasons: str) -> Petition:
     """PET-7: the filer applies for review (复查) within 30 days of the reply; the answer
     is due in 30 days."""
@@ -1072,6 +1084,7 @@ def petition_review_apply(*, petition: Petition, reasons: str) -> Petition:
 
 
 @transaction.atomic
+@audit_public()
 def petition_reexam_apply(*, petition: Petition, reasons: str) -> Petition:
     """PET-7: re-examination (复核) within 30 days of the review; answer due in 30 days.
     After it the same facts are not accepted again (:func:`petition_refuse_same_facts`)."""
@@ -1174,6 +1187,7 @@ def petition_note_internal(*, petition: Petition, actor: Any, text: str) -> Mess
 
 
 @transaction.atomic
+@audit_public()
 def petition_message_from_filer(*, petition: Petition, text: str, attachments: Sequence[UploadedFile] = ()) -> Message:
     """The filer writes back (with the receipt code) and may add files. The handling
     unit (else the triage unit) is notified with the case number only."""
@@ -1266,26 +1280,30 @@ def receipt_lookup(*, code: str, ip: str | None) -> Petition | None:
     """The case of a receipt code, or None.
 
     The format (16 digits once spaces and dashes are removed) is checked before any
-    query (ValidationError). Then, per IP address, at most RECEIPT_MAX_FAILURES failed
-    look-ups in RECEIPT_WINDOW_SECONDS (rules.py): beyond that ReceiptThrottled is
-    raised — even for a right code — and the attempt recorded as throttled. Every
-    look-up is recorded (ReceiptAttempt: address, success, time; never the code)."""
+    query (ValidationError). Guesses go through ``core.throttle.guess_checked``: per
+    address and per code, a few free wrong codes, then a growing wait of minutes;
+    while a wait is pending ReceiptThrottled is raised — even for a right code. The
+    counters are reserved atomically, so concurrent guesses cannot pass the limit.
+    Every look-up is recorded (ReceiptAttempt: address, success, time; never the code)."""
     digits = rules.receipt_normalise(code)
     if digits is None:
         raise ValidationError(_("A receipt code has 16 digits."), code="format")
     address = _clean_ip(ip)
-    now = timezone.now()
-    since = now - timedelta(seconds=rules.RECEIPT_WINDOW_SECONDS)
-    recent = ReceiptAttempt.objects.filter(succeeded=False, throttled=False, at__gte=since)
-    recent = recent.filter(ip=address) if address else recent.filter(ip__isnull=True)
-    failures = len(recent.values_list("pk", flat=True)[: rules.RECEIPT_MAX_FAILURES])
-    if failures >= rules.RECEIPT_MAX_FAILURES:
+    try:
+        guess = guess_checked(
+            scope=rules.RECEIPT_PURPOSE,
+            code=digits,
+            address=address,
+            lookup=lambda: Petition.objects.filter(
+                receipt_hash=keyed_hash(digits, purpose=rules.RECEIPT_PURPOSE)
+            ).first(),
+        )
+    except Throttled as exc:
         ReceiptAttempt.objects.create(ip=address, succeeded=False, throttled=True)
-        logger.warning("receipt look-ups throttled for %s", address or "unknown address")
-        raise ReceiptThrottled
-    petition = Petition.objects.filter(receipt_hash=keyed_hash(digits, purpose=rules.RECEIPT_PURPOSE)).first()
-    ReceiptAttempt.objects.create(ip=address, succeeded=petition is not None)
-    return petition
+        logger.warning("receipt look-ups throttled")
+        raise ReceiptThrottled(exc.decision) from None
+    ReceiptAttempt.objects.create(ip=address, succeeded=guess.found is not None)
+    return guess.found
 
 
 # --- the daily job ----------------------------------------------------------------------------------

@@ -9,5 +9,6 @@ from sunshine.core.models.local_rules import *  # noqa: F403
 from sunshine.core.models.scheduler import *  # noqa: F403
 from sunshine.core.models.search import *  # noqa: F403
 from sunshine.core.models.supervision import *  # noqa: F403
+from sunshine.core.models.throttle import *  # noqa: F403
 from sunshine.core.models.transitions import *  # noqa: F403
 from sunshine.core.models.uploads import *  # noqa: F403

@@ -52,3 +52,9 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def audit_label(self) -> str:
+        """The audit log's label: purpose and id, never the file's name (a citizen's
+        file name can name the citizen)."""
+        return f"{self.purpose} #{self.pk}"

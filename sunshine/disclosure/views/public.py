@@ -21,8 +21,19 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.core.figures import Period, figure_value
 from sunshine.core.search import search_query
+from sunshine.core.throttle import (
+    Throttled,
+    client_address,
+    form_throttle,
+    guess_checked,
+    guesses_left,
+    submissions_wait,
+    wrong_code_message,
+    wrong_codes_wait,
+)
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import FoiForm, TrackForm
 from sunshine.disclosure.models import Document, FoiRequest
@@ -226,15 +237,22 @@ class FoiCreateView(View):
             raise Http404
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=400)
+        try:
+            form_throttle(scope="disclosure.foi", address=client_address(request))
+        except Throttled as exc:
+            form.add_error(None, submissions_wait(exc))
+            response = render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=429)
+            response["Retry-After"] = str(exc.retry_seconds)
+            return response
         foi, code = services.foi_submit(actor=request.user, organization=bureau, **form.cleaned_data)
-        request.session[RECEIPT_SESSION_KEY] = {"number": foi.number, "code": code}
+        session_secret_put(request.session, RECEIPT_SESSION_KEY, {"number": foi.number, "code": code})
         return redirect("disclosure:foi-done")
 
 
 @method_decorator(never_cache, name="dispatch")
 class FoiDoneView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
+        receipt = session_secret_pop(request.session, RECEIPT_SESSION_KEY)
         if receipt is None:
             return redirect("disclosure:foi-track")
         code = receipt["code"]
@@ -253,9 +271,25 @@ class FoiTrackView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = TrackForm(request.POST)
-        foi = services.foi_track(form.data.get("code", "")) if form.is_valid() else None
-        if foi is None:
+        digits = "".join(ch for ch in form.data.get("code", "") if ch.isdigit()) if form.is_valid() else ""
+        if len(digits) != 16:
             form.add_error("code", _("No request has this receipt code. Check the 16 digits."))
+            return render(request, self.template_name, {"form": form}, status=404)
+        address = client_address(request)
+        hotline = getattr(_bureaus().first(), "hotline", "") or ""
+        try:
+            guess = guess_checked(
+                scope=services.RECEIPT_PURPOSE, code=digits, address=address, lookup=lambda: services.foi_track(digits)
+            )
+        except Throttled as exc:
+            form.add_error(None, wrong_codes_wait(exc, hotline=hotline))
+            response = render(request, self.template_name, {"form": form}, status=429)
+            response["Retry-After"] = str(exc.retry_seconds)
+            return response
+        foi = guess.found
+        if foi is None:
+            left = guesses_left(scope=services.RECEIPT_PURPOSE, address=address)
+            form.add_error("code", wrong_code_message(_("No request has this receipt code."), left, hotline=hotline))
             return render(request, self.template_name, {"form": form}, status=404)
         return render(request, "disclosure/public/foi_status.html", _status_context(foi))
 

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.issued import document_for
 from sunshine.core.seams import PetitionIntake, SeamUnavailable, petition_intake
+from sunshine.core.throttle import Throttled, client_address, form_throttle, submissions_wait, throttle_give_back
 from sunshine.core.views.files import issued_document_response
 from sunshine.fees import access
 from sunshine.fees.forms import ComplaintForm
@@ -87,6 +88,13 @@ class NoticeComplainView(View):
         context: dict[str, Any] = {"notice": notice, "form": form}
         if not form.is_valid():
             return render(request, self.template_name, context, status=400)
+        try:
+            submission = form_throttle(scope="fees.complaint", address=client_address(request))
+        except Throttled as exc:
+            form.add_error(None, submissions_wait(exc))
+            response = render(request, self.template_name, context, status=429)
+            response["Retry-After"] = str(exc.retry_seconds)
+            return response
         data = form.cleaned_data
         intake = PetitionIntake(
             kind="complaint",
@@ -108,6 +116,7 @@ class NoticeComplainView(View):
             context["hotline"] = notice.hotline
             return render(request, self.template_name, context, status=503)
         except ValidationError as exc:  # petitions refused the case (e.g. the same facts again, PET-7)
+            throttle_give_back(submission)
             form.add_error(None, exc)
             return render(request, self.template_name, context, status=400)
         return redirect(petition_intake.page_url("receipt"))

@@ -74,8 +74,8 @@ def test_bad_input_and_throttle(w, client):
     headers = {"X-Api-Key": KEY}
     assert client.get(f"{BASE}/status", headers={**headers, "X-Receipt-Code": "12ab"}).status_code == 400
     codes = [
-        client.get(f"{BASE}/status", headers={**headers, "X-Receipt-Code": "1" * 16}).status_code
-        for _ in range(rules.RECEIPT_MAX_FAILURES + 2)
+        client.get(f"{BASE}/status", headers={**headers, "X-Receipt-Code": f"{i:016d}"}).status_code
+        for i in range(rules.RECEIPT_MAX_FAILURES + 2)
     ]
     assert codes == [404] * rules.RECEIPT_MAX_FAILURES + [429, 429]
 

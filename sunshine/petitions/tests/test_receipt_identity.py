@@ -47,8 +47,12 @@ def test_ten_thousand_guesses_find_nothing_and_are_throttled(w):
     throttle engages after RECEIPT_MAX_FAILURES, every attempt is recorded without
     the code, no case changes; even the right code is refused while throttled."""
     import random
+    import time
+
+    from sunshine.core.throttle import GUESS_ADDRESS
 
     filed = file_case(w)
+    started = time.monotonic()
     before = list(Petition.objects.values())
     rng = random.Random(20261122)
     found = throttled = 0
@@ -61,7 +65,12 @@ def test_ten_thousand_guesses_find_nothing_and_are_throttled(w):
         except svc.ReceiptThrottled:
             throttled += 1
     assert found == 0
-    assert throttled == 10_000 - rules.RECEIPT_MAX_FAILURES
+    # The free guesses, then one more each time a (growing) wait has passed meanwhile.
+    elapsed, waited, extra = time.monotonic() - started, 0, 0
+    for delay in GUESS_ADDRESS.delays:
+        waited += delay
+        extra += waited <= elapsed
+    assert 10_000 - rules.RECEIPT_MAX_FAILURES - extra <= throttled <= 10_000 - rules.RECEIPT_MAX_FAILURES
     assert ReceiptAttempt.objects.filter(ip="203.0.113.9").count() == 10_000
     assert ReceiptAttempt.objects.filter(succeeded=True).count() == 0
     with pytest.raises(svc.ReceiptThrottled):
@@ -73,18 +82,24 @@ def test_ten_thousand_guesses_find_nothing_and_are_throttled(w):
     assert columns == ["id", "ip", "succeeded", "throttled", "at"]  # no code stored
 
 
-def test_throttle_window_slides(w):
-    """The window is RECEIPT_WINDOW_SECONDS: failures older than that no longer count."""
+def test_throttle_waits_minutes_and_the_window_restarts(w):
+    """After the free wrong codes the address waits (seconds, growing), never an hour;
+    once the wait and the window have passed, the count starts again."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    for _ in range(rules.RECEIPT_MAX_FAILURES):
-        svc.receipt_lookup(code="0" * 16, ip="10.1.1.1")
-    with pytest.raises(svc.ReceiptThrottled):
-        svc.receipt_lookup(code="0" * 16, ip="10.1.1.1")
-    ReceiptAttempt.objects.update(at=timezone.now() - timedelta(seconds=rules.RECEIPT_WINDOW_SECONDS + 1))
-    assert svc.receipt_lookup(code="0" * 16, ip="10.1.1.1") is None
+    from sunshine.core.models import ThrottleCounter
+    from sunshine.core.throttle import GUESS_ADDRESS
+
+    for i in range(rules.RECEIPT_MAX_FAILURES):
+        svc.receipt_lookup(code=f"{i:016d}", ip="10.1.1.1")
+    with pytest.raises(svc.ReceiptThrottled) as refused:
+        svc.receipt_lookup(code="9" * 16, ip="10.1.1.1")
+    assert refused.value.retry_seconds <= GUESS_ADDRESS.delays[0]
+    past = timezone.now() - timedelta(seconds=GUESS_ADDRESS.window + 1)
+    ThrottleCounter.objects.update(window_start=past, next_at=past)
+    assert svc.receipt_lookup(code="9" * 16, ip="10.1.1.1") is None
 
 
 def test_identity_is_unreadable_in_the_database_logs_and_audit(w, caplog):

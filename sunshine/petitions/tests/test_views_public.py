@@ -267,7 +267,8 @@ def test_wrong_code_is_recorded_and_throttled_after_the_limit(district: dict[str
     assert ReceiptAttempt.objects.filter(succeeded=False).count() == rules.RECEIPT_MAX_FAILURES
     throttled = open_case(client, filed.receipt_code)
     assert throttled.status_code == 429
-    assert "Too many attempts" in throttled.content.decode()
+    assert "Too many wrong codes" in throttled.content.decode()
+    assert 0 < int(throttled["Retry-After"]) <= 60  # a wait of seconds, not an hour
     assert TRACK_SESSION_KEY not in client.session
 
 

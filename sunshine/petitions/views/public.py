@@ -24,11 +24,22 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from sunshine.core.audit import audit_public
 from sunshine.core.clocks import clock_get
 from sunshine.core.figures import Period, figure_value
+from sunshine.core.throttle import (
+    Throttled,
+    client_address,
+    form_throttle,
+    guesses_left,
+    submissions_wait,
+    throttle_give_back,
+    wrong_code_message,
+    wrong_codes_wait,
+)
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
-from sunshine.petitions import access, selectors, services
+from sunshine.petitions import access, rules, selectors, services
 from sunshine.petitions.forms import (
     FilerMessageForm,
     PetitionFileForm,
@@ -62,7 +73,20 @@ def receipt_code_grouped(code: str) -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (behind a configured trusted proxy, the forwarded one)."""
+    return client_address(request)
+
+
+def _hotline() -> str:
+    bureau = site_bureau()
+    return bureau.hotline if bureau is not None and bureau.hotline else ""
+
+
+def throttled_response(request: HttpRequest, template: str, context: dict[str, Any], exc: Throttled) -> HttpResponse:
+    """A public form refused for too many submissions: 429 with ``Retry-After``."""
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.retry_seconds)
+    return response
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -123,26 +147,36 @@ class PetitionFileView(View):
             return self._render(request, form, bureau)
         data = form.cleaned_data
         identity = services.IdentityInput(**form.identity_values()) if form.is_named else None
-        user = request.user if request.user.is_authenticated else None
+        # PET-8: a citizen signed in who files anonymously is not linked to the case.
+        user = request.user if request.user.is_authenticated and form.is_named else None
         try:
-            filed = services.petition_file(
-                bureau=bureau,
-                kind=data["kind"],
-                channel=Petition.Channel.WEB,
-                title=data["title"],
-                facts=data["facts"],
-                request=data["request"],
-                reasons=data["reasons"],
-                subject_organization=data["subject_organization"],
-                accused_organization=data["accused_organization"],
-                accused_name=data["accused_name"],
-                identity=identity,
-                filer_user=user,
-                consent_publish=data["consent_publish"],
-                attachments=data["attachments"],
-                actor=user,
+            submission = form_throttle(scope="petitions.file", address=client_ip(request))
+        except Throttled as exc:
+            form.add_error(None, submissions_wait(exc))
+            return throttled_response(
+                request, self.template_name, {"form": form, "bureau": bureau, "limits": time_limits()}, exc
             )
+        try:
+            with audit_public():
+                filed = services.petition_file(
+                    bureau=bureau,
+                    kind=data["kind"],
+                    channel=Petition.Channel.WEB,
+                    title=data["title"],
+                    facts=data["facts"],
+                    request=data["request"],
+                    reasons=data["reasons"],
+                    subject_organization=data["subject_organization"],
+                    accused_organization=data["accused_organization"],
+                    accused_name=data["accused_name"],
+                    identity=identity,
+                    filer_user=user,
+                    consent_publish=data["consent_publish"],
+                    attachments=data["attachments"],
+                    actor=user,
+                )
         except ValidationError as exc:
+            throttle_give_back(submission)
             errors_apply(form, exc)
             return self._render(request, form, bureau)
         access.receipt_once_put(request.session, petition=filed.petition, code=filed.receipt_code)
@@ -155,7 +189,7 @@ class PetitionReceiptView(View):
     never cached; a reload shows only the advice."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = request.session.pop(access.RECEIPT_ONCE_KEY, None)
+        receipt = access.receipt_once_take(request.session)
         context: dict[str, Any] = {"receipt": receipt}
         if receipt and receipt.get("code"):
             context["code_grouped"] = receipt_code_grouped(receipt["code"])
@@ -209,27 +243,28 @@ class TrackView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ReceiptLookupForm(request.POST)
-        status = 200
+        status, retry = 200, 0
         if form.is_valid():
+            address = client_ip(request)
             try:
-                petition = services.receipt_lookup(code=form.cleaned_data["code"], ip=client_ip(request))
+                petition = services.receipt_lookup(code=form.cleaned_data["code"], ip=address)
             except ValidationError as exc:
                 errors_apply(form, exc)
-            except services.ReceiptThrottled:
-                form.add_error(
-                    None,
-                    _(
-                        "Too many attempts from your connection. For your protection, please wait an hour "
-                        "before trying again, or call us."
-                    ),
-                )
-                status = 429
+            except services.ReceiptThrottled as exc:
+                form.add_error(None, wrong_codes_wait(exc, hotline=_hotline()))
+                status, retry = 429, exc.retry_seconds
             else:
                 if petition is not None:
                     track_hold(request, petition)
                     return redirect("petitions:track-case")
-                form.add_error("code", _("No case has this receipt code. Please check the digits."))
-        return _no_store(render(request, self.template_name, {"form": form}, status=status))
+                left = guesses_left(scope=rules.RECEIPT_PURPOSE, address=address)
+                form.add_error(
+                    "code", wrong_code_message(_("No case has this receipt code."), left, hotline=_hotline())
+                )
+        response = render(request, self.template_name, {"form": form}, status=status)
+        if retry:
+            response["Retry-After"] = str(retry)
+        return _no_store(response)
 
 
 class TrackedMixin:
@@ -296,8 +331,15 @@ class TrackActionView(TrackedMixin, View):
         form = self.make_form(request)
         if form.is_valid():
             try:
+                submission = form_throttle(scope="petitions.track", address=client_ip(request))
+            except Throttled as exc:
+                form.add_error(None, submissions_wait(exc))
+                context = track_context(self.petition, **{self.form_key: form})
+                return throttled_response(request, TrackCaseView.template_name, context, exc)
+            try:
                 done = self.act(form)
             except ValidationError as exc:
+                throttle_give_back(submission)
                 errors_apply(form, exc)
             else:
                 messages.success(request, done)

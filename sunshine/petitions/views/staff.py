@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.core.local_rules import local_rule
 from sunshine.orgs.access import has_role, staff_roles_of
@@ -813,7 +814,9 @@ class IntakeView(WorkbenchAccessMixin, View):
                 except ValidationError as exc:
                     errors_apply(form, exc)
                 else:
-                    request.session[INTAKE_SESSION_KEY] = {"pk": filed.petition.pk, "code": filed.receipt_code}
+                    session_secret_put(
+                        request.session, INTAKE_SESSION_KEY, {"pk": filed.petition.pk, "code": filed.receipt_code}
+                    )
                     return redirect("petitions:intake-done")
         return render(request, self.template_name, {"form": form, "bureau": bureau}, status=400)
 
@@ -827,7 +830,7 @@ class IntakeDoneView(WorkbenchAccessMixin, View):
         return access.can_triage(self.request.user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = request.session.pop(INTAKE_SESSION_KEY, None)
+        receipt = session_secret_pop(request.session, INTAKE_SESSION_KEY)
         petition = access.petitions_visible_to(request.user).filter(pk=receipt["pk"]).first() if receipt else None
         context = {
             "petition": petition,

@@ -1,0 +1,89 @@
+"""The single-box runner: a child that dies is started again (a real process, killed),
+and the tasks its worker left RUNNING are made ready again, then picked up."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from sunshine.core.runner import Child, Supervisor
+from sunshine.core.tasks import TASK_MAX_ATTEMPTS, tasks_requeue_orphans
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+def _running(worker_ids: list[str]) -> DBTaskResult:
+    """A task row as django-tasks-db leaves it when its worker claimed it."""
+    return DBTaskResult.objects.create(
+        status=TaskResultStatus.RUNNING,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="sunshine.core.tasks.supervision_sweep_task",
+        worker_ids=worker_ids,
+        backend_name="default",
+        run_after=timezone.now(),
+        started_at=timezone.now(),
+    )
+
+
+def _wait(condition, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_is_restarted_and_its_task_is_picked_up_again() -> None:
+    """Before: the runner stopped everything when the worker died, and the task stayed
+    RUNNING for ever. Now the worker is started again and the task is READY."""
+    exits: list[int] = []
+
+    def requeue(n: int) -> None:
+        exits.append(n)
+        tasks_requeue_orphans(worker_ids=[f"w-{n}"])
+
+    worker = Child("worker", lambda n: SLEEPER, on_exit=requeue)
+    other = Child("web", lambda n: SLEEPER)
+    supervisor = Supervisor([worker, other], log=lambda _: None)
+    thread = threading.Thread(target=supervisor.run, kwargs={"interval": 0.05})
+    thread.start()
+    try:
+        assert _wait(lambda: worker.proc is not None and other.proc is not None)
+        task = _running(["w-1"])
+        untouched = _running(["somebody-else"])
+        first = worker.history[0]
+        os.kill(first, signal.SIGKILL)
+        assert _wait(lambda: len(worker.history) == 2, timeout=15)  # started again after the back-off
+        assert worker.history[1] != first and worker.proc is not None and worker.proc.poll() is None
+        assert exits == [1]
+        assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.READY
+        assert DBTaskResult.objects.get(pk=untouched.pk).status == TaskResultStatus.RUNNING
+        assert other.history == [other.history[0]] and other.proc.poll() is None  # the rest kept running
+    finally:
+        supervisor.stop()
+        thread.join(timeout=30)
+    assert worker.proc is not None and worker.proc.poll() is not None  # stopping stops the children
+    assert other.proc is not None and other.proc.poll() is not None
+
+
+@pytest.mark.django_db
+def test_requeue_by_prefix_and_give_up_after_the_last_attempt() -> None:
+    left = _running(["runner-box-1-1"])
+    poison = _running(["runner-box-1-1", "runner-box-2-1", "runner-box-2-2"][:TASK_MAX_ATTEMPTS])
+    live = _running(["elsewhere-1"])
+    call_command("tasks_requeue", "--worker-prefix", "runner-box-", stdout=io.StringIO())
+    assert DBTaskResult.objects.get(pk=left.pk).status == TaskResultStatus.READY
+    assert DBTaskResult.objects.get(pk=poison.pk).status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.get(pk=live.pk).status == TaskResultStatus.RUNNING
