@@ -90,8 +90,13 @@ def test_notice_publish_public_page_and_poster(world):
     assert client.post(url, {"action": "generate"}).status_code == 302
     public = Client()
     assert public.get(reverse("fees:school-notice", args=[world.primary.code])).status_code == 404  # draft
+    # FEE-5: registration is over, so the page asks for the reason; without it nothing is published.
+    assert "id_late_reason" in client.get(url).content.decode()
     client.post(url, {"action": "publish"})
+    assert FeeNotice.objects.get().status == FeeNotice.Status.DRAFT
+    client.post(url, {"action": "publish", "late_reason": "校舍维修推迟公示"})
     assert FeeNotice.objects.get().status == FeeNotice.Status.PUBLISHED
+    assert Finding.objects.get().kind == Finding.Kind.LATE_NOTICE
     page = public.get(reverse("fees:school-notice", args=[world.primary.code]))
     assert page.status_code == 200 and "伙食费" in page.content.decode() and "0000-12345" in page.content.decode()
     assert world.primary.name in public.get(reverse("fees:school-list")).content.decode()
