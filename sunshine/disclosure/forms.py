@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.clocks import clock_get
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import Category, Document, FoiRequest
 from sunshine.orgs.models import Organization
@@ -74,7 +76,11 @@ class FoiIntakeForm(FoiForm):
         label=_("Channel"), choices=[c for c in FoiRequest.Channel.choices if c[0] != FoiRequest.Channel.ONLINE]
     )
     received_on = forms.DateField(
-        label=_("Date received (in person: that day; registered post: the day signed for)"),
+        label=_(
+            "Date received (in person: that day; registered post: the day signed for; "
+            "fax or email: the day both sides confirm, recorded later)"
+        ),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -85,6 +91,9 @@ class TrackForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     text = forms.CharField(label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer_by = forms.DateField(
+        label=_("The applicant answers by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class DayForm(forms.Form):
@@ -98,8 +107,19 @@ class ConsultationForm(DayForm):
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("Working days (at most 20)"), min_value=1, max_value=20)
+    """FOI-3: the longest extension is the clock's own length, read from ``core.clocks``."""
+
+    days = forms.IntegerField(label=_("Working days"), min_value=1)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = clock_get(rules.REPLY_CLOCK).length
+        field = self.fields["days"]
+        field.max_value = most  # type: ignore[attr-defined]
+        field.validators.append(MaxValueValidator(most))
+        field.widget.attrs["max"] = most
+        field.label = _("Working days (at most %(days)s)") % {"days": most}
 
 
 def _reason_choices() -> list[tuple[str, Any]]:

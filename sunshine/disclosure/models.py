@@ -348,6 +348,9 @@ class FoiRequest(StatefulModel):
     received_on = models.DateField(_("date received"), null=True, blank=True)
     correction_asked_on = models.DateField(_("correction asked on"), null=True, blank=True)
     correction_text = models.TextField(_("what must be corrected"), blank=True)
+    correction_due_on = models.DateField(
+        _("correction due by"), null=True, blank=True
+    )  # FOI-2: the period given; after it, no correction = withdrawn
     correction_received_on = models.DateField(_("correction received on"), null=True, blank=True)
     reply_type = models.CharField(_("reply type"), max_length=16, choices=ReplyType.choices, blank=True)
     reply_reason = models.CharField(_("reason"), max_length=40, blank=True)

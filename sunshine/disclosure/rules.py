@@ -80,6 +80,9 @@ REPLY_CLOCK = "FOI-3"
 CORRECTION_CLOCK = "FOI-2"  # how long the office has to ask for a correction
 CONSULTATION_PAUSE = "consultation"  # FOI-3: capped by FOI-3-consultation (15 wd)
 CORRECTION_PAUSE = "correction"  # FOI-2: the clock restarts when the correction arrives
+# FOI-1: online, and (条例 Art. 31) by fax or email, a request is received on the day
+# both sides confirm it; in person, that day; by registered post, the day signed for.
+CONFIRMATION_CHANNELS = frozenset({"online", "fax", "email"})
 
 
 # --- FOI-4: reply types and reasons ---------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
-from sunshine.core.clocks import SHANGHAI, Deadline, deadline, score_rag, score_thresholds
+from sunshine.core.clocks import SHANGHAI, Deadline, clock_get, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_issue
@@ -696,7 +696,7 @@ def foi_intake(
     actor: Any,
     organization: Organization,
     channel: str,
-    received_on: date,
+    received_on: date | None = None,
     applicant_kind: str,
     applicant_name: str,
     contact: str,
@@ -705,20 +705,32 @@ def foi_intake(
     applicant_id_number: str = "",
     purpose: str = "",
 ) -> tuple[FoiRequest, str]:
-    """FOI-1, staff intake of a letter or visit: in person, the date received is that day;
-    by registered post, the day it was signed for (entered by staff)."""
+    """FOI-1, staff intake. The date received depends on the channel: in person, that
+    day (today; another date is refused); by registered post, the day it was signed
+    for (entered by staff, never in the future); by fax or email, like online, the day
+    both sides confirm — the request waits for :func:`foi_confirm` and its reply clock
+    starts then (``received_on`` is not used)."""
     if not access.foi_bureaus_of(actor).filter(pk=organization.pk).exists():
         raise PermissionDenied
     if channel == FoiRequest.Channel.ONLINE:
         raise ValidationError(_("Online requests come through the public form."))
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("The date received cannot be in the future.")})
+    today = timezone.localdate()
+    confirmed_later = channel in rules.CONFIRMATION_CHANNELS
+    if channel == FoiRequest.Channel.IN_PERSON:
+        received_on = received_on or today
+        if received_on != today:
+            raise ValidationError({"received_on": _("A request made in person is received that day.")})
+    elif not confirmed_later:
+        if received_on is None:
+            raise ValidationError({"received_on": _("Give the day the letter was signed for.")})
+        if received_on > today:
+            raise ValidationError({"received_on": _("The date received cannot be in the future.")})
     request, code = _create_request(
         actor=actor,
-        status=F.RECEIVED,
+        status=F.SUBMITTED if confirmed_later else F.RECEIVED,
         organization=organization,
         channel=channel,
-        received_on=received_on,
+        received_on=None if confirmed_later else received_on,
         applicant_kind=applicant_kind,
         applicant_name=applicant_name,
         contact=contact,
@@ -727,13 +739,23 @@ def foi_intake(
         applicant_id_number=applicant_id_number,
         purpose=purpose,
     )
-    _reply_clock_open(request, actor=actor, day=received_on)
+    if not confirmed_later and received_on is not None:
+        _reply_clock_open(request, actor=actor, day=received_on)
     return request, code
 
 
 def _check_foi(actor: Any, request: FoiRequest) -> None:
     if not access.may_handle_foi(actor, request):
         raise PermissionDenied
+
+
+def _validated(request: FoiRequest, **update: Any) -> dict[str, Any]:
+    """The fields a step writes, checked on the request with ``full_clean()`` before
+    ``transition()`` writes them (which validates only the status change)."""
+    for name, value in update.items():
+        setattr(request, name, value)
+    request.full_clean(exclude=["status", "receipt_hash"])
+    return update
 
 
 # --- FOI-3: the reply clock is a core supervision ------------------------------------------
@@ -790,29 +812,47 @@ def foi_pauses(request: FoiRequest) -> list[SupervisionPause]:
 
 @transaction.atomic
 def foi_confirm(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
-    """FOI-1: an online request is received on the day the office confirms it; the
-    FOI-3 clock starts."""
+    """FOI-1: an online (or fax, or email) request is received on the day the office
+    confirms it; the FOI-3 clock starts. The day is never in the future."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    transition(request, F.RECEIVED, actor=actor, update={"received_on": day})
+    if day > timezone.localdate():
+        raise ValidationError({"on": _("The day of confirmation cannot be in the future.")})
+    transition(request, F.RECEIVED, actor=actor, update=_validated(request, received_on=day))
+    audit_record(actor=actor, action="disclosure.foirequest_confirm", target=request, data={"received_on": str(day)})
     _reply_clock_open(request, actor=actor, day=day)
     _tell(request, _("Your FOI request %(number)s has been received.") % {"number": request.number})
     return request
 
 
 @transaction.atomic
-def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date | None = None) -> FoiRequest:
-    """FOI-2: ask for a correction (补正) — once, within 7 working days of receipt. The
-    reply clock waits for it."""
+def foi_correction_ask(
+    *, actor: Any, request: FoiRequest, text: str, answer_by: date, on: date | None = None
+) -> FoiRequest:
+    """FOI-2: ask for a correction (补正) — once, within the FOI-2 working days of
+    receipt, giving the applicant a reasonable period to answer (``answer_by``, after
+    the day asked). The reply clock waits for it."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
     if request.correction_asked_on is not None:
         raise ValidationError(_("A correction can be asked for only once."))
     if request.received_on is None or day > deadline(rules.CORRECTION_CLOCK, request.received_on).due_date:
-        raise ValidationError(_("A correction must be asked for within 7 working days of receipt."))
+        raise ValidationError(
+            _("A correction must be asked for within %(days)s working days of receipt.")
+            % {"days": clock_get(rules.CORRECTION_CLOCK).length}
+        )
     if not text.strip():
         raise ValidationError({"text": _("Say what must be corrected.")})
-    transition(request, F.CORRECTION, actor=actor, update={"correction_asked_on": day, "correction_text": text.strip()})
+    if answer_by is None or answer_by <= day:
+        raise ValidationError({"answer_by": _("Give the applicant a period to answer, ending after today.")})
+    update = _validated(request, correction_asked_on=day, correction_text=text.strip(), correction_due_on=answer_by)
+    transition(request, F.CORRECTION, actor=actor, update=update)
+    audit_record(
+        actor=actor,
+        action="disclosure.foirequest_correction_ask",
+        target=request,
+        data={"asked_on": str(day), "answer_by": str(answer_by)},
+    )
     supervision_pause(
         supervision=_live_clock(request), kind=rules.CORRECTION_PAUSE, actor=actor, reason=text.strip(), start=day
     )
@@ -825,10 +865,14 @@ def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date |
 
 @transaction.atomic
 def foi_correction_receive(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
-    """FOI-2: the correction arrived; the reply clock restarts from that day."""
+    """FOI-2: the correction arrived; the reply clock restarts from that day (never
+    before it was asked for, never in the future)."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    transition(request, F.RECEIVED, actor=actor, update={"correction_received_on": day})
+    if request.correction_asked_on is None or day < request.correction_asked_on or day > timezone.localdate():
+        raise ValidationError({"on": _("The correction arrives between the day it was asked for and today.")})
+    transition(request, F.RECEIVED, actor=actor, update=_validated(request, correction_received_on=day))
+    audit_record(actor=actor, action="disclosure.foirequest_correction_receive", target=request, data={"on": str(day)})
     supervision_resume(supervision=_live_clock(request), actor=actor, end=day)
     return request
 
@@ -836,9 +880,17 @@ def foi_correction_receive(*, actor: Any, request: FoiRequest, on: date | None =
 @transaction.atomic
 def foi_correction_lapse(*, actor: Any, request: FoiRequest, reason: str = "") -> FoiRequest:
     """FOI-2: no correction without good reason — the request counts as withdrawn
-    (FOI-4 "other": no correction in time); its reply clock is cancelled."""
+    (FOI-4 "other": no correction in time); its reply clock is cancelled. Only when a
+    correction was asked for and the period given to answer it has run out."""
     _check_foi(actor, request)
     today = timezone.localdate()
+    if request.status != F.CORRECTION or request.correction_asked_on is None:
+        raise ValidationError(_("No correction was asked for: the request cannot be closed for want of one."))
+    if request.correction_due_on is None or today <= request.correction_due_on:
+        raise ValidationError(
+            _("The applicant has until %(date)s to send the correction.")
+            % {"date": request.correction_due_on.isoformat() if request.correction_due_on else "—"}
+        )
     transition(
         request,
         F.WITHDRAWN,
@@ -1003,19 +1055,17 @@ def _hand_to_petitions(*, actor: Any, request: FoiRequest) -> str:
 
 @transaction.atomic
 def foi_withdraw(*, actor: Any, request: FoiRequest, reason: str) -> FoiRequest:
-    """The applicant withdraws (recorded by staff): FOI-4 "other"."""
+    """The applicant withdraws (recorded by staff, with what the applicant said): FOI-4 "other"."""
     _check_foi(actor, request)
-    transition(
+    if not reason.strip():
+        raise ValidationError({"reason": _("Record what the applicant said.")})
+    update = _validated(
         request,
-        F.WITHDRAWN,
-        actor=actor,
-        reason=reason,
-        update={
-            "reply_type": FoiRequest.ReplyType.OTHER,
-            "reply_reason": "other",
-            "concluded_on": timezone.localdate() if request.received_on else None,
-        },
+        reply_type=FoiRequest.ReplyType.OTHER,
+        reply_reason="other",
+        concluded_on=timezone.localdate() if request.received_on else None,
     )
+    transition(request, F.WITHDRAWN, actor=actor, reason=reason, update=update)
     _clock_stop(request, actor=actor, reason=reason or "withdrawn")
     return request
 

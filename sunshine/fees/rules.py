@@ -39,7 +39,15 @@ _SVC = "教财〔2020〕5号"
 
 NATIONAL_CATALOGUE: tuple[SeedItem, ...] = (
     # FEE-1: not chargeable in compulsory education (chargeable in senior / vocational / kindergarten).
-    SeedItem("tuition", "学费", Category.ADMINISTRATIVE, Restriction.NOT_IN_COMPULSORY, "保育教育费、学杂费", _FEE1, is_tuition=True),
+    SeedItem(
+        "tuition",
+        "学费",
+        Category.ADMINISTRATIVE,
+        Restriction.NOT_IN_COMPULSORY,
+        "保育教育费、学杂费",
+        _FEE1,
+        is_tuition=True,
+    ),
     SeedItem(
         "misc", "杂费", Category.ADMINISTRATIVE, Restriction.NOT_IN_COMPULSORY, "杂费(含课本费)", _FEE1, is_tuition=True
     ),

@@ -95,7 +95,13 @@ def test_foi3_on_time_rate_counts_an_unanswered_overdue_request_as_late(district
     _letter(d, date(2025, 3, 3))  # never answered, deadline long past
     _letter(d, date(2025, 12, 29))  # within its deadline at the year's end
     waiting = _letter(d, date(2025, 3, 3))
-    services.foi_correction_ask(actor=d.officer, request=waiting, text="请补正", on=date(2025, 3, 4))
+    services.foi_correction_ask(
+        actor=d.officer,
+        request=waiting,
+        text="请补正",
+        answer_by=date(2025, 3, 4) + timedelta(days=14),
+        on=date(2025, 3, 4),
+    )
     _letter(d, date(2024, 12, 2))  # another year
     year = Period.year(2025, as_of=datetime(2025, 12, 31, 12, tzinfo=SH))
     assert parts("foi_received", year, d.bureau) == (5, 5, None)

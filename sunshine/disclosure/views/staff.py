@@ -320,7 +320,10 @@ class FoiStaffView(StaffView):
             if action == "confirm":
                 services.foi_confirm(actor=user, request=foi, on=on)
             elif action == "correction":
-                services.foi_correction_ask(actor=user, request=foi, text=request.POST.get("text", ""), on=on)
+                correction = CorrectionForm(request.POST)
+                if not correction.is_valid():
+                    raise ValidationError(_("Say what must be corrected and by when the applicant answers."))
+                services.foi_correction_ask(actor=user, request=foi, on=on, **correction.cleaned_data)
             elif action == "corrected":
                 services.foi_correction_receive(actor=user, request=foi, on=on)
             elif action == "lapse":
@@ -334,7 +337,10 @@ class FoiStaffView(StaffView):
             elif action == "extend":
                 form = ExtensionForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError(_("An extension is 1 to 20 working days, with a reason."))
+                    raise ValidationError(
+                        _("An extension is 1 to %(days)s working days, with a reason.")
+                        % {"days": clock_get(rules.REPLY_CLOCK).length}
+                    )
                 services.foi_extend(actor=user, request=foi, **form.cleaned_data)
             elif action == "reply":
                 services.foi_reply(

@@ -144,7 +144,9 @@ def upcoming_term(world):
         item=CatalogueItem.objects.get(term=term, code="meals"),
         standard_fen=90000,
     )
-    fee_declaration_approve(declaration=declaration, actor=world.reviewer, approving_body="区发改局", document_number="1")
+    fee_declaration_approve(
+        declaration=declaration, actor=world.reviewer, approving_body="区发改局", document_number="1"
+    )
     fee_declaration_file(declaration=declaration, actor=world.reviewer)
     return term
 
