@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +44,11 @@ class DisclosureConfig(AppConfig):
         )
         figures.register()
         from sunshine.core.supervision import register_supervised
-        from sunshine.disclosure.models import FoiRequest
+        from sunshine.disclosure.models import Document, FoiRequest
 
         register_supervised(FoiRequest, url=FoiRequest.get_absolute_url, label=_("FOI request"))
+        register_supervised(
+            Document,
+            url=lambda document: reverse("disclosure:staff-document", kwargs={"pk": document.pk}),
+            label=_("information to disclose"),
+        )

@@ -47,6 +47,7 @@ CATEGORIES = [
 REQUIRED = [
     ("bureau", "functions", _("Functions, address, office hours, contacts and head"), "standing"),
     ("bureau", "rules", _("Normative documents in force"), "standing"),
+    ("bureau", "services", _("Licensing and services: items, basis, conditions, procedure and results"), "standing"),
     ("bureau", "budgets", _("Department budget and final accounts"), "annual"),
     ("bureau", "admin-fees", _("Administrative fee items and standards"), "annual"),
     ("bureau", "procurement", _("Procurement results"), "quarterly"),
@@ -65,6 +66,8 @@ REQUIRED = [
     ("school", "hiring", _("Hiring and promotion: conditions, procedure, results"), "annual"),
     ("school", "finances", _("Finances and donations received"), "quarterly"),
     ("school", "safety", _("Safety and emergency plans"), "standing"),
+    ("school", "enrollment", _("Student aid: policies, standards and recipients"), "annual"),
+    ("school", "tenders", _("Tender results"), "annual"),
 ]
 
 # --- Quarterly inspection (季度检查) --------------------------------------------------
@@ -73,6 +76,9 @@ REQUIRED = [
 # (each Inspection records the lines it was computed with).
 COMPLETENESS_WEIGHT = 0.6
 TIMELINESS_WEIGHT = 0.4
+
+# --- DIS-1: the publication clock (a core supervision from creation or change to publication)
+PUBLICATION_CLOCK = "DIS-1"
 
 # --- FOI-2 / FOI-3: the reply clock (a core supervision) and the ways it stops ----------
 

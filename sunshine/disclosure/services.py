@@ -185,6 +185,32 @@ def _index_public(document: Document, version: DocumentVersion) -> None:
 _EDITABLE = ("category", "title", "number", "issued_on", "valid_until", "info_date", "body", "change_note")
 
 
+def _dis1_open(document: Document, *, actor: Any) -> None:
+    """DIS-1: information created or changed and not yet published runs the 20-working-day
+    publication clock under supervision of its organisation (reminders, escalation);
+    publication closes it. One live clock per document."""
+    if supervision_get_active(item=document, rule_id=rules.PUBLICATION_CLOCK) is not None:
+        return
+    supervision_open(
+        item=document,
+        organization=document.organization,
+        rule_id=rules.PUBLICATION_CLOCK,
+        start=datetime.combine(document.info_date, datetime.min.time(), tzinfo=SHANGHAI),
+        actor=actor,
+        title=_("Disclosure: %(title)s") % {"title": document.title[:150]},
+    )
+
+
+def _dis1_stop(document: Document, *, actor: Any, published: bool) -> None:
+    supervision = supervision_get_active(item=document, rule_id=rules.PUBLICATION_CLOCK)
+    if supervision is None:
+        return
+    if published:
+        supervision_close(supervision=supervision, actor=actor, reason="published")
+    else:
+        supervision_cancel(supervision=supervision, actor=actor, reason="withdrawn")
+
+
 @transaction.atomic
 def document_create(
     *,
@@ -220,6 +246,7 @@ def document_create(
         actor=actor, action="disclosure.document_create", target=document, data={"organization": organization.pk}
     )
     _index_draft(document)
+    _dis1_open(document, actor=actor)
     return document
 
 
@@ -242,6 +269,9 @@ def document_update(*, actor: Any, document: Document, **changes: Any) -> Docume
     document.save()
     audit_record(actor=actor, action="disclosure.document_update", target=document, data={"fields": sorted(changes)})
     _index_draft(document)
+    if "info_date" in changes:  # DIS-1: the clock runs from the (new) date of the information
+        _dis1_stop(document, actor=actor, published=False)
+        _dis1_open(document, actor=actor)
     return document
 
 
@@ -289,6 +319,7 @@ def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVe
     )
     _index_public(document, version)
     search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
+    _dis1_stop(document, actor=actor, published=True)
     return version
 
 
@@ -320,9 +351,12 @@ def documents_publish_due(*, now: datetime | None = None) -> list[int]:
 
 
 def document_revise(*, actor: Any, document: Document) -> Document:
-    """Published → being revised: the public keeps reading the last version meanwhile."""
-    _check_edit(actor, document)
-    transition(document, D.REVISION, actor=actor)
+    """Published → being revised: the public keeps reading the last version meanwhile.
+    DIS-1: the change is to be published within the clock's working days."""
+    with transaction.atomic():
+        _check_edit(actor, document)
+        transition(document, D.REVISION, actor=actor)
+        _dis1_open(document, actor=actor)
     return document
 
 
@@ -343,6 +377,7 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
     )
     search_remove(doc_type=SEARCH_PUBLIC, object_id=document.pk)
     search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
+    _dis1_stop(document, actor=actor, published=False)
     return document
 
 
@@ -460,14 +495,14 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
 
 
 def version_dis1(version: DocumentVersion) -> tuple[Deadline, bool]:
-    """DIS-1: due 20 working days after the information was created or changed; on time
-    when this version was published by then."""
-    due = deadline("DIS-1", version.info_date)
+    """DIS-1: due the clock's working days after the information was created or changed;
+    on time when this version was published by then."""
+    due = deadline(rules.PUBLICATION_CLOCK, version.info_date)
     return due, timezone.localdate(version.published_at) <= due.due_date
 
 
 def document_dis1(document: Document) -> Deadline:
-    return deadline("DIS-1", document.info_date)
+    return deadline(rules.PUBLICATION_CLOCK, document.info_date)
 
 
 # --- Quarterly inspection -------------------------------------------------------------
@@ -496,8 +531,12 @@ class Gaps:
 
     @property
     def timeliness(self) -> int:
-        """Share of the quarter's publications on time (DIS-1); 100 when none were due."""
-        return round(100 * self.on_time / self.published) if self.published else 100
+        """Share of the quarter's publications on time (DIS-1), counting information still
+        unpublished past its DIS-1 deadline as late. With nothing published or due it is
+        100 only when nothing required is missing: publishing nothing is never on time."""
+        if self.published:
+            return round(100 * self.on_time / self.published)
+        return 0 if self.missing else 100
 
     @property
     def score(self) -> int:
@@ -534,6 +573,22 @@ def organization_gaps(organization: Organization, *, year: int, quarter: int, to
             gaps.missing.append(
                 {"item": item.name, "category": item.category.name, "frequency": str(item.get_frequency_display())}
             )
+    unpublished = Document.objects.filter(
+        organization=organization, first_published_at__isnull=True, info_date__lte=cutoff
+    ).exclude(status=D.WITHDRAWN)
+    for document in unpublished:  # DIS-1: created, never published, its deadline passed in the quarter
+        due = document_dis1(document)
+        if q_start <= due.due_date < cutoff:
+            gaps.published += 1
+            gaps.late.append(
+                {
+                    "title": document.title,
+                    "document": document.pk,
+                    "version": 0,
+                    "due": due.due_date.isoformat(),
+                    "published": "",
+                }
+            )
     for version in versions:
         day = timezone.localdate(version.published_at)
         if not q_start <= day <= cutoff:
@@ -564,7 +619,8 @@ def inspection_run(
     quarter: int,
     today: date | None = None,
 ) -> Inspection:
-    """The quarterly inspection (季度检查): score every active school under ``bureau`` for
+    """The quarterly inspection (季度检查): score the bureau itself against its own DIS-2
+    checklist, and every active school under it against the school checklist, for
     completeness (DIS-2) and timeliness (DIS-1), rate it red/amber/green with the
     period's lines (OVS-1, ``core.clocks.score_rag``) and list what is missing or late.
     The lines in force are recorded on the inspection, so its bulletin keeps them.
@@ -587,7 +643,7 @@ def inspection_run(
     inspection.results.all().delete()
     schools = Organization.objects.filter(path__startswith=bureau.path, kind=Organization.Kind.SCHOOL, is_active=True)
     results = []
-    for school in schools.order_by("code"):
+    for school in [bureau, *schools.order_by("code")]:
         gaps = organization_gaps(school, year=year, quarter=quarter, today=today)
         results.append(
             InspectionResult(

@@ -121,11 +121,11 @@ def test_inspection_average_of_the_published_inspections(district: District):
     year, quarter = today.year, (today.month - 1) // 3 + 1
     inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year, quarter=quarter)
     scores = {r.school_id: r.score for r in inspection.results.all()}
-    assert scores[d.school.pk] == 100 and scores[d.other_school.pk] == 40
+    assert scores[d.school.pk] == 100 and scores[d.other_school.pk] == 0  # DIS-2: nothing published, nothing scored
     period = Period.year(year)
     assert parts("inspection_average", period, d.bureau) == (None, 0, 0)  # a draft is not yet the record
     services.inspection_publish(actor=d.officer, inspection=inspection)
-    assert parts("inspection_average", period, d.bureau) == (70.0, 140, 2)
+    assert parts("inspection_average", period, d.bureau) == (50.0, 100, 2)
     assert parts("inspection_average", period, d.school) == (100.0, 100, 1)
-    assert parts("inspection_average", Period.quarter(year, quarter), d.bureau) == (70.0, 140, 2)
+    assert parts("inspection_average", Period.quarter(year, quarter), d.bureau) == (50.0, 100, 2)
     assert parts("inspection_average", Period.year(year - 1), d.bureau) == (None, 0, 0)
