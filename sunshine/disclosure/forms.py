@@ -139,3 +139,27 @@ class ReplyForm(forms.Form):
 class InspectionForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4)
+
+
+class AnnualReportForm(forms.Form):
+    """FOI-5: what the office enters — sections 1, 5 and 6, section 2's figures the
+    records do not hold, and section 4's reconsideration and litigation table."""
+
+    overview = forms.CharField(label=_("1. Overview"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    problems = forms.CharField(
+        label=_("5. Main problems and improvements"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    other = forms.CharField(label=_("6. Other matters"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label, _text in rules.REPORT_SECTION2_ENTERED:
+            self.fields[key] = forms.IntegerField(label=label, min_value=0, initial=0)
+        for row, row_label, _t in rules.REPORT_SECTION4_ROWS:
+            for col, col_label, _t2 in rules.REPORT_SECTION4_COLUMNS:
+                self.fields[f"{row}.{col}"] = forms.IntegerField(
+                    label=f"{row_label}：{col_label}", min_value=0, initial=0
+                )
+
+    def entered(self) -> dict[str, int]:
+        return {key: self.cleaned_data[key] for key in rules.report_entered_keys()}

@@ -77,6 +77,9 @@ REQUIRED = [
 COMPLETENESS_WEIGHT = 0.6
 TIMELINESS_WEIGHT = 0.4
 
+# --- FOI-5: the annual report's deadline (31 January), supervised
+REPORT_CLOCK = "FOI-5"
+
 # --- DIS-1: the publication clock (a core supervision from creation or change to publication)
 PUBLICATION_CLOCK = "DIS-1"
 
@@ -137,3 +140,42 @@ def reason_label(reply_type: str, reason: str) -> str:
 
 # --- FOI-5: the request table's columns ------------------------------------------------
 REPORT_COLUMNS = ["person", "business", "research", "nonprofit", "legal", "other"]
+
+
+# --- FOI-5: the six statutory sections (国办公开办函〔2021〕30号) ---------------------------
+# The headings are the statutory text, always in Chinese in the issued document.
+REPORT_SECTIONS = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+)
+# Section 2 figures the platform holds no record of: entered by the office (key, label, statutory text).
+REPORT_SECTION2_ENTERED = [
+    ("licensing", _("Licensing decisions made this year"), "行政许可：本年处理决定数量"),
+    ("penalties", _("Administrative penalties decided this year"), "行政处罚：本年处理决定数量"),
+    ("enforcement", _("Administrative enforcement decided this year"), "行政强制：本年处理决定数量"),
+    ("fees_wan", _("Administrative fees collected this year (10,000 yuan)"), "行政事业性收费：本年收费金额（万元）"),
+]
+# Section 4: reconsideration and litigation, one row each, the statutory result columns.
+REPORT_SECTION4_ROWS = [
+    ("review", _("Administrative reconsideration"), "行政复议"),
+    ("suit_direct", _("Litigation without prior reconsideration"), "未经复议直接起诉"),
+    ("suit_after", _("Litigation after reconsideration"), "复议后起诉"),
+]
+REPORT_SECTION4_COLUMNS = [
+    ("upheld", _("upheld"), "结果维持"),
+    ("corrected", _("corrected"), "结果纠正"),
+    ("other", _("other result"), "其他结果"),
+    ("pending", _("not yet concluded"), "尚未审结"),
+    ("total", _("total"), "总计"),
+]
+
+
+def report_entered_keys() -> list[str]:
+    """Every figure the office enters (section 2's and section 4's)."""
+    keys = [key for key, _label, _text in REPORT_SECTION2_ENTERED]
+    keys += [f"{row}.{col}" for row, _l, _t in REPORT_SECTION4_ROWS for col, _l2, _t2 in REPORT_SECTION4_COLUMNS]
+    return keys

@@ -52,6 +52,7 @@ from sunshine.disclosure import access, rules
 from sunshine.disclosure.extract import extract_text
 from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT, reply_letter_docx
 from sunshine.disclosure.models import (
+    AnnualReport,
     Attachment,
     Category,
     Document,
@@ -1257,3 +1258,165 @@ def foi_report_rows(table: dict[tuple[str, str, str], dict[str, int]]) -> list[d
             }
         )
     return out
+
+
+# --- FOI-5: the annual report, a record issued once ---------------------------------------
+
+
+def _report_office(bureau: Organization) -> Organization:
+    """Who is reminded of the report: the bureau's FOI office, else the bureau."""
+    return Organization.objects.filter(parent=bureau, handles_foi=True, is_active=True).first() or bureau
+
+
+def _check_report(actor: Any, bureau: Organization) -> None:
+    if not access.foi_bureaus_of(actor).filter(pk=bureau.pk).exists():
+        raise PermissionDenied(_("Only the FOI office and the leaders of the bureau keep its annual report."))
+
+
+@transaction.atomic
+def foi_report_prepare(*, bureau: Organization, year: int, actor: Any) -> AnnualReport:
+    """FOI-5: the draft of ``bureau``'s report for ``year`` (created once), with its
+    deadline under supervision of the FOI office: the FOI-5 clock (31 January of the
+    next year) reminds the office before it and escalates after it, like every clock.
+    The FOI office or a leader, or the system (the January job)."""
+    if not is_system(actor):
+        _check_report(actor, bureau)
+    report, created = AnnualReport.objects.select_for_update().get_or_create(bureau=bureau, year=year)
+    if created:
+        audit_record(actor=actor, action="disclosure.annual_report_prepare", target=report, data={"year": year})
+    if (
+        report.status == AnnualReport.Status.DRAFT
+        and not supervision_list_of(report).filter(rule_id=rules.REPORT_CLOCK).exists()
+    ):
+        supervision_open(
+            item=report,
+            organization=_report_office(bureau),
+            rule_id=rules.REPORT_CLOCK,
+            start=datetime(year, 12, 31, 12, tzinfo=SHANGHAI),
+            actor=actor,
+            title=_("Annual disclosure report %(year)s") % {"year": year},
+        )
+    return report
+
+
+def foi_reports_prepare_due(*, today: date | None = None) -> int:
+    """The January job (FOI-5): every bureau with an FOI office has the draft of last
+    year's report and its supervised deadline. Returns how many were prepared."""
+    today = today or timezone.localdate()
+    if today.month != 1:
+        return 0
+    bureaus = Organization.objects.filter(
+        kind=Organization.Kind.BUREAU, is_active=True, children__handles_foi=True
+    ).distinct()
+    done = 0
+    for bureau in bureaus:
+        if not AnnualReport.objects.filter(bureau=bureau, year=today.year - 1).exists():
+            foi_report_prepare(bureau=bureau, year=today.year - 1, actor=SYSTEM)
+            done += 1
+    return done
+
+
+@transaction.atomic
+def foi_report_enter(
+    *,
+    report: AnnualReport,
+    actor: Any,
+    overview: str,
+    problems: str,
+    other: str,
+    entered: dict[str, int],
+) -> AnnualReport:
+    """FOI-5: the office enters what the records do not hold (stored and audited, old
+    and new values): the overview, section 2's figures beyond the catalogue, section
+    4's reconsideration and litigation counts (each row's total is the sum of its
+    results), sections 5 and 6. Only while the report is a draft."""
+    _check_report(actor, report.bureau)
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != AnnualReport.Status.DRAFT:
+        raise ValidationError(_("The report has been issued and can no longer change."))
+    keys = rules.report_entered_keys()
+    unknown = set(entered) - set(keys)
+    if unknown:
+        raise ValidationError(_("Unknown figures: %(keys)s") % {"keys": ", ".join(sorted(unknown))})
+    values: dict[str, int] = {}
+    for key in keys:
+        value = entered.get(key, 0)
+        if not isinstance(value, int) or value < 0:
+            raise ValidationError({key: _("Enter a whole number, 0 or more.")})
+        values[key] = value
+    for row, label, _text in rules.REPORT_SECTION4_ROWS:
+        parts = sum(values[f"{row}.{col}"] for col, _l, _t in rules.REPORT_SECTION4_COLUMNS if col != "total")
+        if parts != values[f"{row}.total"]:
+            raise ValidationError(_("%(row)s: the results do not add up to the total.") % {"row": label})
+    before = {"overview": locked.overview, "problems": locked.problems, "other": locked.other, **locked.entered}
+    locked.overview, locked.problems, locked.other = overview.strip(), problems.strip(), other.strip()
+    locked.entered = values
+    locked.updated_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    after = {"overview": locked.overview, "problems": locked.problems, "other": locked.other, **values}
+    audit_record(
+        actor=actor,
+        action="disclosure.annual_report_enter",
+        target=locked,
+        data={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+    )
+    for name in ("overview", "problems", "other", "entered", "updated_at"):
+        setattr(report, name, getattr(locked, name))
+    return report
+
+
+def foi_report_section2(*, bureau: Organization, year: int) -> dict[str, int]:
+    """FOI-5 section 2 from the records: the bureau's rules and normative documents
+    (DIS-2 "rules") first published in the year, withdrawn in the year, and in force at
+    its end."""
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    docs = Document.objects.filter(organization=bureau, category__code="rules", first_published_at__isnull=False)
+    return {
+        "rules_new": docs.filter(first_published_at__gte=start, first_published_at__lt=end).count(),
+        "rules_repealed": docs.filter(withdrawn_at__gte=start, withdrawn_at__lt=end).count(),
+        "rules_in_force": docs.filter(first_published_at__lt=end)
+        .exclude(withdrawn_at__lt=end)
+        .exclude(status=D.WITHDRAWN, withdrawn_at__isnull=True)
+        .count(),
+    }
+
+
+@transaction.atomic
+def foi_report_issue(*, report: AnnualReport, actor: Any) -> Any:
+    """FOI-5: issue the report as a core document record (a Word document in the six
+    statutory sections), published. Refused while the request table does not add up
+    for every column (new this year + carried over = total handled + carried forward,
+    ``foi_report_check``) or a section the office writes is empty. Its supervised
+    deadline is met. Returns the issued document."""
+    from sunshine.disclosure.report import ANNUAL_REPORT_DOCUMENT, annual_report_docx
+
+    _check_report(actor, report.bureau)
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != AnnualReport.Status.DRAFT:
+        raise ValidationError(_("The report has been issued already."))
+    if not (locked.overview and locked.problems and locked.other):
+        raise ValidationError(_("Write the overview, the main problems and the other matters first."))
+    table = foi_annual_report(bureau=locked.bureau, year=locked.year)  # raises ReportCheckError
+    section2 = foi_report_section2(bureau=locked.bureau, year=locked.year)
+    bureau = locked.bureau
+    document = document_issue(
+        kind=ANNUAL_REPORT_DOCUMENT,
+        organization=bureau,
+        title=f"{bureau.name}{locked.year}年政府信息公开工作年度报告",  # the statutory title: always Chinese
+        content=lambda number: annual_report_docx(locked, number=number, section2=section2, table=table),
+        filename=f"{bureau.code}-{locked.year}年政府信息公开工作年度报告.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=locked,
+        period=(date(locked.year, 1, 1), date(locked.year, 12, 31)),
+        figures={f"section2.{k}": v for k, v in section2.items()},
+        publish=True,
+    )
+    transition(locked, AnnualReport.Status.ISSUED, actor=actor, update={"issued_at": timezone.now()})
+    clock = supervision_get_active(item=locked, rule_id=rules.REPORT_CLOCK)
+    if clock is not None:
+        supervision_close(supervision=clock, actor=actor, reason="issued")
+    report.status, report.issued_at = locked.status, locked.issued_at
+    return document

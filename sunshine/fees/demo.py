@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sunshine.core.demo import DemoContext
 from sunshine.fees import services
-from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, RefundOrder
+from sunshine.fees.models import CatalogueItem, FeeDeclaration, Finding, RefundOrder
 from sunshine.fees.models import Unit as FeeUnit
 from sunshine.orgs.models import Organization, Term
 

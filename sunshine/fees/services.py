@@ -28,7 +28,6 @@ from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_for, document_issue, document_unpublish
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import StoredFile
-from sunshine.core.supervision import supervision_close, supervision_get_active, supervision_open
 from sunshine.core.seams import (
     DisclosureEntry,
     EntryFile,
@@ -37,6 +36,7 @@ from sunshine.core.seams import (
     disclosure_entry_publish,
     fee_violation_confirmed,
 )
+from sunshine.core.supervision import supervision_close, supervision_get_active, supervision_open
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, upload_store
 from sunshine.fees import access
@@ -614,7 +614,8 @@ def _months(term: Term) -> int:
 
 def audit_inputs(*, schools: list[Organization], terms: list[Term]) -> dict[str, pl.DataFrame]:
     """The catalogue, filed lines (with the day each was filed, FEE-5), schools and
-    terms (with their FEE-5 collection windows from ``core.clocks``) as frames for :func:`sunshine.fees.engine.audit_frames`."""
+    terms (with their FEE-5 collection windows from ``core.clocks``) as frames for
+    :func:`sunshine.fees.engine.audit_frames`."""
     term_ids = [t.pk for t in terms]
     catalogue = list(
         CatalogueItem.objects.filter(term_id__in=term_ids).values_list(

@@ -561,3 +561,80 @@ def test_foi_withdrawal_needs_what_the_applicant_said(district: District):
         services.foi_withdraw(actor=d.officer, request=request, reason=" ")
     services.foi_withdraw(actor=d.officer, request=request, reason="申请人来电撤回")
     assert request.status == FoiRequest.Status.WITHDRAWN
+
+
+def test_foi5_annual_report_issued_as_a_record_in_six_sections(district: District):
+    """FOI-5: the report's deadline (31 January) is supervised and reminded; the office
+    enters what the records do not hold (stored, audited); the report is issued once as
+    a core document record in the six statutory sections, with the request table from
+    the records, refused while the table does not add up; the Word document opens."""
+    from datetime import datetime
+
+    from sunshine.core.clocks import SHANGHAI
+    from sunshine.core.models import Notification, Supervision
+    from sunshine.core.supervision import supervision_get_active, supervision_sweep
+    from sunshine.disclosure.models import AnnualReport
+    from sunshine.disclosure.rules import REPORT_SECTIONS, report_entered_keys
+
+    d = district
+    done = _letter(d, kind="business")
+    services.foi_reply(actor=d.officer, request=done, reply_type="disclosed", text="已公开")
+    _dated(done, date(2025, 3, 2), date(2025, 3, 20))
+    with pytest.raises(PermissionDenied):
+        services.foi_report_prepare(bureau=d.bureau, year=2025, actor=d.clerk)
+    report = services.foi_report_prepare(bureau=d.bureau, year=2025, actor=d.officer)
+    clock = supervision_get_active(item=report, rule_id="FOI-5")
+    assert clock is not None and timezone.localtime(clock.due_at).date() == date(2026, 1, 31)
+    assert clock.organization == d.office
+    assert supervision_sweep(now=datetime(2026, 1, 25, 9, tzinfo=SHANGHAI)).reminded == 1
+    assert Notification.objects.filter(verb=Notification.Verb.REMINDER, supervision=clock).exists()
+
+    with pytest.raises(ValidationError, match="Write the overview"):
+        services.foi_report_issue(report=report, actor=d.officer)
+    entered = dict.fromkeys(report_entered_keys(), 0)
+    entered.update({"licensing": 12, "review.upheld": 1, "review.total": 2})
+    with pytest.raises(ValidationError, match="do not add up"):  # 1 upheld ≠ 2 in total
+        services.foi_report_enter(
+            report=report, actor=d.officer, overview="概述", problems="问题", other="其他", entered=entered
+        )
+    entered["review.corrected"] = 1
+    services.foi_report_enter(
+        report=report,
+        actor=d.officer,
+        overview="2025年，本局认真贯彻落实《政府信息公开条例》。",
+        problems="主动公开的及时性有待提高。",
+        other="本年度未收取信息处理费。",
+        entered=entered,
+    )
+    stored = AnnualReport.objects.get(pk=report.pk)
+    assert stored.entered["licensing"] == 12 and stored.problems == "主动公开的及时性有待提高。"
+    entry = AuditEntry.objects.get(action="disclosure.annual_report_enter")
+    assert entry.data["licensing"] == [None, 12]
+
+    broken = _letter(d)  # concluded before it was received: the table cannot add up
+    services.foi_reply(actor=d.officer, request=broken, reply_type="disclosed", text="已公开")
+    _dated(broken, date(2025, 6, 2), date(2025, 6, 1))
+    with pytest.raises(ValidationError, match="concluded before it was received"):
+        services.foi_report_issue(report=report, actor=d.officer)
+    assert AnnualReport.objects.get(pk=report.pk).status == AnnualReport.Status.DRAFT
+    _dated(broken, date(2025, 6, 2), date(2025, 6, 10))
+
+    issued = services.foi_report_issue(report=report, actor=d.officer)
+    assert report.status == AnnualReport.Status.ISSUED and issued.published
+    assert document_for(report, kind="disclosure.annual_report") == issued
+    assert Supervision.objects.get(pk=clock.pk).status == Supervision.Status.CLOSED
+    with pytest.raises(ValidationError):
+        services.foi_report_enter(
+            report=report, actor=d.officer, overview="改", problems="改", other="改", entered=entered
+        )
+    body = Client().get(reverse("core:document-download", args=[issued.pk]))
+    word = docx.Document(io.BytesIO(b"".join(body.streaming_content)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    for heading in REPORT_SECTIONS:
+        assert heading in text
+    assert "2025年，本局认真贯彻落实" in text and issued.number in text
+    cells = [[c.text for c in row.cells] for table in word.tables for row in table.rows]
+    assert ["行政许可：本年处理决定数量", "12"] in cells
+    assert ["行政复议", "1", "1", "0", "0", "2"] in cells
+    new_row = next(r for r in cells if r[0] == "本年新收申请")
+    assert new_row[-1] == "2"  # two requests received in 2025, both handled
