@@ -3,6 +3,7 @@ gaps, documents and their workflow, FOI requests with their clocks, inspections.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from sunshine.core.clocks import clock_get, deadline
+from sunshine.core.clocks import SHANGHAI, clock_get, deadline
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.issued import document_for
 from sunshine.core.transitions import status_history
@@ -470,7 +471,7 @@ class AnnualReportStaffView(StaffView):
             "error": error,
             "section2": services.foi_report_section2(bureau=bureau, year=year),
             "columns": [str(label) for _k, label in FoiRequest.ApplicantKind.choices],
-            "due": deadline(rules.REPORT_CLOCK, timezone.datetime(year, 12, 31)).due_date,
+            "due": deadline(rules.REPORT_CLOCK, datetime(year, 12, 31, 12, tzinfo=SHANGHAI)).due_date,
             "issued": document_for(report) if report and report.status == AnnualReport.Status.ISSUED else None,
         }
         return render(request, "disclosure/staff/annual_report.html", context)

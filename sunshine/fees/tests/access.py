@@ -180,7 +180,7 @@ ACCESS = [
         SCHOOL_A,
         method=POST,
         kwargs=lambda d: {"school": notice(d).school_id, "term": term(d).pk},
-        data={"action": "publish"},
+        data={"action": "publish", "late_reason": "校舍维修推迟公示"},  # FEE-5: registration is over
         ok_status=302,
         state=_status(FeeNotice, notice),
         done=lambda d: FeeNotice.objects.get(pk=notice(d).pk).status == FeeNotice.Status.PUBLISHED,
