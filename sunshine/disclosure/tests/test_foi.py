@@ -638,3 +638,16 @@ def test_foi5_annual_report_issued_as_a_record_in_six_sections(district: Distric
     assert ["行政复议", "1", "1", "0", "0", "2"] in cells
     new_row = next(r for r in cells if r[0] == "本年新收申请")
     assert new_row[-1] == "2"  # two requests received in 2025, both handled
+
+
+def test_foi3_public_pages_state_the_reply_limit_from_the_clock(district: District):
+    """FOI-3: the public pages read the reply limit from the clock, never a number of their own."""
+    from django.utils import translation
+
+    from sunshine.core.clocks import clock_get
+
+    days = clock_get("FOI-3").length
+    with translation.override("zh-hans"):
+        for name in ("disclosure:index", "disclosure:foi"):
+            page = Client(headers={"accept-language": "zh-hans"}).get(reverse(name)).content.decode()
+            assert f"{days}个工作日内予以答复" in page, name
