@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +33,15 @@ class DisclosureConfig(AppConfig):
             may_issue=lambda actor, organization: access.foi_bureaus_of(actor).filter(pk=organization.pk).exists(),
         )
         register_periodic("disclosure-publish-due", "sunshine.disclosure.tasks.documents_publish_due_task", 60)
+        register_periodic("disclosure-annual-report", "sunshine.disclosure.tasks.foi_reports_prepare_task", 86400)
+        from sunshine.disclosure.report import ANNUAL_REPORT_DOCUMENT
+
+        register_document_kind(
+            ANNUAL_REPORT_DOCUMENT,
+            label=_("annual disclosure report"),
+            number_prefix="{short_name}政务公开年报",
+            may_issue=lambda actor, organization: access.foi_bureaus_of(actor).filter(pk=organization.pk).exists(),
+        )
         register_demo_builder("disclosure", build_disclosure_demo, order=40)
         register_workbench_entry(
             _("Government disclosure"), "disclosure:workbench", order=30, visible=access.may_use_workbench
@@ -43,6 +53,14 @@ class DisclosureConfig(AppConfig):
         )
         figures.register()
         from sunshine.core.supervision import register_supervised
-        from sunshine.disclosure.models import FoiRequest
+        from sunshine.disclosure.models import Document, FoiRequest
 
         register_supervised(FoiRequest, url=FoiRequest.get_absolute_url, label=_("FOI request"))
+        register_supervised(
+            Document,
+            url=lambda document: reverse("disclosure:staff-document", kwargs={"pk": document.pk}),
+            label=_("information to disclose"),
+        )
+        from sunshine.disclosure.models import AnnualReport
+
+        register_supervised(AnnualReport, url=AnnualReport.get_absolute_url, label=_("annual disclosure report"))

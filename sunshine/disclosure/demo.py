@@ -241,7 +241,11 @@ def _foi_demo(context: Any, bureau: Organization, officer: Any, leader: Any) -> 
     letter("李某", "person", "示范区第二中学食堂承包合同", 3)
     correction = letter("某律师事务所", "legal", "有关学校的文件", 5)
     services.foi_correction_ask(
-        actor=officer, request=correction, text="请明确学校名称和文件名称或文号。", on=today - timedelta(days=4)
+        actor=officer,
+        request=correction,
+        text="请明确学校名称和文件名称或文号。",
+        answer_by=today + timedelta(days=10),
+        on=today - timedelta(days=4),
     )
     consult = letter("某科技公司", "business", "第六幼儿园建设工程投标文件中的报价明细", 8)
     services.foi_consultation_start(
@@ -281,6 +285,10 @@ def _foi_demo(context: Any, bureau: Organization, officer: Any, leader: Any) -> 
     )
     lapsed = letter("周某", "person", "那个文件", 40)
     services.foi_correction_ask(
-        actor=officer, request=lapsed, text="请说明所需信息的名称。", on=today - timedelta(days=39)
+        actor=officer,
+        request=lapsed,
+        text="请说明所需信息的名称。",
+        answer_by=today - timedelta(days=25),
+        on=today - timedelta(days=39),
     )
     services.foi_correction_lapse(actor=officer, request=lapsed, reason="逾期未补正")

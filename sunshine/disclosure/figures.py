@@ -96,7 +96,7 @@ def foi_on_time_rate(period: Period, organization: Any) -> FigureValue:
 
 def inspection_average(period: Period, organization: Any) -> FigureValue:
     """The quarterly inspection: schools' average score in the published inspections of
-    the quarters that begin in the period."""
+    the quarters that begin in the period (the bureau's own result, DIS-2, is not a school's)."""
     quarters = [
         (year, quarter)
         for year in range(period.first_day.year, period.last_day.year + 1)
@@ -107,7 +107,10 @@ def inspection_average(period: Period, organization: Any) -> FigureValue:
     for year, quarter in quarters:
         which |= Q(inspection__year=year, inspection__quarter=quarter)
     results = InspectionResult.objects.filter(
-        which, within(organization, "school"), inspection__status=Inspection.Status.PUBLISHED
+        which,
+        within(organization, "school"),
+        school__kind=Organization.Kind.SCHOOL,
+        inspection__status=Inspection.Status.PUBLISHED,
     ).aggregate(n=Count("pk"), total=Sum("score"))
     return FigureValue.average(results["total"] or 0, results["n"])
 

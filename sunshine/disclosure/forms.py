@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.clocks import clock_get
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import Category, Document, FoiRequest
 from sunshine.disclosure.services import body_from_text, body_to_text
@@ -83,7 +85,11 @@ class FoiIntakeForm(FoiForm):
         label=_("Channel"), choices=[c for c in FoiRequest.Channel.choices if c[0] != FoiRequest.Channel.ONLINE]
     )
     received_on = forms.DateField(
-        label=_("Date received (in person: that day; registered post: the day signed for)"),
+        label=_(
+            "Date received (in person: that day; registered post: the day signed for; "
+            "fax or email: the day both sides confirm, recorded later)"
+        ),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -94,6 +100,9 @@ class TrackForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     text = forms.CharField(label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer_by = forms.DateField(
+        label=_("The applicant answers by"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class DayForm(forms.Form):
@@ -107,8 +116,19 @@ class ConsultationForm(DayForm):
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(label=_("Working days (at most 20)"), min_value=1, max_value=20)
+    """FOI-3: the longest extension is the clock's own length, read from ``core.clocks``."""
+
+    days = forms.IntegerField(label=_("Working days"), min_value=1)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = clock_get(rules.REPLY_CLOCK).length
+        field = self.fields["days"]
+        field.max_value = most  # type: ignore[attr-defined]
+        field.validators.append(MaxValueValidator(most))
+        field.widget.attrs["max"] = most
+        field.label = _("Working days (at most %(days)s)") % {"days": most}
 
 
 def _reason_choices() -> list[tuple[str, Any]]:
@@ -128,3 +148,27 @@ class ReplyForm(forms.Form):
 class InspectionForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4)
+
+
+class AnnualReportForm(forms.Form):
+    """FOI-5: what the office enters — sections 1, 5 and 6, section 2's figures the
+    records do not hold, and section 4's reconsideration and litigation table."""
+
+    overview = forms.CharField(label=_("1. Overview"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    problems = forms.CharField(
+        label=_("5. Main problems and improvements"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    other = forms.CharField(label=_("6. Other matters"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label, _text in rules.REPORT_SECTION2_ENTERED:
+            self.fields[key] = forms.IntegerField(label=label, min_value=0, initial=0)
+        for row, row_label, _t in rules.REPORT_SECTION4_ROWS:
+            for col, col_label, _t2 in rules.REPORT_SECTION4_COLUMNS:
+                self.fields[f"{row}.{col}"] = forms.IntegerField(
+                    label=f"{row_label}：{col_label}", min_value=0, initial=0
+                )
+
+    def entered(self) -> dict[str, int]:
+        return {key: self.cleaned_data[key] for key in rules.report_entered_keys()}

@@ -348,6 +348,9 @@ class FoiRequest(StatefulModel):
     received_on = models.DateField(_("date received"), null=True, blank=True)
     correction_asked_on = models.DateField(_("correction asked on"), null=True, blank=True)
     correction_text = models.TextField(_("what must be corrected"), blank=True)
+    correction_due_on = models.DateField(
+        _("correction due by"), null=True, blank=True
+    )  # FOI-2: the period given; after it, no correction = withdrawn
     correction_received_on = models.DateField(_("correction received on"), null=True, blank=True)
     reply_type = models.CharField(_("reply type"), max_length=16, choices=ReplyType.choices, blank=True)
     reply_reason = models.CharField(_("reason"), max_length=40, blank=True)
@@ -371,3 +374,43 @@ class FoiRequest(StatefulModel):
 
     def get_absolute_url(self) -> str:
         return reverse("disclosure:staff-foi", kwargs={"pk": self.pk})
+
+
+class AnnualReport(StatefulModel):
+    """FOI-5: a bureau's annual report on government information disclosure
+    (国办公开办函〔2021〕30号, six sections). What the records hold is computed when the
+    report is issued (section 2's normative documents, section 3's request table);
+    what they do not hold the office enters here (the overview, section 2's other
+    figures, section 4's reconsideration and litigation table, sections 5 and 6),
+    every change audited. Issued once as a core document record."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ISSUED = "issued", _("issued")
+
+    ALLOWED: ClassVar[dict[str, frozenset[str]]] = {
+        Status.DRAFT: frozenset({Status.ISSUED}),
+        Status.ISSUED: frozenset(),
+    }
+
+    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="foi_annual_reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    overview = models.TextField(_("overview"), blank=True)
+    entered = models.JSONField(_("figures entered by the office"), default=dict, blank=True)
+    problems = models.TextField(_("main problems and improvements"), blank=True)
+    other = models.TextField(_("other matters"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual disclosure report")
+        verbose_name_plural = _("annual disclosure reports")
+        ordering = ["-year", "bureau"]
+        constraints = [models.UniqueConstraint(fields=["bureau", "year"], name="disclosure_annual_report_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:staff-annual-report", kwargs={"year": self.year})

@@ -47,6 +47,7 @@ CATEGORIES = [
 REQUIRED = [
     ("bureau", "functions", _("Functions, address, office hours, contacts and head"), "standing"),
     ("bureau", "rules", _("Normative documents in force"), "standing"),
+    ("bureau", "services", _("Licensing and services: items, basis, conditions, procedure and results"), "standing"),
     ("bureau", "budgets", _("Department budget and final accounts"), "annual"),
     ("bureau", "admin-fees", _("Administrative fee items and standards"), "annual"),
     ("bureau", "procurement", _("Procurement results"), "quarterly"),
@@ -65,6 +66,8 @@ REQUIRED = [
     ("school", "hiring", _("Hiring and promotion: conditions, procedure, results"), "annual"),
     ("school", "finances", _("Finances and donations received"), "quarterly"),
     ("school", "safety", _("Safety and emergency plans"), "standing"),
+    ("school", "enrollment", _("Student aid: policies, standards and recipients"), "annual"),
+    ("school", "tenders", _("Tender results"), "annual"),
 ]
 
 # --- Quarterly inspection (季度检查) --------------------------------------------------
@@ -74,12 +77,21 @@ REQUIRED = [
 COMPLETENESS_WEIGHT = 0.6
 TIMELINESS_WEIGHT = 0.4
 
+# --- FOI-5: the annual report's deadline (31 January), supervised
+REPORT_CLOCK = "FOI-5"
+
+# --- DIS-1: the publication clock (a core supervision from creation or change to publication)
+PUBLICATION_CLOCK = "DIS-1"
+
 # --- FOI-2 / FOI-3: the reply clock (a core supervision) and the ways it stops ----------
 
 REPLY_CLOCK = "FOI-3"
 CORRECTION_CLOCK = "FOI-2"  # how long the office has to ask for a correction
 CONSULTATION_PAUSE = "consultation"  # FOI-3: capped by FOI-3-consultation (15 wd)
 CORRECTION_PAUSE = "correction"  # FOI-2: the clock restarts when the correction arrives
+# FOI-1: online, and (条例 Art. 31) by fax or email, a request is received on the day
+# both sides confirm it; in person, that day; by registered post, the day signed for.
+CONFIRMATION_CHANNELS = frozenset({"online", "fax", "email"})
 
 
 # --- FOI-4: reply types and reasons ---------------------------------------------------
@@ -128,3 +140,42 @@ def reason_label(reply_type: str, reason: str) -> str:
 
 # --- FOI-5: the request table's columns ------------------------------------------------
 REPORT_COLUMNS = ["person", "business", "research", "nonprofit", "legal", "other"]
+
+
+# --- FOI-5: the six statutory sections (国办公开办函〔2021〕30号) ---------------------------
+# The headings are the statutory text, always in Chinese in the issued document.
+REPORT_SECTIONS = (
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+)
+# Section 2 figures the platform holds no record of: entered by the office (key, label, statutory text).
+REPORT_SECTION2_ENTERED = [
+    ("licensing", _("Licensing decisions made this year"), "行政许可：本年处理决定数量"),
+    ("penalties", _("Administrative penalties decided this year"), "行政处罚：本年处理决定数量"),
+    ("enforcement", _("Administrative enforcement decided this year"), "行政强制：本年处理决定数量"),
+    ("fees_wan", _("Administrative fees collected this year (10,000 yuan)"), "行政事业性收费：本年收费金额（万元）"),
+]
+# Section 4: reconsideration and litigation, one row each, the statutory result columns.
+REPORT_SECTION4_ROWS = [
+    ("review", _("Administrative reconsideration"), "行政复议"),
+    ("suit_direct", _("Litigation without prior reconsideration"), "未经复议直接起诉"),
+    ("suit_after", _("Litigation after reconsideration"), "复议后起诉"),
+]
+REPORT_SECTION4_COLUMNS = [
+    ("upheld", _("upheld"), "结果维持"),
+    ("corrected", _("corrected"), "结果纠正"),
+    ("other", _("other result"), "其他结果"),
+    ("pending", _("not yet concluded"), "尚未审结"),
+    ("total", _("total"), "总计"),
+]
+
+
+def report_entered_keys() -> list[str]:
+    """Every figure the office enters (section 2's and section 4's)."""
+    keys = [key for key, _label, _text in REPORT_SECTION2_ENTERED]
+    keys += [f"{row}.{col}" for row, _l, _t in REPORT_SECTION4_ROWS for col, _l2, _t2 in REPORT_SECTION4_COLUMNS]
+    return keys

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_public, audit_record
-from sunshine.core.clocks import SHANGHAI, Deadline, deadline, score_rag, score_thresholds
+from sunshine.core.clocks import SHANGHAI, Deadline, clock_get, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.issued import document_issue
@@ -54,6 +54,7 @@ from sunshine.disclosure import access, rules
 from sunshine.disclosure.extract import extract_text
 from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT, reply_letter_docx
 from sunshine.disclosure.models import (
+    AnnualReport,
     Attachment,
     Category,
     Document,
@@ -212,6 +213,32 @@ def _index_public(document: Document, version: DocumentVersion) -> None:
 _EDITABLE = ("category", "title", "number", "issued_on", "valid_until", "info_date", "body", "change_note")
 
 
+def _dis1_open(document: Document, *, actor: Any) -> None:
+    """DIS-1: information created or changed and not yet published runs the 20-working-day
+    publication clock under supervision of its organisation (reminders, escalation);
+    publication closes it. One live clock per document."""
+    if supervision_get_active(item=document, rule_id=rules.PUBLICATION_CLOCK) is not None:
+        return
+    supervision_open(
+        item=document,
+        organization=document.organization,
+        rule_id=rules.PUBLICATION_CLOCK,
+        start=datetime.combine(document.info_date, datetime.min.time(), tzinfo=SHANGHAI),
+        actor=actor,
+        title=_("Disclosure: %(title)s") % {"title": document.title[:150]},
+    )
+
+
+def _dis1_stop(document: Document, *, actor: Any, published: bool) -> None:
+    supervision = supervision_get_active(item=document, rule_id=rules.PUBLICATION_CLOCK)
+    if supervision is None:
+        return
+    if published:
+        supervision_close(supervision=supervision, actor=actor, reason="published")
+    else:
+        supervision_cancel(supervision=supervision, actor=actor, reason="withdrawn")
+
+
 @transaction.atomic
 def document_create(
     *,
@@ -247,6 +274,7 @@ def document_create(
         actor=actor, action="disclosure.document_create", target=document, data={"organization": organization.pk}
     )
     _index_draft(document)
+    _dis1_open(document, actor=actor)
     return document
 
 
@@ -269,6 +297,9 @@ def document_update(*, actor: Any, document: Document, **changes: Any) -> Docume
     document.save()
     audit_record(actor=actor, action="disclosure.document_update", target=document, data={"fields": sorted(changes)})
     _index_draft(document)
+    if "info_date" in changes:  # DIS-1: the clock runs from the (new) date of the information
+        _dis1_stop(document, actor=actor, published=False)
+        _dis1_open(document, actor=actor)
     return document
 
 
@@ -316,6 +347,7 @@ def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVe
     )
     _index_public(document, version)
     search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
+    _dis1_stop(document, actor=actor, published=True)
     return version
 
 
@@ -365,9 +397,12 @@ def documents_publish_due(*, now: datetime | None = None) -> list[int]:
 
 
 def document_revise(*, actor: Any, document: Document) -> Document:
-    """Published → being revised: the public keeps reading the last version meanwhile."""
-    _check_edit(actor, document)
-    transition(document, D.REVISION, actor=actor)
+    """Published → being revised: the public keeps reading the last version meanwhile.
+    DIS-1: the change is to be published within the clock's working days."""
+    with transaction.atomic():
+        _check_edit(actor, document)
+        transition(document, D.REVISION, actor=actor)
+        _dis1_open(document, actor=actor)
     return document
 
 
@@ -388,6 +423,7 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
     )
     search_remove(doc_type=SEARCH_PUBLIC, object_id=document.pk)
     search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
+    _dis1_stop(document, actor=actor, published=False)
     return document
 
 
@@ -505,14 +541,14 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
 
 
 def version_dis1(version: DocumentVersion) -> tuple[Deadline, bool]:
-    """DIS-1: due 20 working days after the information was created or changed; on time
-    when this version was published by then."""
-    due = deadline("DIS-1", version.info_date)
+    """DIS-1: due the clock's working days after the information was created or changed;
+    on time when this version was published by then."""
+    due = deadline(rules.PUBLICATION_CLOCK, version.info_date)
     return due, timezone.localdate(version.published_at) <= due.due_date
 
 
 def document_dis1(document: Document) -> Deadline:
-    return deadline("DIS-1", document.info_date)
+    return deadline(rules.PUBLICATION_CLOCK, document.info_date)
 
 
 # --- Quarterly inspection -------------------------------------------------------------
@@ -541,8 +577,12 @@ class Gaps:
 
     @property
     def timeliness(self) -> int:
-        """Share of the quarter's publications on time (DIS-1); 100 when none were due."""
-        return round(100 * self.on_time / self.published) if self.published else 100
+        """Share of the quarter's publications on time (DIS-1), counting information still
+        unpublished past its DIS-1 deadline as late. With nothing published or due it is
+        100 only when nothing required is missing: publishing nothing is never on time."""
+        if self.published:
+            return round(100 * self.on_time / self.published)
+        return 0 if self.missing else 100
 
     @property
     def score(self) -> int:
@@ -579,6 +619,22 @@ def organization_gaps(organization: Organization, *, year: int, quarter: int, to
             gaps.missing.append(
                 {"item": item.name, "category": item.category.name, "frequency": str(item.get_frequency_display())}
             )
+    unpublished = Document.objects.filter(
+        organization=organization, first_published_at__isnull=True, info_date__lte=cutoff
+    ).exclude(status=D.WITHDRAWN)
+    for document in unpublished:  # DIS-1: created, never published, its deadline passed in the quarter
+        due = document_dis1(document)
+        if q_start <= due.due_date < cutoff:
+            gaps.published += 1
+            gaps.late.append(
+                {
+                    "title": document.title,
+                    "document": document.pk,
+                    "version": 0,
+                    "due": due.due_date.isoformat(),
+                    "published": "",
+                }
+            )
     for version in versions:
         day = timezone.localdate(version.published_at)
         if not q_start <= day <= cutoff:
@@ -609,7 +665,8 @@ def inspection_run(
     quarter: int,
     today: date | None = None,
 ) -> Inspection:
-    """The quarterly inspection (季度检查): score every active school under ``bureau`` for
+    """The quarterly inspection (季度检查): score the bureau itself against its own DIS-2
+    checklist, and every active school under it against the school checklist, for
     completeness (DIS-2) and timeliness (DIS-1), rate it red/amber/green with the
     period's lines (OVS-1, ``core.clocks.score_rag``) and list what is missing or late.
     The lines in force are recorded on the inspection, so its bulletin keeps them.
@@ -632,7 +689,7 @@ def inspection_run(
     inspection.results.all().delete()
     schools = Organization.objects.filter(path__startswith=bureau.path, kind=Organization.Kind.SCHOOL, is_active=True)
     results = []
-    for school in schools.order_by("code"):
+    for school in [bureau, *schools.order_by("code")]:
         gaps = organization_gaps(school, year=year, quarter=quarter, today=today)
         results.append(
             InspectionResult(
@@ -743,7 +800,7 @@ def foi_intake(
     actor: Any,
     organization: Organization,
     channel: str,
-    received_on: date,
+    received_on: date | None = None,
     applicant_kind: str,
     applicant_name: str,
     contact: str,
@@ -752,20 +809,32 @@ def foi_intake(
     applicant_id_number: str = "",
     purpose: str = "",
 ) -> tuple[FoiRequest, str]:
-    """FOI-1, staff intake of a letter or visit: in person, the date received is that day;
-    by registered post, the day it was signed for (entered by staff)."""
+    """FOI-1, staff intake. The date received depends on the channel: in person, that
+    day (today; another date is refused); by registered post, the day it was signed
+    for (entered by staff, never in the future); by fax or email, like online, the day
+    both sides confirm — the request waits for :func:`foi_confirm` and its reply clock
+    starts then (``received_on`` is not used)."""
     if not access.foi_bureaus_of(actor).filter(pk=organization.pk).exists():
         raise PermissionDenied
     if channel == FoiRequest.Channel.ONLINE:
         raise ValidationError(_("Online requests come through the public form."))
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("The date received cannot be in the future.")})
+    today = timezone.localdate()
+    confirmed_later = channel in rules.CONFIRMATION_CHANNELS
+    if channel == FoiRequest.Channel.IN_PERSON:
+        received_on = received_on or today
+        if received_on != today:
+            raise ValidationError({"received_on": _("A request made in person is received that day.")})
+    elif not confirmed_later:
+        if received_on is None:
+            raise ValidationError({"received_on": _("Give the day the letter was signed for.")})
+        if received_on > today:
+            raise ValidationError({"received_on": _("The date received cannot be in the future.")})
     request, code = _create_request(
         actor=actor,
-        status=F.RECEIVED,
+        status=F.SUBMITTED if confirmed_later else F.RECEIVED,
         organization=organization,
         channel=channel,
-        received_on=received_on,
+        received_on=None if confirmed_later else received_on,
         applicant_kind=applicant_kind,
         applicant_name=applicant_name,
         contact=contact,
@@ -774,13 +843,23 @@ def foi_intake(
         applicant_id_number=applicant_id_number,
         purpose=purpose,
     )
-    _reply_clock_open(request, actor=actor, day=received_on)
+    if not confirmed_later and received_on is not None:
+        _reply_clock_open(request, actor=actor, day=received_on)
     return request, code
 
 
 def _check_foi(actor: Any, request: FoiRequest) -> None:
     if not access.may_handle_foi(actor, request):
         raise PermissionDenied
+
+
+def _validated(request: FoiRequest, **update: Any) -> dict[str, Any]:
+    """The fields a step writes, checked on the request with ``full_clean()`` before
+    ``transition()`` writes them (which validates only the status change)."""
+    for name, value in update.items():
+        setattr(request, name, value)
+    request.full_clean(exclude=["status", "receipt_hash"])
+    return update
 
 
 # --- FOI-3: the reply clock is a core supervision ------------------------------------------
@@ -837,29 +916,47 @@ def foi_pauses(request: FoiRequest) -> list[SupervisionPause]:
 
 @transaction.atomic
 def foi_confirm(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
-    """FOI-1: an online request is received on the day the office confirms it; the
-    FOI-3 clock starts."""
+    """FOI-1: an online (or fax, or email) request is received on the day the office
+    confirms it; the FOI-3 clock starts. The day is never in the future."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    transition(request, F.RECEIVED, actor=actor, update={"received_on": day})
+    if day > timezone.localdate():
+        raise ValidationError({"on": _("The day of confirmation cannot be in the future.")})
+    transition(request, F.RECEIVED, actor=actor, update=_validated(request, received_on=day))
+    audit_record(actor=actor, action="disclosure.foirequest_confirm", target=request, data={"received_on": str(day)})
     _reply_clock_open(request, actor=actor, day=day)
     _tell(request, _("Your FOI request %(number)s has been received.") % {"number": request.number})
     return request
 
 
 @transaction.atomic
-def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date | None = None) -> FoiRequest:
-    """FOI-2: ask for a correction (补正) — once, within 7 working days of receipt. The
-    reply clock waits for it."""
+def foi_correction_ask(
+    *, actor: Any, request: FoiRequest, text: str, answer_by: date, on: date | None = None
+) -> FoiRequest:
+    """FOI-2: ask for a correction (补正) — once, within the FOI-2 working days of
+    receipt, giving the applicant a reasonable period to answer (``answer_by``, after
+    the day asked). The reply clock waits for it."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
     if request.correction_asked_on is not None:
         raise ValidationError(_("A correction can be asked for only once."))
     if request.received_on is None or day > deadline(rules.CORRECTION_CLOCK, request.received_on).due_date:
-        raise ValidationError(_("A correction must be asked for within 7 working days of receipt."))
+        raise ValidationError(
+            _("A correction must be asked for within %(days)s working days of receipt.")
+            % {"days": clock_get(rules.CORRECTION_CLOCK).length}
+        )
     if not text.strip():
         raise ValidationError({"text": _("Say what must be corrected.")})
-    transition(request, F.CORRECTION, actor=actor, update={"correction_asked_on": day, "correction_text": text.strip()})
+    if answer_by is None or answer_by <= day:
+        raise ValidationError({"answer_by": _("Give the applicant a period to answer, ending after today.")})
+    update = _validated(request, correction_asked_on=day, correction_text=text.strip(), correction_due_on=answer_by)
+    transition(request, F.CORRECTION, actor=actor, update=update)
+    audit_record(
+        actor=actor,
+        action="disclosure.foirequest_correction_ask",
+        target=request,
+        data={"asked_on": str(day), "answer_by": str(answer_by)},
+    )
     supervision_pause(
         supervision=_live_clock(request), kind=rules.CORRECTION_PAUSE, actor=actor, reason=text.strip(), start=day
     )
@@ -872,10 +969,14 @@ def foi_correction_ask(*, actor: Any, request: FoiRequest, text: str, on: date |
 
 @transaction.atomic
 def foi_correction_receive(*, actor: Any, request: FoiRequest, on: date | None = None) -> FoiRequest:
-    """FOI-2: the correction arrived; the reply clock restarts from that day."""
+    """FOI-2: the correction arrived; the reply clock restarts from that day (never
+    before it was asked for, never in the future)."""
     _check_foi(actor, request)
     day = on or timezone.localdate()
-    transition(request, F.RECEIVED, actor=actor, update={"correction_received_on": day})
+    if request.correction_asked_on is None or day < request.correction_asked_on or day > timezone.localdate():
+        raise ValidationError({"on": _("The correction arrives between the day it was asked for and today.")})
+    transition(request, F.RECEIVED, actor=actor, update=_validated(request, correction_received_on=day))
+    audit_record(actor=actor, action="disclosure.foirequest_correction_receive", target=request, data={"on": str(day)})
     supervision_resume(supervision=_live_clock(request), actor=actor, end=day)
     return request
 
@@ -883,9 +984,17 @@ def foi_correction_receive(*, actor: Any, request: FoiRequest, on: date | None =
 @transaction.atomic
 def foi_correction_lapse(*, actor: Any, request: FoiRequest, reason: str = "") -> FoiRequest:
     """FOI-2: no correction without good reason — the request counts as withdrawn
-    (FOI-4 "other": no correction in time); its reply clock is cancelled."""
+    (FOI-4 "other": no correction in time); its reply clock is cancelled. Only when a
+    correction was asked for and the period given to answer it has run out."""
     _check_foi(actor, request)
     today = timezone.localdate()
+    if request.status != F.CORRECTION or request.correction_asked_on is None:
+        raise ValidationError(_("No correction was asked for: the request cannot be closed for want of one."))
+    if request.correction_due_on is None or today <= request.correction_due_on:
+        raise ValidationError(
+            _("The applicant has until %(date)s to send the correction.")
+            % {"date": request.correction_due_on.isoformat() if request.correction_due_on else "—"}
+        )
     transition(
         request,
         F.WITHDRAWN,
@@ -1050,19 +1159,17 @@ def _hand_to_petitions(*, actor: Any, request: FoiRequest) -> str:
 
 @transaction.atomic
 def foi_withdraw(*, actor: Any, request: FoiRequest, reason: str) -> FoiRequest:
-    """The applicant withdraws (recorded by staff): FOI-4 "other"."""
+    """The applicant withdraws (recorded by staff, with what the applicant said): FOI-4 "other"."""
     _check_foi(actor, request)
-    transition(
+    if not reason.strip():
+        raise ValidationError({"reason": _("Record what the applicant said.")})
+    update = _validated(
         request,
-        F.WITHDRAWN,
-        actor=actor,
-        reason=reason,
-        update={
-            "reply_type": FoiRequest.ReplyType.OTHER,
-            "reply_reason": "other",
-            "concluded_on": timezone.localdate() if request.received_on else None,
-        },
+        reply_type=FoiRequest.ReplyType.OTHER,
+        reply_reason="other",
+        concluded_on=timezone.localdate() if request.received_on else None,
     )
+    transition(request, F.WITHDRAWN, actor=actor, reason=reason, update=update)
     _clock_stop(request, actor=actor, reason=reason or "withdrawn")
     return request
 
@@ -1198,3 +1305,165 @@ def foi_report_rows(table: dict[tuple[str, str, str], dict[str, int]]) -> list[d
             }
         )
     return out
+
+
+# --- FOI-5: the annual report, a record issued once ---------------------------------------
+
+
+def _report_office(bureau: Organization) -> Organization:
+    """Who is reminded of the report: the bureau's FOI office, else the bureau."""
+    return Organization.objects.filter(parent=bureau, handles_foi=True, is_active=True).first() or bureau
+
+
+def _check_report(actor: Any, bureau: Organization) -> None:
+    if not access.foi_bureaus_of(actor).filter(pk=bureau.pk).exists():
+        raise PermissionDenied(_("Only the FOI office and the leaders of the bureau keep its annual report."))
+
+
+@transaction.atomic
+def foi_report_prepare(*, bureau: Organization, year: int, actor: Any) -> AnnualReport:
+    """FOI-5: the draft of ``bureau``'s report for ``year`` (created once), with its
+    deadline under supervision of the FOI office: the FOI-5 clock (31 January of the
+    next year) reminds the office before it and escalates after it, like every clock.
+    The FOI office or a leader, or the system (the January job)."""
+    if not is_system(actor):
+        _check_report(actor, bureau)
+    report, created = AnnualReport.objects.select_for_update().get_or_create(bureau=bureau, year=year)
+    if created:
+        audit_record(actor=actor, action="disclosure.annual_report_prepare", target=report, data={"year": year})
+    if (
+        report.status == AnnualReport.Status.DRAFT
+        and not supervision_list_of(report).filter(rule_id=rules.REPORT_CLOCK).exists()
+    ):
+        supervision_open(
+            item=report,
+            organization=_report_office(bureau),
+            rule_id=rules.REPORT_CLOCK,
+            start=datetime(year, 12, 31, 12, tzinfo=SHANGHAI),
+            actor=actor,
+            title=_("Annual disclosure report %(year)s") % {"year": year},
+        )
+    return report
+
+
+def foi_reports_prepare_due(*, today: date | None = None) -> int:
+    """The January job (FOI-5): every bureau with an FOI office has the draft of last
+    year's report and its supervised deadline. Returns how many were prepared."""
+    today = today or timezone.localdate()
+    if today.month != 1:
+        return 0
+    bureaus = Organization.objects.filter(
+        kind=Organization.Kind.BUREAU, is_active=True, children__handles_foi=True
+    ).distinct()
+    done = 0
+    for bureau in bureaus:
+        if not AnnualReport.objects.filter(bureau=bureau, year=today.year - 1).exists():
+            foi_report_prepare(bureau=bureau, year=today.year - 1, actor=SYSTEM)
+            done += 1
+    return done
+
+
+@transaction.atomic
+def foi_report_enter(
+    *,
+    report: AnnualReport,
+    actor: Any,
+    overview: str,
+    problems: str,
+    other: str,
+    entered: dict[str, int],
+) -> AnnualReport:
+    """FOI-5: the office enters what the records do not hold (stored and audited, old
+    and new values): the overview, section 2's figures beyond the catalogue, section
+    4's reconsideration and litigation counts (each row's total is the sum of its
+    results), sections 5 and 6. Only while the report is a draft."""
+    _check_report(actor, report.bureau)
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != AnnualReport.Status.DRAFT:
+        raise ValidationError(_("The report has been issued and can no longer change."))
+    keys = rules.report_entered_keys()
+    unknown = set(entered) - set(keys)
+    if unknown:
+        raise ValidationError(_("Unknown figures: %(keys)s") % {"keys": ", ".join(sorted(unknown))})
+    values: dict[str, int] = {}
+    for key in keys:
+        value = entered.get(key, 0)
+        if not isinstance(value, int) or value < 0:
+            raise ValidationError({key: _("Enter a whole number, 0 or more.")})
+        values[key] = value
+    for row, label, _text in rules.REPORT_SECTION4_ROWS:
+        parts = sum(values[f"{row}.{col}"] for col, _l, _t in rules.REPORT_SECTION4_COLUMNS if col != "total")
+        if parts != values[f"{row}.total"]:
+            raise ValidationError(_("%(row)s: the results do not add up to the total.") % {"row": label})
+    before = {"overview": locked.overview, "problems": locked.problems, "other": locked.other, **locked.entered}
+    locked.overview, locked.problems, locked.other = overview.strip(), problems.strip(), other.strip()
+    locked.entered = values
+    locked.updated_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    after = {"overview": locked.overview, "problems": locked.problems, "other": locked.other, **values}
+    audit_record(
+        actor=actor,
+        action="disclosure.annual_report_enter",
+        target=locked,
+        data={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+    )
+    for name in ("overview", "problems", "other", "entered", "updated_at"):
+        setattr(report, name, getattr(locked, name))
+    return report
+
+
+def foi_report_section2(*, bureau: Organization, year: int) -> dict[str, int]:
+    """FOI-5 section 2 from the records: the bureau's rules and normative documents
+    (DIS-2 "rules") first published in the year, withdrawn in the year, and in force at
+    its end."""
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    docs = Document.objects.filter(organization=bureau, category__code="rules", first_published_at__isnull=False)
+    return {
+        "rules_new": docs.filter(first_published_at__gte=start, first_published_at__lt=end).count(),
+        "rules_repealed": docs.filter(withdrawn_at__gte=start, withdrawn_at__lt=end).count(),
+        "rules_in_force": docs.filter(first_published_at__lt=end)
+        .exclude(withdrawn_at__lt=end)
+        .exclude(status=D.WITHDRAWN, withdrawn_at__isnull=True)
+        .count(),
+    }
+
+
+@transaction.atomic
+def foi_report_issue(*, report: AnnualReport, actor: Any) -> Any:
+    """FOI-5: issue the report as a core document record (a Word document in the six
+    statutory sections), published. Refused while the request table does not add up
+    for every column (new this year + carried over = total handled + carried forward,
+    ``foi_report_check``) or a section the office writes is empty. Its supervised
+    deadline is met. Returns the issued document."""
+    from sunshine.disclosure.report import ANNUAL_REPORT_DOCUMENT, annual_report_docx
+
+    _check_report(actor, report.bureau)
+    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status != AnnualReport.Status.DRAFT:
+        raise ValidationError(_("The report has been issued already."))
+    if not (locked.overview and locked.problems and locked.other):
+        raise ValidationError(_("Write the overview, the main problems and the other matters first."))
+    table = foi_annual_report(bureau=locked.bureau, year=locked.year)  # raises ReportCheckError
+    section2 = foi_report_section2(bureau=locked.bureau, year=locked.year)
+    bureau = locked.bureau
+    document = document_issue(
+        kind=ANNUAL_REPORT_DOCUMENT,
+        organization=bureau,
+        title=f"{bureau.name}{locked.year}年政府信息公开工作年度报告",  # the statutory title: always Chinese
+        content=lambda number: annual_report_docx(locked, number=number, section2=section2, table=table),
+        filename=f"{bureau.code}-{locked.year}年政府信息公开工作年度报告.docx",
+        content_type=DOCX_TYPE,
+        actor=actor,
+        item=locked,
+        period=(date(locked.year, 1, 1), date(locked.year, 12, 31)),
+        figures={f"section2.{k}": v for k, v in section2.items()},
+        publish=True,
+    )
+    transition(locked, AnnualReport.Status.ISSUED, actor=actor, update={"issued_at": timezone.now()})
+    clock = supervision_get_active(item=locked, rule_id=rules.REPORT_CLOCK)
+    if clock is not None:
+        supervision_close(supervision=clock, actor=actor, reason="issued")
+    report.status, report.issued_at = locked.status, locked.issued_at
+    return document

@@ -28,6 +28,7 @@ urlpatterns = [
     path("staff/foi/new/", staff.FoiIntakeView.as_view(), name="staff-foi-new"),
     path("staff/foi/<int:pk>/", staff.FoiStaffView.as_view(), name="staff-foi"),
     path("staff/foi/<int:pk>/letter/", staff.FoiLetterView.as_view(), name="staff-foi-letter"),
+    path("staff/annual-report/<int:year>/", staff.AnnualReportStaffView.as_view(), name="staff-annual-report"),
     path("staff/inspections/", staff.InspectionListView.as_view(), name="staff-inspections"),
     path("staff/inspections/<int:pk>/", staff.InspectionStaffView.as_view(), name="staff-inspection"),
 ]

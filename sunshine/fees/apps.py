@@ -36,3 +36,13 @@ class FeesConfig(AppConfig):
         )
         register_demo_builder("fees", build_fees_demo, order=30)
         figures.register()
+        from django.urls import reverse
+
+        from sunshine.core.supervision import register_supervised
+        from sunshine.fees.models import FeeNotice
+
+        register_supervised(
+            FeeNotice,
+            url=lambda notice: reverse("fees:notice-staff", args=[notice.school_id, notice.term_id]),
+            label=_("fee notice"),
+        )

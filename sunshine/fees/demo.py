@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sunshine.core.demo import DemoContext
 from sunshine.fees import services
-from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, RefundOrder
+from sunshine.fees.models import CatalogueItem, FeeDeclaration, Finding, RefundOrder
 from sunshine.fees.models import Unit as FeeUnit
 from sunshine.orgs.models import Organization, Term
 
@@ -82,6 +82,9 @@ def _file_all(school: Organization, term: Term, reviewer: Any, clerk: Any, numbe
             document_number=f"区发改价〔2026〕{number}号",
         )
         services.fee_declaration_file(declaration=d, actor=reviewer)
+        # The demo's lines were filed in good time, a month before registration (FEE-5).
+        filed_at = datetime.combine(term.registration_date - timedelta(days=30), time(9), SHANGHAI)
+        FeeDeclaration.objects.filter(pk=d.pk).update(filed_at=filed_at)
 
 
 def _ledger_csv(school: Organization, term: Term, plant: str, students: int = 40) -> bytes:
@@ -146,11 +149,10 @@ def build_fees_demo(context: DemoContext) -> None:
         _file_all(school, autumn, reviewer, clerk, 30 + index)
         notice = services.fee_notice_generate(school=school, term=autumn, actor=clerk)
         if index <= len(schools) - 2:
-            services.fee_notice_publish(notice=notice, actor=clerk)
             # 10 to 22 days before registration: most in good time (green), a few late in the break (amber).
             days_before = 10 + 3 * (index % 5)
             published = datetime.combine(autumn.registration_date - timedelta(days=days_before), time(9), SHANGHAI)
-            FeeNotice.objects.filter(pk=notice.pk).update(published_at=published)
+            services.fee_notice_publish(notice=notice, actor=clerk, now=published)
 
     # A year of ledgers: spring and autumn 2026, one planted kind per school (and a clean one).
     for index, school in enumerate(schools[:18], start=1):

@@ -7,10 +7,12 @@ the same code. Input frames:
 
 ``rows``       school_id, term_id, row_no, student_no, student_name, item_code,
                amount_fen, collected_on (Date), receipt_no ("" or null when none)
-``catalogue``  term_id, item_code, category, restriction, is_accommodation
+``catalogue``  term_id, item_code, category, restriction, is_accommodation, and
+               optionally is_tuition (tuition or miscellaneous fee)
 ``lines``      school_id, term_id, item_code, cap_fen (the most one student may be
                charged for the term: the standard × months for a monthly item),
-               actual_cost_fen (null unless an on-behalf fee was settled)
+               actual_cost_fen (null unless an on-behalf fee was settled), and
+               optionally filed_on (Date the line was filed, 备案)
 ``schools``    school_id, compulsory (bool)
 ``terms``      term_id, window_start, window_end (Date: registration day and the last
                day of the FEE-5-collection window, from ``core.clocks.deadline``)
@@ -25,9 +27,10 @@ and student_name. The kinds and their rules:
 * ``above_standard`` FEE-4/5: a filed item charged above its standard (the excess).
 * ``outside_window`` FEE-5: a filed item collected before registration or after the
   collection window (mid-term) (whole amount).
+* ``before_filing``  FEE-5: a filed item collected before the day it was filed (whole amount).
 * ``duplicate``      a filed item charged more than once to one student (all but the first).
 * ``bundled``        FEE-2: a service or on-behalf fee on the same receipt as the
-  accommodation fee (its amount).
+  accommodation fee or as tuition / the miscellaneous fee (its amount).
 * ``surplus``        FEE-2: an on-behalf fee collected above its settled actual cost
   (the surplus, up to the standard; above it is ``above_standard``).
 
@@ -45,6 +48,7 @@ KIND_RULES: dict[str, str] = {
     "not_filed": "FEE-5",
     "above_standard": "FEE-4",
     "outside_window": "FEE-5",
+    "before_filing": "FEE-5",
     "duplicate": "FEE-2",
     "bundled": "FEE-2",
     "surplus": "FEE-2",
@@ -126,38 +130,49 @@ def audit_frames(
     cat_size = n_terms * n_items
     restriction = [0] * cat_size
     category = [0] * cat_size
-    lodging = [False] * cat_size
+    anchor = [False] * cat_size  # FEE-2: accommodation, tuition or miscellaneous fee
     cat_rows = catalogue.join(term_index.select("term_id"), on="term_id", how="semi")
-    for pos, r, c, a in zip(
+    tuition = cat_rows["is_tuition"].to_list() if "is_tuition" in cat_rows.columns else [False] * cat_rows.height
+    for pos, r, c, a, t in zip(
         positions(cat_rows, with_school=False),
         cat_rows["restriction"].to_list(),
         cat_rows["category"].to_list(),
         cat_rows["is_accommodation"].to_list(),
+        tuition,
         strict=True,
     ):
         restriction[pos] = RESTRICTIONS.index(r)
         category[pos] = CATEGORIES.index(c or "")
-        lodging[pos] = bool(a)
+        anchor[pos] = bool(a) or bool(t)
     line_size = max(len(school_ids), 1) * cat_size
     cap = [-1] * line_size
     cost = [-1] * line_size
+    filed = [-1] * line_size  # FEE-5: the day the line was filed, as days since 1970-01-01
     line_rows = lines.join(term_index.select("term_id"), on="term_id", how="semi").join(
         school_index.select("school_id"), on="school_id", how="semi"
     )
-    for pos, c, a in zip(
+    filed_on = (
+        line_rows["filed_on"].cast(pl.Date).to_physical().to_list()
+        if "filed_on" in line_rows.columns
+        else [None] * line_rows.height
+    )
+    for pos, c, a, f in zip(
         positions(line_rows, with_school=True),
         line_rows["cap_fen"].to_list(),
         line_rows["actual_cost_fen"].to_list(),
+        filed_on,
         strict=True,
     ):
         cap[pos] = int(c)
         cost[pos] = -1 if a is None else int(a)
+        filed[pos] = -1 if f is None else int(f)
 
     restriction_s = pl.Series(restriction, dtype=pl.UInt8)
     category_s = pl.Series(category, dtype=pl.UInt8)
-    lodging_s = pl.Series(lodging, dtype=pl.Boolean)
+    anchor_s = pl.Series(anchor, dtype=pl.Boolean)
     cap_s = pl.Series(cap, dtype=pl.Int64)
     cost_s = pl.Series(cost, dtype=pl.Int64)
+    filed_s = pl.Series(filed, dtype=pl.Int64)
 
     base = (
         frame.lazy()
@@ -173,9 +188,10 @@ def audit_frames(
         .with_columns(
             restriction=pl.lit(restriction_s).gather(pl.col("ci")),
             category=pl.lit(category_s).gather(pl.col("ci")),
-            lodging=pl.lit(lodging_s).gather(pl.col("ci")),
+            anchor=pl.lit(anchor_s).gather(pl.col("ci")),
             cap_fen=pl.lit(cap_s).gather(pl.col("li")),
             actual_cost_fen=pl.lit(cost_s).gather(pl.col("li")),
+            filed_day=pl.lit(filed_s).gather(pl.col("li")),
         )
         .with_columns(
             prohibited=pl.col("restriction") == 1,
@@ -204,6 +220,12 @@ def audit_frames(
             & ((pl.col("collected_on") < pl.col("window_start")) | (pl.col("collected_on") > pl.col("window_end"))),
         ),
         flagged(
+            "before_filing",
+            pl.col("is_filed")
+            & (pl.col("filed_day") >= 0)
+            & (pl.col("collected_on").cast(pl.Date).to_physical().cast(pl.Int64) < pl.col("filed_day")),
+        ),
+        flagged(
             "above_standard",
             pl.col("is_filed") & (pl.col("amount_fen") > pl.col("cap_fen")),
             pl.col("amount_fen") - pl.col("cap_fen"),
@@ -211,18 +233,19 @@ def audit_frames(
     ]
 
     # Bundled (FEE-2): a service or on-behalf row on a receipt that also carries the
-    # accommodation fee. Only receipts shared by two rows or more can be bundled.
+    # accommodation fee, tuition or the miscellaneous fee. Only receipts shared by two
+    # rows or more can be bundled.
     has_receipt = pl.col("receipt_no").is_not_null()
     if base.schema["receipt_no"] == pl.String:
         has_receipt = has_receipt & (pl.col("receipt_no") != "")
     receipted = base.filter(has_receipt)
     if receipted.height:
         shared = receipted.filter(_repeated(receipted, pl.struct("si", "ti", "receipt_no").hash()))
-        lodging_receipts = shared.filter(pl.col("lodging")).select("si", "ti", "receipt_no").unique()
+        anchor_receipts = shared.filter(pl.col("anchor")).select("si", "ti", "receipt_no").unique()
         parts.append(
             shared.lazy()
             .filter(pl.col("category").is_in([2, 3]))
-            .join(lodging_receipts.lazy(), on=["si", "ti", "receipt_no"], how="semi")
+            .join(anchor_receipts.lazy(), on=["si", "ti", "receipt_no"], how="semi")
             .select(
                 *KEY, "student_name", "row_no", pl.col("amount_fen").alias("excess"), pl.lit("bundled").alias("kind")
             )

@@ -52,6 +52,9 @@ class ReviewForm(forms.Form):
     approving_body = forms.CharField(label=_("Approving body"), max_length=100, required=False)
     document_number = forms.CharField(label=_("Document number"), max_length=60, required=False)
     note = forms.CharField(label=_("Note or reason"), max_length=300, required=False)
+    resemblance_cleared = forms.BooleanField(
+        label=_("I have checked: this is a different fee from the prohibited item it resembles"), required=False
+    )  # FEE-3
 
 
 class LedgerUploadForm(forms.Form):

@@ -57,6 +57,9 @@ class CatalogueItem(models.Model):
         _("restriction"), max_length=20, choices=Restriction.choices, default=Restriction.NONE
     )
     is_accommodation = models.BooleanField(_("accommodation fee"), default=False)
+    is_tuition = models.BooleanField(
+        _("tuition or miscellaneous fee"), default=False
+    )  # FEE-2: no service or on-behalf fee may be bundled with it
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -138,6 +141,9 @@ class FeeDeclaration(StatefulModel):
         related_name="+",
     )
     review_note = models.CharField(_("review note"), max_length=300, blank=True)
+    resembles = models.CharField(
+        _("resembles the prohibited item"), max_length=60, blank=True, editable=False
+    )  # FEE-3: held for the reviewer until cleared
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
 
     class Meta:
@@ -182,6 +188,9 @@ class FeeNotice(StatefulModel):
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    late_reason = models.CharField(
+        _("reason for publishing after registration"), max_length=300, blank=True
+    )  # FEE-5: a late notice needs it and is a finding
     disclosure_url = models.CharField(
         _("in the disclosure catalogue"), max_length=200, blank=True, editable=False
     )  # set when the disclosure seam published it (DIS-2 "fees")
@@ -282,8 +291,10 @@ class Finding(StatefulModel):
         PROHIBITED = "prohibited", _("prohibited item")
         COMPULSORY = "compulsory", _("tuition or miscellaneous fee in compulsory education")
         OUTSIDE_WINDOW = "outside_window", _("collected outside the term-start window")
+        BEFORE_FILING = "before_filing", _("collected before the item was filed")
+        LATE_NOTICE = "late_notice", _("fee notice published after registration")
         DUPLICATE = "duplicate", _("charged twice to one student")
-        BUNDLED = "bundled", _("service fee bundled with accommodation")
+        BUNDLED = "bundled", _("service fee bundled with tuition or accommodation")
         SURPLUS = "surplus", _("on-behalf fee above actual cost")
 
     class Status(models.TextChoices):

@@ -9,7 +9,9 @@ with ``catalogue_copy``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ class SeedItem:
     synonyms: str = ""
     legal_basis: str = ""
     is_accommodation: bool = False
+    is_tuition: bool = False
 
 
 _FEE3 = "教财〔2020〕5号"  # FEE-3
@@ -36,8 +39,18 @@ _SVC = "教财〔2020〕5号"
 
 NATIONAL_CATALOGUE: tuple[SeedItem, ...] = (
     # FEE-1: not chargeable in compulsory education (chargeable in senior / vocational / kindergarten).
-    SeedItem("tuition", "学费", Category.ADMINISTRATIVE, Restriction.NOT_IN_COMPULSORY, "保育教育费、学杂费", _FEE1),
-    SeedItem("misc", "杂费", Category.ADMINISTRATIVE, Restriction.NOT_IN_COMPULSORY, "杂费(含课本费)", _FEE1),
+    SeedItem(
+        "tuition",
+        "学费",
+        Category.ADMINISTRATIVE,
+        Restriction.NOT_IN_COMPULSORY,
+        "保育教育费、学杂费",
+        _FEE1,
+        is_tuition=True,
+    ),
+    SeedItem(
+        "misc", "杂费", Category.ADMINISTRATIVE, Restriction.NOT_IN_COMPULSORY, "杂费(含课本费)", _FEE1, is_tuition=True
+    ),
     # Administrative fees approved by the pricing authority.
     SeedItem(
         "accommodation",
@@ -91,4 +104,42 @@ def declaration_refusal(*, item: CatalogueItem, school: Organization) -> Validat
             _("“%(item)s” is not in this term's catalogue; a school cannot create fee items.") % {"item": item.name},
             code="FEE-2",
         )
+    return None
+
+
+RESEMBLANCE_RATIO = 0.67  # FEE-3: how alike two names must be (difflib ratio, "费" set aside)
+
+
+def _core(name: str) -> str:
+    name = name.strip()
+    return name[:-1] if name.endswith("费") and len(name) > 2 else name
+
+
+def _lawful_national_names() -> frozenset[str]:
+    """The names of the national catalogue's chargeable items: these are the lawful
+    items themselves, never a disguised prohibited one."""
+    names: set[str] = set()
+    for seed in NATIONAL_CATALOGUE:
+        if seed.restriction != Restriction.PROHIBITED:
+            names.update([seed.name, *[s for s in seed.synonyms.split("、") if s]])
+    return frozenset(names)
+
+
+def prohibited_resemblance(*, item: CatalogueItem, prohibited: Iterable[CatalogueItem]) -> str | None:
+    """FEE-3 "under any name": the name of the prohibited item that ``item`` resembles,
+    or None. A name resembles a prohibited item when one of the item's names is one of
+    the prohibited item's names or synonyms, contains it or is contained in it, or is
+    alike by similarity (``RESEMBLANCE_RATIO``), the trailing "费" set aside. The
+    national catalogue's own chargeable items (by name) never resemble."""
+    if item.restriction == Restriction.PROHIBITED:
+        return None
+    lawful = _lawful_national_names()
+    mine = [_core(n) for n in item.names() if n not in lawful]
+    for other in prohibited:
+        for theirs in (_core(n) for n in other.names()):
+            for name in mine:
+                if name == theirs or (min(len(name), len(theirs)) >= 2 and (theirs in name or name in theirs)):
+                    return other.name
+                if SequenceMatcher(None, name, theirs).ratio() >= RESEMBLANCE_RATIO:
+                    return other.name
     return None

@@ -10,7 +10,7 @@ ledger audit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -36,6 +36,7 @@ from sunshine.core.seams import (
     disclosure_entry_publish,
     fee_violation_confirmed,
 )
+from sunshine.core.supervision import supervision_close, supervision_get_active, supervision_open
 from sunshine.core.transitions import transition
 from sunshine.core.uploads import KIND_SPREADSHEETS, KIND_TEXT, discard_on_error, upload_store
 from sunshine.fees import access
@@ -58,7 +59,7 @@ from sunshine.fees.models import (
 )
 from sunshine.fees.poster import NOTICE_DOCUMENT, notice_poster
 from sunshine.fees.refund_notice import REFUND_DOCUMENT, refund_notice
-from sunshine.fees.rules import NATIONAL_CATALOGUE, declaration_refusal
+from sunshine.fees.rules import NATIONAL_CATALOGUE, declaration_refusal, prohibited_resemblance
 from sunshine.orgs.models import Organization, Term
 
 LEDGER_PURPOSE = "fees.ledger"
@@ -101,6 +102,7 @@ def catalogue_seed(*, term: Term, actor: Any) -> int:
                 "synonyms": seed.synonyms,
                 "legal_basis": seed.legal_basis,
                 "is_accommodation": seed.is_accommodation,
+                "is_tuition": seed.is_tuition,
             },
         )
         added += created
@@ -121,6 +123,7 @@ def catalogue_item_create(
     synonyms: str = "",
     legal_basis: str = "",
     is_accommodation: bool = False,
+    is_tuition: bool = False,
 ) -> CatalogueItem:
     """The fee reviewer adds an item to ``term``'s catalogue."""
     _require_reviewer_of(actor, term.bureau)
@@ -133,6 +136,7 @@ def catalogue_item_create(
         synonyms=synonyms,
         legal_basis=legal_basis,
         is_accommodation=is_accommodation,
+        is_tuition=is_tuition,
     )
     item.full_clean()
     _names_free(term=term, item=item)
@@ -169,6 +173,7 @@ def catalogue_copy(*, source: Term, target: Term, actor: Any) -> int:
             category=item.category,
             restriction=item.restriction,
             is_accommodation=item.is_accommodation,
+            is_tuition=item.is_tuition,
             legal_basis=item.legal_basis,
             is_active=item.is_active,
         )
@@ -210,6 +215,9 @@ def fee_declare(
     """A school declares one fee item for a term (申报). A prohibited item (FEE-3), a
     tuition or miscellaneous fee at a compulsory school (FEE-1) or an item outside the
     term's catalogue (FEE-2) is refused at once, naming the rule; nothing is saved.
+    FEE-3 "under any name": an item whose name resembles a prohibited item (its name or
+    synonyms, or by similarity: ``rules.prohibited_resemblance``) is saved but held for
+    the reviewer, who approves it only by clearing the resemblance.
     The school's clerk or principal only."""
     _require(access.can_manage_school(actor, school))
     if school.kind != Organization.Kind.SCHOOL or term.bureau_id != school.parent_id or item.term_id != term.pk:
@@ -233,6 +241,10 @@ def fee_declare(
         scope=scope,
         reductions=reductions,
         declared_by=actor if getattr(actor, "pk", None) else None,
+        resembles=prohibited_resemblance(
+            item=item, prohibited=CatalogueItem.objects.filter(term=term, restriction=Restriction.PROHIBITED)
+        )
+        or "",
     )
     declaration.full_clean(validate_constraints=False)
     declaration.save()
@@ -240,19 +252,50 @@ def fee_declare(
         actor=actor,
         action="fees.declaration_create",
         target=declaration,
-        data={"school": school.pk, "term": term.pk, "item": item.code, "standard_fen": standard_fen},
+        data={
+            "school": school.pk,
+            "term": term.pk,
+            "item": item.code,
+            "standard_fen": standard_fen,
+            "resembles": declaration.resembles,
+        },
     )
     return declaration
 
 
+@transaction.atomic
 def fee_declaration_approve(
-    *, declaration: FeeDeclaration, actor: Any, approving_body: str, document_number: str, note: str = ""
+    *,
+    declaration: FeeDeclaration,
+    actor: Any,
+    approving_body: str,
+    document_number: str,
+    note: str = "",
+    resemblance_cleared: bool = False,
 ) -> FeeDeclaration:
     """The fee reviewer approves a declared line with the approving body and its
-    document number (FEE-4 "basis")."""
+    document number (FEE-4 "basis"). FEE-3: a line held because its name resembles a
+    prohibited item is approved only when the reviewer clears the resemblance
+    (``resemblance_cleared``) and says why (``note``); the clearing is audited."""
     _require(access.can_review(actor, declaration.school))
     if not approving_body.strip() or not document_number.strip():
         raise ValidationError(_("Give the approving body and the document number."))
+    if declaration.resembles:
+        if not resemblance_cleared or not note.strip():
+            raise ValidationError(
+                _(
+                    "The name of this item resembles the prohibited item “%(item)s”: confirm it is a different fee "
+                    "and give the reason, or reject it."
+                )
+                % {"item": declaration.resembles},
+                code="FEE-3",
+            )
+        audit_record(
+            actor=actor,
+            action="fees.declaration_resemblance_clear",
+            target=declaration,
+            data={"resembles": declaration.resembles, "note": note[:300]},
+        )
     transition(
         declaration,
         FeeDeclaration.Status.APPROVED,
@@ -361,18 +404,72 @@ def fee_notice_generate(*, school: Organization, term: Term, actor: Any) -> FeeN
     return notice
 
 
+def _late_notice_finding(notice: FeeNotice, *, actor: Any, reason: str, now: datetime) -> Finding:
+    """FEE-5: a notice published after registration is a finding of the school's term
+    (no student, no amount), open for the reviewer like any other."""
+    finding, created = Finding.objects.get_or_create(
+        kind=Finding.Kind.LATE_NOTICE,
+        school=notice.school,
+        term=notice.term,
+        student_no="",
+        item_code="",
+        defaults={"rule_id": "FEE-5", "item_name": notice.number[:60], "amount_fen": 0, "found_at": now},
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="fees.finding_late_notice",
+            target=finding,
+            data={"notice": notice.pk, "registration": notice.term.registration_date.isoformat(), "reason": reason},
+        )
+    return finding
+
+
 @transaction.atomic
-def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
+def fee_notice_publish(
+    *, notice: FeeNotice, actor: Any, late_reason: str = "", now: datetime | None = None
+) -> FeeNotice:
     """Publish the notice on the school's public page (FEE-5: before registration). Its
     poster is issued and published as a core document record under the school's next
     notice number of the term's year; the poster anyone downloads is that record. The
     notice also goes into the school's disclosure catalogue under "fees" — DIS-2's
     checklist item for a school's fees — through ``core.seams.disclosure_entry_publish``
     (the notice's table as the text, the same poster attached). Without a disclosure
-    module the notice is published here only, and ``notice.disclosure_url`` stays empty."""
+    module the notice is published here only, and ``notice.disclosure_url`` stays empty.
+
+    FEE-5: a notice published after the term's registration date is refused unless the
+    school records why (``late_reason``); it is then published and is a finding
+    (``Finding.Kind.LATE_NOTICE``). Its minimum display period (FEE-5-notice) runs as a
+    core supervision of the school from publication: never overdue, never ended early,
+    closed by the sweep when over. ``now`` is the moment of publication (views never
+    pass it; the demo and tests place it in the term's calendar)."""
     _require(access.can_manage_school(actor, notice.school))
-    now = timezone.now()
-    transition(notice, FeeNotice.Status.PUBLISHED, actor=actor, update={"published_at": now})
+    now = now or timezone.now()
+    late = timezone.localdate(now) > notice.term.registration_date
+    late_reason = late_reason.strip()
+    if late and not late_reason:
+        raise ValidationError(
+            _("Registration was on %(date)s: a notice published after it needs the reason, and is a finding.")
+            % {"date": notice.term.registration_date.isoformat()},
+            code="FEE-5",
+        )
+    transition(
+        notice,
+        FeeNotice.Status.PUBLISHED,
+        actor=actor,
+        reason=late_reason if late else "",
+        update={"published_at": now, "late_reason": late_reason[:300] if late else ""},
+    )
+    if late:
+        _late_notice_finding(notice, actor=actor, reason=late_reason, now=now)
+    with translation.override(settings.LANGUAGE_CODE):  # a supervision's title is data, in Chinese
+        shown_title = _("Fee notice on display: %(school)s, %(term)s") % {
+            "school": notice.school.name,
+            "term": str(notice.term),
+        }
+    supervision_open(
+        item=notice, organization=notice.school, rule_id="FEE-5-notice", start=now, actor=actor, title=shown_title
+    )
     poster: dict[str, bytes] = {}
 
     def render(number: str) -> bytes:
@@ -419,16 +516,16 @@ def fee_notice_publish(*, notice: FeeNotice, actor: Any) -> FeeNotice:
 
 
 @transaction.atomic
-def fee_notice_withdraw(*, notice: FeeNotice, actor: Any, now: Any = None) -> FeeNotice:
-    """Withdraw a published notice — refused before the FEE-5-notice minimum has passed.
-    Its poster stays on record, no longer public."""
+def fee_notice_withdraw(*, notice: FeeNotice, actor: Any) -> FeeNotice:
+    """Withdraw a published notice. FEE-5: its display period is a core supervision
+    (FEE-5-notice), and core refuses to end it before its last day; once the sweep has
+    ended it, or from its last day on, the notice may come down. Its poster stays on
+    record, no longer public."""
     _require(access.can_manage_school(actor, notice.school))
-    now = now or timezone.now()
-    if notice.published_at is not None:
-        shown = deadline("FEE-5-notice", notice.published_at)
-        if now <= shown.due:
-            raise ValidationError(_("The notice must stay up until %(date)s.") % {"date": shown.due_date.isoformat()})
-    transition(notice, FeeNotice.Status.WITHDRAWN, actor=actor, update={"withdrawn_at": now})
+    shown = supervision_get_active(item=notice, rule_id="FEE-5-notice")
+    if shown is not None:
+        supervision_close(supervision=shown, actor=actor, reason="withdrawn")
+    transition(notice, FeeNotice.Status.WITHDRAWN, actor=actor, update={"withdrawn_at": timezone.now()})
     poster = document_for(notice, kind=NOTICE_DOCUMENT)
     if poster is not None:
         document_unpublish(document=poster, actor=actor, reason="withdrawn")
@@ -526,19 +623,20 @@ def _months(term: Term) -> int:
 
 
 def audit_inputs(*, schools: list[Organization], terms: list[Term]) -> dict[str, pl.DataFrame]:
-    """The catalogue, filed lines, schools and terms (with their FEE-5 collection
-    windows from ``core.clocks``) as frames for :func:`sunshine.fees.engine.audit_frames`."""
+    """The catalogue, filed lines (with the day each was filed, FEE-5), schools and
+    terms (with their FEE-5 collection windows from ``core.clocks``) as frames for
+    :func:`sunshine.fees.engine.audit_frames`."""
     term_ids = [t.pk for t in terms]
     catalogue = list(
         CatalogueItem.objects.filter(term_id__in=term_ids).values_list(
-            "term_id", "code", "category", "restriction", "is_accommodation"
+            "term_id", "code", "category", "restriction", "is_accommodation", "is_tuition"
         )
     )
     months = {t.pk: _months(t) for t in terms}
     lines = list(
         FeeDeclaration.objects.filter(
             term_id__in=term_ids, school__in=schools, status=FeeDeclaration.Status.FILED
-        ).values_list("school_id", "term_id", "item__code", "standard_fen", "unit", "actual_cost_fen")
+        ).values_list("school_id", "term_id", "item__code", "standard_fen", "unit", "actual_cost_fen", "filed_at")
     )
     return {
         "catalogue": pl.DataFrame(
@@ -549,13 +647,21 @@ def audit_inputs(*, schools: list[Organization], terms: list[Term]) -> dict[str,
                 "category": pl.String,
                 "restriction": pl.String,
                 "is_accommodation": pl.Boolean,
+                "is_tuition": pl.Boolean,
             },
             orient="row",
         ),
         "lines": pl.DataFrame(
             [
-                (s, t, code, std * (months[t] if unit == Unit.MONTH else 1), cost)
-                for s, t, code, std, unit, cost in lines
+                (
+                    s,
+                    t,
+                    code,
+                    std * (months[t] if unit == Unit.MONTH else 1),
+                    cost,
+                    timezone.localdate(filed) if filed else None,
+                )
+                for s, t, code, std, unit, cost, filed in lines
             ],
             schema={
                 "school_id": pl.Int64,
@@ -563,6 +669,7 @@ def audit_inputs(*, schools: list[Organization], terms: list[Term]) -> dict[str,
                 "item_code": pl.String,
                 "cap_fen": pl.Int64,
                 "actual_cost_fen": pl.Int64,
+                "filed_on": pl.Date,
             },
             orient="row",
         ),

@@ -92,7 +92,9 @@ def _district() -> dict[str, Any]:
     )  # fmt: skip
     fees.ledger_audit(school=school, term=term, actor=users[Role.FEE_REVIEWER])
     notice = fees.fee_notice_generate(school=school, term=term, actor=users[Role.SCHOOL_CLERK])
-    fees.fee_notice_publish(notice=notice, actor=users[Role.SCHOOL_CLERK])
+    fees.fee_notice_publish(
+        notice=notice, actor=users[Role.SCHOOL_CLERK], late_reason="开学前未能及时公示"
+    )  # FEE-5: after registration, with its reason (and so a finding on the pages too)
 
     filed = petition_file(
         bureau=bureau, kind="report", channel="web", title="食堂收费问题", facts="学校食堂每月多收费用。",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sunshine.core.testing import OTHER_SCHOOL_CLERK, POST, VISITORS, District, Rule
 from sunshine.disclosure import services
-from sunshine.disclosure.models import Category, Document, FoiRequest, Inspection
+from sunshine.disclosure.models import AnnualReport, Category, Document, FoiRequest, Inspection
 from sunshine.orgs.models import Role
 
 SCHOOL_A = frozenset({Role.SCHOOL_CLERK, Role.PRINCIPAL})
@@ -224,6 +224,18 @@ ACCESS = [
         label="reply",
     ),
     Rule("disclosure:staff-foi-letter", BUREAU_HANDLERS, kwargs=lambda d: {"pk": replied(d).pk}),
+    # Staff: the FOI-5 annual report
+    Rule("disclosure:staff-annual-report", BUREAU_HANDLERS, kwargs={"year": 2025}),
+    Rule(
+        "disclosure:staff-annual-report",
+        BUREAU_HANDLERS,
+        method=POST,
+        kwargs={"year": 2025},
+        data={"action": "save", "overview": "本年度政务公开工作总体平稳。", "problems": "", "other": ""},
+        ok_status=302,
+        state=lambda d: list(AnnualReport.objects.values_list("year", "overview")),
+        done=lambda d: AnnualReport.objects.filter(year=2025).exists(),
+    ),
     # Staff: the quarterly inspection
     Rule("disclosure:staff-inspections", BUREAU_HANDLERS, setup=inspection),
     Rule(

@@ -95,7 +95,13 @@ def test_foi3_on_time_rate_counts_an_unanswered_overdue_request_as_late(district
     _letter(d, date(2025, 3, 3))  # never answered, deadline long past
     _letter(d, date(2025, 12, 29))  # within its deadline at the year's end
     waiting = _letter(d, date(2025, 3, 3))
-    services.foi_correction_ask(actor=d.officer, request=waiting, text="请补正", on=date(2025, 3, 4))
+    services.foi_correction_ask(
+        actor=d.officer,
+        request=waiting,
+        text="请补正",
+        answer_by=date(2025, 3, 4) + timedelta(days=14),
+        on=date(2025, 3, 4),
+    )
     _letter(d, date(2024, 12, 2))  # another year
     year = Period.year(2025, as_of=datetime(2025, 12, 31, 12, tzinfo=SH))
     assert parts("foi_received", year, d.bureau) == (5, 5, None)
@@ -115,11 +121,11 @@ def test_inspection_average_of_the_published_inspections(district: District):
     year, quarter = today.year, (today.month - 1) // 3 + 1
     inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year, quarter=quarter)
     scores = {r.school_id: r.score for r in inspection.results.all()}
-    assert scores[d.school.pk] == 100 and scores[d.other_school.pk] == 40
+    assert scores[d.school.pk] == 100 and scores[d.other_school.pk] == 0  # DIS-2: nothing published, nothing scored
     period = Period.year(year)
     assert parts("inspection_average", period, d.bureau) == (None, 0, 0)  # a draft is not yet the record
     services.inspection_publish(actor=d.officer, inspection=inspection)
-    assert parts("inspection_average", period, d.bureau) == (70.0, 140, 2)
+    assert parts("inspection_average", period, d.bureau) == (50.0, 100, 2)
     assert parts("inspection_average", period, d.school) == (100.0, 100, 1)
-    assert parts("inspection_average", Period.quarter(year, quarter), d.bureau) == (70.0, 140, 2)
+    assert parts("inspection_average", Period.quarter(year, quarter), d.bureau) == (50.0, 100, 2)
     assert parts("inspection_average", Period.year(year - 1), d.bureau) == (None, 0, 0)

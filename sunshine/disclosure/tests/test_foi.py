@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import docx
 import pytest
@@ -103,19 +103,39 @@ def test_foi2_correction_once_within_7_working_days_restarts_the_clock(district:
     assert last_day == date(2026, 3, 11)
     late = _letter(d)
     with pytest.raises(ValidationError):
-        services.foi_correction_ask(actor=d.officer, request=late, text="请说明年份", on=date(2026, 3, 12))
-    services.foi_correction_ask(actor=d.officer, request=request, text="请说明所需学校范围", on=last_day)
+        services.foi_correction_ask(
+            actor=d.officer,
+            request=late,
+            text="请说明年份",
+            answer_by=date(2026, 3, 12) + timedelta(days=14),
+            on=date(2026, 3, 12),
+        )
+    services.foi_correction_ask(
+        actor=d.officer, request=request, text="请说明所需学校范围", answer_by=date(2026, 3, 19), on=last_day
+    )
     assert request.status == FoiRequest.Status.CORRECTION
     services.foi_correction_receive(actor=d.officer, request=request, on=date(2026, 3, 20))
     assert services.foi_due(request).due_date == deadline("FOI-3", date(2026, 3, 20)).due_date  # restarted
     assert services.foi_due(request).due_date > date(2026, 3, 30)
     with pytest.raises(ValidationError, match="only once"):
-        services.foi_correction_ask(actor=d.officer, request=request, text="again", on=date(2026, 3, 20))
+        services.foi_correction_ask(
+            actor=d.officer,
+            request=request,
+            text="again",
+            answer_by=date(2026, 3, 20) + timedelta(days=14),
+            on=date(2026, 3, 20),
+        )
 
 
 def test_foi2_no_correction_means_withdrawn(district: District):
     request = _letter(district)
-    services.foi_correction_ask(actor=district.officer, request=request, text="请补充", on=date(2026, 3, 3))
+    services.foi_correction_ask(
+        actor=district.officer,
+        request=request,
+        text="请补充",
+        answer_by=date(2026, 3, 3) + timedelta(days=14),
+        on=date(2026, 3, 3),
+    )
     services.foi_correction_lapse(actor=district.officer, request=request, reason="逾期未补正")
     assert request.status == FoiRequest.Status.WITHDRAWN
     assert (request.reply_type, request.reply_reason) == ("other", "no-correction")
@@ -317,7 +337,9 @@ def test_foi5_annual_report_adds_up(district: District):
     services.foi_reply(actor=d.officer, request=a, reply_type="cannot_provide", reason="not-held", text="本机关不掌握")
     _dated(a, date(2026, 4, 1), date(2026, 4, 20))
     b = _letter(d, kind="legal")
-    services.foi_correction_ask(actor=d.officer, request=b, text="请补正", on=date(2026, 3, 3))
+    services.foi_correction_ask(
+        actor=d.officer, request=b, text="请补正", answer_by=date(2026, 3, 3) + timedelta(days=14), on=date(2026, 3, 3)
+    )
     services.foi_correction_lapse(actor=d.officer, request=b)
     _dated(b, date(2026, 6, 1), date(2026, 7, 1))
     open_ = _letter(d)
@@ -412,7 +434,13 @@ def test_foi3_consultation_longer_than_15_working_days_lets_the_clock_run_and_th
 
 def test_foi2_correction_withdrawn_cancels_the_clock(district: District):
     request = _letter(district)
-    services.foi_correction_ask(actor=district.officer, request=request, text="请补充", on=date(2026, 3, 3))
+    services.foi_correction_ask(
+        actor=district.officer,
+        request=request,
+        text="请补充",
+        answer_by=date(2026, 3, 3) + timedelta(days=14),
+        on=date(2026, 3, 3),
+    )
     assert services.foi_clock(request).paused_since is not None
     services.foi_correction_lapse(actor=district.officer, request=request, reason="逾期未补正")
     clock = services.foi_clock(request)
@@ -453,3 +481,173 @@ def test_only_the_foi_office_and_the_leaders_handle_requests(district: District)
     basic.handles_foi = True
     basic.save()
     assert list(access.foi_requests_visible_to(other_staff)) == [request]
+
+
+def _intake(d: District, channel: str, received_on: date | None) -> FoiRequest:
+    request, _code = services.foi_intake(
+        actor=d.officer,
+        organization=d.bureau,
+        channel=channel,
+        received_on=received_on,
+        applicant_kind="person",
+        applicant_name="李明",
+        contact="13800000000",
+        description="2025年全区学校收费项目清单",
+        form="paper",
+    )
+    return request
+
+
+def test_foi1_in_person_is_received_that_day_and_fax_like_online(district: District):
+    """FOI-1: in person = that day (another day is refused); by fax (or email), like
+    online, the day both sides confirm: no clock runs until the office confirms."""
+    d = district
+    today = timezone.localdate()
+    with pytest.raises(ValidationError, match="received that day"):
+        _intake(d, "in_person", RECEIVED)
+    visit = _intake(d, "in_person", None)
+    assert visit.received_on == today and visit.status == FoiRequest.Status.RECEIVED
+    assert services.foi_due(visit).due_date == deadline("FOI-3", today).due_date
+    for channel in ("fax", "email"):
+        sent = _intake(d, channel, RECEIVED)
+        assert sent.status == FoiRequest.Status.SUBMITTED and sent.received_on is None
+        assert services.foi_due(sent) is None
+        services.foi_confirm(actor=d.officer, request=sent, on=date(2026, 3, 4))
+        assert sent.received_on == date(2026, 3, 4)
+        assert services.foi_due(sent).due_date == deadline("FOI-3", date(2026, 3, 4)).due_date
+    assert AuditEntry.objects.filter(action="disclosure.foirequest_confirm").count() == 2
+    with pytest.raises(ValidationError):  # a letter needs the day it was signed for
+        _intake(d, "post", None)
+
+
+def test_foi2_closing_for_no_correction_needs_a_correction_asked_and_its_period_over(district: District):
+    """FOI-2: "no answer = withdrawn" only when a correction was asked and the period
+    given to answer it has run out."""
+    d = district
+    plain = _letter(d)
+    with pytest.raises(ValidationError, match="No correction was asked"):
+        services.foi_correction_lapse(actor=d.officer, request=plain, reason="逾期未补正")
+    plain.refresh_from_db()
+    assert plain.status == FoiRequest.Status.RECEIVED
+    today = timezone.localdate()
+    waiting = _letter(d, received_on=today)
+    with pytest.raises(ValidationError):  # a period to answer is required, ending after today
+        services.foi_correction_ask(actor=d.officer, request=waiting, text="请补充", answer_by=today, on=today)
+    services.foi_correction_ask(
+        actor=d.officer, request=waiting, text="请补充", answer_by=today + timedelta(days=10), on=today
+    )
+    assert waiting.correction_due_on == today + timedelta(days=10)
+    with pytest.raises(ValidationError, match="has until"):
+        services.foi_correction_lapse(actor=d.officer, request=waiting, reason="未补正")
+    waiting.refresh_from_db()
+    assert waiting.status == FoiRequest.Status.CORRECTION
+    assert AuditEntry.objects.filter(action="disclosure.foirequest_correction_ask").count() == 1
+
+
+def test_foi3_extension_limit_is_read_from_the_clock(district: District):
+    """FOI-3: the form's limit is the clock's length, never repeated in the form."""
+    from sunshine.core.clocks import clock_get
+    from sunshine.disclosure.forms import ExtensionForm
+
+    most = clock_get("FOI-3").length
+    assert ExtensionForm({"days": most, "reason": "x"}).is_valid()
+    assert not ExtensionForm({"days": most + 1, "reason": "x"}).is_valid()
+
+
+def test_foi_withdrawal_needs_what_the_applicant_said(district: District):
+    d = district
+    request = _letter(d)
+    with pytest.raises(ValidationError):
+        services.foi_withdraw(actor=d.officer, request=request, reason=" ")
+    services.foi_withdraw(actor=d.officer, request=request, reason="申请人来电撤回")
+    assert request.status == FoiRequest.Status.WITHDRAWN
+
+
+def test_foi5_annual_report_issued_as_a_record_in_six_sections(district: District):
+    """FOI-5: the report's deadline (31 January) is supervised and reminded; the office
+    enters what the records do not hold (stored, audited); the report is issued once as
+    a core document record in the six statutory sections, with the request table from
+    the records, refused while the table does not add up; the Word document opens."""
+    from datetime import datetime
+
+    from sunshine.core.clocks import SHANGHAI
+    from sunshine.core.models import Notification, Supervision
+    from sunshine.core.supervision import supervision_get_active, supervision_sweep
+    from sunshine.disclosure.models import AnnualReport
+    from sunshine.disclosure.rules import REPORT_SECTIONS, report_entered_keys
+
+    d = district
+    done = _letter(d, kind="business")
+    services.foi_reply(actor=d.officer, request=done, reply_type="disclosed", text="已公开")
+    _dated(done, date(2025, 3, 2), date(2025, 3, 20))
+    with pytest.raises(PermissionDenied):
+        services.foi_report_prepare(bureau=d.bureau, year=2025, actor=d.clerk)
+    report = services.foi_report_prepare(bureau=d.bureau, year=2025, actor=d.officer)
+    clock = supervision_get_active(item=report, rule_id="FOI-5")
+    assert clock is not None and timezone.localtime(clock.due_at).date() == date(2026, 1, 31)
+    assert clock.organization == d.office
+    assert supervision_sweep(now=datetime(2026, 1, 25, 9, tzinfo=SHANGHAI)).reminded == 1
+    assert Notification.objects.filter(verb=Notification.Verb.REMINDER, supervision=clock).exists()
+
+    with pytest.raises(ValidationError, match="Write the overview"):
+        services.foi_report_issue(report=report, actor=d.officer)
+    entered = dict.fromkeys(report_entered_keys(), 0)
+    entered.update({"licensing": 12, "review.upheld": 1, "review.total": 2})
+    with pytest.raises(ValidationError, match="do not add up"):  # 1 upheld ≠ 2 in total
+        services.foi_report_enter(
+            report=report, actor=d.officer, overview="概述", problems="问题", other="其他", entered=entered
+        )
+    entered["review.corrected"] = 1
+    services.foi_report_enter(
+        report=report,
+        actor=d.officer,
+        overview="2025年，本局认真贯彻落实《政府信息公开条例》。",
+        problems="主动公开的及时性有待提高。",
+        other="本年度未收取信息处理费。",
+        entered=entered,
+    )
+    stored = AnnualReport.objects.get(pk=report.pk)
+    assert stored.entered["licensing"] == 12 and stored.problems == "主动公开的及时性有待提高。"
+    entry = AuditEntry.objects.get(action="disclosure.annual_report_enter")
+    assert entry.data["licensing"] == [None, 12]
+
+    broken = _letter(d)  # concluded before it was received: the table cannot add up
+    services.foi_reply(actor=d.officer, request=broken, reply_type="disclosed", text="已公开")
+    _dated(broken, date(2025, 6, 2), date(2025, 6, 1))
+    with pytest.raises(ValidationError, match="concluded before it was received"):
+        services.foi_report_issue(report=report, actor=d.officer)
+    assert AnnualReport.objects.get(pk=report.pk).status == AnnualReport.Status.DRAFT
+    _dated(broken, date(2025, 6, 2), date(2025, 6, 10))
+
+    issued = services.foi_report_issue(report=report, actor=d.officer)
+    assert report.status == AnnualReport.Status.ISSUED and issued.published
+    assert document_for(report, kind="disclosure.annual_report") == issued
+    assert Supervision.objects.get(pk=clock.pk).status == Supervision.Status.CLOSED
+    with pytest.raises(ValidationError):
+        services.foi_report_enter(
+            report=report, actor=d.officer, overview="改", problems="改", other="改", entered=entered
+        )
+    body = Client().get(reverse("core:document-download", args=[issued.pk]))
+    word = docx.Document(io.BytesIO(b"".join(body.streaming_content)))
+    text = "\n".join(p.text for p in word.paragraphs)
+    for heading in REPORT_SECTIONS:
+        assert heading in text
+    assert "2025年，本局认真贯彻落实" in text and issued.number in text
+    cells = [[c.text for c in row.cells] for table in word.tables for row in table.rows]
+    assert ["行政许可：本年处理决定数量", "12"] in cells
+    assert ["行政复议", "1", "1", "0", "0", "2"] in cells
+    new_row = next(r for r in cells if r[0] == "本年新收申请")
+    assert new_row[-1] == "2"  # two requests received in 2025, both handled
+
+
+def test_foi3_public_pages_state_the_reply_limit_from_the_clock(district: District):
+    """FOI-3: the public pages read the reply limit from the clock, never a number of their own."""
+    from django.utils import translation
+
+    from sunshine.core.clocks import clock_get
+
+    days = clock_get("FOI-3").length
+    with translation.override("zh-hans"):
+        for name in ("disclosure:index", "disclosure:foi"):
+            page = Client(headers={"accept-language": "zh-hans"}).get(reverse(name)).content.decode()
+            assert f"{days}个工作日内予以答复" in page, name

@@ -23,7 +23,18 @@ from sunshine.orgs.tests.factories import SchoolFactory
 from .conftest import District
 
 pytestmark = pytest.mark.django_db
-SCHOOL_CATEGORIES = ["basic-facts", "school-rules", "plans", "enrollment", "fees", "hiring", "finances", "safety"]
+SCHOOL_CATEGORIES = [
+    "basic-facts",
+    "school-rules",
+    "plans",
+    "enrollment",
+    "fees",
+    "hiring",
+    "finances",
+    "safety",
+    "tenders",
+]
+SCHOOL_ITEMS = 10  # DIS-2: enrollment carries two items (the five disclosures; student aid)
 
 
 def _publish(d: District, school, clerk, principal, code: str, *, late: bool = False) -> None:
@@ -42,7 +53,7 @@ def _publish(d: District, school, clerk, principal, code: str, *, late: bool = F
 
 def test_quarterly_scores_and_ratings(district: District):
     d = district
-    assert RequiredItem.objects.filter(org_kind="school").count() == len(SCHOOL_CATEGORIES)
+    assert RequiredItem.objects.filter(org_kind="school").count() == SCHOOL_ITEMS
     today = timezone.localdate()
     year, quarter = today.year, (today.month - 1) // 3 + 1
     for code in SCHOOL_CATEGORIES:  # the model school: everything, on time
@@ -50,7 +61,7 @@ def test_quarterly_scores_and_ratings(district: District):
     third = SchoolFactory(parent=d.bureau, name="示范区第三小学")
     clerk3 = user_with_role(Role.SCHOOL_CLERK, organization=third)
     head3 = user_with_role(Role.PRINCIPAL, organization=third)
-    for code in SCHOOL_CATEGORIES[:6]:  # six of eight, one of them late
+    for code in SCHOOL_CATEGORIES[:6]:  # six categories (seven items of ten), one of them late
         _publish(d, third, clerk3, head3, code, late=(code == "fees"))
     # d.other_school publishes nothing.
 
@@ -58,13 +69,15 @@ def test_quarterly_scores_and_ratings(district: District):
     results = {r.school_id: r for r in inspection.results.all()}
     best, middle, worst = results[d.school.pk], results[third.pk], results[d.other_school.pk]
     assert (best.completeness, best.timeliness, best.score, best.rag) == (100, 100, 100, "green")
-    assert (middle.completeness, middle.timeliness, middle.score, middle.rag) == (75, 83, 78, "amber")
+    assert (middle.completeness, middle.timeliness, middle.score, middle.rag) == (70, 83, 75, "amber")
     assert [m["item"] for m in middle.missing] == [
-        str(i.label) for i in RequiredItem.objects.filter(org_kind="school", category__code__in=["finances", "safety"])
+        str(i.label)
+        for i in RequiredItem.objects.filter(org_kind="school", category__code__in=["finances", "safety", "tenders"])
     ]
     assert len(middle.late) == 1 and middle.late[0]["title"].endswith("fees公开")
-    assert (worst.completeness, worst.score, worst.rag) == (0, 40, "red")
-    assert len(worst.missing) == 8
+    # DIS-2: publishing nothing scores nothing, on timeliness too.
+    assert (worst.completeness, worst.timeliness, worst.score, worst.rag) == (0, 0, 0, "red")
+    assert len(worst.missing) == SCHOOL_ITEMS
 
     assert (inspection.green_min, inspection.amber_min) == (90, 70)  # the default lines, recorded
 
@@ -76,7 +89,7 @@ def test_ovs1_inspection_colours_come_from_the_lines_of_the_period(district: Dis
     d = district
     today = timezone.localdate()
     year, quarter = today.year, (today.month - 1) // 3 + 1
-    for code in SCHOOL_CATEGORIES[:6]:  # 75% complete, all on time: score 85
+    for code in SCHOOL_CATEGORIES[:6]:  # 70% complete, all on time: score 82
         _publish(d, d.school, d.clerk, d.principal, code)
     local_rule_set(
         actor=None,
@@ -85,8 +98,8 @@ def test_ovs1_inspection_colours_come_from_the_lines_of_the_period(district: Dis
     )
     inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year, quarter=quarter)
     results = {r.school_id: r for r in inspection.results.all()}
-    assert results[d.school.pk].score == 85 and results[d.school.pk].rag == Rag.GREEN  # 85 ≥ this period's 80
-    assert results[d.other_school.pk].score == 40 and results[d.other_school.pk].rag == Rag.AMBER
+    assert results[d.school.pk].score == 82 and results[d.school.pk].rag == Rag.GREEN  # 82 ≥ this period's 80
+    assert results[d.other_school.pk].score == 0 and results[d.other_school.pk].rag == Rag.RED  # published nothing
     assert (inspection.green_min, inspection.amber_min) == (80, 40)
     for result in results.values():
         assert result.rag == score_rag(result.score, period=period_name(year, quarter))
@@ -130,7 +143,76 @@ def test_school_sees_its_own_gaps_on_the_workbench(district: District):
     gaps = services.organization_gaps(
         d.school, year=timezone.localdate().year, quarter=(timezone.localdate().month - 1) // 3 + 1
     )
-    assert gaps.present == 1 and len(gaps.missing) == 7
+    assert gaps.present == 1 and len(gaps.missing) == SCHOOL_ITEMS - 1
     with translation.override("zh-hans"):
         for missing in gaps.missing:  # stored as the msgid, shown translated
             assert gettext(missing["item"]) in page
+
+
+def test_dis2_checklists_have_every_item_of_the_rule(district: District):
+    """DIS-2: the bureau's list includes licensing and services; a school's includes
+    student aid and tender results."""
+    bureau = set(RequiredItem.objects.filter(org_kind="bureau").values_list("category__code", flat=True))
+    assert bureau >= {
+        "rules",
+        "functions",
+        "services",
+        "budgets",
+        "admin-fees",
+        "procurement",
+        "policies",
+        "hiring",
+    }
+    school = set(RequiredItem.objects.filter(org_kind="school").values_list("category__code", flat=True))
+    assert school == set(SCHOOL_CATEGORIES)
+    assert RequiredItem.objects.filter(org_kind="school", category__code="enrollment").count() == 2
+
+
+def test_dis2_the_bureau_is_inspected_like_a_school(district: District):
+    """DIS-2: the inspection scores the bureau on its own checklist, with the schools."""
+    d = district
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    _publish(d, d.bureau, d.officer, d.leader, "services")
+    inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=year, quarter=quarter)
+    own = inspection.results.get(school=d.bureau)
+    assert own.required == RequiredItem.objects.filter(org_kind="bureau").count()
+    assert own.present == 1 and own.timeliness == 100
+    assert "services" not in {m["category"] for m in own.missing}
+
+
+def test_dis1_publication_clock_is_supervised_until_published(district: District):
+    """DIS-1: information created (or changed) and not yet published runs the
+    20-working-day clock as a core supervision of its organisation; publication closes
+    it; a draft left past its deadline counts as late in the inspection."""
+    from sunshine.core.clocks import deadline
+    from sunshine.core.models import Supervision
+    from sunshine.core.supervision import supervision_get_active, supervision_list_of
+
+    d = district
+    info = timezone.localdate() - timedelta(days=2)
+    doc = services.document_create(
+        actor=d.clerk, organization=d.school, category=d.category("plans"), title="学期工作计划", info_date=info
+    )
+    clock = supervision_get_active(item=doc, rule_id="DIS-1")
+    assert clock is not None and clock.organization == d.school
+    assert clock.due_at == deadline("DIS-1", clock.started_at).due
+    services.document_submit(actor=d.clerk, document=doc)
+    services.document_publish(actor=d.principal, document=doc)
+    assert supervision_get_active(item=doc, rule_id="DIS-1") is None
+    assert supervision_list_of(doc).get().status == Supervision.Status.CLOSED
+    services.document_revise(actor=d.clerk, document=doc)  # changed: the clock runs again
+    assert supervision_get_active(item=doc, rule_id="DIS-1") is not None
+
+    stale = services.document_create(
+        actor=d.other_clerk,
+        organization=d.other_school,
+        category=d.category("plans"),
+        title="逾期未公开的计划",
+        info_date=timezone.localdate() - timedelta(days=45),
+    )
+    today = timezone.localdate()
+    gaps = services.organization_gaps(d.other_school, year=today.year, quarter=(today.month - 1) // 3 + 1)
+    due = deadline("DIS-1", stale.info_date).due_date
+    if (due.month - 1) // 3 == (today.month - 1) // 3 and due < today:
+        assert [late["title"] for late in gaps.late] == ["逾期未公开的计划"] and gaps.timeliness == 0

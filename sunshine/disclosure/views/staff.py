@@ -3,6 +3,7 @@ gaps, documents and their workflow, FOI requests with their clocks, inspections.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from sunshine.core.clocks import clock_get, deadline
+from sunshine.core.clocks import SHANGHAI, clock_get, deadline
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.issued import document_for
 from sunshine.core.transitions import status_history
 from sunshine.core.views.files import issued_document_response
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import (
+    AnnualReportForm,
     AttachmentForm,
     ConsultationForm,
     CorrectionForm,
@@ -38,7 +40,7 @@ from sunshine.disclosure.forms import (
     ReplyForm,
 )
 from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT, reply_letter_docx
-from sunshine.disclosure.models import Document, FoiRequest
+from sunshine.disclosure.models import AnnualReport, Document, FoiRequest
 from sunshine.orgs.models import Organization
 
 
@@ -341,7 +343,10 @@ class FoiStaffView(StaffView):
             if action == "confirm":
                 services.foi_confirm(actor=user, request=foi, on=on)
             elif action == "correction":
-                services.foi_correction_ask(actor=user, request=foi, text=request.POST.get("text", ""), on=on)
+                correction = CorrectionForm(request.POST)
+                if not correction.is_valid():
+                    raise ValidationError(_("Say what must be corrected and by when the applicant answers."))
+                services.foi_correction_ask(actor=user, request=foi, on=on, **correction.cleaned_data)
             elif action == "corrected":
                 services.foi_correction_receive(actor=user, request=foi, on=on)
             elif action == "lapse":
@@ -355,7 +360,10 @@ class FoiStaffView(StaffView):
             elif action == "extend":
                 form = ExtensionForm(request.POST)
                 if not form.is_valid():
-                    raise ValidationError(_("An extension is 1 to 20 working days, with a reason."))
+                    raise ValidationError(
+                        _("An extension is 1 to %(days)s working days, with a reason.")
+                        % {"days": clock_get(rules.REPLY_CLOCK).length}
+                    )
                 services.foi_extend(actor=user, request=foi, **form.cleaned_data)
             elif action == "reply":
                 services.foi_reply(
@@ -448,3 +456,68 @@ class InspectionStaffView(StaffView):
 
 def organization_choices(user: Any) -> list[Organization]:
     return list(access.organizations_writable_by(user))
+
+
+class AnnualReportStaffView(StaffView):
+    """FOI-5: the bureau's annual report for a year — what the office enters, the request
+    table from the records with its cross-check, and the issue."""
+
+    def test_func(self) -> bool:
+        return access.foi_bureaus_of(self.request.user).exists()
+
+    def _bureau(self) -> Organization:
+        bureau = access.foi_bureaus_of(self.request.user).first()
+        if bureau is None:  # pragma: no cover - test_func
+            raise PermissionDenied
+        return bureau
+
+    def get(self, request: HttpRequest, year: int) -> HttpResponse:
+        bureau = self._bureau()
+        report = AnnualReport.objects.filter(bureau=bureau, year=year).first()
+        initial: dict[str, Any] = {}
+        if report is not None:
+            initial = {"overview": report.overview, "problems": report.problems, "other": report.other}
+            initial.update(report.entered)
+        error, rows = "", []
+        try:
+            rows = services.foi_report_rows(services.foi_annual_report(bureau=bureau, year=year))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        context = {
+            "bureau": bureau,
+            "year": year,
+            "report": report,
+            "form": AnnualReportForm(initial=initial),
+            "rows": rows,
+            "error": error,
+            "section2": services.foi_report_section2(bureau=bureau, year=year),
+            "columns": [str(label) for _k, label in FoiRequest.ApplicantKind.choices],
+            "due": deadline(rules.REPORT_CLOCK, datetime(year, 12, 31, 12, tzinfo=SHANGHAI)).due_date,
+            "issued": document_for(report) if report and report.status == AnnualReport.Status.ISSUED else None,
+        }
+        return render(request, "disclosure/staff/annual_report.html", context)
+
+    def post(self, request: HttpRequest, year: int) -> HttpResponse:
+        bureau = self._bureau()
+        action = request.POST.get("action", "")
+        try:
+            report = services.foi_report_prepare(bureau=bureau, year=year, actor=request.user)
+            if action == "save":
+                form = AnnualReportForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Every figure is a whole number, 0 or more."))
+                services.foi_report_enter(
+                    report=report,
+                    actor=request.user,
+                    overview=form.cleaned_data["overview"],
+                    problems=form.cleaned_data["problems"],
+                    other=form.cleaned_data["other"],
+                    entered=form.entered(),
+                )
+                messages.success(request, _("Saved."))
+            elif action == "issue":
+                document = services.foi_report_issue(report=report, actor=request.user)
+                messages.success(request, _("Issued as %(number)s.") % {"number": document.number})
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("disclosure:staff-annual-report", year=year)

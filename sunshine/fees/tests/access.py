@@ -6,11 +6,13 @@ school B reaches none of it (object scoping)."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sunshine.core.actors import SYSTEM
+from sunshine.core.clocks import SHANGHAI
 from sunshine.core.testing import OTHER_SCHOOL_CLERK, POST, VISITORS, District, Rule
 from sunshine.fees import services
 from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, LedgerUpload, RefundOrder
@@ -32,6 +34,11 @@ def term(d: District) -> Any:
         return t
 
     return d.once("fees.term", build)
+
+
+def before_registration(t: Any) -> datetime:
+    """FEE-5: a moment in good time for the term's notice (ten days before registration)."""
+    return datetime.combine(t.registration_date - timedelta(days=10), time(9), SHANGHAI)
 
 
 def item(d: District, code: str) -> CatalogueItem:
@@ -71,7 +78,10 @@ def notice(d: District) -> FeeNotice:
 
 def published(d: District) -> FeeNotice:
     return d.once(
-        "fees.published", lambda d: services.fee_notice_publish(notice=notice(d), actor=d.user(Role.SCHOOL_CLERK))
+        "fees.published",
+        lambda d: services.fee_notice_publish(
+            notice=notice(d), actor=d.user(Role.SCHOOL_CLERK), now=before_registration(term(d))
+        ),
     )
 
 
@@ -179,7 +189,7 @@ ACCESS = [
         SCHOOL_A,
         method=POST,
         kwargs=lambda d: {"school": notice(d).school_id, "term": term(d).pk},
-        data={"action": "publish"},
+        data={"action": "publish", "late_reason": "校舍维修推迟公示"},  # FEE-5: registration is over
         ok_status=302,
         state=_status(FeeNotice, notice),
         done=lambda d: FeeNotice.objects.get(pk=notice(d).pk).status == FeeNotice.Status.PUBLISHED,

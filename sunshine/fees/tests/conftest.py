@@ -4,11 +4,13 @@ schools of each kind, and the people who work on fees."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 
 from sunshine.core.actors import SYSTEM
+from sunshine.core.clocks import SHANGHAI
 from sunshine.core.testing import user_with_role
 from sunshine.fees.models import CatalogueItem, FeeDeclaration
 from sunshine.fees.services import catalogue_seed, fee_declaration_approve, fee_declaration_file, fee_declare
@@ -48,7 +50,11 @@ class FeeWorld:
             approving_body="示范区发展和改革局",
             document_number="区发改〔2026〕12号",
         )
-        return fee_declaration_file(declaration=declaration, actor=self.reviewer)
+        filed = fee_declaration_file(declaration=declaration, actor=self.reviewer)
+        # Filed in good time, a month before registration (FEE-5: collected only once filed).
+        filed.filed_at = datetime.combine(self.term.registration_date - timedelta(days=30), time(9), SHANGHAI)
+        FeeDeclaration.objects.filter(pk=filed.pk).update(filed_at=filed.filed_at)
+        return filed
 
 
 @pytest.fixture

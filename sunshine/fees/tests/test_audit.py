@@ -5,7 +5,7 @@ re-running adds nothing (FEE-1, FEE-2, FEE-3, FEE-4, FEE-5)."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from sunshine.core.clocks import SHANGHAI
 from sunshine.core.models import StoredFile
 from sunshine.fees.engine import audit_frames
-from sunshine.fees.models import Finding, LedgerMapping, LedgerRow, LedgerUpload
+from sunshine.fees.models import FeeDeclaration, Finding, LedgerMapping, LedgerRow, LedgerUpload
 from sunshine.fees.services import fee_declaration_settle, ledger_audit, ledger_import
 
 HEADER = "学号,姓名,收费项目,金额,收费日期,票据号"
@@ -104,6 +105,42 @@ def test_fee2_service_fee_bundled_with_accommodation(filed):
     found = audit(filed, ["S003,王五,住宿费,400,2026-09-01,R9", "S003,王五,伙食费,900,2026-09-01,R9"])
     assert set(found) == {"bundled"}
     assert found["bundled"][0].item_code == "meals" and found["bundled"][0].amount_fen == 90000
+
+
+def test_fee2_service_fee_bundled_with_tuition(world):
+    """FEE-2: a service or on-behalf fee is never bundled with tuition either (not only
+    with accommodation): meals and the uniform on the tuition receipt are findings."""
+    for code, fen in (("tuition", 80000), ("meals", 90000), ("uniform", 25000)):
+        world.file(world.senior, code, fen)
+    ledger_import(
+        school=world.senior,
+        term=world.term,
+        file=csv_file(
+            [
+                "S001,张三,学费,800,2026-09-01,R1",
+                "S001,张三,伙食费,900,2026-09-01,R1",
+                "S001,张三,校服费,250,2026-09-01,R1",
+                "S002,李四,学费,800,2026-09-01,R2",
+                "S002,李四,伙食费,900,2026-09-01,R3",  # a receipt of its own: lawful
+            ]
+        ),
+        actor=world.senior_clerk,
+    )
+    ledger_audit(school=world.senior, term=world.term, actor=world.reviewer)
+    found = {(f.kind, f.student_no, f.item_code, f.rule_id) for f in Finding.objects.all()}
+    assert found == {("bundled", "S001", "meals", "FEE-2"), ("bundled", "S001", "uniform", "FEE-2")}
+
+
+def test_fee5_collected_before_it_was_filed(filed):
+    """FEE-5: fees are declared and filed before collection: a filed item collected
+    before the day it was filed is a finding (whole amount)."""
+    FeeDeclaration.objects.filter(school=filed.primary, item__code="uniform").update(
+        filed_at=datetime(2026, 9, 3, 10, tzinfo=SHANGHAI)
+    )
+    found = audit(filed, ["S003,王五,校服费,250,2026-09-02,R9", "S004,赵六,校服费,250,2026-09-03,R10"])
+    assert set(found) == {"before_filing"}
+    (finding,) = found["before_filing"]
+    assert (finding.rule_id, finding.student_no, finding.amount_fen) == ("FEE-5", "S003", 25000)
 
 
 def test_fee2_on_behalf_surplus_over_actual_cost(filed):

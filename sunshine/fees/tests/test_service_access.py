@@ -18,6 +18,7 @@ from sunshine.core.models import AuditEntry
 from sunshine.core.testing import user_with_role
 from sunshine.fees import services
 from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding, LedgerUpload, RefundOrder
+from sunshine.fees.tests.access import before_registration
 from sunshine.fees.tests.factories import TermFactory
 from sunshine.fees.tests.test_audit import csv_file
 from sunshine.orgs.models import Role
@@ -76,7 +77,9 @@ CALLS: list[tuple[str, str, Callable[[Any, dict[str, Any], Any], Any]]] = [
         declaration=o["filed"], actor=a, actual_cost_fen=1)),
     ("fee_notice_generate", SCHOOL_ONLY, lambda w, o, a: services.fee_notice_generate(
         school=w.primary, term=w.term, actor=a)),
-    ("fee_notice_publish", SCHOOL_ONLY, lambda w, o, a: services.fee_notice_publish(notice=o["notice"], actor=a)),
+    ("fee_notice_publish", SCHOOL_ONLY, lambda w, o, a: services.fee_notice_publish(
+        notice=o["notice"], actor=a, now=before_registration(w.term)
+    )),
     ("fee_notice_withdraw", SCHOOL_ONLY, lambda w, o, a: services.fee_notice_withdraw(notice=o["notice"], actor=a)),
     ("ledger_import", EITHER, lambda w, o, a: services.ledger_import(
         school=w.primary, term=w.term, file=csv_file(["S9,赵六,伙食费,900,2026-09-01,R9"]), actor=a)),

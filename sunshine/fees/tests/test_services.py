@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sunshine.core.actors import SYSTEM
+from sunshine.core.clocks import SHANGHAI, deadline
 from sunshine.core.issued import document_for
-from sunshine.core.models import AuditEntry, StatusAssignmentError
+from sunshine.core.models import AuditEntry, StatusAssignmentError, Supervision
+from sunshine.core.supervision import supervision_get_active, supervision_sweep
 from sunshine.core.transitions import TransitionNotAllowed
-from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice
+from sunshine.fees.models import CatalogueItem, FeeDeclaration, FeeNotice, Finding
 from sunshine.fees.rules import NATIONAL_CATALOGUE
 from sunshine.fees.services import (
     catalogue_copy,
     catalogue_item_create,
     catalogue_seed,
+    fee_declaration_approve,
+    fee_declaration_file,
     fee_declaration_reject,
     fee_declare,
     fee_notice_generate,
@@ -110,8 +114,8 @@ def test_approve_then_file_through_transitions(world):
         filed.save()
 
 
-def test_notice_has_every_fee4_field_and_stays_up_fee5(world):
-    """FEE-4 fields; FEE-5: stays up at least the LOCAL number of days."""
+def test_notice_has_every_fee4_field(world):
+    """FEE-4 fields: category, item, standard, basis, scope, unit, reductions, hotline."""
     with pytest.raises(ValidationError):
         fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)  # nothing filed yet
     world.file(world.primary, "meals", 90000, reductions="低保家庭减免", grades="一至六年级")
@@ -120,14 +124,138 @@ def test_notice_has_every_fee4_field_and_stays_up_fee5(world):
     assert set(line) >= {"category", "item", "standard_fen", "basis", "scope", "unit", "reductions"}
     assert line["basis"] == "示范区发展和改革局 区发改〔2026〕12号"
     assert notice.hotline == "0000-12345"
+
+
+def upcoming_term(world):
+    """A term whose registration is still ahead, with the primary school's meals filed."""
+    today = timezone.localdate()
+    term = TermFactory(
+        bureau=world.bureau,
+        school_year="2031-2032",
+        starts_on=today + timedelta(days=40),
+        ends_on=today + timedelta(days=160),
+        registration_date=today + timedelta(days=38),
+    )
+    catalogue_seed(term=term, actor=SYSTEM)
+    declaration = fee_declare(
+        actor=world.clerk,
+        school=world.primary,
+        term=term,
+        item=CatalogueItem.objects.get(term=term, code="meals"),
+        standard_fen=90000,
+    )
+    fee_declaration_approve(
+        declaration=declaration, actor=world.reviewer, approving_body="区发改局", document_number="1"
+    )
+    fee_declaration_file(declaration=declaration, actor=world.reviewer)
+    return term
+
+
+def test_fee5_notice_display_period_is_a_core_supervision_that_cannot_end_early(world):
+    """FEE-5 (LOCAL FEE-5-notice): publishing opens the display period as a core
+    supervision of the school; withdrawal before its last day is refused by core
+    (never overdue, never ended early); the sweep ends it, and then the notice may go."""
+    term = upcoming_term(world)
+    notice = fee_notice_generate(school=world.primary, term=term, actor=world.clerk)
     fee_notice_publish(notice=notice, actor=world.clerk)
-    assert notice.status == FeeNotice.Status.PUBLISHED
+    assert notice.status == FeeNotice.Status.PUBLISHED and notice.late_reason == ""
+    shown = supervision_get_active(item=notice, rule_id="FEE-5-notice")
+    assert shown is not None and shown.organization == world.primary
+    assert shown.due_at == deadline("FEE-5-notice", notice.published_at).due
     with pytest.raises(ValidationError) as caught:
-        fee_notice_withdraw(notice=notice, actor=world.clerk, now=timezone.now() + timedelta(days=3))
-    assert "must stay up until" in caught.value.messages[0]
-    fee_notice_withdraw(notice=notice, actor=world.clerk, now=timezone.now() + timedelta(days=12))
+        fee_notice_withdraw(notice=notice, actor=world.clerk)
+    assert "cannot end earlier" in caught.value.messages[0]
+    notice.refresh_from_db()
+    assert notice.status == FeeNotice.Status.PUBLISHED
+    assert not Finding.objects.filter(kind=Finding.Kind.LATE_NOTICE).exists()
+    supervision_sweep(now=shown.due_at + timedelta(minutes=1))
+    assert Supervision.objects.get(pk=shown.pk).status == Supervision.Status.CLOSED
+    fee_notice_withdraw(notice=notice, actor=world.clerk)
     assert notice.status == FeeNotice.Status.WITHDRAWN
     poster = document_for(notice, kind="fees.notice")
     assert poster is not None and not poster.published  # kept on record, no longer public
     with pytest.raises(ValidationError):
-        fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
+        fee_notice_generate(school=world.primary, term=term, actor=world.clerk)
+
+
+def test_fee5_notice_after_registration_refused_or_a_finding_with_its_reason(world):
+    """FEE-5: the term-start notice is published before registration. After the
+    registration date it is refused; with a recorded reason it is published and is a
+    finding of the school's term."""
+    world.file(world.primary, "meals", 90000)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
+    after = datetime.combine(world.term.registration_date + timedelta(days=1), time(9), SHANGHAI)
+    with pytest.raises(ValidationError) as caught:
+        fee_notice_publish(notice=notice, actor=world.clerk, now=after)
+    assert caught.value.code == "FEE-5"
+    notice.refresh_from_db()
+    assert notice.status == FeeNotice.Status.DRAFT and not Finding.objects.exists()
+    fee_notice_publish(notice=notice, actor=world.clerk, now=after, late_reason="学校校舍维修，公示推迟")
+    notice.refresh_from_db()
+    assert notice.status == FeeNotice.Status.PUBLISHED and notice.late_reason == "学校校舍维修，公示推迟"
+    finding = Finding.objects.get()
+    assert (finding.kind, finding.rule_id, finding.school, finding.term) == (
+        Finding.Kind.LATE_NOTICE,
+        "FEE-5",
+        world.primary,
+        world.term,
+    )
+    assert finding.status == Finding.Status.OPEN
+    assert AuditEntry.objects.filter(action="fees.finding_late_notice", data__reason="学校校舍维修，公示推迟").exists()
+
+
+def test_fee5_on_registration_day_is_in_time(world):
+    world.file(world.primary, "meals", 90000)
+    notice = fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
+    on_the_day = datetime.combine(world.term.registration_date, time(8), SHANGHAI)
+    fee_notice_publish(notice=notice, actor=world.clerk, now=on_the_day)
+    assert notice.status == FeeNotice.Status.PUBLISHED and not Finding.objects.exists()
+
+
+def test_fee3_a_name_resembling_a_prohibited_item_is_held_for_the_reviewer(world):
+    """FEE-3 "under any name": an item whose name is one of a prohibited item's
+    synonyms, contains it or is alike by similarity is held at declaration; the reviewer
+    approves it only by clearing the resemblance with a reason (audited)."""
+    for code, name, expected in (
+        ("study-materials", "学习资料费", "资料费"),
+        ("aircon", "空调使用费", "降温费"),
+        ("campus-safety", "校园安全服务费", "安保费"),
+        ("pc-use", "电脑费", "上机费"),
+    ):
+        item = catalogue_item_create(term=world.term, actor=world.reviewer, code=code, name=name, category="service")
+        declaration = fee_declare(
+            actor=world.senior_clerk, school=world.senior, term=world.term, item=item, standard_fen=100
+        )
+        assert declaration.resembles == expected, name
+    held = FeeDeclaration.objects.get(item__code="study-materials")
+    with pytest.raises(ValidationError) as caught:
+        fee_declaration_approve(declaration=held, actor=world.reviewer, approving_body="区发改局", document_number="1")
+    assert caught.value.code == "FEE-3"
+    with pytest.raises(ValidationError):  # cleared, but no reason given
+        fee_declaration_approve(
+            declaration=held,
+            actor=world.reviewer,
+            approving_body="区发改局",
+            document_number="1",
+            resemblance_cleared=True,
+        )
+    held.refresh_from_db()
+    assert held.status == FeeDeclaration.Status.DECLARED
+    fee_declaration_approve(
+        declaration=held,
+        actor=world.reviewer,
+        approving_body="区发改局",
+        document_number="1",
+        note="学生自愿订购的课外读物，经核实与辅导资料不同",
+        resemblance_cleared=True,
+    )
+    assert held.status == FeeDeclaration.Status.APPROVED
+    assert AuditEntry.objects.filter(action="fees.declaration_resemblance_clear", data__resembles="资料费").count() == 1
+
+
+def test_fee3_the_lawful_national_items_are_not_held(world):
+    for code in ("meals", "exam", "uniform", "textbooks", "bus", "after-school", "insurance"):
+        declaration = fee_declare(
+            actor=world.senior_clerk, school=world.senior, term=world.term, item=world.item(code), standard_fen=100
+        )
+        assert declaration.resembles == "", code

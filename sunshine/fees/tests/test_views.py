@@ -21,6 +21,7 @@ from sunshine.core.models import AuditEntry
 from sunshine.core.testing import audit_entries_containing, login_verified, receipt_codes_drawn, user_with_role
 from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload
 from sunshine.fees.services import fee_notice_generate, fee_notice_publish
+from sunshine.fees.tests.access import before_registration
 from sunshine.fees.tests.test_audit import CLEAN, HEADER
 from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import BureauFactory
@@ -89,8 +90,13 @@ def test_notice_publish_public_page_and_poster(world):
     assert client.post(url, {"action": "generate"}).status_code == 302
     public = Client()
     assert public.get(reverse("fees:school-notice", args=[world.primary.code])).status_code == 404  # draft
+    # FEE-5: registration is over, so the page asks for the reason; without it nothing is published.
+    assert "id_late_reason" in client.get(url).content.decode()
     client.post(url, {"action": "publish"})
+    assert FeeNotice.objects.get().status == FeeNotice.Status.DRAFT
+    client.post(url, {"action": "publish", "late_reason": "校舍维修推迟公示"})
     assert FeeNotice.objects.get().status == FeeNotice.Status.PUBLISHED
+    assert Finding.objects.get().kind == Finding.Kind.LATE_NOTICE
     page = public.get(reverse("fees:school-notice", args=[world.primary.code]))
     assert page.status_code == 200 and "伙食费" in page.content.decode() and "0000-12345" in page.content.decode()
     assert world.primary.name in public.get(reverse("fees:school-list")).content.decode()
@@ -118,7 +124,7 @@ def test_notice_publish_public_page_and_poster(world):
 def published(world):
     world.file(world.primary, "meals", 90000)
     notice = fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
-    return fee_notice_publish(notice=notice, actor=world.clerk)
+    return fee_notice_publish(notice=notice, actor=world.clerk, now=before_registration(world.term))
 
 
 def test_a_published_notice_is_in_the_schools_disclosure_catalogue_under_fees(published):
@@ -138,7 +144,7 @@ def test_without_disclosure_the_notice_is_published_on_the_fee_pages_only(world)
     world.file(world.primary, "meals", 90000)
     notice = fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk)
     with seams.disclosure_entry_publish.absent():
-        notice = fee_notice_publish(notice=notice, actor=world.clerk)
+        notice = fee_notice_publish(notice=notice, actor=world.clerk, now=before_registration(world.term))
     assert notice.status == FeeNotice.Status.PUBLISHED and notice.disclosure_url == ""
     assert Client().get(reverse("fees:school-notice", args=[world.primary.code])).status_code == 200
 

@@ -169,6 +169,7 @@ class DeclarationReviewView(StaffMixin, View):
                         approving_body=data["approving_body"],
                         document_number=data["document_number"],
                         note=data["note"],
+                        resemblance_cleared=data["resemblance_cleared"],
                     )
                 elif data["action"] == "reject":
                     services.fee_declaration_reject(declaration=declaration, actor=request.user, reason=data["note"])
@@ -191,7 +192,8 @@ class NoticeStaffView(StaffMixin, View):
         term_obj = get_object_or_404(access.fee_terms_visible_to(request.user), pk=term, bureau_id=school_obj.parent_id)
         notice = access.fee_notices_visible_to(request.user).filter(school=school_obj, term=term_obj).first()
         can = access.can_manage_school(request.user, school_obj)
-        context = {"school": school_obj, "term": term_obj, "notice": notice, "can_manage": can}
+        late = timezone.localdate() > term_obj.registration_date  # FEE-5
+        context = {"school": school_obj, "term": term_obj, "notice": notice, "can_manage": can, "late": late}
         return render(request, self.template_name, context)
 
     def post(self, request: HttpRequest, school: int, term: int) -> HttpResponse:
@@ -203,7 +205,9 @@ class NoticeStaffView(StaffMixin, View):
             if request.POST.get("action") == "publish":
                 notices = access.fee_notices_visible_to(request.user)
                 notice = get_object_or_404(notices, school=school_obj, term=term_obj)
-                services.fee_notice_publish(notice=notice, actor=request.user)
+                services.fee_notice_publish(
+                    notice=notice, actor=request.user, late_reason=request.POST.get("late_reason", "")
+                )
                 messages.success(request, _("The notice is published on the school's public page."))
             else:
                 services.fee_notice_generate(school=school_obj, term=term_obj, actor=request.user)
