@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone, translation
 
+from sunshine.core.actors import SYSTEM
 from sunshine.core.testing import ANONYMOUS, PUBLIC, login_verified, user_with_role
 from sunshine.core.tests.zh_text import offences, page_read
 from sunshine.orgs.models import Organization, Role
@@ -63,10 +64,14 @@ def _district() -> dict[str, Any]:
     leader = users[Role.LEADER]
 
     term = TermFactory(bureau=bureau)
-    fees.catalogue_seed(term=term, actor=None)
+    fees.catalogue_seed(term=term, actor=SYSTEM)
     for code, fen in (("meals", 90000), ("accommodation", 40000)):
         declaration = fees.fee_declare(
-            actor=None, school=school, term=term, item=CatalogueItem.objects.get(term=term, code=code), standard_fen=fen
+            actor=users[Role.SCHOOL_CLERK],
+            school=school,
+            term=term,
+            item=CatalogueItem.objects.get(term=term, code=code),
+            standard_fen=fen,
         )
         fees.fee_declaration_approve(
             declaration=declaration, actor=users[Role.FEE_REVIEWER], approving_body="示范区发展和改革局",
@@ -129,10 +134,10 @@ def _district() -> dict[str, Any]:
     )
     disclosure.inspection_publish(actor=leader, inspection=inspection, summary="本季度检查情况通报。")
 
-    source = opinion.source_create(actor=None, name="人工录入", kind=Source.Kind.MANUAL, bureau=bureau)
+    source = opinion.source_create(actor=SYSTEM, name="人工录入", kind=Source.Kind.MANUAL, bureau=bureau)
     opinion.post_create_manual(
         source=source,
-        actor=None,
+        actor=SYSTEM,
         title="示范区实验小学食堂乱收费",
         text="家长反映示范区实验小学食堂乱收费，教育局应回应。",
     )
