@@ -13,20 +13,26 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.admin.audited import AuditedModelAdmin
+from sunshine.core.admin.display import machine_text
 from sunshine.orgs.models import Membership, Organization, Term
 from sunshine.orgs.services import membership_check, membership_grant, membership_revoke
 
 
 @admin.register(Organization)
 class OrganizationAdmin(AuditedModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "level", "ownership", "boarding", "handles_foi", "is_active"]
+    list_display = ["name", "code_text", "kind", "parent", "level", "ownership", "boarding", "handles_foi", "is_active"]
     list_filter = ["kind", "level", "ownership", "boarding", "is_active"]
     search_fields = ["name", "code", "short_name"]
     autocomplete_fields = ["parent"]
     exclude = ["path"]
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_text(self, obj: Organization) -> SafeString | str:
+        return machine_text(obj.code)
 
 
 class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
