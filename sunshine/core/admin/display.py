@@ -8,7 +8,7 @@ is set in ``<code>``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -38,9 +38,7 @@ def target_text(obj: Any) -> str:
 
 class TargetAdminMixin:
     """For a model with a generic ``item``: the item, by name, in place of the content
-    type and object id."""
-
-    exclude: Iterable[str] = ("content_type", "object_id")
+    type and object id (which the admin excludes)."""
 
     @admin.display(description=_("work item"))
     def target(self, obj: Any) -> str:
@@ -55,8 +53,8 @@ class TargetTypeFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         ids = model_admin.get_queryset(request).values_list("content_type", flat=True).distinct()
-        types = ContentType.objects.filter(pk__in=list(ids))
-        pairs = [(str(t.pk), str(t.model_class()._meta.verbose_name)) for t in types if t.model_class() is not None]
+        models = {t.pk: t.model_class() for t in ContentType.objects.filter(pk__in=list(ids))}
+        pairs = [(str(pk), str(model._meta.verbose_name)) for pk, model in models.items() if model is not None]
         return sorted(pairs, key=lambda pair: pair[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
