@@ -20,8 +20,21 @@ class StoredFileAdmin(admin.ModelAdmin):
     list_display = ["original_name", "purpose_name", "file_type", "size", "uploaded_by", "created_at"]
     list_filter = [labelled_filter("purpose", _("purpose"), purpose_label)]
     search_fields = ["original_name", "sha256"]
-    fields = ("id", "purpose_name", "original_name", "file_type", "size", "fingerprint", "uploaded_by", "created_at")
+    fields = (
+        "identifier",
+        "purpose_name",
+        "original_name",
+        "file_type",
+        "size",
+        "fingerprint",
+        "uploaded_by",
+        "created_at",
+    )
     readonly_fields = fields
+
+    @admin.display(description=_("file ID"))
+    def identifier(self, obj: StoredFile) -> SafeString | str:
+        return machine_text(obj.pk)
 
     @admin.display(description=_("purpose"), ordering="purpose")
     def purpose_name(self, obj: StoredFile) -> SafeString | str:
