@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
         from sunshine.core.uploads import register_file_access
         from sunshine.orgs.access import can_manage_security, can_manage_users, can_read_audit
 
-        register_file_access(ISSUED_PURPOSE, issued_file_access)
+        register_file_access(ISSUED_PURPOSE, issued_file_access, label=_("Issued document"))
         register_workbench_entry(_("Workbench home"), "core:workbench", order=0)
         register_workbench_entry(_("System administration"), "admin:index", order=900, visible=can_manage_users)
         register_workbench_entry(

@@ -177,9 +177,9 @@ class LocalRule:
             if kind is bool:
                 if isinstance(raw, str):
                     lowered = raw.strip().lower()
-                    if lowered not in {"true", "false", "1", "0", "是", "否"}:
+                    if lowered not in {"true", "false", "1", "0", "是", "否", "yes", "no"}:
                         raise ValueError(raw)
-                    value: int | float | bool = lowered in {"true", "1", "是"}
+                    value: int | float | bool = lowered in {"true", "1", "是", "yes"}
                 else:
                     value = bool(raw)
             else:
@@ -264,7 +264,9 @@ class LocalRule:
             return "\n".join(value)
         if self.kind == "table":
             return "\n".join(", ".join(str(cell) for cell in dataclasses.astuple(row)) for row in value)
-        return str(value).lower() if isinstance(value, bool) else str(value)
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        return str(value)
 
     @property
     def help_text(self) -> str:
@@ -282,7 +284,7 @@ class LocalRule:
                 text += " " + _("A period is written 2026 or 2026-Q1; the period * is the default for every other.")
             return text
         if self.kind == "bool":
-            return _("Yes or no: true or false.")
+            return _("Yes or no: type yes or no.")
         return _("A number between %(min)s and %(max)s.") % {
             "min": self.minimum if self.minimum is not None else "—",
             "max": self.maximum if self.maximum is not None else "—",

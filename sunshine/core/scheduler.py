@@ -21,28 +21,52 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.tasks import Task
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.models import ScheduledJob
 
-__all__ = ["PERIODIC_JOBS", "register_periodic", "scheduler_tick"]
+__all__ = ["PERIODIC_JOBS", "job_label", "register_periodic", "scheduler_tick"]
 
 logger = logging.getLogger("sunshine.scheduler")
 
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {}
+JOB_LABELS: dict[str, str | Promise] = {}
 
 
-def register_periodic(name: str, task_path: str, every_seconds: int) -> None:
-    """Run the task at ``task_path`` (a ``@task`` function) every ``every_seconds``."""
+def register_periodic(name: str, task_path: str, every_seconds: int, *, label: str | Promise = "") -> None:
+    """Run the task at ``task_path`` (a ``@task`` function) every ``every_seconds``;
+    ``label`` is what the administrator reads for the job (translatable)."""
     if every_seconds < 1:
         raise ValueError("every_seconds must be at least 1")
     PERIODIC_JOBS[name] = (task_path, every_seconds)
+    if label:
+        JOB_LABELS[name] = label
 
 
-register_periodic("supervision-sweep", "sunshine.core.tasks.supervision_sweep_task", 300)
-register_periodic("uploads-sweep", "sunshine.core.tasks.uploads_sweep_task", 24 * 3600)
+def job_label(name: str) -> str:
+    """The name a person reads for a scheduled job ("" for a job registered without one)."""
+    return str(JOB_LABELS.get(name, ""))
+
+
 register_periodic(
-    "audit-anchor", "sunshine.core.tasks.audit_anchor_task", max(1, settings.SUNSHINE_AUDIT_ANCHOR_HOURS) * 3600
+    "uploads-sweep",
+    "sunshine.core.tasks.uploads_sweep_task",
+    24 * 3600,
+    label=_("Removal of files left by failed imports"),
+)
+register_periodic(
+    "supervision-sweep",
+    "sunshine.core.tasks.supervision_sweep_task",
+    300,
+    label=_("Supervision reminders, overdue marks and escalations"),
+)
+register_periodic(
+    "audit-anchor",
+    "sunshine.core.tasks.audit_anchor_task",
+    max(1, settings.SUNSHINE_AUDIT_ANCHOR_HOURS) * 3600,
+    label=_("Signed anchor of the audit log"),
 )
 
 

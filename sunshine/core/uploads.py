@@ -38,6 +38,7 @@ from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
@@ -55,6 +56,7 @@ __all__ = [
     "FileKind",
     "discard_on_error",
     "file_access_allowed",
+    "purpose_label",
     "register_file_access",
     "sniff_kind",
     "stored_file_discard",
@@ -124,14 +126,23 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 AccessCheck = Callable[[Any, StoredFile], bool]
 _ACCESS_CHECKS: dict[str, list[AccessCheck]] = {}
+_PURPOSE_LABELS: dict[str, str | Promise] = {}
 
 
-def register_file_access(purpose: str, fn: AccessCheck) -> None:
-    """Let ``fn(user, stored_file) -> bool`` grant reading files of ``purpose``.
-    Apps call this from ``AppConfig.ready()``. Registering the same function twice is a no-op."""
+def register_file_access(purpose: str, fn: AccessCheck, *, label: str | Promise = "") -> None:
+    """Let ``fn(user, stored_file) -> bool`` grant reading files of ``purpose``; ``label``
+    is what a person reads for the purpose (translatable). Apps call this from
+    ``AppConfig.ready()``. Registering the same function twice is a no-op."""
     checks = _ACCESS_CHECKS.setdefault(purpose, [])
     if fn not in checks:
         checks.append(fn)
+    if label:
+        _PURPOSE_LABELS[purpose] = label
+
+
+def purpose_label(purpose: str) -> str:
+    """The name a person reads for a stored file's purpose ("" when none was registered)."""
+    return str(_PURPOSE_LABELS.get(purpose, ""))
 
 
 def file_access_allowed(user: Any, stored_file: StoredFile) -> bool:

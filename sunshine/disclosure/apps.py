@@ -24,7 +24,9 @@ class DisclosureConfig(AppConfig):
         disclosure_entry_publish.register(services.entry_publish_receive)
         search_register(services.SEARCH_PUBLIC, label=_("Disclosure"))
         search_register(services.SEARCH_DRAFT, label=_("Disclosure working copy"), check=access.search_hit_visible)
-        register_file_access(services.ATTACHMENT_PURPOSE, access.attachment_readable)
+        register_file_access(
+            services.ATTACHMENT_PURPOSE, access.attachment_readable, label=_("Attachment of a disclosed document")
+        )
         register_document_kind(
             FOI_REPLY_DOCUMENT,
             label=_("FOI reply letter"),
@@ -32,8 +34,18 @@ class DisclosureConfig(AppConfig):
             may_read=access.foi_letter_readable,
             may_issue=lambda actor, organization: access.foi_bureaus_of(actor).filter(pk=organization.pk).exists(),
         )
-        register_periodic("disclosure-publish-due", "sunshine.disclosure.tasks.documents_publish_due_task", 60)
-        register_periodic("disclosure-annual-report", "sunshine.disclosure.tasks.foi_reports_prepare_task", 86400)
+        register_periodic(
+            "disclosure-publish-due",
+            "sunshine.disclosure.tasks.documents_publish_due_task",
+            60,
+            label=_("Publish documents whose time has come"),
+        )
+        register_periodic(
+            "disclosure-annual-report",
+            "sunshine.disclosure.tasks.foi_reports_prepare_task",
+            86400,
+            label=_("Annual disclosure reports prepared in January"),
+        )
         from sunshine.disclosure.report import ANNUAL_REPORT_DOCUMENT
 
         register_document_kind(

@@ -370,7 +370,7 @@ class FoiRequest(StatefulModel):
 
     @property
     def audit_label(self) -> str:
-        return f"FOI {self.number}"
+        return self.number
 
     def get_absolute_url(self) -> str:
         return reverse("disclosure:staff-foi", kwargs={"pk": self.pk})

@@ -25,7 +25,7 @@ class FeesConfig(AppConfig):
 
         register_workbench_entry(_("Fee management"), "fees:workbench", order=20, visible=can_use_workbench)
         register_home_panel("fees-notices", template="fees/home/notices.html", section="services", order=10)
-        register_file_access("fees.ledger", ledger_file_access)
+        register_file_access("fees.ledger", ledger_file_access, label=_("Fee ledger"))
         register_document_kind(NOTICE_DOCUMENT, label=_("fee notice"), number_prefix="{short_name}收费公告")
         register_document_kind(
             REFUND_DOCUMENT,

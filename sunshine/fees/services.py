@@ -502,7 +502,7 @@ def fee_notice_publish(
             info_date=timezone.localdate(now),
             source_label=f"fees.notice:{notice.pk}",
             body=render_to_string("fees/public/notice_body.html", {"notice": notice}),
-            attachments=(EntryFile(name=f"fee-notice-{notice.school.code}-{notice.pk}.docx", content=poster["bytes"]),),
+            attachments=(EntryFile(name=f"{notice.number or title}.docx", content=poster["bytes"]),),
             number=notice.number,
             issued_on=timezone.localdate(now),
         )

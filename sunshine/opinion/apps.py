@@ -34,7 +34,9 @@ class OpinionConfig(AppConfig):
             url_name="opinion:post-list",
             visible=can_monitor,
         )
-        register_periodic("opinion-fetch", "sunshine.opinion.tasks.opinion_fetch_task", 300)
+        register_periodic(
+            "opinion-fetch", "sunshine.opinion.tasks.opinion_fetch_task", 300, label=_("Fetch public-opinion sources")
+        )
         register_demo_builder("opinion", build_opinion_demo, order=60)
         figures.register()
 

@@ -110,7 +110,7 @@ def brief_docx(*, bureau: Any, day: date, posts: QuerySet[Post], events: QuerySe
     _run(
         document.add_paragraph(),
         "　　请各责任单位按照政务舆情回应要求，在48小时内作出回应；"
-        "重大突发事件5小时内发布权威信息、24小时内举行新闻发布（OPN-1）。",
+        "重大突发事件5小时内发布权威信息、24小时内举行新闻发布。",
     )
     sign = document.add_paragraph()
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT

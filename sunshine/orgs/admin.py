@@ -13,19 +13,26 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.admin.audited import AuditedModelAdmin
+from sunshine.core.admin.display import machine_text
 from sunshine.orgs.models import Membership, Organization, Term
 from sunshine.orgs.services import membership_check, membership_grant, membership_revoke
 
 
 @admin.register(Organization)
 class OrganizationAdmin(AuditedModelAdmin):
-    list_display = ["name", "code", "kind", "parent", "level", "ownership", "boarding", "handles_foi", "is_active"]
+    list_display = ["name", "code_text", "kind", "parent", "level", "ownership", "boarding", "handles_foi", "is_active"]
     list_filter = ["kind", "level", "ownership", "boarding", "is_active"]
     search_fields = ["name", "code", "short_name"]
     autocomplete_fields = ["parent"]
-    readonly_fields = ["path"]
+    exclude = ["path"]
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_text(self, obj: Organization) -> SafeString | str:
+        return machine_text(obj.code)
 
 
 class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -46,10 +53,14 @@ class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(Membership)
 class MembershipAdmin(AuditedModelAdmin):
     form = MembershipForm
-    list_display = ["user", "organization", "role", "title", "is_active", "pending", "approved_by", "created_at"]
+    list_display = ["user", "organization", "role", "title", "is_active", "pending", "approved_by", "created"]
     list_filter = ["role", "is_active", "pending"]
     search_fields = ["user__username", "user__full_name", "organization__name"]
     autocomplete_fields = ["user", "organization"]
+
+    @admin.display(description=_("created at"), ordering="created_at")
+    def created(self, obj: Membership) -> Any:
+        return obj.created_at
 
     def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
         if change:

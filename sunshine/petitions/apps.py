@@ -33,7 +33,7 @@ class PetitionsConfig(AppConfig):
         register_home_panel(
             "petitions-figures", petition_public_summary, template="petitions/home/figures.html", section="figures"
         )
-        register_file_access(ATTACHMENT_PURPOSE, attachment_access)
+        register_file_access(ATTACHMENT_PURPOSE, attachment_access, label=_("Petition attachment"))
         # The reply is issued in the bureau's name by whoever handles the case (a school's
         # clerk included): ``petition_reply`` checks that right; its readers follow PET-9.
         register_document_kind(
@@ -43,7 +43,12 @@ class PetitionsConfig(AppConfig):
             may_read=reply_document_access,
             may_issue=lambda actor, organization: is_staff_user(actor),
         )
-        register_periodic("petitions-daily", "sunshine.petitions.tasks.petitions_daily_task", 24 * 3600)
+        register_periodic(
+            "petitions-daily",
+            "sunshine.petitions.tasks.petitions_daily_task",
+            24 * 3600,
+            label=_("Daily petition checks"),
+        )
         register_demo_builder("petitions", build_petitions_demo, order=20)
         figures.register()
 

@@ -496,6 +496,7 @@ def _triage_check(actor: Any, petition: Petition) -> None:
 
 
 def _finish_notice_clocks(petition: Petition, actor: Any, reason: str) -> None:
+    """Close the notice clocks; ``reason`` is read by people (the status the case reached)."""
     for rule_id in ("PET-3", "PET-3-named-report", rules.FORWARDED_OBJECTION_CLOCK):
         _close_clock(petition, rule_id, actor=actor, reason=reason)
 
@@ -510,7 +511,7 @@ def petition_accept(*, petition: Petition, actor: Any) -> Petition:
     transition(
         petition, S.ACCEPTED, actor=actor, update={"accepted_at": now, "notified_at": now, "acceptance_number": number}
     )
-    _finish_notice_clocks(petition, actor, "accepted")
+    _finish_notice_clocks(petition, actor, str(S.ACCEPTED.label))
     supervision = _open_clock(
         petition, rules.HANDLING_CLOCK, organization=triage_unit(petition.bureau, petition), start=now, actor=actor
     )
@@ -550,7 +551,7 @@ def petition_decline(*, petition: Petition, actor: Any, reason: str, where_to_go
             "notified_at": now,
         },
     )
-    _finish_notice_clocks(petition, actor, "declined")
+    _finish_notice_clocks(petition, actor, str(S.DECLINED.label))
     filer_notice(
         petition=petition,
         kind=FilerNotice.Kind.DECLINED,
@@ -616,7 +617,7 @@ def petition_forward(*, petition: Petition, actor: Any, to_authority: str, reaso
             "notified_at": now,
         },
     )
-    _finish_notice_clocks(petition, actor, "forwarded")
+    _finish_notice_clocks(petition, actor, str(S.FORWARDED.label))
     filer_notice(
         petition=petition,
         kind=FilerNotice.Kind.FORWARDED,
@@ -648,7 +649,7 @@ def petition_object(*, petition: Petition, reason: str, actor: Any) -> Petition:
         data={"objection": True},
         update={"decline_reason": reason, "acceptance_number": number, "notified_at": now},
     )
-    _finish_notice_clocks(petition, actor, "objection")
+    _finish_notice_clocks(petition, actor, str(S.DECLINED.label))
     filer_notice(
         petition=petition,
         kind=FilerNotice.Kind.DECLINED,

@@ -28,7 +28,7 @@ def _stored_text(rule: LocalRule, value: Any) -> str:
 
 
 class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
-    key = forms.ChoiceField(label=_("rule"), choices=[(k, f"{k} — {r.description}") for k, r in LOCAL_RULES.items()])
+    key = forms.ChoiceField(label=_("rule"), choices=[(k, r.description) for k, r in LOCAL_RULES.items()])
     value = forms.CharField(label=_("value"), widget=forms.Textarea(attrs={"rows": 6, "cols": 60}))
 
     class Meta:
@@ -45,7 +45,7 @@ class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
             self.fields["key"].disabled = True  # a value belongs to its rule
         if rule is None:
             self.fields["value"].help_text = _(
-                "A number, true or false, a list (one item per line) or a table (one row per line, "
+                "A number, yes or no, a list (one item per line) or a table (one row per line, "
                 "columns separated by commas), as the rule asks. Open a rule from the list of rules to see its format."
             )
             return
@@ -69,10 +69,10 @@ class LocalRuleValueForm(forms.ModelForm[LocalRuleValue]):
 class LocalRuleValueAdmin(AuditedModelAdmin):
     form = LocalRuleValueForm
     change_list_template = "core/admin/localrule_change_list.html"
-    list_display = ["key", "description", "value_text", "default", "changed_by", "changed_at"]
+    list_display = ["description", "value_text", "default", "changed_by", "changed_at"]
     readonly_fields = ["changed_by", "changed_at"]
 
-    @admin.display(description=_("description"))
+    @admin.display(description=_("rule"), ordering="key")
     def description(self, obj: LocalRuleValue) -> str:
         return str(LOCAL_RULES[obj.key].description) if obj.key in LOCAL_RULES else ""
 

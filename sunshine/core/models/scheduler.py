@@ -30,4 +30,6 @@ class ScheduledJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        from sunshine.core.scheduler import job_label  # the registry imports this model
+
+        return job_label(self.name) or self.name

@@ -23,6 +23,23 @@ def rule_label(rule_id: object) -> str:
     return label(rule_id)
 
 
+@register.filter
+def model_label(label: object) -> str:
+    """``{{ entry.target_type|model_label }}``: ``accounts.user`` as the model's name."""
+    from sunshine.core.labels import model_label as label_of
+
+    return label_of(label)
+
+
+@register.filter
+def labelled(value: Any) -> Any:
+    """``{{ entry.data|labelled }}``: stored data with rule IDs and role codes named
+    (``core.labels.labelled``)."""
+    from sunshine.core.labels import labelled as label_all
+
+    return label_all(value)
+
+
 @register.simple_tag
 def site_identity() -> dict[str, str]:
     """settings.SUNSHINE_SITE, for templates rendered without context processors."""

@@ -135,7 +135,7 @@ def test_a_published_notice_is_in_the_schools_disclosure_catalogue_under_fees(pu
     body = page.content.decode()
     assert page.status_code == 200
     assert published.school.name in body and published.number in body and "0000-12345" in body
-    assert f"fee-notice-{published.school.code}-{published.pk}.docx" in body
+    assert f"{published.number}.docx" in body  # the poster, named as a person reads it
     entry = AuditEntry.objects.get(action="disclosure.entry_receive")
     assert entry.data["source"] == f"fees.notice:{published.pk}" and entry.data["category"] == "fees"
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from sunshine.core import seams
 from sunshine.core.actors import SYSTEM
 from sunshine.core.models import AuditEntry, Supervision
+from sunshine.core.rules import RULE_ID
 from sunshine.core.testing import client_for, login_verified, user_with_role
 from sunshine.opinion import services
 from sunshine.opinion.fetch import Item
@@ -133,6 +134,7 @@ def test_daily_brief_is_issued_as_a_numbered_record(district):
     assert hashlib.sha256(body).hexdigest() == brief.sha256
     text = "\n".join(p.text for p in Document(io.BytesIO(body)).paragraphs)
     assert "舆情日报" in text and event.title in text and "测试区教育局" in text and brief.number in text
+    assert not RULE_ID.search(text)  # the brief a person reads names no rule ID (OPN-1)
     # Issued again the same day: a new version under the same number, the first kept.
     client.post(reverse("opinion:brief"))
     versions = list(IssuedDocument.objects.filter(kind="opinion.brief").order_by("version"))
