@@ -348,7 +348,7 @@ class Finding(StatefulModel):
 
     @property
     def audit_label(self) -> str:
-        return f"finding {self.pk} {self.kind} {self.school_id}"
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class RefundOrder(StatefulModel):

@@ -322,8 +322,9 @@ def petition_file(
 
     PET-2: subject, facts, request and reasons are required for every kind; nothing is
     saved when a field is missing. A case handed over by another module
-    (``handed_over``, the intake seam) brings what its sender recorded: subject and
-    facts are required, and triage completes the rest with the filer. PET-8 decides ``named`` (a name or unit plus a
+    (``handed_over``, the intake seam) brings what its sender recorded: subject, facts
+    and the request are required, and triage completes the reasons with the filer.
+    PET-8 decides ``named`` (a name or unit plus a
     working contact). The identity is encrypted (FilerIdentity); its blind indexes serve
     the PET-7 same-facts rule and the duplicate check. The receipt code is 16 digits
     from ``secrets``, stored only as ``keyed_hash(code, purpose="petitions.receipt")``,
@@ -343,11 +344,12 @@ def petition_file(
         errors["title"] = _("Give the case a subject.")
     if not (facts or "").strip():
         errors["facts"] = _("Describe the facts.")
-    if not handed_over:  # PET-2: the request and the reasons, for every kind
-        if not (request or "").strip():
-            errors["request"] = _("Say what you are asking for.")
-        if not (reasons or "").strip():
-            errors["reasons"] = _("Give your reasons.")
+    # PET-2: the request for every kind and every channel; the reasons too, except in a
+    # hand-over from another module, where triage completes them with the filer.
+    if not (request or "").strip():
+        errors["request"] = _("Say what you are asking for.")
+    if not handed_over and not (reasons or "").strip():
+        errors["reasons"] = _("Give your reasons.")
     for name, org in (("subject_organization", subject_organization), ("accused_organization", accused_organization)):
         if org is not None and not _in_bureau(org, bureau):
             errors[name] = _("This unit is not under the bureau receiving the case.")

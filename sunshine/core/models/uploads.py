@@ -57,4 +57,6 @@ class StoredFile(models.Model):
     def audit_label(self) -> str:
         """The audit log's label: purpose and id, never the file's name (a citizen's
         file name can name the citizen)."""
-        return f"{self.purpose} #{self.pk}"
+        from sunshine.core.uploads import purpose_label
+
+        return f"{purpose_label(self.purpose) or self.purpose} #{self.pk}"

@@ -64,6 +64,7 @@ def entered_2027():
 
 ALL_CLOCK_IDS = {
     "PET-3",
+    "FEE-1-refund",
     "PET-3-named-report",
     "PET-4",
     "PET-5",

@@ -98,7 +98,7 @@ def _district() -> dict[str, Any]:
 
     filed = petition_file(
         bureau=bureau, kind="report", channel="web", title="食堂收费问题", facts="学校食堂每月多收费用。",
-        request="请求清退多收的费用。", subject_organization=school, actor=None,
+        request="请求清退多收的费用。", reasons="违反收费规定。", subject_organization=school, actor=None,
         identity=IdentityInput(
             name="测试甲", id_number="990101199001011234", phone="139 0000 1111", address="示范路9号"
         ),
@@ -106,7 +106,7 @@ def _district() -> dict[str, Any]:
     petition_accept(petition=filed.petition, actor=leader)
     petition_file(
         bureau=bureau, kind="suggestion", channel="letter", title="建议增设课后服务", facts="希望学校增设课后服务。",
-        actor=None,
+        request="增设课后服务。", reasons="家长下班较晚。", actor=None,
     )  # fmt: skip
 
     disclosure.categories_ensure()

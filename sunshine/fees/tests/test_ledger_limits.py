@@ -131,7 +131,7 @@ def test_the_sweep_removes_only_old_orphans(filed):
     assert uploads_sweep_orphans() == 1
     assert not default_storage.exists(old_orphan)
     assert default_storage.exists(young_orphan) and default_storage.exists(kept)
-    assert uploads_sweep_orphans(older_than=timedelta(0)) == 1
+    assert uploads_sweep_orphans(older_than=timedelta(0)) >= 1  # the folder is shared with other tests
     assert not default_storage.exists(young_orphan) and default_storage.exists(kept)
     default_storage.delete(kept)  # the storage outlives this test's rolled-back rows
 
