@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sunshine.core.forms import OnceForm
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import Category, Document, FoiRequest
 from sunshine.orgs.models import Organization
@@ -53,7 +54,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class FoiForm(forms.Form):
+class FoiForm(OnceForm):
     """FOI-1: applicant, contact, description of the information, and the form wanted."""
 
     applicant_kind = forms.ChoiceField(label=_("Applicant"), choices=FoiRequest.ApplicantKind.choices)
@@ -70,6 +71,7 @@ class FoiForm(forms.Form):
 
 
 class FoiIntakeForm(FoiForm):
+    submission = None  # type: ignore[assignment]  # staff record a request they received
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[c for c in FoiRequest.Channel.choices if c[0] != FoiRequest.Channel.ONLINE]
     )

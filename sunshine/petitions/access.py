@@ -36,6 +36,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from sunshine.orgs.access import staff_roles_of
 from sunshine.orgs.models import IDENTITY_ROLES, Membership, Organization, Role
@@ -297,7 +298,8 @@ RECEIPT_ONCE_KEY = "petitions.receipt"
 def receipt_once_put(session: Any, *, petition: Petition, code: str) -> None:
     """Hand the receipt code to the filer's own receipt page, through their session only
     (the web form and the intake seam for a filer at the browser both come here)."""
-    session[RECEIPT_ONCE_KEY] = {"code": code, "number": petition.number, "named": petition.named}
+    due = timezone.localtime(petition.notice_due_at).date().isoformat() if petition.notice_due_at else ""
+    session[RECEIPT_ONCE_KEY] = {"code": code, "number": petition.number, "named": petition.named, "notice_due": due}
 
 
 def receipt_session_ids(session: Any) -> frozenset[int]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sunshine.accounts.models import User
+from sunshine.core.forms import OnceForm
 from sunshine.orgs.models import Organization
 from sunshine.petitions.models import Petition, Reply
 
@@ -71,7 +72,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 # --- Public ----------------------------------------------------------------------------
 
 
-class PetitionFileForm(forms.Form):
+class PetitionFileForm(OnceForm):
     """The public web form (PET-1 web channel, PET-2 fields). Identity fields are shown
     without JavaScript too; they are read only when "named" is chosen."""
 

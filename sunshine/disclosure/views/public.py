@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.figures import Period, figure_value
+from sunshine.core.forms import submission_claim
+from sunshine.core.receipts import Receipt, receipt_code_grouped
 from sunshine.core.search import search_query
 from sunshine.disclosure import access, rules, services
 from sunshine.disclosure.forms import FoiForm, TrackForm
@@ -226,7 +231,12 @@ class FoiCreateView(View):
             raise Http404
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=400)
-        foi, code = services.foi_submit(actor=request.user, organization=bureau, **form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
+        with transaction.atomic():
+            if not submission_claim(form.submission_token, purpose="disclosure.foi"):
+                messages.info(request, _("This request was already sent; it has not been filed a second time."))
+                return redirect("disclosure:foi-done")
+            foi, code = services.foi_submit(actor=request.user, organization=bureau, **data)
         request.session[RECEIPT_SESSION_KEY] = {"number": foi.number, "code": code}
         return redirect("disclosure:foi-done")
 
@@ -234,12 +244,39 @@ class FoiCreateView(View):
 @method_decorator(never_cache, name="dispatch")
 class FoiDoneView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
-        if receipt is None:
+        held = request.session.pop(RECEIPT_SESSION_KEY, None)
+        if held is None:  # shown once already, or a replayed form
             return redirect("disclosure:foi-track")
-        code = receipt["code"]
-        grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
-        return render(request, "disclosure/public/foi_done.html", {"number": receipt["number"], "code": grouped})
+        clock = clock_get(rules.REPLY_CLOCK)
+        receipt = Receipt(
+            heading=_("Request received"),
+            number_label=_("Request number"),
+            number=held["number"],
+            code=receipt_code_grouped(held["code"]),
+            code_label=_("Your receipt code"),
+            code_warning=_(
+                "Write this code down or print this page now. It is shown only this once and cannot be shown "
+                "again or recovered: we do not keep it."
+            ),
+            deadline_label=_("Reply due by, if the office confirms your request today"),
+            deadline=deadline(rules.REPLY_CLOCK, timezone.localdate()).due_date,
+            steps=(
+                _("The office checks your request and confirms the date it is received."),
+                _(
+                    "If something is missing or unclear, the office asks you once to correct it; the time "
+                    "limit starts again when the correction arrives."
+                ),
+                _("The office replies in writing within %(days)s working days of the date received.")
+                % {"days": clock.length},
+                _("If it needs more time, the office head may extend this once, by at most %(days)s working days.")
+                % {"days": clock.extension},
+            ),
+            follow_url=reverse("disclosure:foi-track"),
+            follow_label=_("Follow your request"),
+            back_url=reverse("disclosure:index"),
+            back_label=_("Back to information disclosure"),
+        )
+        return render(request, "core/receipt.html", {"receipt": receipt})
 
 
 @method_decorator(never_cache, name="dispatch")
