@@ -221,8 +221,11 @@ class FoiCreateView(View):
 
     template_name = "disclosure/public/foi_form.html"
 
+    def _context(self, form: FoiForm) -> dict[str, Any]:
+        return {"form": form, "bureaus": _bureaus(), "reply_days": clock_get(rules.REPLY_CLOCK).length}
+
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": FoiForm(), "bureaus": _bureaus()})
+        return render(request, self.template_name, self._context(FoiForm()))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = FoiForm(request.POST)
@@ -230,7 +233,7 @@ class FoiCreateView(View):
         if bureau is None:
             raise Http404
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=400)
+            return render(request, self.template_name, self._context(form), status=400)
         data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
         with transaction.atomic():
             if not submission_claim(form.submission_token, purpose="disclosure.foi"):

@@ -25,6 +25,7 @@ from sunshine.core.supervision import supervision_rag
 from sunshine.core.views.files import issued_document_response
 from sunshine.opinion import access, services
 from sunshine.opinion.brief import BRIEF_DOCUMENT
+from sunshine.opinion.forms import EventAssignForm, EventMergeForm, EventPetitionForm, EventReplyForm, EventTextForm
 from sunshine.opinion.models import Event, Source, Stance, Topic
 
 RISING_POSTS = 3  # posts within 24 hours that make an event "rising"
@@ -272,6 +273,24 @@ class EventDetailView(LoginRequiredMixin, DetailView):
         event: Event = self.object
         user = self.request.user
         now = timezone.now()
+        other_events = list(
+            access.events_visible_to(user)
+            .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
+            .exclude(pk=event.pk)[:50]
+        )
+        units = access.units_assignable(event)
+        context["forms"] = {
+            "assign": EventAssignForm(units=units, named=event.organizations.all()),
+            "instruct": EventTextForm(key="instruct", label=_("Leader's instruction")),
+            "inform": EventTextForm(key="inform", label=_("Authoritative information released (5 h)")),
+            "statement": EventTextForm(key="statement", label=_("Press statement issued (24 h)")),
+            "investigate": EventTextForm(
+                key="investigate", label=_("Investigation note"), name="note", initial_text=event.investigation
+            ),
+            "reply": EventReplyForm(),
+            "petition": EventPetitionForm(),
+            "merge": EventMergeForm(others=access.events_visible_to(user).filter(pk__in=[e.pk for e in other_events])),
+        }
         context.update(
             {
                 "posts": event.posts.select_related("source").order_by("published_at"),
@@ -280,11 +299,7 @@ class EventDetailView(LoginRequiredMixin, DetailView):
                 "can_monitor": access.can_monitor(user),
                 "can_lead": access.can_lead(user),
                 "may_handle": access.may_handle(user, event),
-                "units": access.units_assignable(event),
-                "named": event.organizations.all(),
-                "other_events": access.events_visible_to(user)
-                .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
-                .exclude(pk=event.pk)[:50],
+                "other_events": other_events,
             }
         )
         return context
