@@ -70,12 +70,12 @@ def test_anonymous_report_from_filing_to_rating(live_server: Any, people: dict[s
     page.screenshot(path=f"{SHOTS}-form.png", full_page=True)
     page.locator("button.button-primary").click()
     page.wait_for_url("**/petitions/write/receipt/")
-    grouped = page.locator(".pt-code").inner_text()
+    grouped = page.locator(".receipt-code").inner_text()
     code = grouped.replace(" ", "")
     assert len(code) == 16 and code.isdigit() and len(grouped.split()) == 4
     page.screenshot(path=f"{SHOTS}-receipt.png", full_page=True)
     page.reload()
-    assert page.locator(".pt-code").count() == 0  # shown once only
+    assert page.locator(".receipt-code").count() == 0  # shown once only
     petition = Petition.objects.get()
     assert petition.named is False
 
