@@ -17,7 +17,8 @@ class EventAssignForm(forms.Form):
     major = forms.BooleanField(label=_("major incident (5 h / 24 h)"), required=False)
 
     def __init__(self, *args: Any, units: Any, named: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="assign_%s", **kwargs)
+        kwargs.setdefault("auto_id", "assign_%s")
+        super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = units  # type: ignore[attr-defined]
         first = named.first()
         if first is not None:
@@ -30,7 +31,8 @@ class EventTextForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, key: str, label: Any, name: str = "text", initial_text: str = "", **kwargs: Any):
-        super().__init__(*args, auto_id=f"{key}_%s", **kwargs)
+        kwargs.setdefault("auto_id", f"{key}_%s")
+        super().__init__(*args, **kwargs)
         field = self.fields.pop("text")
         field.label = label
         field.initial = initial_text
@@ -42,7 +44,8 @@ class EventReplyForm(forms.Form):
     public = forms.BooleanField(label=_("publish on the public replies page"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="reply_%s", **kwargs)
+        kwargs.setdefault("auto_id", "reply_%s")
+        super().__init__(*args, **kwargs)
 
 
 class EventPetitionForm(forms.Form):
@@ -58,12 +61,14 @@ class EventPetitionForm(forms.Form):
     request = forms.CharField(label=_("The citizen's request"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="petition_%s", **kwargs)
+        kwargs.setdefault("auto_id", "petition_%s")
+        super().__init__(*args, **kwargs)
 
 
 class EventMergeForm(forms.Form):
     events = forms.ModelMultipleChoiceField(queryset=Event.objects.none(), label=_("Merge into this event"))
 
     def __init__(self, *args: Any, others: Any, **kwargs: Any) -> None:
-        super().__init__(*args, auto_id="merge_%s", **kwargs)
+        kwargs.setdefault("auto_id", "merge_%s")
+        super().__init__(*args, **kwargs)
         self.fields["events"].queryset = others  # type: ignore[attr-defined]

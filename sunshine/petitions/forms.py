@@ -159,6 +159,7 @@ class StaffIntakeForm(PetitionFileForm):
     suggestion box, a hotline transfer or a forwarded case — the same fields plus the
     channel and when the case was received."""
 
+    submission = None  # type: ignore[assignment]  # staff record what reached them otherwise
     STAFF_CHANNELS = [
         (value, label)
         for value, label in Petition.Channel.choices

@@ -110,7 +110,8 @@ CONTRASTS = """() => {
     return [255, 255, 255];
   };
   const out = [];
-  document.querySelectorAll("main th, main td, main p, main h1, main h2, main a, main dt, main dd, main li").forEach((el) => {
+  const texts = "main th, main td, main p, main h1, main h2, main a, main dt, main dd, main li";
+  document.querySelectorAll(texts).forEach((el) => {
     if (!el.textContent.trim() || !el.getClientRects().length) { return; }
     const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(ground(el));
     out.push([(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.tagName, el.textContent.trim().slice(0, 20)]);
