@@ -78,7 +78,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(failure_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
+        context = super().get_context_data(failure_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
+        # Django's login view names the host as "site"; the page shows the site's identity instead.
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.clocks import clock_get
+from sunshine.core.forms import OnceForm
 from sunshine.disclosure import rules
 from sunshine.disclosure.models import Category, Document, FoiRequest
 from sunshine.disclosure.services import body_from_text, body_to_text
@@ -64,7 +65,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class FoiForm(forms.Form):
+class FoiForm(OnceForm):
     """FOI-1: applicant, contact, description of the information, and the form wanted."""
 
     applicant_kind = forms.ChoiceField(label=_("Applicant"), choices=FoiRequest.ApplicantKind.choices)
@@ -81,6 +82,7 @@ class FoiForm(forms.Form):
 
 
 class FoiIntakeForm(FoiForm):
+    submission = None  # type: ignore[assignment]  # staff record a request they received
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[c for c in FoiRequest.Channel.choices if c[0] != FoiRequest.Channel.ONLINE]
     )

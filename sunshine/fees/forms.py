@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sunshine.core.forms import OnceForm
 from sunshine.fees.ledger import FIELDS
 from sunshine.fees.models import CatalogueItem, Category, FeeDeclaration, Restriction, Unit
 from sunshine.orgs.models import Organization, Term
@@ -111,7 +112,7 @@ class CatalogueItemForm(forms.Form):
             self.fields["term"].initial = terms.first()
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(OnceForm):
     title = forms.CharField(label=_("Subject"), max_length=100)
     facts = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
     request = forms.CharField(label=_("What you ask for"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

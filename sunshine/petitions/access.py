@@ -36,6 +36,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.orgs.access import staff_roles_of
@@ -300,7 +301,12 @@ def receipt_once_put(session: Any, *, petition: Petition, code: str) -> None:
     (the web form and the intake seam for a filer at the browser both come here):
     sealed and short-lived (``core.crypto.session_secret_put``); the receipt page takes
     it out with :func:`receipt_once_take`."""
-    session_secret_put(session, RECEIPT_ONCE_KEY, {"code": code, "number": petition.number, "named": petition.named})
+    due = timezone.localtime(petition.notice_due_at).date().isoformat() if petition.notice_due_at else ""
+    session_secret_put(
+        session,
+        RECEIPT_ONCE_KEY,
+        {"code": code, "number": petition.number, "named": petition.named, "notice_due": due},
+    )
 
 
 def receipt_once_take(session: Any) -> dict[str, Any] | None:

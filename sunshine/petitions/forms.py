@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sunshine.accounts.models import User
+from sunshine.core.forms import OnceForm
 from sunshine.orgs.models import Organization
 from sunshine.petitions.models import Petition, Reply
 
@@ -72,7 +73,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 # --- Public ----------------------------------------------------------------------------
 
 
-class PetitionFileForm(forms.Form):
+class PetitionFileForm(OnceForm):
     """The public web form (PET-1 web channel, PET-2 fields). Identity fields are shown
     without JavaScript too; they are read only when "named" is chosen."""
 
@@ -160,6 +161,7 @@ class StaffIntakeForm(PetitionFileForm):
     suggestion box, a hotline transfer or a forwarded case — the same fields plus the
     channel and when the case was received."""
 
+    submission = None  # type: ignore[assignment]  # staff record what reached them otherwise
     STAFF_CHANNELS = [
         (value, label)
         for value, label in Petition.Channel.choices

@@ -280,3 +280,18 @@ def test_password_change_is_audited_without_the_password(client: Client, public_
     assert client.get(reverse("accounts:password-change")).status_code == 200  # this session survives
     entry = AuditEntry.objects.get(action="accounts.password_change")
     assert new_password not in str(entry.data)
+
+
+@pytest.mark.django_db
+def test_login_page_shows_the_site_identity_not_the_host_name(settings) -> None:
+    """Django's login view calls the host "site"; the page keeps the site's own name and
+    sponsor in its masthead and title, and draws its fields with the site's one form style."""
+    settings.SUNSHINE_SITE = {**settings.SUNSHINE_SITE, "name": "阳光测试平台", "sponsor": "测试区教育局"}
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "sunshine.example.org"]
+    page = Client().get(reverse("accounts:login"), HTTP_HOST="sunshine.example.org")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<span class="brand-name">阳光测试平台</span>' in html and "测试区教育局" in html
+    assert "<title>登录 · 阳光测试平台</title>" in html
+    assert "sunshine.example.org" not in html
+    assert 'class="field-label" for="id_username"' in html and 'class="required"' in html

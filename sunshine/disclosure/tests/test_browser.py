@@ -69,7 +69,7 @@ def test_clerk_publishes_citizen_finds_it_and_reads_the_previous_version(
         page.fill("input[name=title]", "普通高中住宿费收费标准公示")
         page.fill("input[name=info_date]", timezone.localdate().isoformat())
         page.fill("textarea[name=body]", "<p>普通高中住宿费每生每学期600元，经物价部门批准。</p>")
-        page.locator("main form.dc-form button[value=save]").click()
+        page.locator("main form.form button[value=save]").click()
         page.locator("button[value=submit]").click()
         head.goto(page.url)
         head.locator("button[value=publish]").click()

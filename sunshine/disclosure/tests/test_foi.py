@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sunshine.core.clocks import deadline
+from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.issued import document_for
 from sunshine.core.models import AuditEntry
 from sunshine.core.testing import audit_entries_containing, login_verified, receipt_codes_drawn
@@ -255,6 +255,32 @@ def test_public_form_receipt_code_and_tracking_to_a_reply(district: District, cl
     assert page.status_code == 200 and "学区划分方案见附件" in page.content.decode()
     wrong = client.post(reverse("disclosure:foi-track"), {"code": "0000000000000000"})
     assert wrong.status_code == 404 and "学区划分方案见附件" not in wrong.content.decode()
+
+
+def test_public_form_is_post_redirect_get_and_the_same_submission_files_once(district: District, client: Client):
+    """FOI-1: the form posts, redirects to the receipt page (number, code, the FOI-3 date
+    counted from today, what happens next), and the same form sent again files nothing."""
+    form = client.get(reverse("disclosure:foi")).content.decode()
+    token = form.split('name="submission" value="')[1].split('"')[0]
+    assert 'class="privacy-note"' in form
+    assert f"{clock_get('FOI-3').length}个工作日内答复" in form  # from the clock, never typed
+    data = {
+        "applicant_kind": "person",
+        "applicant_name": "孙丽",
+        "contact": "13900000001",
+        "description": "2026年校车采购合同",
+        "form": "electronic",
+        "submission": token,
+    }
+    first = client.post(reverse("disclosure:foi"), data)
+    assert first.status_code == 302 and first["Location"] == reverse("disclosure:foi-done")
+    done = client.get(first["Location"])
+    foi = FoiRequest.objects.get()
+    assert done.context["receipt"].number == foi.number
+    assert done.context["receipt"].deadline == deadline("FOI-3", timezone.localdate()).due_date
+    assert 'id="receipt-deadline"' in done.content.decode()
+    again = client.post(reverse("disclosure:foi"), data)
+    assert again.status_code == 302 and FoiRequest.objects.count() == 1
 
 
 def test_public_form_requires_the_foi1_fields(district: District, client: Client):

@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,8 +23,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.core.figures import Period, figure_value
+from sunshine.core.forms import submission_claim
+from sunshine.core.receipts import Receipt, receipt_code_grouped
 from sunshine.core.search import search_query
 from sunshine.core.throttle import (
     Throttled,
@@ -227,8 +232,11 @@ class FoiCreateView(View):
 
     template_name = "disclosure/public/foi_form.html"
 
+    def _context(self, form: FoiForm) -> dict[str, Any]:
+        return {"form": form, "bureaus": _bureaus(), "reply_days": clock_get(rules.REPLY_CLOCK).length}
+
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": FoiForm(), "bureaus": _bureaus()})
+        return render(request, self.template_name, self._context(FoiForm()))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = FoiForm(request.POST)
@@ -236,15 +244,20 @@ class FoiCreateView(View):
         if bureau is None:
             raise Http404
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=400)
+            return render(request, self.template_name, self._context(form), status=400)
         try:
             form_throttle(scope="disclosure.foi", address=client_address(request))
         except Throttled as exc:
             form.add_error(None, submissions_wait(exc))
-            response = render(request, self.template_name, {"form": form, "bureaus": _bureaus()}, status=429)
+            response = render(request, self.template_name, self._context(form), status=429)
             response["Retry-After"] = str(exc.retry_seconds)
             return response
-        foi, code = services.foi_submit(actor=request.user, organization=bureau, **form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
+        with transaction.atomic():
+            if not submission_claim(form.submission_token, purpose="disclosure.foi"):
+                messages.info(request, _("This request was already sent; it has not been filed a second time."))
+                return redirect("disclosure:foi-done")
+            foi, code = services.foi_submit(actor=request.user, organization=bureau, **data)
         session_secret_put(request.session, RECEIPT_SESSION_KEY, {"number": foi.number, "code": code})
         return redirect("disclosure:foi-done")
 
@@ -252,12 +265,39 @@ class FoiCreateView(View):
 @method_decorator(never_cache, name="dispatch")
 class FoiDoneView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = session_secret_pop(request.session, RECEIPT_SESSION_KEY)
-        if receipt is None:
+        held = session_secret_pop(request.session, RECEIPT_SESSION_KEY)
+        if held is None:  # shown once already, or a replayed form
             return redirect("disclosure:foi-track")
-        code = receipt["code"]
-        grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
-        return render(request, "disclosure/public/foi_done.html", {"number": receipt["number"], "code": grouped})
+        clock = clock_get(rules.REPLY_CLOCK)
+        receipt = Receipt(
+            heading=_("Request received"),
+            number_label=_("Request number"),
+            number=held["number"],
+            code=receipt_code_grouped(held["code"]),
+            code_label=_("Your receipt code"),
+            code_warning=_(
+                "Write this code down or print this page now. It is shown only this once and cannot be shown "
+                "again or recovered: we do not keep it."
+            ),
+            deadline_label=_("Reply due by, if the office confirms your request today"),
+            deadline=deadline(rules.REPLY_CLOCK, timezone.localdate()).due_date,
+            steps=(
+                _("The office checks your request and confirms the date it is received."),
+                _(
+                    "If something is missing or unclear, the office asks you once to correct it; the time "
+                    "limit starts again when the correction arrives."
+                ),
+                _("The office replies in writing within %(days)s working days of the date received.")
+                % {"days": clock.length},
+                _("If it needs more time, the office head may extend this once, by at most %(days)s working days.")
+                % {"days": clock.extension},
+            ),
+            follow_url=reverse("disclosure:foi-track"),
+            follow_label=_("Follow your request"),
+            back_url=reverse("disclosure:index"),
+            back_label=_("Back to information disclosure"),
+        )
+        return render(request, "core/receipt.html", {"receipt": receipt})
 
 
 @method_decorator(never_cache, name="dispatch")

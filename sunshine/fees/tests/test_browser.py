@@ -11,6 +11,7 @@ import pytest
 from sunshine.accounts.services import totp_device_set, totp_now
 from sunshine.accounts.tests.conftest import PASSWORD, SECRET
 from sunshine.fees.models import FeeDeclaration, FeeNotice
+from sunshine.fees.services import fee_notice_generate, fee_notice_publish
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -83,3 +84,68 @@ def test_declare_approve_file_publish_in_chromium(live_server: Any, people: Any,
     finally:
         clerk_ctx.close()
         reviewer_ctx.close()
+
+
+@pytest.fixture
+def notice(world: Any) -> Any:
+    world.file(world.primary, "meals", 90000)
+    world.file(world.primary, "uniform", 25000)
+    return fee_notice_publish(
+        notice=fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk), actor=world.clerk
+    )
+
+
+# The contrast of each text element against the first painted background behind it (WCAG 2).
+CONTRASTS = """() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const ground = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) { return c.slice(0, 3); }
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  const texts = "main th, main td, main p, main h1, main h2, main a, main dt, main dd, main li";
+  document.querySelectorAll(texts).forEach((el) => {
+    if (!el.textContent.trim() || !el.getClientRects().length) { return; }
+    const a = lum(rgb(getComputedStyle(el).color).slice(0, 3)), b = lum(ground(el));
+    out.push([(Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), el.tagName, el.textContent.trim().slice(0, 20)]);
+  });
+  return out;
+}"""
+
+CELLS = """() => Array.from(document.querySelectorAll("main table td"))
+  .filter((el) => el.getClientRects().length)
+  .map((el) => [el.getBoundingClientRect().width / parseFloat(getComputedStyle(el).fontSize), el.textContent.trim()])"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_fee_notice_reads_on_a_phone_and_in_high_contrast(live_server: Any, notice: Any, chromium: Any) -> None:
+    """The fee table at 390 px: no cell narrower than three characters, nothing wider than
+    the screen. In high contrast every text has at least 7:1 against what is behind it.
+    No page raises a CSP violation (htmx included)."""
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    console: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: console.append(message.text))
+        url = f"{live_server.url}/fees/schools/{notice.school.code}/"
+        page.goto(url)
+        cells = page.evaluate(CELLS)
+        assert cells and min(width for width, _text in cells) >= 3, cells
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        context.add_cookies([{"name": "sunshine_display", "value": "contrast", "url": live_server.url}])
+        page.goto(url)
+        assert "contrast-high" in page.evaluate("document.documentElement.className")
+        low = [(round(ratio, 1), tag, text) for ratio, tag, text in page.evaluate(CONTRASTS) if ratio < 7]
+        assert not low, low
+        assert not [text for text in console if "Content Security Policy" in text], console
+    finally:
+        context.close()

@@ -18,6 +18,7 @@ from sunshine.core import seams
 from sunshine.core.figures import figures_registered
 from sunshine.core.issued import document_for
 from sunshine.core.models import AuditEntry
+from sunshine.core.receipts import receipt_code_grouped
 from sunshine.core.testing import audit_entries_containing, login_verified, receipt_codes_drawn, user_with_role
 from sunshine.fees.models import FeeDeclaration, FeeNotice, Finding, LedgerUpload
 from sunshine.fees.services import fee_notice_generate, fee_notice_publish
@@ -162,8 +163,8 @@ def test_complaint_goes_to_petitions_and_its_code_only_to_the_parents_receipt_pa
     assert response.status_code == 302 and response["Location"] == seams.petition_intake.page_url("receipt")
     assert code not in response.content.decode()
     receipt = parent.get(response["Location"]).content.decode()
-    assert code in receipt  # shown on petitions' receipt page, to this browser only
-    assert code not in parent.get(response["Location"]).content.decode()  # and only once
+    assert receipt_code_grouped(code) in receipt  # shown on petitions' receipt page, to this browser only
+    assert receipt_code_grouped(code) not in parent.get(response["Location"]).content.decode()  # and only once
     filed = AuditEntry.objects.get(action="petitions.petition_file")
     assert filed.data["kind"] == "complaint" and filed.data["named"] is False
     assert audit_entries_containing(code) == []
@@ -171,6 +172,22 @@ def test_complaint_goes_to_petitions_and_its_code_only_to_the_parents_receipt_pa
     tracking = Client()
     assert tracking.post(reverse("petitions:track"), {"code": code}).status_code == 302
     assert "多收资料费" in tracking.get(reverse("petitions:track-case")).content.decode()
+
+
+def test_complaint_is_post_redirect_get_and_the_same_submission_files_once(published):
+    """The fee complaint posts, redirects to petitions' receipt page, and the same form sent
+    again (its one-time token) files no second case."""
+    parent = Client()
+    form = parent.get(reverse("fees:notice-complain", args=[published.pk])).content.decode()
+    token = form.split('name="submission" value="')[1].split('"')[0]
+    assert 'class="privacy-note"' in form and 'class="required"' in form
+    data = {**COMPLAINT, "submission": token}
+    first = parent.post(reverse("fees:notice-complain", args=[published.pk]), data)
+    assert first.status_code == 302 and first["Location"] == seams.petition_intake.page_url("receipt")
+    assert 'id="receipt-number"' in parent.get(first["Location"]).content.decode()
+    again = parent.post(reverse("fees:notice-complain", args=[published.pk]), data)
+    assert again.status_code == 302 and again["Location"] == seams.petition_intake.page_url("receipt")
+    assert AuditEntry.objects.filter(action="petitions.petition_file").count() == 1
 
 
 def test_complaint_without_petitions_keeps_the_text_and_gives_the_hotline(published):

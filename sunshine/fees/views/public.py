@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
+from sunshine.core.forms import submission_claim
 from sunshine.core.issued import document_for
 from sunshine.core.seams import PetitionIntake, SeamUnavailable, petition_intake
 from sunshine.core.throttle import Throttled, client_address, form_throttle, submissions_wait, throttle_give_back
@@ -110,7 +113,11 @@ class NoticeComplainView(View):
             filer_session=request.session,
         )
         try:
-            petition_intake(intake, actor=request.user if request.user.is_authenticated else None)
+            with transaction.atomic():
+                if not submission_claim(form.submission_token, purpose="fees.complaint"):
+                    messages.info(request, _("This complaint was already sent; it has not been filed a second time."))
+                    return redirect(petition_intake.page_url("receipt"))
+                petition_intake(intake, actor=request.user if request.user.is_authenticated else None)
         except SeamUnavailable:
             context["unavailable"] = True
             context["hotline"] = notice.hotline

@@ -25,6 +25,7 @@ from sunshine.core.supervision import supervision_rag
 from sunshine.core.views.files import issued_document_response
 from sunshine.opinion import access, services
 from sunshine.opinion.brief import BRIEF_DOCUMENT, brief_figures
+from sunshine.opinion.forms import EventAssignForm, EventMergeForm, EventPetitionForm, EventReplyForm, EventTextForm
 from sunshine.opinion.models import Event, Source, Stance, Topic
 from sunshine.opinion.rules import unit_suggested, units_accused
 
@@ -275,6 +276,25 @@ class EventDetailView(LoginRequiredMixin, DetailView):
         event: Event = self.object
         user = self.request.user
         now = timezone.now()
+        other_events = list(
+            access.events_visible_to(user)
+            .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
+            .exclude(pk=event.pk)[:50]
+        )
+        units = access.units_assignable(event)
+        accused, suggested = units_accused(event), unit_suggested(event)
+        context["forms"] = {
+            "assign": EventAssignForm(units=units, suggested=suggested),
+            "instruct": EventTextForm(key="instruct", label=_("Leader's instruction")),
+            "inform": EventTextForm(key="inform", label=_("Authoritative information released (5 h)")),
+            "statement": EventTextForm(key="statement", label=_("Press statement issued (24 h)")),
+            "investigate": EventTextForm(
+                key="investigate", label=_("Investigation note"), name="note", initial_text=event.investigation
+            ),
+            "reply": EventReplyForm(),
+            "petition": EventPetitionForm(),
+            "merge": EventMergeForm(others=access.events_visible_to(user).filter(pk__in=[e.pk for e in other_events])),
+        }
         context.update(
             {
                 "posts": event.posts.select_related("source").order_by("published_at"),
@@ -283,13 +303,10 @@ class EventDetailView(LoginRequiredMixin, DetailView):
                 "can_monitor": access.can_monitor(user),
                 "can_lead": access.can_lead(user),
                 "may_handle": access.may_handle(user, event),
-                "units": access.units_assignable(event),
                 "named": event.organizations.all(),
-                "accused": units_accused(event),
-                "suggested": unit_suggested(event),
-                "other_events": access.events_visible_to(user)
-                .filter(status__in=[Event.Status.NEW, Event.Status.ASSIGNED])
-                .exclude(pk=event.pk)[:50],
+                "accused": accused,
+                "suggested": suggested,
+                "other_events": other_events,
             }
         )
         return context

@@ -69,14 +69,14 @@ def test_anonymous_report_from_filing_to_rating(live_server: Any, people: dict[s
     page.fill("textarea[name=reasons]", "在职教师不得有偿补课。")
     page.check("input[name=privacy]")
     page.screenshot(path=f"{SHOTS}-form.png", full_page=True)
-    page.locator("button.pt-primary").click()
+    page.locator("button.button-primary").click()
     page.wait_for_url("**/petitions/write/receipt/")
-    grouped = page.locator(".pt-code").inner_text()
+    grouped = page.locator(".receipt-code").inner_text()
     code = grouped.replace(" ", "")
     assert len(code) == 16 and code.isdigit() and len(grouped.split()) == 4
     page.screenshot(path=f"{SHOTS}-receipt.png", full_page=True)
     page.reload()
-    assert page.locator(".pt-code").count() == 0  # shown once only
+    assert page.locator(".receipt-code").count() == 0  # shown once only
     petition = Petition.objects.get()
     assert petition.named is False
 
@@ -117,7 +117,7 @@ def test_anonymous_report_from_filing_to_rating(live_server: Any, people: dict[s
     # 4. The person follows the case with the code, reads the reply and rates it.
     page.goto(f"{base}/petitions/follow/")
     page.fill("input[name=code]", grouped)
-    page.locator("button.pt-primary").click()
+    page.locator("button.button-primary").click()
     page.wait_for_url("**/petitions/follow/case/")
     body = page.locator("main").inner_text()
     assert "经查,该教师确有组织有偿补课行为。" in body

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from sunshine.core.receipts import receipt_code_grouped
 from sunshine.core.seams import PetitionIntake, PetitionIntakeResult, SeamUnavailable, petition_intake
 from sunshine.core.testing import audit_entries_containing, receipt_codes_drawn
 from sunshine.petitions.access import RECEIPT_ONCE_KEY
@@ -68,8 +69,8 @@ def test_a_filer_at_the_browser_gets_the_code_on_petitions_receipt_page_once(w):
     (code,) = codes
     assert code not in str(session[RECEIPT_ONCE_KEY])  # sealed in the session store
     page = client.get(petition_intake.page_url("receipt")).content.decode()
-    assert code in page and result.case_number in page
-    assert code not in client.get(petition_intake.page_url("receipt")).content.decode()
+    assert receipt_code_grouped(code) in page and result.case_number in page
+    assert receipt_code_grouped(code) not in client.get(petition_intake.page_url("receipt")).content.decode()
 
 
 def test_the_bureau_comes_from_the_intake_when_there_is_no_subject_unit(w):

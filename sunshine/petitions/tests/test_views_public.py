@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from sunshine.core.crypto import keyed_hash
 from sunshine.core.issued import document_for
@@ -160,7 +161,7 @@ def test_anonymous_report_gets_a_receipt_code_shown_once_and_never_cached(distri
     receipt = client.get(reverse("petitions:receipt"))
     assert receipt.status_code == 200
     assert "no-store" in receipt["Cache-Control"]
-    code = receipt.context["receipt"]["code"]
+    code = receipt.context["receipt"].code.replace(" ", "")
     assert len(code) == 16 and code.isdigit()
     grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
     assert grouped in receipt.content.decode()
@@ -403,3 +404,44 @@ def test_public_figures_count_this_years_cases(district: dict[str, Any]) -> None
     closure = figures["petitions.closure_rate"]
     assert closure.numerator == 1 and closure.denominator == 1
     assert str(closure.definition) in body and "100.0%" in body
+
+
+def test_letter_form_is_post_redirect_get_and_the_same_submission_files_once(district: dict[str, Any]) -> None:
+    """PET-2: the form posts, redirects to the receipt page (GET), and the same form sent again
+    (its one-time token) files nothing more; the receipt shows the PET-3 notice date."""
+    client = Client()
+    page = client.get(reverse("petitions:file")).content.decode()
+    token = page.split('name="submission" value="')[1].split('"')[0]
+    assert len(token) >= 24
+    data = form_data(submission=token)
+
+    first = client.post(reverse("petitions:file"), data)
+    assert first.status_code == 302 and first["Location"] == reverse("petitions:receipt")
+    receipt = client.get(first["Location"])
+    petition = Petition.objects.get()
+    shown = receipt.context["receipt"]
+    assert shown.number == petition.number
+    assert shown.deadline == timezone.localtime(petition.notice_due_at).date()  # PET-3, from the case's clock
+    html = receipt.content.decode()
+    assert 'id="receipt-deadline"' in html and "data-receipt-copy" in html and "data-receipt-print" in html
+    assert "<script>" not in html  # the copy and print buttons come from a file (CSP)
+
+    again = client.post(reverse("petitions:file"), data)
+    assert again.status_code == 302 and again["Location"] == reverse("petitions:receipt")
+    assert Petition.objects.count() == 1
+    assert "未重复登记" in client.get(again["Location"]).content.decode()
+
+    # A fresh form is a new letter.
+    assert client.post(reverse("petitions:file"), form_data(submission="another-token-0123456789")).status_code == 302
+    assert Petition.objects.count() == 2
+
+
+def test_a_refused_letter_leaves_its_token_free_for_the_corrected_form(district: dict[str, Any]) -> None:
+    client = Client()
+    refused = client.post(reverse("petitions:file"), form_data(submission="tok-refused-0123456789", title=""))
+    assert refused.status_code == 200 and not Petition.objects.exists()
+    page = refused.content.decode()
+    assert 'value="tok-refused-0123456789"' in page  # the same token comes back with the form
+    assert 'id="id_title_error"' in page  # the error sits under its own field
+    fixed = client.post(reverse("petitions:file"), form_data(submission="tok-refused-0123456789"))
+    assert fixed.status_code == 302 and Petition.objects.count() == 1

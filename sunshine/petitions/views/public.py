@@ -9,10 +9,12 @@ write a model or compute a deadline themselves.
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,6 +29,8 @@ from django.views.generic import TemplateView
 from sunshine.core.audit import audit_public
 from sunshine.core.clocks import clock_get
 from sunshine.core.figures import Period, figure_value
+from sunshine.core.forms import submission_claim
+from sunshine.core.receipts import Receipt, receipt_code_grouped
 from sunshine.core.throttle import (
     Throttled,
     client_address,
@@ -65,11 +69,6 @@ def bureau_units(bureau: Organization | None) -> Any:
         .exclude(kind=Organization.Kind.BUREAU)
         .order_by("kind", "code")
     )
-
-
-def receipt_code_grouped(code: str) -> str:
-    """1234 5678 9012 3456: four groups of four, easier to copy down and read out."""
-    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -156,8 +155,13 @@ class PetitionFileView(View):
             return throttled_response(
                 request, self.template_name, {"form": form, "bureau": bureau, "limits": time_limits()}, exc
             )
+        token = form.submission_token
         try:
-            with audit_public():
+            with audit_public(), transaction.atomic():
+                if not submission_claim(token, purpose="petitions.file"):
+                    throttle_give_back(submission)
+                    messages.info(request, _("This letter was already sent; it has not been filed a second time."))
+                    return redirect("petitions:receipt")
                 filed = services.petition_file(
                     bureau=bureau,
                     kind=data["kind"],
@@ -189,12 +193,53 @@ class PetitionReceiptView(View):
     never cached; a reload shows only the advice."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        receipt = access.receipt_once_take(request.session)
-        context: dict[str, Any] = {"receipt": receipt}
-        if receipt and receipt.get("code"):
-            context["code_grouped"] = receipt_code_grouped(receipt["code"])
-        context["limits"] = time_limits()
-        return _no_store(render(request, "petitions/public/receipt.html", context))
+        held = access.receipt_once_take(request.session)
+        context: dict[str, Any] = {
+            "receipt": petition_receipt(held) if held and held.get("code") else None,
+            "gone_heading": _("Your letter has been received"),
+            "gone_text": _(
+                "The receipt code is shown only once, right after a letter is sent, and has already been shown. "
+                "If you did not write it down, we cannot show it again: please call us with your case number, "
+                "or write again."
+            ),
+            "gone_links": [
+                (reverse("petitions:track"), _("Follow a case")),
+                (reverse("petitions:file"), _("Write to us")),
+            ],
+        }
+        return _no_store(render(request, "core/receipt.html", context))
+
+
+def petition_receipt(held: dict[str, Any]) -> Receipt:
+    """The receipt of a letter (or of a complaint handed over from another module): the
+    case number, the code, and the PET-3 notice date the case was given when filed."""
+    limits = time_limits()
+    due = held.get("notice_due") or ""
+    return Receipt(
+        heading=_("Your letter has been received"),
+        number_label=_("Case number"),
+        number=held["number"],
+        code=receipt_code_grouped(held["code"]),
+        code_label=_("Your receipt code"),
+        code_warning=_(
+            "Write this code down or print this page now. It is shown only this once and cannot be shown again "
+            "or recovered: we do not keep it."
+        ),
+        deadline_label=_("We tell you whether it is accepted by"),
+        deadline=date.fromisoformat(due) if due else None,
+        steps=(
+            _("With the code, and nothing else, you can follow your case, read our replies, write back and add files."),
+            _("Do not share the code: anyone who has it can read the case."),
+            _("We will tell you within %(days)s days whether your letter is accepted.")
+            % {"days": limits["notice_days"]},
+            _("An accepted case is concluded within %(days)s days, extended by at most %(more)s days if needed.")
+            % {"days": limits["handling_days"], "more": limits["extension_days"]},
+        ),
+        follow_url=reverse("petitions:track"),
+        follow_label=_("Follow your case"),
+        back_url=reverse("petitions:channels"),
+        back_label=_("Back to letters and visits"),
+    )
 
 
 # --- Following a case with the receipt code ---------------------------------------------------

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.core.downloads import DOCX_TYPE, XLSX_TYPE, attachment_response
 from sunshine.core.local_rules import local_rule
+from sunshine.core.receipts import receipt_code_grouped
 from sunshine.orgs.access import has_role, staff_roles_of
 from sunshine.orgs.models import Organization, Role
 from sunshine.petitions import access, selectors, services
@@ -52,7 +53,6 @@ from sunshine.petitions.forms import (
 )
 from sunshine.petitions.models import Petition
 from sunshine.petitions.views import reply_download
-from sunshine.petitions.views.public import receipt_code_grouped
 
 PAGE_SIZE = 50
 QUEUES: list[tuple[str, Any]] = [
