@@ -18,9 +18,8 @@ from sunshine.petitions.models import ReceiptAttempt
 
 @admin.register(ReceiptAttempt)
 class ReceiptAttemptAdmin(admin.ModelAdmin):
-    list_display = ("at", "ip", "succeeded", "throttled")
+    list_display = ("at", "succeeded", "throttled")
     list_filter = ("succeeded", "throttled")
-    search_fields = ("ip",)
     date_hierarchy = "at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

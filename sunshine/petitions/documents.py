@@ -230,9 +230,11 @@ def reply_docx(reply: Reply, *, addressee: str = "") -> bytes:
     _heading(doc, "五、依据")
     _para(doc, reply.legal_basis, indent=True)
     if reply.stage == Reply.Stage.FIRST:
-        _para(doc, "如对本处理意见不服，可自收到本意见书之日起三十日内向本机关或上一级机关请求复查。", indent=True)
+        review = _period(rules.REVIEW_APPLY_CLOCK)
+        _para(doc, f"如对本处理意见不服，可自收到本意见书之日起{review}内向本机关或上一级机关请求复查。", indent=True)
     elif reply.stage == Reply.Stage.REVIEW:
-        _para(doc, "如对本复查意见不服，可自收到本意见书之日起三十日内请求复核。", indent=True)
+        reexam = _period(rules.REEXAM_APPLY_CLOCK)
+        _para(doc, f"如对本复查意见不服，可自收到本意见书之日起{reexam}内请求复核。", indent=True)
     else:
         _para(doc, "本复核意见为最终意见。信访人以同一事实和理由再次提出的，不再受理。", indent=True)
     _signature(doc, petition, reply.issued_at)

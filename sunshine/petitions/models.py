@@ -350,10 +350,11 @@ class Recusal(models.Model):
 
 
 class ReceiptAttempt(models.Model):
-    """Each look-up by receipt code, for rate-limiting guesses and for the record.
-    The code itself is never stored here."""
+    """Each look-up by receipt code, for the record: whether it found a case, whether it
+    was throttled, when. Neither the code nor the address is stored (an anonymous
+    filer following a case leaves no address behind; the throttle keeps only keyed
+    counters)."""
 
-    ip = models.GenericIPAddressField(null=True, blank=True)
     succeeded = models.BooleanField(default=False)
     throttled = models.BooleanField(default=False)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -361,10 +362,9 @@ class ReceiptAttempt(models.Model):
     class Meta:
         verbose_name = _("receipt look-up")
         verbose_name_plural = _("receipt look-ups")
-        indexes = [models.Index(fields=["ip", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.ip} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.at:%Y-%m-%d %H:%M}"
 
 
 class CaseCounter(models.Model):

@@ -1287,7 +1287,8 @@ def receipt_lookup(*, code: str, ip: str | None) -> Petition | None:
     address and per code, a few free wrong codes, then a growing wait of minutes;
     while a wait is pending ReceiptThrottled is raised — even for a right code. The
     counters are reserved atomically, so concurrent guesses cannot pass the limit.
-    Every look-up is recorded (ReceiptAttempt: address, success, time; never the code)."""
+    Every look-up is recorded (ReceiptAttempt: success, time; never the code nor the
+    address)."""
     digits = rules.receipt_normalise(code)
     if digits is None:
         raise ValidationError(_("A receipt code has 16 digits."), code="format")
@@ -1302,10 +1303,10 @@ def receipt_lookup(*, code: str, ip: str | None) -> Petition | None:
             ).first(),
         )
     except Throttled as exc:
-        ReceiptAttempt.objects.create(ip=address, succeeded=False, throttled=True)
+        ReceiptAttempt.objects.create(succeeded=False, throttled=True)
         logger.warning("receipt look-ups throttled")
         raise ReceiptThrottled(exc.decision) from None
-    ReceiptAttempt.objects.create(ip=address, succeeded=guess.found is not None)
+    ReceiptAttempt.objects.create(succeeded=guess.found is not None)
     return guess.found
 
 

@@ -4,7 +4,9 @@ the clerk publishes the notice, and it appears on the public site with its poste
 from __future__ import annotations
 
 import os
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +18,8 @@ from sunshine.fees.services import fee_notice_generate, fee_notice_publish
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SCREENSHOT = "/tmp/sunshine-fees-notice.png"  # noqa: S108 (a fixed path people look at)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def login(page: Any, base: str, user: Any) -> None:
@@ -68,6 +72,8 @@ def test_declare_approve_file_publish_in_chromium(live_server: Any, people: Any,
 
         clerk.goto(f"{base}/fees/staff/notices/{world.primary.pk}/{world.term.pk}/")
         clerk.locator("form:has(input[value=generate]) button").click()
+        if clerk.locator("input[name=late_reason]").count():  # FEE-5: registration has passed
+            clerk.fill("input[name=late_reason]", "开学前未能及时公示")
         clerk.locator("form:has(input[value=publish]) button").click()
         clerk.wait_for_selector("form:has(input[value=publish])", state="detached")
         assert FeeNotice.objects.get().status == FeeNotice.Status.PUBLISHED
@@ -90,8 +96,11 @@ def test_declare_approve_file_publish_in_chromium(live_server: Any, people: Any,
 def notice(world: Any) -> Any:
     world.file(world.primary, "meals", 90000)
     world.file(world.primary, "uniform", 25000)
+    before_registration = datetime.combine(world.term.registration_date - timedelta(days=10), time(9), SHANGHAI)
     return fee_notice_publish(
-        notice=fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk), actor=world.clerk
+        notice=fee_notice_generate(school=world.primary, term=world.term, actor=world.clerk),
+        actor=world.clerk,
+        now=before_registration,
     )
 
 
