@@ -55,8 +55,8 @@ class StoredFile(models.Model):
 
     @property
     def audit_label(self) -> str:
-        """The audit log's label: purpose and id, never the file's name (a citizen's
+        """The audit log's label: the purpose (the id is the target id), never the file's name (a citizen's
         file name can name the citizen)."""
         from sunshine.core.uploads import purpose_label
 
-        return f"{purpose_label(self.purpose) or self.purpose} #{self.pk}"
+        return purpose_label(self.purpose) or self.purpose  # the id is the entry's target id
