@@ -734,8 +734,10 @@ def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "")
 
 
 def _number(organization: Organization, when: datetime) -> str:
+    """The request's number: the day received and eight random digits (digits only, as a
+    person reads and says a number; unique by the model's constraint)."""
     prefix = f"YSQ{timezone.localdate(when):%Y%m%d}"
-    return f"{prefix}-{secrets.token_hex(3).upper()}"
+    return f"{prefix}-{secrets.randbelow(10**8):08d}"
 
 
 def _create_request(*, actor: Any, status: str, **fields: Any) -> tuple[FoiRequest, str]:
