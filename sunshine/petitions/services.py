@@ -588,7 +588,7 @@ def petition_refuse_same_facts(*, petition: Petition, earlier: Petition, actor: 
         data={"same_facts_as": earlier.pk},
         update={"decline_reason": reason, "same_facts_as": earlier, "acceptance_number": number, "notified_at": now},
     )
-    _finish_notice_clocks(petition, actor, "same facts")
+    _finish_notice_clocks(petition, actor, str(S.DECLINED.label))  # a reason a person reads, not a code
     filer_notice(
         petition=petition,
         kind=FilerNotice.Kind.DECLINED,
