@@ -266,6 +266,21 @@ _DEFAULT_CLOCKS: dict[str, Clock] = dict(
         _c("FND-3-general", _D, 30, gettext_lazy("Transfer of general funds to lower levels")),
         _c("FND-3-special", _D, 60, gettext_lazy("Transfer of special-purpose funds to lower levels")),
         _c("ENR-3", _D, 7, gettext_lazy("Publication of recruitment results"), local=True, minimum=True),
+        _c(
+            "ENR-4-advance",
+            _D,
+            15,
+            gettext_lazy("Enrollment policy and plan published before applications open"),
+            local=True,
+            minimum=True,
+        ),
+        _c("ENR-4-results", _WD, 3, gettext_lazy("Publication of cutoff lines and results"), local=True),
+        _c("OVS-2-appeal", _WD, 10, gettext_lazy("Appeal against an advanced-unit veto"), local=True),
+        _c("OVS-4", _D, 30, gettext_lazy("Rectification item put right"), local=True),
+        _c("OVS-4-verify", _WD, 10, gettext_lazy("Verification of a rectification report"), local=True),
+        _c("OVS-5-receipt", _WD, 3, gettext_lazy("Receipt of a circulated document confirmed"), local=True),
+        _c("OVS-5-study", _WD, 15, gettext_lazy("Study of a circulated document confirmed"), local=True),
+        _c("DEC-1", _D, 30, gettext_lazy("Public comment on a draft decision"), minimum=True),
     ]
 )
 

@@ -20,6 +20,9 @@ seam                           kind     between
 ``disclosure_entry_publish``   command  any module → disclosure's catalogue (DIS-2)
 ``fee_violation_confirmed``    event    fees → the school's evaluation veto (FEE-6 → OVS-2)
 ``rectification_request``      event    any module → rectification (OVS-4)
+``fund_project_open``          command  decisions → funds (a project paid on progress)
+``fund_project_pay``           command  decisions → funds (FND-2: never ahead of progress)
+``fund_project_status``        command  decisions → funds (progress, payable, paid)
 =============================  =======  ===========================================
 
 Each seam has a contract test running its real receiver in the receiving app's tests
@@ -285,11 +288,80 @@ class RectificationRequest:
 rectification_request: Event[RectificationRequest] = Event("rectification_request", RectificationRequest)
 
 
+# --- Projects paid against certified progress: decisions → funds (FND-2) ----------------------
+# A construction project that a decision starts (a kindergarten building) is paid by funds
+# as a project allocation: funds keeps its certified progress (certified by the project's
+# certifier, with evidence) and refuses any payment that would run ahead of it.
+
+
+@dataclass(frozen=True)
+class FundProject:
+    """A project to pay against certified progress. Opening the same ``source_label``
+    again returns the same allocation (its amount may be raised to a new contract price,
+    never below what is already paid)."""
+
+    organization_id: int  # the unit the project belongs to (the bureau or a school)
+    title: str
+    amount_fen: int  # the contract price: the most that will ever be paid
+    year: int
+    approved_on: date  # the decision's date (starts FND-3's clock for the allocation)
+    source_label: str  # e.g. "decisions.project:4"
+
+
+@dataclass(frozen=True)
+class FundProjectResult:
+    allocation_id: int
+    url: str  # the allocation's page in the workbench (progress, certification, payments)
+
+
+@dataclass(frozen=True)
+class FundProjectPayment:
+    """A payment on the project ``source_label``. The receiver raises a ``ValidationError``
+    with a message in Chinese, and records nothing, when the payment would pass the
+    certified progress × the amount (FND-2), the amount itself, or repeats a voucher."""
+
+    source_label: str
+    amount_fen: int
+    paid_on: date
+    voucher: str
+
+
+@dataclass(frozen=True)
+class FundProjectQuery:
+    source_label: str
+
+
+@dataclass(frozen=True)
+class FundProjectStatus:
+    """Where a project's money stands: progress in basis points (10000 = complete)."""
+
+    allocation_id: int
+    amount_fen: int
+    certified_bp: int
+    certified_on: date | None
+    payable_fen: int  # amount_fen × certified_bp ÷ 10000, rounded down
+    paid_fen: int
+
+
+fund_project_open: Command[FundProject, FundProjectResult] = Command(
+    "fund_project_open", FundProject, FundProjectResult
+)
+fund_project_pay: Command[FundProjectPayment, FundProjectStatus] = Command(
+    "fund_project_pay", FundProjectPayment, FundProjectStatus
+)
+fund_project_status: Command[FundProjectQuery, FundProjectStatus] = Command(
+    "fund_project_status", FundProjectQuery, FundProjectStatus
+)
+
+
 SEAMS: tuple[Command[Any, Any] | Event[Any], ...] = (
     petition_intake,
     disclosure_entry_publish,
     fee_violation_confirmed,
     rectification_request,
+    fund_project_open,
+    fund_project_pay,
+    fund_project_status,
 )
 
 
@@ -301,6 +373,11 @@ __all__ = [
     "EntryFile",
     "Event",
     "FeeViolationConfirmed",
+    "FundProject",
+    "FundProjectPayment",
+    "FundProjectQuery",
+    "FundProjectResult",
+    "FundProjectStatus",
     "PetitionIntake",
     "PetitionIntakeResult",
     "RectificationItem",
@@ -308,6 +385,9 @@ __all__ = [
     "SeamUnavailable",
     "disclosure_entry_publish",
     "fee_violation_confirmed",
+    "fund_project_open",
+    "fund_project_pay",
+    "fund_project_status",
     "petition_intake",
     "rectification_request",
 ]

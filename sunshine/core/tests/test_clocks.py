@@ -86,6 +86,14 @@ ALL_CLOCK_IDS = {
     "FND-3-general",
     "FND-3-special",
     "ENR-3",
+    "ENR-4-advance",
+    "ENR-4-results",
+    "OVS-2-appeal",
+    "OVS-4",
+    "OVS-4-verify",
+    "OVS-5-receipt",
+    "OVS-5-study",
+    "DEC-1",
 }
 
 
@@ -99,6 +107,12 @@ def test_clocks_table_is_complete():
     assert (CLOCKS["PET-5"].unit, CLOCKS["PET-5"].length) == (Unit.CALENDAR_DAYS, 60)
     assert (CLOCKS["FOI-3"].unit, CLOCKS["FOI-3"].length, CLOCKS["FOI-3"].extension) == (Unit.WORKING_DAYS, 20, 20)
     assert (CLOCKS["OPN-1"].unit, CLOCKS["OPN-1"].length) == (Unit.HOURS, 48)
+    # OVS-4 (30 days; verified in 10 wd), OVS-5 (receipt 3 wd, study 15 wd), DEC-1 (30 days open), ENR-4.
+    assert (clock_get("OVS-4").unit, clock_get("OVS-4").length) == (Unit.CALENDAR_DAYS, 30)
+    assert (clock_get("OVS-4-verify").unit, clock_get("OVS-4-verify").length) == (Unit.WORKING_DAYS, 10)
+    assert (clock_get("OVS-5-receipt").length, clock_get("OVS-5-study").length) == (3, 15)
+    assert (CLOCKS["DEC-1"].unit, CLOCKS["DEC-1"].length, CLOCKS["DEC-1"].minimum) == (Unit.CALENDAR_DAYS, 30, True)
+    assert (clock_get("ENR-4-advance").length, clock_get("ENR-4-results").length) == (15, 3)
 
 
 def test_deadline_rejects_unknown_rule_and_naive_start():

@@ -29,8 +29,15 @@ def test_every_local_rule_of_rules_md_has_its_default():
     plus the bureau settings under a national rule (OPN-1's automatic hand-over, PET-7's
     look-back)."""
     assert {rule.rule for rule in LOCAL_RULES.values()} == {
-        "FEE-1", "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "FND-1", "ENR-2", "ENR-3", "OPN-1", "PET-6", "PET-7",
+        "FEE-1", "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "OVS-4", "OVS-5", "FND-1", "ENR-2", "ENR-3", "ENR-4",
+        "DEC-3", "OPN-1", "PET-6", "PET-7",
     }  # fmt: skip
+    # OVS-4, OVS-5, ENR-4, DEC-3 (quorum: more than half; two thirds for appointments; principal last).
+    assert (local_rule("OVS-4"), local_rule("OVS-4-verify")) == (30, 10)
+    assert (local_rule("OVS-5-receipt"), local_rule("OVS-5-study")) == (3, 15)
+    assert (local_rule("ENR-4-advance"), local_rule("ENR-4-results")) == (15, 3)
+    assert local_rule("DEC-3-quorum") == 0.5 and round(local_rule("DEC-3-quorum-appointments"), 2) == 0.67
+    assert local_rule("DEC-3-principal-last") is True
     assert local_rule("OPN-1-auto-severity") == 60
     assert local_rule("FEE-5-collection") == 14
     assert local_rule("OVS-1-amber-share") == 0.3
