@@ -224,6 +224,14 @@ def can_act_on(user: Any, petition: Petition) -> bool:
     return petition.assigned_to_id is not None and petition.assigned_to_id in _handling_org_ids(user)
 
 
+def can_report_for_unit(user: Any, petition: Petition) -> bool:
+    """May file the handling unit's report on an assigned case: a handling member of the
+    unit it is assigned to (not the bureau's triage, who reads and may return it)."""
+    if not _visible(user, petition) or petition.assigned_to_id is None:
+        return False
+    return petition.assigned_to_id in _handling_org_ids(user)
+
+
 def can_open_identity(user: Any, petition: Petition) -> bool:
     """May open the filer's identity (with a reason): a discipline inspector at the
     receiving bureau or in one of its departments, or a leader held at the bureau —

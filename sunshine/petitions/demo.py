@@ -161,7 +161,8 @@ def _walk(
             petition=p, organization=p.accused_organization, user=p.accused_user, actor=inspector
         )
     unit = subject
-    if unit.pk in _excluded(p):
+    no_staff = unit.kind == Organization.Kind.DEPARTMENT and unit.code not in DEPARTMENT_STAFF
+    if unit.pk in _excluded(p) or no_staff:  # the 纪检组 handles what no other unit can
         unit = orgs["DEMO-DISCIPLINE"]
     with _at(t):
         svc.petition_assign(petition=p, organization=unit, actor=inspector, note="请依规调查核实并按期答复。")
@@ -181,12 +182,19 @@ def _walk(
             )
     if not step(5, 50):
         return filed
+    facts = "经调查核实，反映的问题基本属实。" if rng.random() < 0.6 else "经调查核实，反映的问题不属实。"
+    with _at(t):  # the unit reports to the bureau before the reply
+        svc.petition_unit_report(
+            petition=p, actor=handler, findings=facts, actions="已约谈相关责任人，责令立即整改，并向反映人当面说明。"
+        )
+    if p.pk % 23 == 0:  # a few wait for the bureau to read the unit's report (no draw: the stream stays)
+        return filed
     with _at(t):
         svc.petition_reply(
             petition=p,
             actor=handler,
             request_summary=request,
-            facts="经调查核实，反映的问题基本属实。" if rng.random() < 0.6 else "经调查核实，反映的问题不属实。",
+            facts=facts,
             reasons="学校的做法不符合有关规定。",
             decision=rng.choice(["supported", "supported", "explained", "not_supported"]),
             legal_basis=REPLY_BASIS,

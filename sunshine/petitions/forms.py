@@ -358,6 +358,13 @@ class ExtendForm(ReasonForm):
         field.widget.attrs["max"] = most
 
 
+class UnitReportForm(forms.Form):
+    """The handling unit's report to the bureau (办理情况报告)."""
+
+    findings = forms.CharField(label=_("Facts found"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    actions = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+
+
 class ReplyForm(forms.Form):
     """PET-6: the statutory fields of the written reply."""
 

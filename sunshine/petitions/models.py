@@ -331,6 +331,38 @@ class Reply(models.Model):
         return self.document_number
 
 
+class UnitReport(models.Model):
+    """PET-5/PET-6: the handling unit's report (办理情况报告) to the bureau that assigned
+    the case — what it found and what it did. On an assigned case it comes before the
+    written reply; the bureau may return it for more work (the returned one is kept)."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="unit_reports")
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    findings = models.TextField(_("facts found"))
+    actions = models.TextField(_("what was done"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("reported at"))
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+
+    class Meta:
+        verbose_name = _("handling report")
+        verbose_name_plural = _("handling reports")
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} · {self.submitted_at:%Y-%m-%d}"
+
+    @property
+    def live(self) -> bool:
+        return self.returned_at is None
+
+
 class Recusal(models.Model):
     """PET-9: a staff member with an interest in a case steps aside from it."""
 

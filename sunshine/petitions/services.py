@@ -30,6 +30,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
-from sunshine.core.inputs import receipt_time_error
+from sunshine.core.inputs import receipt_time_error, text_error
 from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, StoredFile, Supervision
@@ -72,6 +73,7 @@ from sunshine.petitions.models import (
     ReceiptAttempt,
     Recusal,
     Reply,
+    UnitReport,
 )
 from sunshine.petitions.notices import filer_notice
 from sunshine.petitions.selectors import same_facts_candidates
@@ -107,8 +109,12 @@ __all__ = [
     "petition_result_tell",
     "petition_review_apply",
     "petition_start",
+    "petition_unit_report",
+    "petition_unit_report_return",
     "receipt_lookup",
     "triage_unit",
+    "unit_report_live",
+    "unit_report_missing",
 ]
 
 logger = logging.getLogger("sunshine.petitions")
@@ -794,6 +800,100 @@ def petition_start(*, petition: Petition, actor: Any) -> Petition:
     return petition
 
 
+def unit_report_live(petition: Petition) -> UnitReport | None:
+    """The handling unit's report in force on the case (the last one not returned)."""
+    return petition.unit_reports.filter(returned_at__isnull=True).order_by("-submitted_at", "-pk").first()
+
+
+def unit_report_missing(petition: Petition) -> bool:
+    """PET-6 on an assigned case: the unit's report comes before the first reply."""
+    return petition.assigned_to_id is not None and unit_report_live(petition) is None
+
+
+def _members_told(unit: Organization, petition: Petition) -> list[Any]:
+    """The active members of ``unit`` who may hear of ``petition`` (PET-9: never one
+    who must step aside)."""
+    return [
+        m.user
+        for m in Membership.objects.filter(organization=unit, is_active=True).select_related("user")
+        if not access.is_excluded(m.user, petition)
+    ]
+
+
+@transaction.atomic
+def petition_unit_report(*, petition: Petition, actor: Any, findings: str, actions: str) -> UnitReport:
+    """The assigned unit reports to the bureau what it found and what it did
+    (办理情况报告). One report in force at a time; the bureau's triage is told."""
+    _deny_unless(access.can_report_for_unit(actor, petition))
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    if petition.status not in (S.ASSIGNED, S.IN_PROGRESS):
+        raise ValidationError(_("This case is not being handled by a unit now."))
+    if unit_report_live(petition) is not None:
+        raise ValidationError(_("The unit's report is already with the bureau; it can be returned for more work."))
+    errors = {}
+    for name, value in (("findings", findings), ("actions", actions)):
+        if not (value or "").strip():
+            errors[name] = _("This field is required in the unit's report.")
+        elif problem := text_error(value):
+            errors[name] = problem
+    if errors:
+        raise ValidationError(errors)
+    report = UnitReport(
+        petition=petition,
+        organization=petition.assigned_to,
+        findings=findings.strip(),
+        actions=actions.strip(),
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    report.full_clean()
+    report.save()
+    notify(
+        recipients=_members_told(triage_unit(petition.bureau, petition), petition),
+        verb=Notification.Verb.MESSAGE,
+        text=_("The handling unit has reported on case %(number)s; the reply may now be issued.")
+        % {"number": petition.number},
+        url=reverse("petitions:case", kwargs={"pk": petition.pk}),
+        organization=triage_unit(petition.bureau, petition),
+    )
+    audit_record(
+        actor=actor,
+        action="petitions.unit_report",
+        target=petition,
+        data={"report": report.pk, "organization": petition.assigned_to_id},
+    )
+    return report
+
+
+@transaction.atomic
+def petition_unit_report_return(*, petition: Petition, actor: Any, reason: str) -> UnitReport:
+    """The bureau's triage returns the unit's report for more work (退回重办), with its
+    reason; the unit is told and reports again before any reply."""
+    _triage_check(actor, petition)
+    report = petition.unit_reports.select_for_update().filter(returned_at__isnull=True).order_by("-pk").first()
+    if report is None:
+        raise ValidationError(_("There is no report of the unit to return."))
+    if petition.replies.filter(stage=Reply.Stage.FIRST).exists():
+        raise ValidationError(_("The reply has been issued; the report can no longer be returned."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the report is returned.")})
+    if problem := text_error(reason):
+        raise ValidationError({"reason": problem})
+    report.returned_by, report.returned_at, report.return_reason = actor, timezone.now(), reason.strip()
+    report.save(update_fields=["returned_by", "returned_at", "return_reason"])
+    unit = report.organization
+    notify(
+        recipients=_members_told(unit, petition),
+        verb=Notification.Verb.MESSAGE,
+        text=_("The bureau returned your report on case %(number)s for more work: %(reason)s")
+        % {"number": petition.number, "reason": report.return_reason},
+        url=reverse("petitions:case", kwargs={"pk": petition.pk}),
+        organization=unit,
+    )
+    audit_record(actor=actor, action="petitions.unit_report_return", target=petition, data={"report": report.pk})
+    return report
+
+
 def _live_supervision(petition: Petition) -> Supervision | None:
     for rule_id in (rules.HANDLING_CLOCK, rules.REVIEW_ANSWER_CLOCK, rules.REEXAM_ANSWER_CLOCK):
         supervision = supervision_get_active(item=petition, rule_id=rule_id)
@@ -910,6 +1010,10 @@ def petition_reply(
     stage, to, clock = _STAGES[petition.status]
     if stage == Reply.Stage.FIRST:
         _deny_unless(access.can_act_on(actor, petition))
+        if unit_report_missing(petition):
+            raise ValidationError(
+                _("The handling unit reports what it found and did before the reply is issued."), code="unit_report"
+            )
     else:  # review and re-examination are the bureau's, not the handling unit's
         _triage_check(actor, petition)
     if local_rule("PET-6-leader-signoff") and not reply_signed_off(petition):
@@ -1204,13 +1308,8 @@ def petition_message_from_filer(*, petition: Petition, text: str, attachments: S
     if stored:
         message.attachments.set(stored)
     unit = petition.assigned_to or triage_unit(petition.bureau, petition)
-    recipients = [
-        m.user
-        for m in Membership.objects.filter(organization=unit, is_active=True).select_related("user")
-        if not access.is_excluded(m.user, petition)
-    ]
     notify(
-        recipients=recipients,
+        recipients=_members_told(unit, petition),
         verb=Notification.Verb.MESSAGE,
         text=_("The filer of case %(number)s wrote a message.") % {"number": petition.number},
         organization=unit,

@@ -39,6 +39,12 @@ urlpatterns = [
     path("staff/cases/<int:pk>/reply/preview.docx", staff.CaseReplyPreviewView.as_view(), name="case-reply-preview"),
     path("staff/cases/<int:pk>/close/", staff.CaseCloseView.as_view(), name="case-close"),
     path("staff/cases/<int:pk>/signoff/", staff.CaseSignoffView.as_view(), name="case-signoff"),
+    path("staff/cases/<int:pk>/unit-report/", staff.CaseUnitReportView.as_view(), name="case-unit-report"),
+    path(
+        "staff/cases/<int:pk>/unit-report/return/",
+        staff.CaseUnitReportReturnView.as_view(),
+        name="case-unit-report-return",
+    ),
     path("staff/cases/<int:pk>/outcome/", staff.CaseOutcomeView.as_view(), name="case-outcome"),
     path("staff/cases/<int:pk>/recuse/", staff.CaseRecuseView.as_view(), name="case-recuse"),
     path("staff/cases/<int:pk>/conflict/", staff.CaseConflictView.as_view(), name="case-conflict"),

@@ -76,6 +76,21 @@ def assigned(d: District) -> Petition:
     return d.once("petitions.assigned", build)
 
 
+def reported(d: District) -> Petition:
+    """A case assigned to school A on which school A has reported to the bureau."""
+
+    def build(d: District) -> Petition:
+        leader = d.user(Role.LEADER)
+        case = services.petition_accept(petition=_file(d, title="收费问题（已报送办理情况）"), actor=leader)
+        case = services.petition_assign(petition=case, organization=d.school, actor=leader)
+        services.petition_unit_report(
+            petition=case, actor=d.user(Role.PRINCIPAL), findings="经核实，情况属实。", actions="已责令整改。"
+        )
+        return Petition.objects.get(pk=case.pk)
+
+    return d.once("petitions.reported", build)
+
+
 def declined(d: District) -> Petition:
     def build(d: District) -> Petition:
         case = _file(d, title="收费问题（不予受理）")
@@ -101,7 +116,7 @@ def accusing_school_a(d: District) -> Petition:
 
 def replied(d: District) -> Petition:
     def build(d: District) -> Petition:
-        case = assigned(d)
+        case = reported(d)
         services.petition_reply(petition=case, actor=d.user(Role.PRINCIPAL), **REPLY)  # type: ignore[arg-type]
         return Petition.objects.get(pk=case.pk)
 
@@ -158,7 +173,7 @@ def _action(name: str, get: Any, allowed: frozenset[str], data: Any = None, **kw
         return {f"{name}-{key}": value for key, value in values.items()}
 
     return Rule(
-        f"petitions:case-{name}",
+        kwargs.pop("url", f"petitions:case-{name}"),
         allowed,
         method=POST,
         kwargs=_case(get),
@@ -272,7 +287,31 @@ ACCESS = [
         {"days": 10, "reason": "需要调查取证。"},
         state=lambda d: Petition.objects.get(pk=assigned(d).pk).extension_days,
     ),
-    _action("reply", assigned, CASE_A, REPLY, done=lambda d: _status(assigned)(d) == Petition.Status.ANSWERED),
+    _action("reply", reported, CASE_A, REPLY, done=lambda d: _status(reported)(d) == Petition.Status.ANSWERED),
+    _action(
+        "reply",
+        assigned,
+        frozenset(),
+        REPLY,
+        label="before the unit's report, nobody replies",
+        denied_status=(400, 403, 404),
+    ),
+    _action(
+        "unit_report",
+        assigned,
+        SCHOOL_A,
+        {"findings": "经核实，情况属实。", "actions": "已责令整改。"},
+        url="petitions:case-unit-report",
+        state=lambda d: assigned(d).unit_reports.count(),
+    ),
+    _action(
+        "unit_report_return",
+        reported,
+        TRIAGE,
+        {"reason": "调查不够深入，请补充核实。"},
+        url="petitions:case-unit-report-return",
+        state=lambda d: reported(d).unit_reports.filter(returned_at__isnull=True).count(),
+    ),
     Rule(  # PET-6-leader-signoff is off by default: nobody signs off
         "petitions:case-signoff",
         frozenset(),

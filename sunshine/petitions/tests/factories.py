@@ -81,3 +81,12 @@ def confirm_accused(petition: Petition, actor: Any) -> Petition:
             petition=petition, organization=petition.accused_organization, user=petition.accused_user, actor=actor
         )
     return petition
+
+
+def unit_reported(petition: Petition, actor: Any) -> Petition:
+    """The assigned unit's report to the bureau, which comes before the first reply."""
+    from sunshine.petitions.services import petition_unit_report, unit_report_missing
+
+    if unit_report_missing(petition):
+        petition_unit_report(petition=petition, actor=actor, findings="经调查核实，情况属实。", actions="已责令整改。")
+    return petition

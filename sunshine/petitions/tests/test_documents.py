@@ -21,7 +21,7 @@ from sunshine.petitions.documents import (
     supervision_notice_docx,
 )
 from sunshine.petitions.models import Petition, Reply
-from sunshine.petitions.tests.factories import confirm_accused, file_case, make_world
+from sunshine.petitions.tests.factories import confirm_accused, file_case, make_world, unit_reported
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,7 @@ def case():
     svc.petition_accept(petition=p, actor=w.inspector)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     return p, reply
 
@@ -106,6 +107,7 @@ def test_the_reply_is_issued_once_and_downloads_serve_the_recorded_bytes():
     svc.petition_accept(petition=p, actor=w.inspector)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     document = document_for(reply, kind="petitions.reply")
     assert document is not None
@@ -142,6 +144,7 @@ def test_pet6_reply_previewed_as_word_before_issue_records_nothing():
     p = file_case(w, identity=IDENTITY).petition
     svc.petition_accept(petition=p, actor=w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     issued_before = IssuedDocument.objects.count()
     handler = Client()
     login_verified(handler, w.principal)
@@ -172,6 +175,7 @@ def test_pet6_local_leader_signoff_comes_before_the_reply():
     p = file_case(w, identity=IDENTITY).petition
     svc.petition_accept(petition=p, actor=w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     local_rule_set(actor=None, key="PET-6-leader-signoff", value=True)
     with pytest.raises(ValidationError) as refused:
         svc.petition_reply(petition=p, actor=w.principal, **REPLY)

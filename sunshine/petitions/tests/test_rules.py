@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
@@ -22,7 +22,7 @@ from sunshine.petitions import access, selectors
 from sunshine.petitions import services as svc
 from sunshine.petitions.forms import ExtendForm
 from sunshine.petitions.models import Message, Petition, Recusal
-from sunshine.petitions.tests.factories import FILER, confirm_accused, file_case, make_world, member
+from sunshine.petitions.tests.factories import FILER, confirm_accused, file_case, make_world, member, unit_reported
 
 pytestmark = pytest.mark.django_db
 S = Petition.Status
@@ -52,6 +52,7 @@ def assigned_case(w, **kwargs):
     svc.petition_accept(petition=p, actor=w.inspector)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     return p
 
 
@@ -68,6 +69,7 @@ def test_pet9_report_naming_a_principal_in_text_is_not_assigned_before_triage_co
     svc.petition_accept(petition=p, actor=w.inspector)
     with pytest.raises(ValidationError) as err:
         svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+        unit_reported(p, w.principal)
     assert err.value.code == "accused_unconfirmed"
     p.refresh_from_db()
     assert p.status == S.ACCEPTED and p.assigned_to is None
@@ -84,6 +86,7 @@ def test_pet9_report_naming_a_principal_in_text_is_not_assigned_before_triage_co
     assert AuditEntry.objects.filter(action="petitions.petition_accused_confirm").exists()
     with pytest.raises(ValidationError):
         svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+        unit_reported(p, w.principal)
     assert not access.petitions_visible_to(w.principal).filter(pk=p.pk).exists()
     svc.petition_assign(petition=p, organization=w.basic, actor=w.inspector)
     assert Petition.objects.get(pk=p.pk).assigned_to == w.basic
@@ -350,3 +353,38 @@ def test_pet3_the_written_notice_prints_where_to_go_and_reads_its_periods_from_t
     assert f"自受理之日起{clock_get('PET-5').length}日内办结" in notice
     registered = file_case(w).petition
     assert client.get(reverse("petitions:case-notice-docx", args=[registered.pk])).status_code == 404
+
+
+def test_pet6_the_units_report_comes_before_the_reply_on_an_assigned_case(w):
+    """PET-5/PET-6: the assigned unit reports to the bureau (办理情况报告) before any reply;
+    only that unit reports, once at a time; the bureau may return it until the reply."""
+    p = file_case(w).petition
+    svc.petition_accept(petition=p, actor=w.inspector)
+    confirm_accused(p, w.inspector)
+    svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    with pytest.raises(ValidationError) as refused:
+        svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    assert refused.value.code == "unit_report" and not p.replies.exists()
+    with pytest.raises(PermissionDenied):  # another school, or the bureau's triage, does not report for the unit
+        svc.petition_unit_report(petition=p, actor=w.principal2, findings="x", actions="y")
+    with pytest.raises(PermissionDenied):
+        svc.petition_unit_report(petition=p, actor=w.inspector, findings="x", actions="y")
+    with pytest.raises(ValidationError) as empty:
+        svc.petition_unit_report(petition=p, actor=w.principal, findings=" ", actions="已整改")
+    assert "findings" in empty.value.message_dict and not p.unit_reports.exists()
+    first = svc.petition_unit_report(petition=p, actor=w.principal, findings="属实", actions="已整改")
+    with pytest.raises(ValidationError):  # one report in force at a time
+        svc.petition_unit_report(petition=p, actor=w.principal, findings="属实", actions="已整改")
+    with pytest.raises(PermissionDenied):  # the unit does not return its own report
+        svc.petition_unit_report_return(petition=p, actor=w.principal, reason="x")
+    svc.petition_unit_report_return(petition=p, actor=w.inspector, reason="请补充证据")
+    first.refresh_from_db()
+    assert first.returned_at is not None and svc.unit_report_missing(p)
+    with pytest.raises(ValidationError):
+        svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    svc.petition_unit_report(petition=p, actor=w.principal, findings="属实，已补充证据", actions="已整改")
+    svc.petition_reply(petition=p, actor=w.principal, **REPLY)
+    with pytest.raises(ValidationError):  # after the reply the report stands
+        svc.petition_unit_report_return(petition=p, actor=w.inspector, reason="x")
+    actions = list(AuditEntry.objects.filter(target_id=str(p.pk)).values_list("action", flat=True))
+    assert actions.count("petitions.unit_report") == 2 and actions.count("petitions.unit_report_return") == 1

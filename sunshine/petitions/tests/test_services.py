@@ -22,7 +22,7 @@ from sunshine.petitions.selectors import (
     petition_timeline,
     same_facts_candidates,
 )
-from sunshine.petitions.tests.factories import FILER, confirm_accused, file_case, make_world
+from sunshine.petitions.tests.factories import FILER, confirm_accused, file_case, make_world, unit_reported
 
 pytestmark = pytest.mark.django_db
 S = Petition.Status
@@ -215,6 +215,7 @@ def test_assign_moves_pet5_to_the_unit_and_refuses_accused(w):
     confirm_accused(p, w.inspector)
     with pytest.raises(ValidationError) as err:
         svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+        unit_reported(p, w.principal)
     assert "organization" in err.value.message_dict
     p.refresh_from_db()
     assert p.status == S.ACCEPTED
@@ -241,6 +242,7 @@ def test_extension_once_at_most_30_by_unit_head_reason_told(w):
     p = accepted(w)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     with pytest.raises(PermissionDenied):
         svc.petition_extend(petition=p, days=10, reason="需要调查", actor=w.clerk)
     with pytest.raises(ValidationError):
@@ -259,6 +261,7 @@ def test_reply_requires_every_pet6_field(w):
     p = accepted(w)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     for field in ("request_summary", "facts", "reasons", "legal_basis", "decision"):
         with pytest.raises(ValidationError) as err:
             svc.petition_reply(petition=p, actor=w.principal, **{**REPLY, field: ""})
@@ -272,6 +275,7 @@ def test_full_flow_reply_rate_review_reexam_then_same_facts_refused(w):
     p = accepted(w, identity=FILER)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     svc.petition_start(petition=p, actor=w.principal)
     with pytest.raises(PermissionDenied):
         svc.petition_reply(petition=p, actor=w.principal2, **REPLY)
@@ -305,6 +309,7 @@ def reexamined_case(w, **kwargs):
     p = accepted(w, identity=FILER, **kwargs)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     svc.petition_start(petition=p, actor=w.principal)
     svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     svc.petition_review_apply(petition=p, reasons="事实认定有误")
@@ -337,6 +342,7 @@ def test_review_window_lapses_after_30_days(w):
     p = accepted(w)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     reply = svc.petition_reply(petition=p, actor=w.principal, **REPLY)
     past = timezone.now() - timedelta(days=40)
     Reply.objects.filter(pk=reply.pk).update(issued_at=past)
@@ -382,6 +388,7 @@ def test_instruction_by_leader_only(w):
     p = accepted(w)
     confirm_accused(p, w.inspector)
     svc.petition_assign(petition=p, organization=w.school, actor=w.inspector)
+    unit_reported(p, w.principal)
     instruction = svc.petition_instruct(petition=p, author=w.leader, text="请尽快办理")
     assert instruction.supervision.rule_id == "PET-5"
     with pytest.raises(PermissionDenied):

@@ -99,6 +99,9 @@ def answered_case(district: dict[str, Any]) -> services.FiledPetition:
     services.petition_accept(petition=petition, actor=district["inspector"])
     confirm_accused(petition, district["inspector"])
     services.petition_assign(petition=petition, organization=district["school"], actor=district["inspector"])
+    services.petition_unit_report(
+        petition=petition, actor=district["clerk"], findings="经查属实。", actions="已约谈该教师并责令退还费用。"
+    )
     services.petition_reply(
         petition=petition,
         actor=district["clerk"],

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from sunshine.core.models import AuditEntry
+from sunshine.core.models import AuditEntry, Notification
 from sunshine.core.testing import login_verified, user_with_role
 from sunshine.orgs.models import Role
 from sunshine.orgs.tests.factories import SchoolFactory, UserFactory
@@ -220,6 +220,15 @@ def test_timeline_separates_internal_notes_from_messages_to_the_filer(district: 
 # --- Actions ----------------------------------------------------------------------------------------
 
 
+REPLY_POST = {
+    "reply-request_summary": "请求查处",
+    "reply-facts": "经查属实",
+    "reply-reasons": "违反规定",
+    "reply-decision": "supported",
+    "reply-legal_basis": "《教师法》",
+}
+
+
 def test_triage_accepts_assigns_and_the_unit_replies(district: dict[str, Any]) -> None:
     """PET-3 accept, assign under supervision, PET-6 reply with all its fields."""
     petition = file_case(district).petition
@@ -244,6 +253,33 @@ def test_triage_accepts_assigns_and_the_unit_replies(district: dict[str, Any]) -
     assert petition.status == Petition.Status.ASSIGNED and petition.assigned_to == district["school"]
 
     clerk = staff_client(district["clerk"])
+    # The unit's report to the bureau comes before the reply: without it the reply is refused.
+    page = clerk.get(reverse("petitions:case", args=[petition.pk])).content.decode()
+    assert "承办单位向教育局报送办理情况报告后" in page
+    early = clerk.post(reverse("petitions:case-reply", args=[petition.pk]), REPLY_POST)
+    assert early.status_code == 400 and petition.replies.count() == 0
+    assert "方可出具书面答复" in early.content.decode()
+    reported = clerk.post(
+        reverse("petitions:case-unit-report", args=[petition.pk]),
+        {"unit_report-findings": "经查，该教师确有违规收费行为。", "unit_report-actions": "已责令退还。"},
+    )
+    assert reported.status_code == 302 and petition.unit_reports.get().findings.startswith("经查")
+    # The bureau is told and may return the report; then the unit reports again.
+    assert Notification.objects.filter(recipient=district["inspector"], text__contains=petition.number).exists()
+    returned = inspector.post(
+        reverse("petitions:case-unit-report-return", args=[petition.pk]),
+        {"unit_report_return-reason": "请补充退费凭证。"},
+    )
+    assert returned.status_code == 302
+    assert clerk.post(reverse("petitions:case-reply", args=[petition.pk]), REPLY_POST).status_code == 400
+    assert Notification.objects.filter(recipient=district["clerk"], text__contains="请补充退费凭证").exists()
+    clerk.post(
+        reverse("petitions:case-unit-report", args=[petition.pk]),
+        {"unit_report-findings": "经查属实，已退还全部费用。", "unit_report-actions": "退费凭证已存档。"},
+    )
+    page = clerk.get(reverse("petitions:case", args=[petition.pk])).content.decode()
+    assert "退回补充办理" in page and "请补充退费凭证" in page  # the returned report is kept
+    assert "经查属实，已退还全部费用。</textarea>" in page  # the reply starts from the report's facts
     incomplete = clerk.post(reverse("petitions:case-reply", args=[petition.pk]), {"reply-facts": "查实"})
     assert incomplete.status_code == 400
     assert petition.replies.count() == 0

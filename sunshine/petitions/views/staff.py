@@ -49,6 +49,7 @@ from sunshine.petitions.forms import (
     StaffIntakeForm,
     TextForm,
     UnitForm,
+    UnitReportForm,
     errors_apply,
 )
 from sunshine.petitions.models import Petition
@@ -217,6 +218,12 @@ def case_actions(user: Any, petition: Petition) -> dict[str, bool]:
         "extend": access.can_approve_extension(user, petition)
         and status in (S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
         and not petition.extension_days,
+        "unit_report": access.can_report_for_unit(user, petition)
+        and status in (S.ASSIGNED, S.IN_PROGRESS)
+        and services.unit_report_live(petition) is None,
+        "unit_report_return": triage
+        and status in (S.ASSIGNED, S.IN_PROGRESS)
+        and services.unit_report_live(petition) is not None,
         "reply": (act and status in (S.ASSIGNED, S.IN_PROGRESS))
         or (triage and status in (S.UNDER_REVIEW, S.UNDER_REEXAMINATION)),
         "signoff": bool(local_rule("PET-6-leader-signoff"))
@@ -245,6 +252,8 @@ ACTION_PANELS: list[tuple[str, Any, Any]] = [
     ("start", gettext_lazy("Start handling"), gettext_lazy("Start")),
     ("instruct", gettext_lazy("Leader's instruction"), gettext_lazy("Record the instruction")),
     ("extend", gettext_lazy("Extend the deadline"), gettext_lazy("Approve the extension")),
+    ("unit_report", gettext_lazy("The unit's handling report"), gettext_lazy("Send the report to the bureau")),
+    ("unit_report_return", gettext_lazy("Return the unit's report"), gettext_lazy("Return for more work")),
     ("signoff", gettext_lazy("Leader's sign-off of the reply"), gettext_lazy("Sign off the reply")),
     ("reply", gettext_lazy("Written reply"), gettext_lazy("Issue the reply")),
     ("close", gettext_lazy("Close the case"), gettext_lazy("Close")),
@@ -270,6 +279,8 @@ ACTION_FORMS: dict[str, Any] = {
     "instruct": TextForm,
     "extend": ExtendForm,
     "reply": ReplyForm,
+    "unit_report": UnitReportForm,
+    "unit_report_return": ReasonForm,
     "outcome": OutcomeForm,
     "recuse": RecuseForm,
     "conflict": ReasonForm,
@@ -289,7 +300,9 @@ def action_form(name: str, petition: Petition, data: Any = None) -> Any:
     if name == "outcome" and data is None:
         kwargs["initial"] = {"refunds_yuan": petition.refunds_ordered_fen / 100, "sanctions": petition.sanctions}
     if name == "reply" and data is None:
-        kwargs["initial"] = {"request_summary": petition.request, "facts": "", "reasons": ""}
+        report = services.unit_report_live(petition)
+        facts = report.findings if report is not None else ""
+        kwargs["initial"] = {"request_summary": petition.request, "facts": facts, "reasons": ""}
     form = cls(data, **kwargs)
     labels = {"message": _("Message"), "note": _("Note"), "instruct": _("Instruction")}
     if name in labels:
@@ -305,6 +318,7 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
     forms = {name: extra.pop(f"{name}_form", None) or action_form(name, petition) for name in ACTION_FORMS}
     # PET-5: past the handling deadline an extension is refused; say so instead of the form.
     extension_lapsed = actions.get("extend", False) and services.extension_lapsed(petition)
+    report_missing = services.unit_report_missing(petition)
     triage = access.can_triage(user, petition.bureau)
     timeline = selectors.petition_timeline(petition, for_filer=False)
     context: dict[str, Any] = {
@@ -312,6 +326,7 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
         "clock": selectors.petition_clock(petition),
         "timeline": timeline,
         "replies": list(petition.replies.all()),
+        "unit_reports": list(petition.unit_reports.select_related("organization")),
         "duplicates": [
             d
             for d in selectors.petition_duplicates(petition)
@@ -323,11 +338,13 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
                 "name": name,
                 "title": title,
                 "button": button,
-                "url": reverse(f"petitions:case-{name}", kwargs={"pk": petition.pk}),
+                "url": reverse(f"petitions:case-{name.replace('_', '-')}", kwargs={"pk": petition.pk}),
                 "form": forms.get(name),
                 "blocked": (
                     _("The handling deadline has passed; an extension can no longer be approved.")
                     if name == "extend" and extension_lapsed
+                    else _("The reply is issued once the handling unit has sent its report to the bureau.")
+                    if name == "reply" and petition.status in (S.ASSIGNED, S.IN_PROGRESS) and report_missing
                     else ""
                 ),
             }
@@ -530,6 +547,22 @@ class CaseReplyPreviewView(WorkbenchAccessMixin, View):
         return attachment_response(
             content, filename=f"{petition.number}{services.PREVIEW_NUMBER}.docx", content_type=DOCX_TYPE
         )
+
+
+class CaseUnitReportView(CaseActionView):
+    action = "unit_report"
+    success = gettext_lazy("The report is sent to the bureau.")
+
+    def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
+        services.petition_unit_report(petition=petition, actor=request.user, **form.cleaned_data)
+
+
+class CaseUnitReportReturnView(CaseActionView):
+    action = "unit_report_return"
+    success = gettext_lazy("The report is returned to the unit for more work.")
+
+    def call(self, request: HttpRequest, petition: Petition, form: Any) -> None:
+        services.petition_unit_report_return(petition=petition, actor=request.user, reason=form.cleaned_data["reason"])
 
 
 class CaseSignoffView(CaseActionView):
