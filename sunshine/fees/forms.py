@@ -102,7 +102,7 @@ class CatalogueItemForm(forms.Form):
     synonyms = forms.CharField(label=_("Other names"), max_length=400, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices], required=False)
     restriction = forms.ChoiceField(label=_("Restriction"), choices=Restriction.choices)
-    legal_basis = forms.CharField(label=_("Legal basis"), max_length=200, required=False)
+    legal_basis = forms.CharField(label=pgettext_lazy("fee", "Legal basis"), max_length=200, required=False)
     is_accommodation = forms.BooleanField(label=_("Accommodation fee"), required=False)
 
     def __init__(self, *args: Any, terms: Any, **kwargs: Any) -> None:

@@ -374,7 +374,9 @@ class ReplyForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("", _("— choose the decision —")), *Reply.Decision.choices]
     )
-    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(
+        label=pgettext_lazy("petition reply", "Legal basis"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class OutcomeForm(forms.Form):

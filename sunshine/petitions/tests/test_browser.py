@@ -100,11 +100,18 @@ def test_anonymous_report_from_filing_to_rating(live_server: Any, people: dict[s
     desk.screenshot(path=f"{SHOTS}-case.png", full_page=True)
     staff.close()
 
-    # 3. The school's clerk replies with the PET-6 fields.
+    # 3. The school's clerk reports to the bureau, then replies with the PET-6 fields.
     unit, clerk = staff_login(chromium, base, people["clerk"])
     clerk.goto(f"{base}/petitions/staff/cases/{petition.pk}/")
+    assert "方可出具书面答复" in clerk.locator("#action-reply").inner_text()
+    clerk.fill("textarea[name=unit_report-findings]", "经查,该教师确有组织有偿补课行为。")
+    clerk.fill("textarea[name=unit_report-actions]", "已约谈该教师，责令退还补课费用。")
+    clerk.locator("#action-unit_report button[type=submit]").click()
+    clerk.wait_for_url(f"**/petitions/staff/cases/{petition.pk}/")
+    clerk.screenshot(path=f"{SHOTS}-unit-report.png", full_page=True)
+    # The reply starts from the facts the unit reported.
+    assert clerk.input_value("textarea[name=reply-facts]") == "经查,该教师确有组织有偿补课行为。"
     clerk.fill("textarea[name=reply-request_summary]", "请求查处有偿补课。")
-    clerk.fill("textarea[name=reply-facts]", "经查,该教师确有组织有偿补课行为。")
     clerk.fill("textarea[name=reply-reasons]", "违反《中小学教师违反职业道德行为处理办法》。")
     clerk.select_option("select[name=reply-decision]", "supported")
     clerk.fill("textarea[name=reply-legal_basis]", "《中小学教师违反职业道德行为处理办法》第四条")

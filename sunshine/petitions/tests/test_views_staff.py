@@ -280,6 +280,7 @@ def test_triage_accepts_assigns_and_the_unit_replies(district: dict[str, Any]) -
     page = clerk.get(reverse("petitions:case", args=[petition.pk])).content.decode()
     assert "退回补充办理" in page and "请补充退费凭证" in page  # the returned report is kept
     assert "经查属实，已退还全部费用。</textarea>" in page  # the reply starts from the report's facts
+    assert "法律依据" in page and "收费依据" not in page  # a reply's legal basis is not a fee's
     incomplete = clerk.post(reverse("petitions:case-reply", args=[petition.pk]), {"reply-facts": "查实"})
     assert incomplete.status_code == 400
     assert petition.replies.count() == 0
