@@ -60,14 +60,14 @@ def chart_svg(rows: list[ChartRow], *, title: str) -> SafeString:
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" class="funds-chart-label">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" class="funds-chart-track"/>'
-                '<rect x="{}" y="{}" width="{:.1f}" height="{}" class="{}"/>'
-                '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" class="funds-chart-schedule"/>'
-                '<text x="{}" y="{}" class="funds-chart-value">{:.1f}%</text>',
+                '<rect x="{}" y="{}" width="{}" height="{}" class="{}"/>'
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="funds-chart-schedule"/>'
+                '<text x="{}" y="{}" class="funds-chart-value">{}%</text>',
                 LEFT - 8, y + BAR - 4, row.label[:14],
-                LEFT, y, 100 * scale, BAR,
-                LEFT, y, actual * scale, BAR, "funds-chart-actual behind" if behind else "funds-chart-actual",
-                LEFT + schedule * scale, LEFT + schedule * scale, y - 3, y + BAR + 3,
-                LEFT + 100 * scale + 6, y + BAR - 4, row.actual_pct,
+                LEFT, y, f"{100 * scale:.1f}", BAR,
+                LEFT, y, f"{actual * scale:.1f}", BAR, "funds-chart-actual behind" if behind else "funds-chart-actual",
+                f"{LEFT + schedule * scale:.1f}", f"{LEFT + schedule * scale:.1f}", y - 3, y + BAR + 3,
+                f"{LEFT + 100 * scale + 6:.1f}", y + BAR - 4, f"{row.actual_pct:.1f}",
             )
         )
     legend = format_html(

@@ -112,7 +112,7 @@ class FundCreateView(StaffMixin, View):
                         curve_bp=data["curve"],
                     )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_error(None, exc.messages)
             else:
                 messages.success(request, _("The fund is recorded."))
                 return HttpResponseRedirect(reverse("funds:fund", args=[fund.pk]))
@@ -161,7 +161,7 @@ class FundDetailView(StaffMixin, View):
                     amount_fen=to_fen(form.cleaned_data["amount"]),
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_error(None, exc.messages)
             else:
                 messages.success(request, _("The allocation is recorded."))
                 return HttpResponseRedirect(reverse("funds:fund", args=[fund.pk]))
