@@ -40,12 +40,18 @@ def build() -> tuple[object, list[int], list[object]]:
     from sunshine.funds.models import Allocation, Fund
     from sunshine.orgs.models import Organization
 
-    bureau = Organization.objects.create(kind=Organization.Kind.BUREAU, name="基准市教育局", short_name="基准", code="BENCH")
+    bureau = Organization.objects.create(
+        kind=Organization.Kind.BUREAU, name="基准市教育局", short_name="基准", code="BENCH"
+    )
     schools = Organization.objects.bulk_create(
         [
             Organization(
-                kind=Organization.Kind.SCHOOL, name=f"基准学校{i:05d}", code=f"BS{i:05d}", parent=bureau,
-                level=Organization.Level.PRIMARY, ownership=Organization.Ownership.PUBLIC,
+                kind=Organization.Kind.SCHOOL,
+                name=f"基准学校{i:05d}",
+                code=f"BS{i:05d}",
+                parent=bureau,
+                level=Organization.Level.PRIMARY,
+                ownership=Organization.Ownership.PUBLIC,
             )
             for i in range(SCHOOLS)
         ],
@@ -76,7 +82,10 @@ def build() -> tuple[object, list[int], list[object]]:
     allocations = Allocation.objects.bulk_create(
         (
             Allocation(
-                fund=f, organization=s, title="工程" if f.mode == Fund.Mode.PROJECT else "", amount_fen=10_000_000,
+                fund=f,
+                organization=s,
+                title="工程" if f.mode == Fund.Mode.PROJECT else "",
+                amount_fen=10_000_000,
                 transfer_due=date(2026, 3, 6),
             )
             for f in funds
@@ -94,7 +103,14 @@ def fill(ids: list[int]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         batch = []
         for n in range(ROWS):
-            batch.append((ids[n % len(ids)], (start + timedelta(days=rng.randrange(330))).isoformat(), rng.randrange(1, 900_000), f"BV{n:08d}"))
+            batch.append(
+                (
+                    ids[n % len(ids)],
+                    (start + timedelta(days=rng.randrange(330))).isoformat(),
+                    rng.randrange(1, 900_000),
+                    f"BV{n:08d}",
+                )
+            )
             if len(batch) == 20_000:
                 cursor.executemany(
                     "INSERT INTO funds_disbursement (allocation_id, paid_on, amount_fen, voucher, recorded_at) "
@@ -117,12 +133,16 @@ def lag_reference(funds: list[object]) -> int:
     from sunshine.funds.models import Allocation, Disbursement
 
     paid: dict[int, int] = defaultdict(int)
-    for allocation_id, paid_on, amount in Disbursement.objects.values_list("allocation_id", "paid_on", "amount_fen").iterator(chunk_size=20_000):
+    for allocation_id, paid_on, amount in Disbursement.objects.values_list(
+        "allocation_id", "paid_on", "amount_fen"
+    ).iterator(chunk_size=20_000):
         if paid_on <= AS_OF:
             paid[allocation_id] += amount
     modes = {f.pk: (f.mode, f.curve_bp) for f in funds}  # type: ignore[attr-defined]
     lagging = 0
-    for pk, fund_id, amount in Allocation.objects.values_list("pk", "fund_id", "amount_fen").iterator(chunk_size=20_000):
+    for pk, fund_id, amount in Allocation.objects.values_list("pk", "fund_id", "amount_fen").iterator(
+        chunk_size=20_000
+    ):
         mode, curve = modes[fund_id]
         schedule = schedule_bp(mode=mode, year=2026, on=AS_OF, curve=curve)
         if schedule - paid[pk] * 10_000 // amount > 1000:
@@ -153,7 +173,7 @@ def import_reference(data: bytes, fund: object) -> int:
         assert voucher not in seen
         seen.add(voucher)
         date.fromisoformat(day)
-        totals[pk] += int(round(float(amount) * 100))
+        totals[pk] += round(float(amount) * 100)
         assert totals[pk] <= amounts[pk]
         count += 1
     return count
@@ -169,13 +189,17 @@ def main() -> None:
     t0 = time.perf_counter()
     _bureau, ids, funds = build()
     fill(ids)
-    print(f"{connection.vendor}: built {len(ids):,} allocations and {ROWS:,} disbursements in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"{connection.vendor}: built {len(ids):,} allocations and {ROWS:,} disbursements in {time.perf_counter() - t0:.1f} s"
+    )
 
     t0 = time.perf_counter()
     lags = lags_at(Allocation.objects.all(), AS_OF)
     seconds = time.perf_counter() - t0
     lagging = sum(1 for lag in lags if lag.lagging(10.0))
-    print(f"  lag of every allocation at {AS_OF}: {len(lags):,} allocations in {seconds:.3f} s ({lagging:,} lagging > 10 pp) — target < 1 s")
+    print(
+        f"  lag of every allocation at {AS_OF}: {len(lags):,} allocations in {seconds:.3f} s ({lagging:,} lagging > 10 pp) — target < 1 s"
+    )
     t0 = time.perf_counter()
     ref = lag_reference(funds)
     print(f"  reference (plain Python over every row): {time.perf_counter() - t0:.3f} s ({ref:,} lagging)")
@@ -188,7 +212,9 @@ def main() -> None:
     print(f"  import of {batch.rows:,} rows (checked, all or nothing): {seconds:.2f} s — target < 10 s")
     t0 = time.perf_counter()
     count = import_reference(data, target)
-    print(f"  reference (csv module and dicts, the same checks, no writes): {count:,} rows in {time.perf_counter() - t0:.2f} s")
+    print(
+        f"  reference (csv module and dicts, the same checks, no writes): {count:,} rows in {time.perf_counter() - t0:.2f} s"
+    )
     print(f"  disbursements now: {Disbursement.objects.count():,}")
 
 

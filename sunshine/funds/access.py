@@ -50,9 +50,7 @@ def reader_bureau_ids(user: Any) -> set[int]:
 
 
 def own_school_ids(user: Any) -> set[int]:
-    return set(
-        organizations_of(user, *SCHOOL_ROLES).filter(kind=Organization.Kind.SCHOOL).values_list("pk", flat=True)
-    )
+    return set(organizations_of(user, *SCHOOL_ROLES).filter(kind=Organization.Kind.SCHOOL).values_list("pk", flat=True))
 
 
 def can_use_workbench(user: Any) -> bool:
@@ -81,7 +79,9 @@ def can_certify(user: Any, allocation: Allocation) -> bool:
     if not allocation.fund.is_project or not getattr(user, "is_authenticated", False):
         return False
     if allocation.certifier_id is not None:
-        return bool(allocation.certifier_id == user.pk and allocation.fund.bureau_id in _bureau_ids(user, *READER_ROLES))
+        return bool(
+            allocation.certifier_id == user.pk and allocation.fund.bureau_id in _bureau_ids(user, *READER_ROLES)
+        )
     return allocation.fund.bureau_id in _bureau_ids(user, Role.DEPARTMENT_STAFF)
 
 

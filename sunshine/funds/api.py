@@ -13,7 +13,6 @@ from sunshine.funds import access
 from sunshine.funds.lag import lags_at
 from sunshine.funds.models import Allocation, Disbursement
 
-
 api = NinjaAPI(urls_namespace="funds-api", title="Sunshine funds API", version="1", docs_url=None)
 
 
@@ -73,5 +72,3 @@ def school(request: HttpRequest, code: str, as_of: date | None = None) -> School
             for a in allocations.order_by("fund__position", "fund__pk", "title")
         ],
     )
-
-

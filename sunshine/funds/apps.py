@@ -44,7 +44,10 @@ class FundsConfig(AppConfig):
             Allocation, url=lambda allocation: reverse("funds:allocation", args=[allocation.pk]), label=_("allocation")
         )
         register_periodic(
-            "funds-lag", "sunshine.funds.tasks.funds_lag_task", 86_400, label=_("Check funds against their time schedule")
+            "funds-lag",
+            "sunshine.funds.tasks.funds_lag_task",
+            86_400,
+            label=_("Check funds against their time schedule"),
         )
         fund_project_open.register(receivers.project_open)
         fund_project_pay.register(receivers.project_pay)

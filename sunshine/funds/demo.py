@@ -83,7 +83,9 @@ def _time_fund(
     for school, got in zip(schools, paid, strict=True):
         for month in range(1, 11):
             part = got // 10 if month < 10 else got - got // 10 * 9
-            rows.append((school.code, f"{code}-2026-{school.code}-{month:02d}", f"2026-{month:02d}-15", _fen_text(part)))
+            rows.append(
+                (school.code, f"{code}-2026-{school.code}-{month:02d}", f"2026-{month:02d}-15", _fen_text(part))
+            )
     services.disbursements_import(actor=actor, fund=fund, file=_csv(rows))
     return fund
 
@@ -103,19 +105,36 @@ def _safety_fund(bureau: Organization, schools: list[Organization], actor: Any, 
         position=5,
     )
     done = services.allocation_create(
-        actor=actor, fund=fund, organization=schools[0], amount_fen=1000 * WAN, title="教学楼抗震加固", certifier=certifier
+        actor=actor,
+        fund=fund,
+        organization=schools[0],
+        amount_fen=1000 * WAN,
+        title="教学楼抗震加固",
+        certifier=certifier,
     )
     held = services.allocation_create(
         actor=actor, fund=fund, organization=schools[1], amount_fen=800 * WAN, title="学生宿舍改造", certifier=certifier
     )
-    evidence = SimpleUploadedFile("监理报告.pdf", b"%PDF-1.4\n% progress report\n%%EOF\n", content_type="application/pdf")
+    evidence = SimpleUploadedFile(
+        "监理报告.pdf", b"%PDF-1.4\n% progress report\n%%EOF\n", content_type="application/pdf"
+    )
     services.progress_certify(
-        actor=certifier, allocation=done, progress_bp=10_000, certified_on=date(2026, 2, 20), evidence=evidence,
+        actor=certifier,
+        allocation=done,
+        progress_bp=10_000,
+        certified_on=date(2026, 2, 20),
+        evidence=evidence,
         note="竣工验收合格",
     )
-    evidence = SimpleUploadedFile("监理报告.pdf", b"%PDF-1.4\n% progress report\n%%EOF\n", content_type="application/pdf")
+    evidence = SimpleUploadedFile(
+        "监理报告.pdf", b"%PDF-1.4\n% progress report\n%%EOF\n", content_type="application/pdf"
+    )
     services.progress_certify(
-        actor=certifier, allocation=held, progress_bp=3_750, certified_on=date(2026, 2, 25), evidence=evidence,
+        actor=certifier,
+        allocation=held,
+        progress_bp=3_750,
+        certified_on=date(2026, 2, 25),
+        evidence=evidence,
         note="主体结构完成37.5%",
     )
     services.disbursement_record(

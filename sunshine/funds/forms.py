@@ -68,7 +68,9 @@ class CertifyForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("An Excel (.xlsx) or CSV file exported from the finance system."))
+    file = forms.FileField(
+        label=_("File"), help_text=_("An Excel (.xlsx) or CSV file exported from the finance system.")
+    )
     school = forms.CharField(label=_("Column of the school code or name"), max_length=60)
     voucher = forms.CharField(label=_("Column of the voucher number"), max_length=60)
     paid_on = forms.CharField(label=_("Column of the date"), max_length=60)

@@ -119,7 +119,9 @@ def lags_at(allocations: QuerySet[Allocation], on: date) -> list[Lag]:
     certified = certified_by_allocation(allocations.filter(fund_id__in=project_funds), on) if project_funds else {}
     schedules = {pk: schedule_bp(mode=f["mode"], year=f["year"], on=on, curve=f["curve_bp"]) for pk, f in funds.items()}
     result = []
-    for pk, fund_id, org_id, amount in allocations.values_list("pk", "fund_id", "organization_id", "amount_fen").order_by():
+    for pk, fund_id, org_id, amount in allocations.values_list(
+        "pk", "fund_id", "organization_id", "amount_fen"
+    ).order_by():
         got = paid.get(pk, 0)
         is_project = funds[fund_id]["mode"] == Fund.Mode.PROJECT
         schedule = certified.get(pk, 0) if is_project else schedules[fund_id]

@@ -35,9 +35,7 @@ class Fund(models.Model):
         CURVE = "curve", _("time schedule by planned curve")
         PROJECT = "project", _("certified project progress")
 
-    bureau = models.ForeignKey(
-        Organization, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="funds"
-    )
+    bureau = models.ForeignKey(Organization, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="funds")
     name = models.CharField(_("name"), max_length=80)
     source_level = models.CharField(_("source level"), max_length=16, choices=Source.choices)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
@@ -51,7 +49,11 @@ class Fund(models.Model):
     position = models.PositiveIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -88,8 +90,12 @@ class Allocation(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     transfer_due = models.DateField(_("transfer due"))
     certifier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("progress certifier"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("progress certifier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source_label = models.CharField(_("source"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -120,7 +126,11 @@ class Disbursement(models.Model):
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     voucher = models.CharField(_("voucher number"), max_length=60, unique=True)
     batch = models.ForeignKey(
-        "DisbursementImport", verbose_name=_("import"), null=True, blank=True, on_delete=models.PROTECT,
+        "DisbursementImport",
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="disbursements",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -147,9 +157,7 @@ class ProgressCertification(models.Model):
     certifier = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("certifier"), on_delete=models.PROTECT, related_name="+"
     )
-    evidence = models.ForeignKey(
-        StoredFile, verbose_name=_("evidence"), on_delete=models.PROTECT, related_name="+"
-    )
+    evidence = models.ForeignKey(StoredFile, verbose_name=_("evidence"), on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -161,6 +169,9 @@ class ProgressCertification(models.Model):
             models.CheckConstraint(condition=models.Q(progress_bp__lte=FULL_BP), name="funds_cert_at_most_full")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.allocation_id}: {self.progress_bp / 100:g}%"
+
 
 class ImportMapping(models.Model):
     """The columns of a finance system's export, remembered per fund or per organisation:
@@ -170,7 +181,11 @@ class ImportMapping(models.Model):
         Fund, verbose_name=_("fund"), null=True, blank=True, on_delete=models.CASCADE, related_name="import_mapping"
     )
     organization = models.OneToOneField(
-        Organization, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.CASCADE,
+        Organization,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="fund_import_mapping",
     )
     columns = models.JSONField(_("columns"), default=dict)
@@ -179,6 +194,9 @@ class ImportMapping(models.Model):
     class Meta:
         verbose_name = _("import column mapping")
         verbose_name_plural = _("import column mappings")
+
+    def __str__(self) -> str:
+        return str(self.fund or self.organization)
 
 
 class DisbursementImport(models.Model):
@@ -195,6 +213,9 @@ class DisbursementImport(models.Model):
         verbose_name = _("disbursement import")
         verbose_name_plural = _("disbursement imports")
         ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.fund} · {self.rows}"
 
 
 class LagAlert(models.Model):
@@ -224,3 +245,6 @@ class LagAlert(models.Model):
     @property
     def lag_pp(self) -> float:
         return (self.schedule_bp - self.actual_bp) / 100
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id} · {self.raised_on}"

@@ -101,9 +101,7 @@ def project_open(payload: FundProject, *, actor: Any) -> FundProjectResult:
         title=payload.title.strip()[:120],
         source_label=payload.source_label,
     )
-    audit_record(
-        actor=actor, action="funds.project_open", target=allocation, data={"source": payload.source_label}
-    )
+    audit_record(actor=actor, action="funds.project_open", target=allocation, data={"source": payload.source_label})
     return FundProjectResult(allocation_id=allocation.pk, url=reverse("funds:allocation", args=[allocation.pk]))
 
 

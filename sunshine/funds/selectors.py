@@ -63,11 +63,25 @@ def chart_svg(rows: list[ChartRow], *, title: str) -> SafeString:
                 '<rect x="{}" y="{}" width="{}" height="{}" class="{}"/>'
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="funds-chart-schedule"/>'
                 '<text x="{}" y="{}" class="funds-chart-value">{}%</text>',
-                LEFT - 8, y + BAR - 4, row.label[:14],
-                LEFT, y, f"{100 * scale:.1f}", BAR,
-                LEFT, y, f"{actual * scale:.1f}", BAR, "funds-chart-actual behind" if behind else "funds-chart-actual",
-                f"{LEFT + schedule * scale:.1f}", f"{LEFT + schedule * scale:.1f}", y - 3, y + BAR + 3,
-                f"{LEFT + 100 * scale + 6:.1f}", y + BAR - 4, f"{row.actual_pct:.1f}",
+                LEFT - 8,
+                y + BAR - 4,
+                row.label[:14],
+                LEFT,
+                y,
+                f"{100 * scale:.1f}",
+                BAR,
+                LEFT,
+                y,
+                f"{actual * scale:.1f}",
+                BAR,
+                "funds-chart-actual behind" if behind else "funds-chart-actual",
+                f"{LEFT + schedule * scale:.1f}",
+                f"{LEFT + schedule * scale:.1f}",
+                y - 3,
+                y + BAR + 3,
+                f"{LEFT + 100 * scale + 6:.1f}",
+                y + BAR - 4,
+                f"{row.actual_pct:.1f}",
             )
         )
     legend = format_html(
@@ -75,10 +89,21 @@ def chart_svg(rows: list[ChartRow], *, title: str) -> SafeString:
         '<text x="{}" y="15" class="funds-chart-legend">{}</text>'
         '<line x1="{}" x2="{}" y1="4" y2="18" class="funds-chart-schedule"/>'
         '<text x="{}" y="15" class="funds-chart-legend">{}</text>',
-        LEFT, LEFT + 18, _("arrived"), LEFT + 90, LEFT + 90, LEFT + 96, _("time schedule"),
+        LEFT,
+        LEFT + 18,
+        _("arrived"),
+        LEFT + 90,
+        LEFT + 90,
+        LEFT + 96,
+        _("time schedule"),
     )
     return format_html(
         '<svg class="funds-chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}</svg>',
-        title, WIDTH, height, title, legend, format_html_join("", "{}", ((b,) for b in bars)),
+        title,
+        WIDTH,
+        height,
+        title,
+        legend,
+        format_html_join("", "{}", ((b,) for b in bars)),
     )

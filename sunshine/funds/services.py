@@ -4,7 +4,6 @@ entry. FND-1 (lag alerts), FND-2 (never pay ahead of certified progress) and FND
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from sunshine.core.seams import RectificationItem, RectificationRequest, rectifi
 from sunshine.core.supervision import supervision_close, supervision_open
 from sunshine.core.uploads import discard_on_error, upload_store
 from sunshine.funds import access
-from sunshine.funds.lag import Lag, lags_at
+from sunshine.funds.lag import lags_at
 from sunshine.funds.models import (
     FULL_BP,
     Allocation,
@@ -318,7 +317,10 @@ def progress_certify(
     before = certified_bp(allocation)
     if progress_bp < before:
         raise ValidationError(
-            {"progress_bp": _("%(before)s%% is already certified; progress does not go back.") % {"before": before / 100}}
+            {
+                "progress_bp": _("%(before)s%% is already certified; progress does not go back.")
+                % {"before": before / 100}
+            }
         )
     if evidence is None:
         raise ValidationError({"evidence": _("Attach the evidence of the progress.")})
@@ -410,10 +412,12 @@ def _refuse(messages: list[str]) -> None:
     shown = messages[:MAX_ROW_MESSAGES]
     if len(messages) > MAX_ROW_MESSAGES:
         shown.append(_("… and %(n)s more problems.") % {"n": len(messages) - MAX_ROW_MESSAGES})
-    raise ImportRefused([_("Nothing was imported.")] + shown)
+    raise ImportRefused([_("Nothing was imported."), *shown])
 
 
-def parse_disbursement_rows(fund: Fund, rows: list[tuple[int, list[Any]]], columns: Mapping[str, str]) -> list[ParsedRow]:
+def parse_disbursement_rows(
+    fund: Fund, rows: list[tuple[int, list[Any]]], columns: Mapping[str, str]
+) -> list[ParsedRow]:
     """Check every row against the fund's allocations; raise ``ImportRefused`` with
     row-numbered messages, or return the rows to record."""
     if not rows:
@@ -430,7 +434,8 @@ def parse_disbursement_rows(fund: Fund, rows: list[tuple[int, list[Any]]], colum
             missing.append(heading or field_name)
     if missing:
         raise ImportRefused(
-            _("Row %(row)s: the columns %(columns)s are missing.") % {"row": header_number, "columns": "、".join(missing)}
+            _("Row %(row)s: the columns %(columns)s are missing.")
+            % {"row": header_number, "columns": "、".join(missing)}
         )
     allocations = {
         (code, title): (pk, amount)
@@ -475,7 +480,8 @@ def parse_disbursement_rows(fund: Fund, rows: list[tuple[int, list[Any]]], colum
         if problems:
             messages.append(_("Row %(row)s: %(problems)s.") % {"row": number, "problems": "；".join(problems)})
             continue
-        assert target is not None and paid_on is not None and amount is not None
+        if target is None or paid_on is None or amount is None:  # pragma: no cover - problems caught above
+            continue
         parsed.append(ParsedRow(number, target[0], voucher, paid_on, amount))
     if messages:
         _refuse(messages)
@@ -483,7 +489,9 @@ def parse_disbursement_rows(fund: Fund, rows: list[tuple[int, list[Any]]], colum
     vouchers = [r.voucher for r in parsed]
     known: set[str] = set()
     for start in range(0, len(vouchers), 900):
-        known.update(Disbursement.objects.filter(voucher__in=vouchers[start : start + 900]).values_list("voucher", flat=True))
+        known.update(
+            Disbursement.objects.filter(voucher__in=vouchers[start : start + 900]).values_list("voucher", flat=True)
+        )
     for r in parsed:
         if r.voucher in known:
             messages.append(
@@ -492,7 +500,7 @@ def parse_disbursement_rows(fund: Fund, rows: list[tuple[int, list[Any]]], colum
     if messages:
         _refuse(messages)
     # Never over the allocation (nor, for a project, over its certified progress).
-    targets = {pk: amount for pk, amount in allocations.values()}
+    targets = dict(allocations.values())
     touched = {r.allocation_id for r in parsed}
     paid = dict(
         Disbursement.objects.filter(allocation__fund=fund)
@@ -522,7 +530,9 @@ def parse_disbursement_rows(fund: Fund, rows: list[tuple[int, list[Any]]], colum
                     "(at most %(ceiling)s yuan)."
                 )
             else:
-                text = _("Row %(row)s: the payments would reach %(total)s yuan, more than the allocation of %(ceiling)s yuan.")
+                text = _(
+                    "Row %(row)s: the payments would reach %(total)s yuan, more than the allocation of %(ceiling)s yuan."
+                )
             messages.append(text % {"row": r.number, "total": yuan(total), "ceiling": yuan(ceilings[r.allocation_id])})
     if messages:
         _refuse(messages)
@@ -567,7 +577,11 @@ def disbursements_import(
         Disbursement.objects.bulk_create(
             (
                 Disbursement(
-                    allocation_id=r.allocation_id, paid_on=r.paid_on, amount_fen=r.amount_fen, voucher=r.voucher, batch=batch
+                    allocation_id=r.allocation_id,
+                    paid_on=r.paid_on,
+                    amount_fen=r.amount_fen,
+                    voucher=r.voucher,
+                    batch=batch,
                 )
                 for r in parsed
             ),
@@ -685,8 +699,10 @@ def rectification_order(*, actor: Any, alert: LagAlert) -> int:
     responsible unit — its finance department for a transfer that lags — to put it right.
     Sent once per alert. Returns how many receivers heard it."""
     _require_actor(actor)
-    alert = LagAlert.objects.select_for_update().select_related("allocation__fund__bureau", "allocation__organization").get(
-        pk=alert.pk
+    alert = (
+        LagAlert.objects.select_for_update()
+        .select_related("allocation__fund__bureau", "allocation__organization")
+        .get(pk=alert.pk)
     )
     fund = alert.allocation.fund
     if not is_system(actor) and not access.can_order_rectification(actor, fund):
@@ -762,7 +778,8 @@ def school_page_publish(*, actor: Any, school: Organization, on: date) -> Any:
         DisclosureEntry(
             organization_id=school.pk,
             category="finances",
-            title=_("Funds of %(school)s in %(year)s: allocations and arrivals") % {"school": school.name, "year": on.year},
+            title=_("Funds of %(school)s in %(year)s: allocations and arrivals")
+            % {"school": school.name, "year": on.year},
             info_date=on,
             source_label=f"funds.school:{school.pk}:{on.year}",
             body="".join(parts),

@@ -53,7 +53,11 @@ def certified(d: District) -> World:
     def build(d: District) -> World:
         w = world(d)
         services.progress_certify(
-            actor=w.certifier, allocation=w.project, progress_bp=5000, certified_on=date(2026, 3, 1), evidence=evidence()
+            actor=w.certifier,
+            allocation=w.project,
+            progress_bp=5000,
+            certified_on=date(2026, 3, 1),
+            evidence=evidence(),
         )
         return w
 
@@ -145,7 +149,12 @@ ACCESS = [
         done=lambda d: ProgressCertification.objects.filter(progress_bp=6000).exists(),
         label="certify",
     ),
-    Rule("core:file-download", READERS_A, kwargs=lambda d: {"pk": certified(d).project.certifications.get().evidence_id}, label="progress evidence"),
+    Rule(
+        "core:file-download",
+        READERS_A,
+        kwargs=lambda d: {"pk": certified(d).project.certifications.get().evidence_id},
+        label="progress evidence",
+    ),
     Rule(
         "funds:rectify",
         RECTIFIERS,

@@ -53,11 +53,19 @@ def test_never_more_than_the_allocation(world):
 def test_only_finance_pays_and_only_the_certifier_certifies(world):
     with pytest.raises(PermissionDenied):
         services.disbursement_record(
-            actor=world.d.user(Role.SCHOOL_CLERK), allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=1, voucher="X"
+            actor=world.d.user(Role.SCHOOL_CLERK),
+            allocation=world.a,
+            paid_on=date(2026, 1, 20),
+            amount_fen=1,
+            voucher="X",
         )
     with pytest.raises(PermissionDenied):
         services.progress_certify(
-            actor=world.finance, allocation=world.project, progress_bp=5000, certified_on=date(2026, 3, 1), evidence=evidence()
+            actor=world.finance,
+            allocation=world.project,
+            progress_bp=5000,
+            certified_on=date(2026, 3, 1),
+            evidence=evidence(),
         )
 
 
@@ -67,7 +75,11 @@ def test_project_held_at_certified_progress(world):
             actor=world.finance, allocation=world.project, paid_on=date(2026, 3, 1), amount_fen=1, voucher="P0"
         )
     services.progress_certify(
-        actor=world.certifier, allocation=world.project, progress_bp=3750, certified_on=date(2026, 3, 1), evidence=evidence()
+        actor=world.certifier,
+        allocation=world.project,
+        progress_bp=3750,
+        certified_on=date(2026, 3, 1),
+        evidence=evidence(),
     )
     services.disbursement_record(
         actor=world.finance, allocation=world.project, paid_on=date(2026, 3, 2), amount_fen=37_500_000, voucher="P1"
@@ -78,7 +90,11 @@ def test_project_held_at_certified_progress(world):
         )
     with pytest.raises(ValidationError):  # progress never goes back
         services.progress_certify(
-            actor=world.certifier, allocation=world.project, progress_bp=1000, certified_on=date(2026, 3, 4), evidence=evidence()
+            actor=world.certifier,
+            allocation=world.project,
+            progress_bp=1000,
+            certified_on=date(2026, 3, 4),
+            evidence=evidence(),
         )
     lag = lag_of(world.project, date(2026, 3, 5))
     assert (lag.schedule_bp, lag.actual_bp) == (3750, 3750)
@@ -186,7 +202,11 @@ def test_statement_sentence_and_document(world):
         actor=world.finance, allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=9_910_000, voucher="A1"
     )
     services.progress_certify(
-        actor=world.certifier, allocation=world.project, progress_bp=10000, certified_on=date(2026, 1, 25), evidence=evidence()
+        actor=world.certifier,
+        allocation=world.project,
+        progress_bp=10000,
+        certified_on=date(2026, 1, 25),
+        evidence=evidence(),
     )
     services.disbursement_record(
         actor=world.finance, allocation=world.project, paid_on=date(2026, 2, 1), amount_fen=100_000_000, voucher="P1"
@@ -207,4 +227,3 @@ def test_statement_sentence_and_document(world):
         text = "\n".join(p.text for p in Document(io.BytesIO(fh.read())).paragraphs)
     assert sentence in text
     assert document.number.startswith(world.d.bureau.short_name)
-

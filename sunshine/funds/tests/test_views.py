@@ -24,7 +24,11 @@ def _filled(world):
         actor=world.finance, allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=1_000_000, voucher="A1"
     )
     services.progress_certify(
-        actor=world.certifier, allocation=world.project, progress_bp=5000, certified_on=date(2026, 3, 1), evidence=evidence()
+        actor=world.certifier,
+        allocation=world.project,
+        progress_bp=5000,
+        certified_on=date(2026, 3, 1),
+        evidence=evidence(),
     )
     services.lag_sweep(actor=SYSTEM, on=date(2026, 11, 10))
     return world

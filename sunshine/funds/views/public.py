@@ -36,7 +36,9 @@ def school_context(school: Any, on: Any) -> dict[str, Any]:
         "on": on,
         "rows": rows,
         "arrivals": arrivals,
-        "chart": chart_svg(rows, title=_("Funds of %(school)s: arrived against the time schedule") % {"school": school.name}),
+        "chart": chart_svg(
+            rows, title=_("Funds of %(school)s: arrived against the time schedule") % {"school": school.name}
+        ),
     }
 
 

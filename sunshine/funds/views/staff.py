@@ -22,7 +22,15 @@ from django.views import View
 from sunshine.core.forms import submission_claim
 from sunshine.core.seams import SeamUnavailable
 from sunshine.funds import access, services
-from sunshine.funds.forms import AllocationForm, CertifyForm, DisbursementForm, FundForm, ImportForm, StatementForm, to_fen
+from sunshine.funds.forms import (
+    AllocationForm,
+    CertifyForm,
+    DisbursementForm,
+    FundForm,
+    ImportForm,
+    StatementForm,
+    to_fen,
+)
 from sunshine.funds.models import Fund, LagAlert
 from sunshine.funds.selectors import chart_svg, rows_for
 from sunshine.funds.statement import statement_issue, statement_lines, statement_sentence
@@ -289,7 +297,9 @@ class RectifyView(StaffMixin, View):
             if count:
                 messages.success(request, _("The rectification is ordered."))
             else:
-                messages.warning(request, _("The rectification module is not installed; the order was noted here only."))
+                messages.warning(
+                    request, _("The rectification module is not installed; the order was noted here only.")
+                )
         return HttpResponseRedirect(reverse("funds:allocation", args=[alert.allocation_id]))
 
 
@@ -299,7 +309,8 @@ class StatementView(StaffMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         bureau = self.reader_bureau()
-        assert bureau is not None
+        if bureau is None:
+            raise Http404
         on = _as_of(request)
         lines = statement_lines(bureau, on)
         return render(
@@ -342,6 +353,7 @@ class SchoolPublishView(StaffMixin, View):
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("Published in the school's disclosure catalogue (version %(v)s).") % {"v": result.version})
+            messages.success(
+                request, _("Published in the school's disclosure catalogue (version %(v)s).") % {"v": result.version}
+            )
         return HttpResponseRedirect(reverse("funds:school", args=[school.code]))
-
