@@ -75,6 +75,9 @@ ACCESS = [
     # Public
     Rule("funds:school-list", frozenset(VISITORS), setup=paid),
     Rule("funds:school", frozenset(VISITORS), kwargs=lambda d: {"code": paid(d).a.organization.code}),
+    Rule("funds-api:school", frozenset(VISITORS), kwargs=lambda d: {"code": paid(d).a.organization.code}),
+    Rule("funds-api:openapi-json", frozenset(VISITORS)),
+    Rule("funds-api:api-root", frozenset(), denied_status=(404,)),
     # Staff
     Rule("funds:workbench", WORKBENCH, setup=alert),
     Rule("funds:fund-create", FINANCE),

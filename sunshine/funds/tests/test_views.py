@@ -101,3 +101,17 @@ def test_statement_page_and_command(world, capsys):
     with translation.override("zh-hans"):
         call_command("funds_statement", "--as-of", "2026-11-10", "--bureau", world.d.bureau.code)
     assert capsys.readouterr().out.startswith("截止11月10日,已下拨生均公用经费1万元")
+
+
+def test_api_gives_a_school_its_allocations_and_arrivals(world):
+    _filled(world)
+    client = world.d.client("anonymous")
+    response = client.get(f"/funds/api/schools/{world.d.school.code}?as_of=2026-11-10")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["code"] == world.d.school.code
+    fund = next(a for a in body["allocations"] if a["fund"] == "生均公用经费")
+    assert fund["amount_fen"] == 12_000_000 and fund["paid_fen"] == 1_000_000
+    assert fund["arrivals"] == [{"paid_on": "2026-01-20", "amount_fen": 1_000_000}]
+    assert round(fund["lag_pp"], 2) == 75.0
+    assert client.get("/funds/api/schools/NOPE").status_code == 404
