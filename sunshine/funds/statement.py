@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from docx import Document
@@ -22,6 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from sunshine.core.documents import DOCX_TYPE, RED, add_run, chinese_date, red_rule
 from sunshine.core.issued import document_issue
+from sunshine.core.seams import DisclosureEntry, EntryFile, disclosure_entry_publish
 from sunshine.funds.models import Allocation, Fund
 from sunshine.orgs.models import Organization
 
@@ -119,13 +121,16 @@ def statement_docx(bureau: Organization, as_of: date, sentence: str, number: str
 
 @transaction.atomic
 def statement_issue(*, actor: Any, bureau: Organization, as_of: date, publish: bool = False) -> Any:
-    """Issue the statement as a document record of the bureau (文号, bytes, figures)."""
+    """Issue the statement as a document record of the bureau (文号, bytes, figures). With
+    ``publish`` it is published too, and put in the bureau's disclosure catalogue under
+    budgets and final accounts (the same entry, a new version, for each date)."""
     lines = statement_lines(bureau, as_of)
     sentence = statement_sentence(bureau, as_of, lines)
-    return document_issue(
+    title = _("Statement of funds disbursed as of %(date)s") % {"date": chinese_date(as_of)}
+    document = document_issue(
         kind=STATEMENT_DOCUMENT,
         organization=bureau,
-        title=_("Statement of funds disbursed as of %(date)s") % {"date": chinese_date(as_of)},
+        title=title,
         content=lambda number: statement_docx(bureau, as_of, sentence, number),
         filename=_("Funds statement {number}.docx"),
         content_type=DOCX_TYPE,
@@ -135,3 +140,21 @@ def statement_issue(*, actor: Any, bureau: Organization, as_of: date, publish: b
         publish=publish,
         year=as_of.year,
     )
+    if publish:
+        with document.file.file.open("rb") as fh:
+            content = fh.read()
+        disclosure_entry_publish(
+            DisclosureEntry(
+                organization_id=bureau.pk,
+                category="budgets",
+                title=title,
+                info_date=as_of,
+                source_label=f"funds.statement:{bureau.pk}:{as_of.year}",
+                body=f"<p>{escape(sentence + _('.'))}</p>",
+                attachments=(EntryFile(name=f"{title}.docx", content=content),),
+                number=document.number,
+                issued_on=as_of,
+            ),
+            actor=actor,
+        )
+    return document

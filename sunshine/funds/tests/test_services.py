@@ -227,3 +227,17 @@ def test_statement_sentence_and_document(world):
         text = "\n".join(p.text for p in Document(io.BytesIO(fh.read())).paragraphs)
     assert sentence in text
     assert document.number.startswith(world.d.bureau.short_name)
+
+
+def test_statement_published_in_the_bureau_catalogue(world):
+    from django.apps import apps
+
+    services.disbursement_record(
+        actor=world.finance, allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=1_000_000, voucher="A1"
+    )
+    document = statement_issue(actor=world.finance, bureau=world.d.bureau, as_of=date(2026, 11, 10), publish=True)
+    assert document.published
+    entry = apps.get_model("disclosure", "Document").objects.get(source_label__startswith="funds.statement:")
+    assert entry.category.code == "budgets" and "1 ten-thousand yuan" in entry.body
+    with pytest.raises(PermissionDenied):
+        statement_issue(actor=world.d.user(Role.SCHOOL_CLERK), bureau=world.d.bureau, as_of=date(2026, 11, 10))

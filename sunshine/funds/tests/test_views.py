@@ -115,3 +115,22 @@ def test_api_gives_a_school_its_allocations_and_arrivals(world):
     assert fund["arrivals"] == [{"paid_on": "2026-01-20", "amount_fen": 1_000_000}]
     assert round(fund["lag_pp"], 2) == 75.0
     assert client.get("/funds/api/schools/NOPE").status_code == 404
+
+
+def test_school_page_published_in_the_disclosure_catalogue(world):
+    from sunshine.core.seams import disclosure_entry_publish
+
+    _filled(world)
+    client = world.d.client(Role.FEE_REVIEWER)
+    assert disclosure_entry_publish.installed
+    response = client.post(reverse("funds:school-publish", args=[world.d.school.pk]))
+    assert response.status_code == 302
+    from django.apps import apps
+
+    entry = apps.get_model("disclosure", "Document").objects.get(source_label__startswith="funds.school:")
+    assert entry.category.code == "finances" and "生均公用经费" in entry.body
+    again = client.post(reverse("funds:school-publish", args=[world.d.school.pk]))
+    assert again.status_code == 302
+    assert (
+        apps.get_model("disclosure", "Document").objects.filter(source_label__startswith="funds.school:").count() == 1
+    )

@@ -229,6 +229,7 @@ class AllocationDetailView(StaffMixin, View):
             "paid": services.paid_fen(allocation),
             "payable": services.payable_fen(allocation) if allocation.fund.is_project else None,
             "certified_pct": services.certified_bp(allocation) / 100,
+            "may_publish": may_pay and allocation.organization.kind == Organization.Kind.SCHOOL,
             "pay_form": forms.get("pay_form") or (DisbursementForm() if may_pay else None),
             "certify_form": forms.get("certify_form") or (CertifyForm() if may_certify else None),
         }
@@ -334,7 +335,17 @@ class StatementView(StaffMixin, View):
         if not form.is_valid():
             _errors(request, ValidationError(_("Enter a date.")))
             return HttpResponseRedirect(reverse("funds:statement"))
-        document = statement_issue(actor=request.user, bureau=bureau, as_of=form.cleaned_data["as_of"])
+        publish = request.POST.get("publish") == "1"
+        try:
+            document = statement_issue(
+                actor=request.user, bureau=bureau, as_of=form.cleaned_data["as_of"], publish=publish
+            )
+        except SeamUnavailable:
+            messages.warning(request, _("The disclosure catalogue is not installed; nothing was published."))
+            return HttpResponseRedirect(reverse("funds:statement"))
+        except ValidationError as exc:
+            _errors(request, exc)
+            return HttpResponseRedirect(reverse("funds:statement"))
         messages.success(request, _("Statement %(number)s is issued.") % {"number": document.number})
         return HttpResponseRedirect(reverse("core:document-download", args=[document.pk]))
 
