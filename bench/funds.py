@@ -190,7 +190,8 @@ def main() -> None:
     _bureau, ids, funds = build()
     fill(ids)
     print(
-        f"{connection.vendor}: built {len(ids):,} allocations and {ROWS:,} disbursements in {time.perf_counter() - t0:.1f} s"
+        f"{connection.vendor}: built {len(ids):,} allocations and {ROWS:,} disbursements "
+        f"in {time.perf_counter() - t0:.1f} s"
     )
 
     t0 = time.perf_counter()
@@ -198,7 +199,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     lagging = sum(1 for lag in lags if lag.lagging(10.0))
     print(
-        f"  lag of every allocation at {AS_OF}: {len(lags):,} allocations in {seconds:.3f} s ({lagging:,} lagging > 10 pp) — target < 1 s"
+        f"  lag of every allocation at {AS_OF}: {len(lags):,} allocations in {seconds:.3f} s "
+        f"({lagging:,} lagging > 10 pp) — target < 1 s"
     )
     t0 = time.perf_counter()
     ref = lag_reference(funds)
@@ -213,7 +215,8 @@ def main() -> None:
     t0 = time.perf_counter()
     count = import_reference(data, target)
     print(
-        f"  reference (csv module and dicts, the same checks, no writes): {count:,} rows in {time.perf_counter() - t0:.2f} s"
+        f"  reference (csv module and dicts, the same checks, no writes): {count:,} rows "
+        f"in {time.perf_counter() - t0:.2f} s"
     )
     print(f"  disbursements now: {Disbursement.objects.count():,}")
 

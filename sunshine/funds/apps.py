@@ -12,13 +12,14 @@ class FundsConfig(AppConfig):
 
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
-        from sunshine.core.registry import register_workbench_entry
+        from sunshine.core.registry import register_dashboard_tile, register_workbench_entry
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import fund_project_open, fund_project_pay, fund_project_status
         from sunshine.core.supervision import register_supervised
         from sunshine.core.uploads import register_file_access
         from sunshine.funds import figures, receivers
         from sunshine.funds.access import (
+            alerts_visible_to,
             can_use_workbench,
             evidence_file_access,
             import_file_access,
@@ -31,6 +32,14 @@ class FundsConfig(AppConfig):
         from sunshine.funds.statement import STATEMENT_DOCUMENT
 
         register_workbench_entry(_("Special funds"), "funds:workbench", order=35, visible=can_use_workbench)
+        register_dashboard_tile(
+            "funds-lagging",
+            lambda user: alerts_visible_to(user).filter(cleared_on__isnull=True).count(),
+            label=_("Allocations lagging their time schedule"),
+            url_name="funds:workbench",
+            order=35,
+            visible=can_use_workbench,
+        )
         register_file_access(EVIDENCE_PURPOSE, evidence_file_access, label=_("Evidence of project progress"))
         register_file_access(IMPORT_PURPOSE, import_file_access, label=_("Disbursement import"))
         register_document_kind(

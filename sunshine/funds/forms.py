@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sunshine.core.forms import OnceForm
 from sunshine.funds.models import Fund
 from sunshine.funds.services import DEFAULT_COLUMNS
+from sunshine.orgs.models import Organization
 
 
 def to_fen(value: Decimal) -> int:
@@ -43,7 +44,9 @@ class FundForm(OnceForm):
 
 
 class AllocationForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Recipient"), queryset=None)  # type: ignore[arg-type]
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Recipient"), queryset=Organization.objects.none()
+    )
     title = forms.CharField(label=_("Project"), max_length=120, required=False)
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), decimal_places=2, max_digits=14)
 

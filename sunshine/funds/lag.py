@@ -15,6 +15,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Max, QuerySet, Sum
 
@@ -86,10 +87,17 @@ class Lag:
         return self.lag_pp > threshold_pp
 
 
+def _within(rows: QuerySet[Any], allocations: QuerySet[Allocation]) -> QuerySet[Any]:
+    """``rows`` of the allocations (no sub-select when the set is every allocation)."""
+    if not allocations.query.where:
+        return rows
+    return rows.filter(allocation__in=allocations.values("pk"))
+
+
 def paid_by_allocation(allocations: QuerySet[Allocation], on: date) -> dict[int, int]:
     """{allocation id: disbursed up to ``on``} in one GROUP BY."""
     rows = (
-        Disbursement.objects.filter(allocation__in=allocations.values("pk"), paid_on__lte=on)
+        _within(Disbursement.objects.filter(paid_on__lte=on), allocations)
         .values_list("allocation_id")
         .annotate(total=Sum("amount_fen"))
         .order_by()
@@ -100,7 +108,7 @@ def paid_by_allocation(allocations: QuerySet[Allocation], on: date) -> dict[int,
 def certified_by_allocation(allocations: QuerySet[Allocation], on: date) -> dict[int, int]:
     """{project allocation id: highest progress certified up to ``on``} (progress never goes back)."""
     rows = (
-        ProgressCertification.objects.filter(allocation__in=allocations.values("pk"), certified_on__lte=on)
+        _within(ProgressCertification.objects.filter(certified_on__lte=on), allocations)
         .values_list("allocation_id")
         .annotate(progress=Max("progress_bp"))
         .order_by()

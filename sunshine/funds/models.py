@@ -242,9 +242,9 @@ class LagAlert(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.allocation_id} · {self.raised_on}"
+
     @property
     def lag_pp(self) -> float:
         return (self.schedule_bp - self.actual_bp) / 100
-
-    def __str__(self) -> str:
-        return f"{self.allocation_id} · {self.raised_on}"

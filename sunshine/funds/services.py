@@ -277,6 +277,8 @@ def disbursement_record(
         raise ValidationError({"amount_fen": _("A payment must be more than zero.")})
     if paid_on.year > allocation.fund.year + 1 or paid_on < date(allocation.fund.year - 1, 1, 1):
         raise ValidationError({"paid_on": _("The date is outside the fund's year.")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("A payment cannot be dated in the future.")})
     if Disbursement.objects.filter(voucher=voucher).exists():
         raise ValidationError({"voucher": _("Voucher %(voucher)s is already recorded.") % {"voucher": voucher}})
     first = not allocation.disbursements.exists()
@@ -446,6 +448,7 @@ def parse_disbursement_rows(
     messages: list[str] = []
     parsed: list[ParsedRow] = []
     seen: dict[str, int] = {}
+    today = timezone.localdate()
 
     def cell(values: list[Any], key: str) -> Any:
         i = index.get(key)
@@ -472,6 +475,8 @@ def parse_disbursement_rows(
             problems.append(_("the date is not a date"))
         elif not fund.year - 1 <= paid_on.year <= fund.year + 1:
             problems.append(_("the date is outside the fund's year"))
+        elif paid_on > today:
+            problems.append(_("the date is in the future"))
         if amount is None:
             problems.append(_("the amount is not an amount in yuan"))
         elif amount <= 0:
@@ -532,7 +537,8 @@ def parse_disbursement_rows(
                 )
             else:
                 text = _(
-                    "Row %(row)s: the payments would reach %(total)s yuan, more than the allocation of %(ceiling)s yuan."
+                    "Row %(row)s: the payments would reach %(total)s yuan, more than the allocation of "
+                    "%(ceiling)s yuan."
                 )
             messages.append(text % {"row": r.number, "total": yuan(total), "ceiling": yuan(ceilings[r.allocation_id])})
     if messages:
@@ -546,8 +552,8 @@ def _insert_rows(parsed: list[ParsedRow], batch: DisbursementImport) -> None:
     The database still enforces every constraint (unique voucher, positive amount)."""
     table = connection.ops.quote_name(Disbursement._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(Disbursement._meta.get_field(name).column)
-        for name in ("allocation", "paid_on", "amount_fen", "voucher", "batch", "recorded_at")
+        connection.ops.quote_name(column)
+        for column in ("allocation_id", "paid_on", "amount_fen", "voucher", "batch_id", "recorded_at")
     )
     sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - names from the model
     now = timezone.now()
