@@ -12,7 +12,7 @@ class FundsConfig(AppConfig):
 
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
-        from sunshine.core.registry import register_dashboard_tile, register_workbench_entry
+        from sunshine.core.registry import register_dashboard_tile, register_home_panel, register_workbench_entry
         from sunshine.core.scheduler import register_periodic
         from sunshine.core.seams import fund_project_open, fund_project_pay, fund_project_status
         from sunshine.core.supervision import register_supervised
@@ -32,6 +32,7 @@ class FundsConfig(AppConfig):
         from sunshine.funds.statement import STATEMENT_DOCUMENT
 
         register_workbench_entry(_("Special funds"), "funds:workbench", order=35, visible=can_use_workbench)
+        register_home_panel("funds-schools", template="funds/home/schools.html", section="disclosure", order=30)
         register_dashboard_tile(
             "funds-lagging",
             lambda user: alerts_visible_to(user).filter(cleared_on__isnull=True).count(),

@@ -134,3 +134,8 @@ def test_school_page_published_in_the_disclosure_catalogue(world):
     assert (
         apps.get_model("disclosure", "Document").objects.filter(source_label__startswith="funds.school:").count() == 1
     )
+
+
+def test_home_page_links_to_the_schools_money(world):
+    response = world.d.client("anonymous").get("/")
+    assert reverse("funds:school-list") in response.content.decode()
