@@ -79,9 +79,9 @@ def can_certify(user: Any, allocation: Allocation) -> bool:
     if not allocation.fund.is_project or not getattr(user, "is_authenticated", False):
         return False
     if allocation.certifier_id is not None:
-        return bool(
-            allocation.certifier_id == user.pk and allocation.fund.bureau_id in _bureau_ids(user, *READER_ROLES)
-        )
+        # The one who pays never certifies: a finance role does not count here.
+        certifiers = _bureau_ids(user, Role.DEPARTMENT_STAFF, Role.LEADER)
+        return bool(allocation.certifier_id == user.pk and allocation.fund.bureau_id in certifiers)
     return allocation.fund.bureau_id in _bureau_ids(user, Role.DEPARTMENT_STAFF)
 
 

@@ -34,7 +34,10 @@ def rows_for(allocations: QuerySet[Allocation], on: date, *, label: str = "recip
     rows = []
     for lag in lags:
         a = items[lag.allocation_id]
-        text = a.fund.name if label == "fund" else (a.title or a.organization.name)
+        if label == "fund":
+            text = a.fund.name + (f"（{a.title}）" if a.title else "")
+        else:
+            text = a.title or a.organization.name
         rows.append(ChartRow(text, lag.schedule_pct, lag.actual_pct, a, lag))
     rows.sort(key=lambda r: r.label)
     return rows
