@@ -10,5 +10,7 @@ urlpatterns = [
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),
     path("opinion/", include("sunshine.opinion.urls")),
+    path("funds/", include("sunshine.funds.api_urls")),
+    path("funds/", include("sunshine.funds.urls")),
     path("", include("sunshine.core.urls")),
 ]
