@@ -3,13 +3,14 @@ meetings, a discipline inspector and a school."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sunshine.core.testing import user_with_role
 from sunshine.decisions import services
@@ -55,6 +56,13 @@ class World:
             title="2026年第12次党政班子会", held_at=timezone.now() - timedelta(hours=1), members=members,
             place="三楼会议室", chair="王局长",
         )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def chinese() -> Iterator[None]:
+    """Services speak to people: their messages are read in Chinese."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
