@@ -9,6 +9,7 @@ Idempotent: a bureau that already has the layout plan is left alone.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -106,7 +107,11 @@ def build_decisions_demo(context: DemoContext) -> None:
     second = services.agenda_add(actor=staff, meeting=meeting, item=kindergarten)
     services.meeting_open(actor=staff, meeting=meeting)
     views = {
-        "吴晓光": ("撤并教学点过快，建议先试点。", Vote.Choice.AGAINST, "北坪教学点撤并过快，学生上学路程增加，我不同意。"),
+        "吴晓光": (
+            "撤并教学点过快，建议先试点。",
+            Vote.Choice.AGAINST,
+            "北坪教学点撤并过快，学生上学路程增加，我不同意。",
+        ),
         "杨明": ("程序完备，同意。", Vote.Choice.FOR, ""),
         "王建国": ("同意。", Vote.Choice.FOR, ""),
         "张伟": ("同意，建议分步实施。", Vote.Choice.FOR, ""),
@@ -118,9 +123,7 @@ def build_decisions_demo(context: DemoContext) -> None:
     services.agenda_decide(
         actor=staff, agenda_item=first, resolution="原则通过布局调整规划，保留北坪教学点一至二年级，分步实施。"
     )
-    services.recusal_record(
-        actor=staff, agenda_item=second, member=members["张伟"], reason="其亲属任职于拟投标企业"
-    )
+    services.recusal_record(actor=staff, agenda_item=second, member=members["张伟"], reason="其亲属任职于拟投标企业")
     for name in ("吴晓光", "杨明", "王建国", "周正平"):
         services.speech_record(actor=staff, agenda_item=second, member=members[name], text="同意。")
         services.vote_record(actor=staff, agenda_item=second, member=members[name], choice=Vote.Choice.FOR)
@@ -152,10 +155,8 @@ def build_decisions_demo(context: DemoContext) -> None:
         actor=staff, organization=bureau, project=project, purpose="第三幼儿园教学楼施工", contractor=winner.bidder,
         price_fen=winner.amount_fen, signed_on=today, number="示教建〔2026〕8号",
     )  # fmt: skip
-    try:
+    with contextlib.suppress(SeamUnavailable):
         services.tender_publish(actor=staff, tender=tender)
-    except SeamUnavailable:
-        pass
     services.progress_report(actor=staff, project=project, progress_bp=1500, reported_on=today, note="基础施工完成。")
     if fund_project_open.installed:
         try:

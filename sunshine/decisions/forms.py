@@ -9,7 +9,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.forms import OnceForm
-from sunshine.decisions.models import AgendaItem, Category, CommentGroup, Meeting, Step, Tender, Vote
+from sunshine.decisions.models import (
+    AgendaItem,
+    Bid,
+    Category,
+    Comment,
+    CommentGroup,
+    DecisionItem,
+    Meeting,
+    MeetingMember,
+    Step,
+    Tender,
+    Vote,
+)
+from sunshine.orgs.models import Organization
 
 MAX_YUAN = Decimal("100000000000")
 
@@ -30,7 +43,7 @@ class DateInput(forms.DateInput):
 
 
 class ItemForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     amount = YuanField(label=_("Amount (yuan)"), required=False)
@@ -64,7 +77,7 @@ class ConsultationForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"))
+    unit = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Unit"))
     text = forms.CharField(label=_("Task"), max_length=300)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -88,7 +101,7 @@ class WithdrawForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     held_at = forms.DateTimeField(
@@ -120,7 +133,7 @@ class MeetingForm(forms.Form):
 
 
 class AgendaAddForm(forms.Form):
-    item = forms.ModelChoiceField(queryset=None, label=_("Decision item"))
+    item = forms.ModelChoiceField(queryset=DecisionItem.objects.none(), label=_("Decision item"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AgendaItem.Kind.choices)
 
     def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
@@ -129,7 +142,7 @@ class AgendaAddForm(forms.Form):
 
 
 class _MemberForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=None, label=_("Member"))
+    member = forms.ModelChoiceField(queryset=MeetingMember.objects.none(), label=_("Member"))
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -143,17 +156,17 @@ class AbsentForm(_MemberForm):
 
 
 class RecusalForm(_MemberForm):
-    agenda_item = forms.ModelChoiceField(queryset=None, label=_("Agenda item"))
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("Agenda item"))
     reason = forms.CharField(label=_("Interest"), max_length=200)
 
 
 class SpeechForm(_MemberForm):
-    agenda_item = forms.ModelChoiceField(queryset=None, label=_("Agenda item"))
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("Agenda item"))
     text = forms.CharField(label=_("View"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class VoteForm(_MemberForm):
-    agenda_item = forms.ModelChoiceField(queryset=None, label=_("Agenda item"))
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("Agenda item"))
     choice = forms.ChoiceField(label=_("Vote"), choices=Vote.Choice.choices)
     dissent = forms.CharField(
         label=_("Dissent in the member's words"),
@@ -164,7 +177,7 @@ class VoteForm(_MemberForm):
 
 
 class _AgendaForm(forms.Form):
-    agenda_item = forms.ModelChoiceField(queryset=None, label=_("Agenda item"))
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("Agenda item"))
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -211,7 +224,9 @@ class ModerateForm(forms.Form):
 
 class GroupForm(forms.Form):
     title = forms.CharField(label=_("What the comments say"), max_length=200)
-    comments = forms.ModelMultipleChoiceField(queryset=None, label=_("Comments"), widget=forms.CheckboxSelectMultiple)
+    comments = forms.ModelMultipleChoiceField(
+        queryset=Comment.objects.none(), label=_("Comments"), widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args: Any, comments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,7 +234,7 @@ class GroupForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    group = forms.ModelChoiceField(queryset=None, label=_("Group of comments"))
+    group = forms.ModelChoiceField(queryset=CommentGroup.objects.none(), label=_("Group of comments"))
     answer = forms.ChoiceField(label=_("Answer"), choices=CommentGroup.Answer.choices)
     reason = forms.CharField(label=_("How the comments were used, and why"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -256,7 +271,7 @@ class TenderForm(forms.Form):
 
 
 class AwardForm(forms.Form):
-    bid = forms.ModelChoiceField(queryset=None, label=_("Winning bid"))
+    bid = forms.ModelChoiceField(queryset=Bid.objects.none(), label=_("Winning bid"))
     awarded_on = forms.DateField(label=_("Awarded on"), widget=DateInput)
 
     def __init__(self, *args: Any, bids: Any, **kwargs: Any) -> None:
@@ -273,7 +288,7 @@ class ContractForm(forms.Form):
 
 
 class PurchaseForm(ContractForm):
-    organization = forms.ModelChoiceField(queryset=None, label=_("Organisation"))
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("Organisation"))
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

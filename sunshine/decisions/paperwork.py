@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from functools import partial
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ MINUTES_DOCUMENT = "decisions.minutes"
 REPORT_DOCUMENT = "decisions.consultation_report"
 
 
-def _header(doc: Document, organization_name: str, number: str, title: str) -> None:
+def _header(doc: Any, organization_name: str, number: str, title: str) -> None:
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(head, organization_name, font="方正小标宋简体", size=26, bold=True, color=RED)
@@ -34,14 +35,14 @@ def _header(doc: Document, organization_name: str, number: str, title: str) -> N
     _run(heading, title, font="方正小标宋简体", size=22)
 
 
-def _para(doc: Document, text: str, *, bold: bool = False, indent: bool = True) -> None:
+def _para(doc: Any, text: str, *, bold: bool = False, indent: bool = True) -> None:
     paragraph = doc.add_paragraph()
     if indent:
         paragraph.paragraph_format.first_line_indent = Pt(32)
     _run(paragraph, text, bold=bold)
 
 
-def _bytes(doc: Document) -> bytes:
+def _bytes(doc: Any) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -123,7 +123,7 @@ def tender_flags(tenders: Any) -> list[RedFlag]:
                     project.organization_id,
                     tender.opened_on,
                     project.pk,
-                )  # fmt: skip
+                )
             )
         if tender.winner is not None:
             if Fraction(tender.winner.amount_fen) >= PRICE_NEAR_CEILING * project.ceiling_fen:
@@ -140,7 +140,7 @@ def tender_flags(tenders: Any) -> list[RedFlag]:
                         project.organization_id,
                         tender.awarded_on or tender.opened_on,
                         project.pk,
-                    )  # fmt: skip
+                    )
                 )
             bureau_id = project.organization.bureau.pk
             wins[(bureau_id, tender.winner.bidder)].append(tender.awarded_on or tender.opened_on)
@@ -155,7 +155,7 @@ def tender_flags(tenders: Any) -> list[RedFlag]:
                         _("%(bidder)s won %(count)s tenders within a year.") % {"bidder": bidder, "count": len(days)},
                         bureau_id,
                         days[-1],
-                    )  # fmt: skip
+                    )
                 )
                 break
     return flags
@@ -192,7 +192,7 @@ def split_flags(contracts: Any) -> list[RedFlag]:
                         },
                         org_id,
                         contract.signed_on,
-                    )  # fmt: skip
+                    )
                 )
                 break
     return flags

@@ -685,6 +685,8 @@ def decision_publish(*, actor: Any, item: DecisionItem) -> DecisionItem:
     body = [f"<p>{item.resolution}</p>"]
     for consultation in item.consultations.filter(report__isnull=False).select_related("report__file"):
         report = consultation.report
+        if report is None:
+            continue
         if not report.published:
             document_publish(document=report, actor=actor)
         with report.file.file.open("rb") as fh:

@@ -108,7 +108,9 @@ def consultation(d: District) -> Consultation:
 def project(d: District) -> Project:
     return d.once(
         "decisions.project",
-        lambda d: services.project_create(actor=staff(d), item=decided(d), title="第三幼儿园教学楼", ceiling_fen=800_000_000),
+        lambda d: services.project_create(
+            actor=staff(d), item=decided(d), title="第三幼儿园教学楼", ceiling_fen=800_000_000
+        ),
     )
 
 
@@ -187,10 +189,12 @@ ACCESS = [
         MANAGERS,
         method=POST,
         data=lambda d: {
-            "organization": d.bureau.pk, "kind": "party_government", "title": "第13次党政班子会",
+            "organization": d.bureau.pk,
+            "kind": "party_government",
+            "title": "第13次党政班子会",
             "held_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
             "members": "*王局长 局长\n李副局长 副局长\n张副局长 副局长",
-        },  # fmt: skip
+        },
         ok_status=302,
         denied_status=FORM_ERROR,
         state=lambda d: Meeting.objects.count(),
@@ -239,9 +243,12 @@ ACCESS = [
         MANAGERS,
         method=POST,
         data=lambda d: {
-            "organization": d.bureau.pk, "purpose": "多媒体设备采购", "contractor": "某科技公司", "price": "200000",
+            "organization": d.bureau.pk,
+            "purpose": "多媒体设备采购",
+            "contractor": "某科技公司",
+            "price": "200000",
             "signed_on": "2026-03-01",
-        },  # fmt: skip
+        },
         ok_status=302,
         denied_status=FORM_ERROR,
         state=lambda d: Contract.objects.count(),

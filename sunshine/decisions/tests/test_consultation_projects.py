@@ -194,7 +194,9 @@ def test_funds_seam_absent_says_so_and_records_nothing(world: World) -> None:
         contractor="乙建工集团", price_fen=760_000_000, signed_on=date(2026, 6, 10),
     )  # fmt: skip
     with fund_project_pay.absent(), pytest.raises(SeamUnavailable):
-        services.project_pay(actor=world.staff, project=project, amount_fen=1_000, paid_on=date(2026, 7, 1), voucher="V1")
+        services.project_pay(
+            actor=world.staff, project=project, amount_fen=1_000, paid_on=date(2026, 7, 1), voucher="V1"
+        )
     assert not project.payments.exists()
 
 
@@ -210,7 +212,9 @@ def test_payments_never_run_ahead_of_certified_progress(world: World) -> None:
     services.project_funds_open(actor=world.staff, project=project)
     # Nothing certified yet: funds refuses, and nothing is recorded here.
     with pytest.raises(ValidationError):
-        services.project_pay(actor=world.staff, project=project, amount_fen=1_000, paid_on=date(2026, 7, 1), voucher="V1")
+        services.project_pay(
+            actor=world.staff, project=project, amount_fen=1_000, paid_on=date(2026, 7, 1), voucher="V1"
+        )
     assert not project.payments.exists()
     status = services.project_funds_status(project)
     assert status.paid_fen == 0 and status.amount_fen == 760_000_000

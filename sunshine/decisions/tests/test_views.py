@@ -57,9 +57,13 @@ def test_meeting_run_from_its_page_and_minutes_downloaded(world: World, client) 
     point = meeting.agenda.get()
     members = {m.name: m for m in meeting.members.all()}
     for name in ("乙", "丙", "甲"):
-        response = client.post(url, {"action": "speech", "agenda_item": point.pk, "member": members[name].pk, "text": "同意。"})
+        response = client.post(
+            url, {"action": "speech", "agenda_item": point.pk, "member": members[name].pk, "text": "同意。"}
+        )
         assert response.status_code == 302
-    refused = client.post(url, {"action": "vote", "agenda_item": point.pk, "member": members["乙"].pk, "choice": "against"})
+    refused = client.post(
+        url, {"action": "vote", "agenda_item": point.pk, "member": members["乙"].pk, "choice": "against"}
+    )
     assert refused.status_code == 400 and "不同意见" in refused.content.decode()
     client.post(url, {"action": "vote", "agenda_item": point.pk, "member": members["乙"].pk, "choice": "against",
                       "dissent": "财力不足。"})  # fmt: skip

@@ -42,7 +42,9 @@ class ConsultationDetailView(View):
 
     template_name = "decisions/public/consultation.html"
 
-    def page(self, request: HttpRequest, consultation: Consultation, form: CommentForm, status: int = 200) -> HttpResponse:
+    def page(
+        self, request: HttpRequest, consultation: Consultation, form: CommentForm, status: int = 200
+    ) -> HttpResponse:
         context = {
             "consultation": consultation,
             "form": form,
@@ -87,7 +89,8 @@ class ConsultationDetailView(View):
                 form.add_error(None, message)
             return self.page(request, consultation, form, status=400)
         messages.success(
-            request, _("Your comment is received. It is read before it counts, and answered in the consultation report.")
+            request,
+            _("Your comment is received. It is read before it counts, and answered in the consultation report."),
         )
         return redirect("decisions:public-consultation", pk=consultation.pk)
 

@@ -358,7 +358,9 @@ class MeetingView(ObjectPage):
                 lambda o, u, d: services.member_absent(actor=u, member=d["member"], reason=d["reason"]),
                 _("The absence is recorded."),
             ),
-            "open": Action(f.EmptyForm, lambda o, u, d: services.meeting_open(actor=u, meeting=o), _("The meeting is in session.")),
+            "open": Action(
+                f.EmptyForm, lambda o, u, d: services.meeting_open(actor=u, meeting=o), _("The meeting is in session.")
+            ),
             "recusal": Action(
                 lambda *a: f.RecusalForm(*a, meeting=meeting),
                 lambda o, u, d: services.recusal_record(
@@ -406,7 +408,9 @@ class MeetingView(ObjectPage):
 
     def context(self, meeting: Meeting) -> dict[str, Any]:
         points = []
-        for point in meeting.agenda.select_related("item").prefetch_related("recusals__member", "speeches__member", "votes__member"):
+        for point in meeting.agenda.select_related("item").prefetch_related(
+            "recusals__member", "speeches__member", "votes__member"
+        ):
             points.append(
                 {
                     "point": point,
@@ -464,7 +468,9 @@ class ConsultationView(ObjectPage):
             ),
             "answer": Action(
                 lambda *a: f.AnswerForm(*a, groups=consultation.groups.all()),
-                lambda o, u, d: services.group_answer(actor=u, group=d["group"], answer=d["answer"], reason=d["reason"]),
+                lambda o, u, d: services.group_answer(
+                    actor=u, group=d["group"], answer=d["answer"], reason=d["reason"]
+                ),
                 _("The answer is recorded."),
             ),
             "close": Action(
@@ -519,7 +525,9 @@ class ProjectView(ObjectPage):
             ),
             "award": Action(
                 lambda *a: f.AwardForm(*a, bids=bids),
-                lambda o, u, d: services.tender_award(actor=u, tender=o.tender, bid=d["bid"], awarded_on=d["awarded_on"]),
+                lambda o, u, d: services.tender_award(
+                    actor=u, tender=o.tender, bid=d["bid"], awarded_on=d["awarded_on"]
+                ),
                 _("The tender is awarded."),
             ),
             "publish": Action(
@@ -530,9 +538,15 @@ class ProjectView(ObjectPage):
             "contract": Action(
                 f.ContractForm,
                 lambda o, u, d: services.contract_record(
-                    actor=u, organization=o.organization, project=o, purpose=d["purpose"], contractor=d["contractor"],
-                    price_fen=f.yuan_to_fen(d["price"]), signed_on=d["signed_on"], number=d["number"],
-                ),  # fmt: skip
+                    actor=u,
+                    organization=o.organization,
+                    project=o,
+                    purpose=d["purpose"],
+                    contractor=d["contractor"],
+                    price_fen=f.yuan_to_fen(d["price"]),
+                    signed_on=d["signed_on"],
+                    number=d["number"],
+                ),
                 _("The contract is recorded."),
             ),
             "funds": Action(
@@ -543,17 +557,23 @@ class ProjectView(ObjectPage):
             "progress": Action(
                 f.ProgressForm,
                 lambda o, u, d: services.progress_report(
-                    actor=u, project=o, progress_bp=int(d["percent"] * 100), reported_on=d["reported_on"],
+                    actor=u,
+                    project=o,
+                    progress_bp=int(d["percent"] * 100),
+                    reported_on=d["reported_on"],
                     note=d["note"],
-                ),  # fmt: skip
+                ),
                 _("The progress is recorded."),
             ),
             "pay": Action(
                 f.PayForm,
                 lambda o, u, d: services.project_pay(
-                    actor=u, project=o, amount_fen=f.yuan_to_fen(d["amount"]), paid_on=d["paid_on"],
+                    actor=u,
+                    project=o,
+                    amount_fen=f.yuan_to_fen(d["amount"]),
+                    paid_on=d["paid_on"],
                     voucher=d["voucher"],
-                ),  # fmt: skip
+                ),
                 _("The payment is recorded."),
             ),
         }
