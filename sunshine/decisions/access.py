@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from sunshine.decisions.models import Consultation, DecisionItem, Meeting, Project, Task
+from sunshine.decisions.models import Consultation, DecisionItem, Meeting, Project, Task, TitleRound
 from sunshine.orgs.access import has_role, organizations_of
 from sunshine.orgs.models import Organization, Role
 
@@ -100,6 +100,14 @@ def tasks_visible_to(user: Any) -> QuerySet[Task]:
     return Task.objects.filter(
         Q(item__organization__in=visible_organizations(user)) | Q(unit__in=organizations_of(user))
     )
+
+
+def rounds_visible_to(user: Any) -> QuerySet[TitleRound]:
+    return TitleRound.objects.filter(organization__in=visible_organizations(user))
+
+
+def round_get_for(user: Any, pk: int) -> TitleRound:
+    return get_object_or_404(rounds_visible_to(user).select_related("organization"), pk=pk)
 
 
 # --- Public -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ class DecisionsConfig(AppConfig):
 
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
-        from sunshine.core.registry import register_workbench_entry
+        from sunshine.core.registry import register_home_panel, register_workbench_entry
         from sunshine.core.supervision import register_supervised
         from sunshine.core.uploads import register_file_access
         from sunshine.decisions import figures
@@ -24,11 +24,19 @@ class DecisionsConfig(AppConfig):
             report_may_read,
         )
         from sunshine.decisions.demo import build_decisions_demo
-        from sunshine.decisions.models import Consultation, Task
+        from sunshine.decisions.models import Consultation, Task, TitleRound
         from sunshine.decisions.paperwork import MINUTES_DOCUMENT, REPORT_DOCUMENT
+        from sunshine.decisions.selectors import open_consultations
         from sunshine.decisions.services import MATERIAL_PURPOSE
 
         register_workbench_entry(_("Major decisions"), "decisions:workbench", order=40, visible=can_use_workbench)
+        register_home_panel(
+            "decisions-consultations",
+            open_consultations,
+            template="decisions/home/consultations.html",
+            section="interaction",
+            order=30,
+        )
         register_file_access(MATERIAL_PURPOSE, material_file_access, label=_("Decision material"))
         register_document_kind(
             MINUTES_DOCUMENT,
@@ -50,5 +58,8 @@ class DecisionsConfig(AppConfig):
             label=_("public consultation"),
         )
         register_supervised(Task, url=lambda t: reverse("decisions:item", args=[t.item_id]), label=_("decision task"))
+        register_supervised(
+            TitleRound, url=lambda r: reverse("decisions:round", args=[r.pk]), label=_("promotion or title round")
+        )
         register_demo_builder("decisions", build_decisions_demo, order=60)
         figures.register()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sunshine.core.forms import OnceForm
 from sunshine.decisions.models import (
     AgendaItem,
+    Applicant,
     Bid,
     Category,
     Comment,
@@ -18,8 +19,10 @@ from sunshine.decisions.models import (
     DecisionItem,
     Meeting,
     MeetingMember,
+    Objection,
     Step,
     Tender,
+    TitleRound,
     Vote,
 )
 from sunshine.orgs.models import Organization
@@ -305,3 +308,54 @@ class PayForm(forms.Form):
     amount = YuanField(label=_("Amount (yuan)"), min_value=Decimal("0.01"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
     voucher = forms.CharField(label=_("Voucher number"), max_length=60)
+
+
+class RoundForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("School"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=TitleRound.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    criteria = forms.CharField(label=_("Criteria"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations.filter(  # type: ignore[attr-defined]
+            kind=Organization.Kind.SCHOOL
+        )
+
+
+class ApplicantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    post = forms.CharField(label=_("Post"), max_length=50, required=False)
+    materials = forms.CharField(label=_("Materials"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class EvaluateForm(forms.Form):
+    applicant = forms.ModelChoiceField(queryset=Applicant.objects.none(), label=_("Applicant"))
+    score = forms.DecimalField(label=_("Score"), min_value=0, max_value=100, decimal_places=1)
+    recommended = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("recommended")), ("0", _("not recommended"))],
+        coerce=lambda v: v == "1",
+    )
+
+    def __init__(self, *args: Any, applicants: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
+
+
+class ObjectionForm(forms.Form):
+    applicant = forms.ModelChoiceField(queryset=Applicant.objects.none(), label=_("Applicant"), required=False)
+    text = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, applicants: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
+
+
+class ObjectionAnswerForm(forms.Form):
+    objection = forms.ModelChoiceField(queryset=Objection.objects.none(), label=_("Objection"))
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, objections: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["objection"].queryset = objections  # type: ignore[attr-defined]

@@ -579,3 +579,87 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.voucher
+
+
+class TitleRound(StatefulModel):
+    """A school's promotion or title-evaluation round (职级晋升, 职称评审): criteria,
+    applicants, results published for a publicity period, objections recorded."""
+
+    class Kind(models.TextChoices):
+        PROMOTION = "promotion", _("promotion")
+        TITLE = "title", _("title evaluation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("taking applications")
+        PUBLISHED = "published", _("results under publicity")
+        CLOSED = "closed", pgettext_lazy("round", "closed")
+
+    ALLOWED = {
+        Status.OPEN: frozenset({Status.PUBLISHED}),
+        Status.PUBLISHED: frozenset({Status.CLOSED}),
+        Status.CLOSED: frozenset(),
+    }
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("school"), on_delete=models.PROTECT, related_name="title_rounds"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    criteria = models.TextField(_("criteria"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    publicity_until = models.DateField(_("publicity at least until"), null=True, blank=True)
+    published_url = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("promotion or title round")
+        verbose_name_plural = _("promotion and title rounds")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Applicant(models.Model):
+    class Result(models.TextChoices):
+        PENDING = "", _("not yet evaluated")
+        RECOMMENDED = "recommended", _("recommended")
+        NOT_RECOMMENDED = "not_recommended", _("not recommended")
+
+    round = models.ForeignKey(TitleRound, on_delete=models.CASCADE, related_name="applicants")
+    name = models.CharField(_("name"), max_length=50)
+    post = models.CharField(_("post"), max_length=50, blank=True)
+    materials = models.TextField(_("materials"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices, default="", blank=True)
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        ordering = ["round", "-score", "pk"]
+        constraints = [models.UniqueConstraint(fields=["round", "name"], name="decisions_applicant_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Objection(models.Model):
+    """An objection received during the publicity period, and its answer."""
+
+    round = models.ForeignKey(TitleRound, on_delete=models.CASCADE, related_name="objections")
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("applicant"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("objection"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -39,6 +39,7 @@ from sunshine.core.uploads import upload_store
 from sunshine.decisions import access, rules
 from sunshine.decisions.models import (
     AgendaItem,
+    Applicant,
     Bid,
     Category,
     Comment,
@@ -50,6 +51,7 @@ from sunshine.decisions.models import (
     Meeting,
     MeetingMember,
     MinutesAmendment,
+    Objection,
     Payment,
     ProgressReport,
     Project,
@@ -59,6 +61,7 @@ from sunshine.decisions.models import (
     Step,
     Task,
     Tender,
+    TitleRound,
     Vote,
 )
 from sunshine.decisions.paperwork import MINUTES_DOCUMENT, REPORT_DOCUMENT, minutes_docx, report_docx
@@ -66,6 +69,9 @@ from sunshine.orgs.access import organizations_of
 from sunshine.orgs.models import Organization
 
 MATERIAL_PURPOSE = "decisions.material"
+# The publicity period of promotion and title results: the minimum display of personnel
+# selection results (the recruitment results' clock, LOCAL).
+PUBLICITY_CLOCK = "ENR-3"
 BUREAU_MEETINGS = frozenset({Meeting.Kind.PARTY_GOVERNMENT, Meeting.Kind.BUREAU_AFFAIRS})
 SCHOOL_MEETINGS = frozenset({Meeting.Kind.SCHOOL_LEADERSHIP, Meeting.Kind.STAFF_CONGRESS})
 
@@ -959,3 +965,146 @@ def project_pay(*, actor: Any, project: Project, amount_fen: int, paid_on: date,
 def project_funds_status(project: Project) -> FundProjectStatus:
     """Where the project's money stands in funds (raises SeamUnavailable without it)."""
     return fund_project_status(FundProjectQuery(source_label=project.source_label), actor=SYSTEM)
+
+
+# --- Schools: promotion and title-evaluation rounds ------------------------------------------
+
+
+def _school(actor: Any, organization: Organization) -> None:
+    if organization.kind != Organization.Kind.SCHOOL:
+        raise ValidationError(_("Promotion and title rounds are held by a school."))
+    _require(actor, organization)
+
+
+@transaction.atomic
+def round_open(*, actor: Any, organization: Organization, kind: str, title: str, criteria: str) -> TitleRound:
+    _school(actor, organization)
+    if kind not in TitleRound.Kind.values:
+        raise ValidationError({"kind": _("Choose the kind of title_round.")})
+    title = _text(title, "title", _("Give the title_round a title."))
+    criteria = _text(criteria, "criteria", _("Publish the criteria of the title_round."))
+    rnd = TitleRound.objects.create(organization=organization, kind=kind, title=title, criteria=criteria)
+    audit_record(actor=actor, action="decisions.round_open", target=rnd, data={"kind": kind})
+    return rnd
+
+
+@transaction.atomic
+def applicant_add(*, actor: Any, title_round: TitleRound, name: str, post: str = "", materials: str = "") -> Applicant:
+    _school(actor, title_round.organization)
+    if title_round.status != TitleRound.Status.OPEN:
+        raise ValidationError(_("The title_round no longer takes applications."))
+    name = _text(name, "name", _("Give the applicant's name."))
+    if title_round.applicants.filter(name=name).exists():
+        raise ValidationError({"name": _("This applicant is already in the title_round.")})
+    applicant = Applicant.objects.create(round=title_round, name=name, post=post.strip(), materials=materials.strip())
+    audit_record(actor=actor, action="decisions.applicant_add", target=title_round, data={"applicant": applicant.pk})
+    return applicant
+
+
+@transaction.atomic
+def applicant_evaluate(*, actor: Any, applicant: Applicant, score: Any, recommended: bool) -> Applicant:
+    rnd = applicant.round
+    _school(actor, rnd.organization)
+    if rnd.status != TitleRound.Status.OPEN:
+        raise ValidationError(_("The results are published; they can no longer change."))
+    if score is None or not 0 <= score <= 100:
+        raise ValidationError({"score": _("A score is between 0 and 100.")})
+    applicant.score = score
+    applicant.result = Applicant.Result.RECOMMENDED if recommended else Applicant.Result.NOT_RECOMMENDED
+    applicant.save(update_fields=["score", "result"])
+    audit_record(
+        actor=actor, action="decisions.applicant_evaluate", target=rnd,
+        data={"applicant": applicant.pk, "result": applicant.result},
+    )  # fmt: skip
+    return applicant
+
+
+@transaction.atomic
+def round_publish(*, actor: Any, title_round: TitleRound, now: datetime | None = None) -> TitleRound:
+    """Publish the criteria and results in the school's catalogue ("hiring") for a
+    publicity period — a minimum display run by core supervision."""
+    _school(actor, title_round.organization)
+    applicants = list(title_round.applicants.all())
+    if not applicants:
+        raise ValidationError(_("The title_round has no applicant."))
+    if any(not a.result for a in applicants):
+        raise ValidationError(_("Evaluate every applicant first."))
+    now = now or timezone.now()
+    due = deadline(PUBLICITY_CLOCK, now)
+    rows = "".join(f"<li>{a.name}（{a.post}）：{a.score}，{a.get_result_display()}</li>" for a in applicants)
+    body = (
+        f"<p>{_('Criteria')}：{title_round.criteria}</p><ul>{rows}</ul><p>"
+        + _("Objections may be raised with the school until %(date)s.") % {"date": chinese_date(due.due_date)}
+        + "</p>"
+    )
+    result = disclosure_entry_publish(
+        DisclosureEntry(
+            organization_id=title_round.organization_id, category="hiring", title=title_round.title,
+            info_date=timezone.localdate(now), source_label=f"decisions.round:{title_round.pk}", body=body,
+        ),
+        actor=actor,
+    )  # fmt: skip
+    supervision_open(
+        item=title_round,
+        organization=title_round.organization,
+        rule_id=PUBLICITY_CLOCK,
+        start=now,
+        actor=actor,
+        title=title_round.title,
+    )
+    transition(
+        title_round, TitleRound.Status.PUBLISHED, actor=actor,
+        update={"published_at": now, "publicity_until": due.due_date, "published_url": result.url},
+    )  # fmt: skip
+    return title_round
+
+
+@transaction.atomic
+def objection_record(
+    *, actor: Any, title_round: TitleRound, text: str, applicant: Applicant | None = None
+) -> Objection:
+    _school(actor, title_round.organization)
+    if title_round.status != TitleRound.Status.PUBLISHED:
+        raise ValidationError(_("Objections are received while the results are under publicity."))
+    if applicant is not None and applicant.round_id != title_round.pk:
+        raise ValidationError(_("This applicant is not in the title_round."))
+    text = _text(text, "text", _("Write down the objection."))
+    objection = Objection.objects.create(round=title_round, applicant=applicant, text=text)
+    audit_record(actor=actor, action="decisions.objection_record", target=title_round, data={"objection": objection.pk})
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor: Any, objection: Objection, answer: str) -> Objection:
+    _school(actor, objection.round.organization)
+    if objection.answered_at is not None:
+        raise ValidationError(_("This objection is already answered."))
+    objection.answer = _text(answer, "answer", _("Write the answer to the objection."))
+    objection.answered_at = timezone.now()
+    objection.save(update_fields=["answer", "answered_at"])
+    audit_record(
+        actor=actor, action="decisions.objection_answer", target=objection.round, data={"objection": objection.pk}
+    )
+    return objection
+
+
+@transaction.atomic
+def round_close(*, actor: Any, title_round: TitleRound, now: datetime | None = None) -> TitleRound:
+    """Close the title_round: not before its publicity period is over, nor with an objection
+    unanswered."""
+    _school(actor, title_round.organization)
+    now = now or timezone.now()
+    if title_round.status != TitleRound.Status.PUBLISHED or title_round.publicity_until is None:
+        raise ValidationError(_("Only a title_round whose results are under publicity can be closed."))
+    if timezone.localdate(now) <= title_round.publicity_until:
+        raise ValidationError(
+            _("The results stay under publicity at least until %(date)s.")
+            % {"date": chinese_date(title_round.publicity_until)}
+        )
+    if title_round.objections.filter(answered_at__isnull=True).exists():
+        raise ValidationError(_("Answer every objection first."))
+    supervision = supervision_get_active(item=title_round, rule_id=PUBLICITY_CLOCK)
+    if supervision is not None:
+        supervision_close(supervision=supervision, actor=actor)
+    transition(title_round, TitleRound.Status.CLOSED, actor=actor)
+    return title_round

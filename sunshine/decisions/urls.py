@@ -23,5 +23,7 @@ urlpatterns = [
     path("staff/consultations/<int:pk>/", staff.ConsultationView.as_view(), name="consultation"),
     path("staff/projects/<int:pk>/", staff.ProjectView.as_view(), name="project"),
     path("staff/purchases/new/", staff.PurchaseCreateView.as_view(), name="purchase-create"),
+    path("staff/rounds/new/", staff.RoundCreateView.as_view(), name="round-create"),
+    path("staff/rounds/<int:pk>/", staff.RoundView.as_view(), name="round"),
     path("staff/red-flags/", staff.RedFlagsView.as_view(), name="red-flags"),
 ]

@@ -22,6 +22,7 @@ from sunshine.decisions.models import (
     DecisionItem,
     Meeting,
     Project,
+    TitleRound,
     Vote,
 )
 from sunshine.orgs.models import Role
@@ -123,6 +124,16 @@ def tendered(d: District) -> Project:
         return p
 
     return d.once("decisions.tendered", build)
+
+
+def title_round(d: District) -> TitleRound:
+    return d.once(
+        "decisions.round",
+        lambda d: services.round_open(
+            actor=d.user(Role.PRINCIPAL), organization=d.school, kind="title", title="一级教师职称推荐",
+            criteria="任二级教师满5年。",
+        ),
+    )  # fmt: skip
 
 
 ACCESS = [
@@ -253,5 +264,28 @@ ACCESS = [
         denied_status=FORM_ERROR,
         state=lambda d: Contract.objects.count(),
         done=lambda d: Contract.objects.filter(purpose="多媒体设备采购").exists(),
+    ),
+    Rule("decisions:round-create", SCHOOL_A | {OTHER_SCHOOL_CLERK}),
+    Rule(
+        "decisions:round-create",
+        SCHOOL_A,
+        method=POST,
+        data=lambda d: {"organization": d.school.pk, "kind": "promotion", "title": "职级晋升", "criteria": "标准。"},
+        ok_status=302,
+        denied_status=FORM_ERROR,
+        state=lambda d: TitleRound.objects.count(),
+        done=lambda d: TitleRound.objects.filter(title="职级晋升").exists(),
+    ),
+    Rule("decisions:round", SCHOOL_READERS, kwargs=lambda d: {"pk": title_round(d).pk}),
+    Rule(
+        "decisions:round",
+        SCHOOL_A,
+        method=POST,
+        kwargs=lambda d: {"pk": title_round(d).pk},
+        data={"action": "applicant", "name": "李老师", "post": "语文教师"},
+        ok_status=302,
+        state=lambda d: title_round(d).applicants.count(),
+        done=lambda d: title_round(d).applicants.filter(name="李老师").exists(),
+        label="applicant",
     ),
 ]

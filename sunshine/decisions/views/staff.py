@@ -32,6 +32,7 @@ from sunshine.decisions.models import (
     Meeting,
     Project,
     Task,
+    TitleRound,
 )
 from sunshine.orgs.models import Organization
 
@@ -129,7 +130,9 @@ class WorkbenchView(StaffMixin, View):
             "consultations": access.consultations_visible_to(user).select_related("item")[:20],
             "projects": access.projects_visible_to(user).select_related("item")[:20],
             "tasks": access.tasks_visible_to(user).filter(status=Task.Status.OPEN).select_related("item", "unit")[:30],
+            "rounds": access.rounds_visible_to(user).select_related("organization")[:20],
             "manage": access.managed_organizations(user).exists(),
+            "manage_school": access.managed_organizations(user).filter(kind=Organization.Kind.SCHOOL).exists(),
             "red_flags": access.can_see_red_flags(user),
         }
         return render(request, self.template_name, context)
@@ -625,3 +628,88 @@ class RedFlagsView(StaffMixin, View):
         )
         names = dict(Organization.objects.filter(pk__in={f.organization_id for f in flags}).values_list("pk", "name"))
         return render(request, self.template_name, {"flags": flags, "names": names})
+
+
+# --- Schools: promotion and title rounds ------------------------------------------------------
+
+
+class RoundCreateView(_CreateView):
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return _("New promotion or title round")
+
+    def organizations(self) -> Any:
+        return access.managed_organizations(self.request.user).filter(kind=Organization.Kind.SCHOOL)
+
+    def form(self, *args: Any) -> Any:
+        return f.RoundForm(*args, organizations=self.organizations())
+
+    def create(self, data: dict[str, Any]) -> Any:
+        return services.round_open(
+            actor=self.request.user,
+            organization=data["organization"],
+            kind=data["kind"],
+            title=data["title"],
+            criteria=data["criteria"],
+        )
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("decisions:round", args=[obj.pk])
+
+
+class RoundView(ObjectPage):
+    template_name = "decisions/staff/round.html"
+
+    def get_object(self, pk: int) -> TitleRound:
+        return access.round_get_for(self.request.user, pk)
+
+    def organization(self, obj: TitleRound) -> Organization:
+        return obj.organization
+
+    def actions(self, rnd: TitleRound) -> dict[str, Action]:
+        applicants = rnd.applicants.all()
+        return {
+            "applicant": Action(
+                f.ApplicantForm,
+                lambda o, u, d: services.applicant_add(
+                    actor=u, title_round=o, name=d["name"], post=d["post"], materials=d["materials"]
+                ),
+                _("The applicant is added."),
+            ),
+            "evaluate": Action(
+                lambda *a: f.EvaluateForm(*a, applicants=applicants),
+                lambda o, u, d: services.applicant_evaluate(
+                    actor=u, applicant=d["applicant"], score=d["score"], recommended=d["recommended"]
+                ),
+                _("The result is recorded."),
+            ),
+            "publish": Action(
+                f.EmptyForm,
+                lambda o, u, d: services.round_publish(actor=u, title_round=o),
+                _("The results are published for the publicity period."),
+            ),
+            "objection": Action(
+                lambda *a: f.ObjectionForm(*a, applicants=applicants),
+                lambda o, u, d: services.objection_record(
+                    actor=u, title_round=o, text=d["text"], applicant=d["applicant"]
+                ),
+                _("The objection is recorded."),
+            ),
+            "answer": Action(
+                lambda *a: f.ObjectionAnswerForm(*a, objections=rnd.objections.filter(answered_at__isnull=True)),
+                lambda o, u, d: services.objection_answer(actor=u, objection=d["objection"], answer=d["answer"]),
+                _("The answer is recorded."),
+            ),
+            "close": Action(
+                f.EmptyForm,
+                lambda o, u, d: services.round_close(actor=u, title_round=o),
+                _("The round is closed."),
+            ),
+        }
+
+    def context(self, rnd: TitleRound) -> dict[str, Any]:
+        return {
+            "round": rnd,
+            "applicants": rnd.applicants.all(),
+            "objections": rnd.objections.select_related("applicant"),
+        }
