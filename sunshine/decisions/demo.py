@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,7 +22,7 @@ from sunshine.core.demo import DemoContext
 from sunshine.core.seams import SeamUnavailable, fund_project_open
 from sunshine.decisions import services
 from sunshine.decisions.models import Category, CommentGroup, DecisionItem, Meeting, Step, Vote
-from sunshine.orgs.models import Organization
+from sunshine.orgs.models import Membership, Organization, Role
 
 LAYOUT = "示范区中小学校布局调整规划（2026—2030年）"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -171,6 +172,25 @@ def build_decisions_demo(context: DemoContext) -> None:
             actor=staff, organization=bureau, purpose="多媒体教室设备采购", contractor="示范区某科技有限公司",
             price_fen=fen, signed_on=today - timedelta(days=days),
         )  # fmt: skip
+
+    # A school's title round: results under publicity, with an objection recorded.
+    membership = Membership.objects.filter(organization=school, role=Role.PRINCIPAL, is_active=True).first()
+    principal = membership.user if membership is not None else None
+    if school is not None and principal is not None:
+        title_round = services.round_open(
+            actor=principal, organization=school, kind="title", title="2026年中小学一级教师职称推荐",
+            criteria="任二级教师满5年；近三年年度考核合格以上；承担过校级以上公开课。",
+        )  # fmt: skip
+        for name, post, score, recommended in (("李晓梅", "语文教师", 88.5, True), ("王志强", "数学教师", 71.0, False)):
+            applicant = services.applicant_add(actor=principal, title_round=title_round, name=name, post=post)
+            services.applicant_evaluate(
+                actor=principal, applicant=applicant, score=Decimal(str(score)), recommended=recommended
+            )
+        try:
+            services.round_publish(actor=principal, title_round=title_round, now=now - timedelta(days=2))
+            services.objection_record(actor=principal, title_round=title_round, text="王志强的区级课题成果未计入评分。")
+        except SeamUnavailable:
+            pass
 
     # A draft open for comment now.
     after_school = services.item_create(

@@ -980,9 +980,9 @@ def _school(actor: Any, organization: Organization) -> None:
 def round_open(*, actor: Any, organization: Organization, kind: str, title: str, criteria: str) -> TitleRound:
     _school(actor, organization)
     if kind not in TitleRound.Kind.values:
-        raise ValidationError({"kind": _("Choose the kind of title_round.")})
-    title = _text(title, "title", _("Give the title_round a title."))
-    criteria = _text(criteria, "criteria", _("Publish the criteria of the title_round."))
+        raise ValidationError({"kind": _("Choose the kind of round.")})
+    title = _text(title, "title", _("Give the round a title."))
+    criteria = _text(criteria, "criteria", _("Publish the criteria of the round."))
     rnd = TitleRound.objects.create(organization=organization, kind=kind, title=title, criteria=criteria)
     audit_record(actor=actor, action="decisions.round_open", target=rnd, data={"kind": kind})
     return rnd
@@ -992,10 +992,10 @@ def round_open(*, actor: Any, organization: Organization, kind: str, title: str,
 def applicant_add(*, actor: Any, title_round: TitleRound, name: str, post: str = "", materials: str = "") -> Applicant:
     _school(actor, title_round.organization)
     if title_round.status != TitleRound.Status.OPEN:
-        raise ValidationError(_("The title_round no longer takes applications."))
+        raise ValidationError(_("The round no longer takes applications."))
     name = _text(name, "name", _("Give the applicant's name."))
     if title_round.applicants.filter(name=name).exists():
-        raise ValidationError({"name": _("This applicant is already in the title_round.")})
+        raise ValidationError({"name": _("This applicant is already in the round.")})
     applicant = Applicant.objects.create(round=title_round, name=name, post=post.strip(), materials=materials.strip())
     audit_record(actor=actor, action="decisions.applicant_add", target=title_round, data={"applicant": applicant.pk})
     return applicant
@@ -1026,7 +1026,7 @@ def round_publish(*, actor: Any, title_round: TitleRound, now: datetime | None =
     _school(actor, title_round.organization)
     applicants = list(title_round.applicants.all())
     if not applicants:
-        raise ValidationError(_("The title_round has no applicant."))
+        raise ValidationError(_("The round has no applicant."))
     if any(not a.result for a in applicants):
         raise ValidationError(_("Evaluate every applicant first."))
     now = now or timezone.now()
@@ -1067,7 +1067,7 @@ def objection_record(
     if title_round.status != TitleRound.Status.PUBLISHED:
         raise ValidationError(_("Objections are received while the results are under publicity."))
     if applicant is not None and applicant.round_id != title_round.pk:
-        raise ValidationError(_("This applicant is not in the title_round."))
+        raise ValidationError(_("This applicant is not in the round."))
     text = _text(text, "text", _("Write down the objection."))
     objection = Objection.objects.create(round=title_round, applicant=applicant, text=text)
     audit_record(actor=actor, action="decisions.objection_record", target=title_round, data={"objection": objection.pk})
@@ -1095,7 +1095,7 @@ def round_close(*, actor: Any, title_round: TitleRound, now: datetime | None = N
     _school(actor, title_round.organization)
     now = now or timezone.now()
     if title_round.status != TitleRound.Status.PUBLISHED or title_round.publicity_until is None:
-        raise ValidationError(_("Only a title_round whose results are under publicity can be closed."))
+        raise ValidationError(_("Only a round whose results are under publicity can be closed."))
     if timezone.localdate(now) <= title_round.publicity_until:
         raise ValidationError(
             _("The results stay under publicity at least until %(date)s.")

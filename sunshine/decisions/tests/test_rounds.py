@@ -67,7 +67,8 @@ def test_the_staff_congress_decides_a_schools_item(world: World) -> None:
         )  # fmt: skip
     congress = services.meeting_create(
         actor=world.principal, organization=world.school, kind=Meeting.Kind.STAFF_CONGRESS,
-        title="第五届教代会第二次会议", held_at=timezone.now(), members=[("刘校长", "校长", True), ("代表甲", "", False), ("代表乙", "", False)],
+        title="第五届教代会第二次会议", held_at=timezone.now(),
+        members=[("刘校长", "校长", True), ("代表甲", "", False), ("代表乙", "", False)],
     )  # fmt: skip
     point = services.agenda_add(actor=world.principal, meeting=congress, item=item)
     services.meeting_open(actor=world.principal, meeting=congress)

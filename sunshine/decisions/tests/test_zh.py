@@ -13,7 +13,7 @@ from sunshine.core.demo import DemoContext
 from sunshine.core.testing import login_verified, user_with_role
 from sunshine.core.tests.zh_text import offences, page_read
 from sunshine.decisions.demo import build_decisions_demo
-from sunshine.decisions.models import Consultation, DecisionItem, Meeting, Project
+from sunshine.decisions.models import Consultation, DecisionItem, Meeting, Project, TitleRound
 from sunshine.orgs.models import Organization, Role
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
 
@@ -37,6 +37,7 @@ def test_decisions_pages_read_in_chinese() -> None:
     discipline = DepartmentFactory(parent=bureau, name="纪检组")
     school = SchoolFactory(parent=bureau, name="示范区北坪小学", level=Organization.Level.PRIMARY)
     staff = user_with_role(Role.DEPARTMENT_STAFF, organization=office)
+    principal_user = user_with_role(Role.PRINCIPAL, organization=school)
     with translation.override("zh-hans"):
         build_decisions_demo(DemoContext(bureau=bureau, users={"bangong": staff}, now=timezone.now()))
     item = DecisionItem.objects.filter(status=DecisionItem.Status.DECIDED).first()
@@ -67,7 +68,9 @@ def test_decisions_pages_read_in_chinese() -> None:
     login_verified(inspector, user_with_role(Role.DISCIPLINE_INSPECTOR, organization=discipline))
     problems += _problems(inspector, [reverse("decisions:red-flags"), reverse("decisions:project", args=[project.pk])])
     principal = Client()
-    login_verified(principal, user_with_role(Role.PRINCIPAL, organization=school))
-    problems += _problems(principal, [reverse("decisions:workbench")])
+    login_verified(principal, principal_user)
+    rounds = [reverse("decisions:round", args=[r.pk]) for r in TitleRound.objects.all()]
+    assert rounds
+    problems += _problems(principal, [reverse("decisions:workbench"), reverse("decisions:round-create"), *rounds])
     problems += _problems(Client(), public_urls)
     assert not problems, "\n".join(problems)
