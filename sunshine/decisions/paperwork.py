@@ -51,6 +51,18 @@ def _bytes(doc: Any) -> bytes:
 def _agenda_lines(point: AgendaItem) -> list[str]:
     lines: list[str] = []
     if point.kind == AgendaItem.Kind.REPORT:
+        for task in point.item.tasks.select_related("unit"):
+            lines.append(
+                _("Task decided: %(task)s (%(unit)s) — %(status)s. %(progress)s")
+                % {"task": task.text, "unit": task.unit.name, "status": task.get_status_display(),
+                   "progress": task.progress}
+            )  # fmt: skip
+        for project in point.item.projects.prefetch_related("reports"):
+            last = project.reports.first()
+            lines.append(
+                _("Project %(title)s: progress %(progress)s.")
+                % {"title": project.title, "progress": f"{last.progress_bp / 100:.0f}%" if last else "0%"}
+            )
         lines.append(_("Progress reported: %(text)s") % {"text": point.report_text or _("none")})
         return lines
     recusals = list(point.recusals.select_related("member"))

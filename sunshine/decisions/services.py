@@ -230,10 +230,31 @@ def meeting_create(
         MeetingMember.objects.create(
             meeting=meeting, name=name.strip(), post=post.strip(), is_principal=principal, order=order
         )
+    reports = _reports_due(organization)
+    for order, item in enumerate(reports, start=1):
+        AgendaItem.objects.create(meeting=meeting, item=item, kind=AgendaItem.Kind.REPORT, order=order)
     audit_record(
-        actor=actor, action="decisions.meeting_create", target=meeting, data={"kind": kind, "members": len(names)}
+        actor=actor,
+        action="decisions.meeting_create",
+        target=meeting,
+        data={"kind": kind, "members": len(names), "reports": [i.pk for i in reports]},
     )
     return meeting
+
+
+def _reports_due(organization: Organization) -> list[DecisionItem]:
+    """The decisions whose execution is reported to the next meeting: adopted items of the
+    organisation with a task still being carried out or a project not yet complete."""
+    items = DecisionItem.objects.filter(organization=organization, status=DecisionItem.Status.DECIDED)
+    due = []
+    for item in items.prefetch_related("tasks", "projects__reports").order_by("decided_at", "pk"):
+        open_task = any(t.status == Task.Status.OPEN for t in item.tasks.all())
+        open_project = any(
+            not p.reports.all() or max(r.progress_bp for r in p.reports.all()) < 10000 for p in item.projects.all()
+        )
+        if open_task or open_project:
+            due.append(item)
+    return due
 
 
 def _planned_or_held(meeting: Meeting) -> None:

@@ -105,11 +105,19 @@ def test_tasks_run_under_supervision(world: World) -> None:
     task.refresh_from_db()
     supervision.refresh_from_db()
     assert task.status == Task.Status.DONE and supervision.status == Supervision.Status.ANSWERED
+    # The next meeting lists the decision's execution on its agenda while a task is open.
+    other = services.task_assign(actor=world.staff, item=item, unit=world.office, text="制定实施细则")
     meeting = world.meeting()
-    point = services.agenda_add(actor=world.staff, meeting=meeting, item=item, kind="report")
+    point = meeting.agenda.get(item=item, kind="report")
     services.meeting_open(actor=world.staff, meeting=meeting)
-    services.agenda_report(actor=world.staff, agenda_item=point, text="校舍改造方案已完成。")
+    services.agenda_report(actor=world.staff, agenda_item=point, text="校舍改造方案已完成，实施细则在制定中。")
     services.meeting_close(actor=world.staff, meeting=meeting)
+    meeting.refresh_from_db()
+    with meeting.minutes.file.file.open("rb") as fh:
+        text = "\n".join(p.text for p in Document(io.BytesIO(fh.read())).paragraphs)
+    assert "完成校舍改造方案" in text and "方案已报局" in text and "制定实施细则" in text
+    services.task_progress(actor=world.staff, task=other, text="细则已印发", done=True)
+    assert not world.meeting().agenda.filter(item=item).exists()  # carried out: nothing left to report
 
 
 def kindergarten(world: World) -> tuple:
