@@ -3,6 +3,8 @@ the kindergarten with its tender; run twice, it changes nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -34,3 +36,27 @@ def test_demo_builds_once() -> None:
     assert Tender.objects.get().winner is not None
     kinds = {flag.kind for flag in rules.red_flags()}
     assert "split" in kinds
+
+
+@pytest.mark.django_db
+def test_figures_count_the_demo() -> None:
+    from sunshine.core.figures import Period, figure_value, figures_registered
+
+    keys = {figure.key for figure in figures_registered("decisions.")}
+    assert keys == {
+        "decisions.items_decided", "decisions.consultations", "decisions.consultation_days",
+        "decisions.dissents", "decisions.red_flags",
+    }  # fmt: skip
+    bureau = BureauFactory(name="示范区教育局", short_name="区教育局")
+    office = DepartmentFactory(parent=bureau, name="办公室")
+    now = timezone.now()
+    context = DemoContext(
+        bureau=bureau, users={"bangong": user_with_role(Role.DEPARTMENT_STAFF, organization=office)}, now=now
+    )
+    build_decisions_demo(context)
+    today = timezone.localdate(now)
+    period = Period.between(today - timedelta(days=60), today)
+    assert figure_value("decisions.items_decided", period=period, organization=bureau).value == 2
+    assert figure_value("decisions.dissents", period=period, organization=bureau).value == 1
+    days = figure_value("decisions.consultation_days", period=period, organization=bureau)
+    assert days.denominator == 2 and days.numerator >= 45
