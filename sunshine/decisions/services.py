@@ -3,6 +3,7 @@ audit entry each; status changes through ``core.transitions.transition``."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -35,7 +36,7 @@ from sunshine.core.supervision import (
     supervision_open,
 )
 from sunshine.core.transitions import transition
-from sunshine.core.uploads import upload_store
+from sunshine.core.uploads import discard_on_error, upload_store
 from sunshine.decisions import access, rules
 from sunshine.decisions.models import (
     AgendaItem,
@@ -140,8 +141,9 @@ def material_add(*, actor: Any, item: DecisionItem, title: str, file: Any) -> It
     _require(actor, item.organization)
     title = _text(title, "title", _("Say what the material is."))
     stored = upload_store(file=file, purpose=MATERIAL_PURPOSE, actor=actor)
-    material = ItemMaterial.objects.create(item=item, title=title, stored_file=stored, added_by=actor)
-    audit_record(actor=actor, action="decisions.material_add", target=item, data={"file": str(stored.pk)})
+    with discard_on_error(stored):
+        material = ItemMaterial.objects.create(item=item, title=title, stored_file=stored, added_by=actor)
+        audit_record(actor=actor, action="decisions.material_add", target=item, data={"file": str(stored.pk)})
     return material
 
 
@@ -172,10 +174,11 @@ def step_record(
         if file is None:
             raise ValidationError({"file": _("Attach the document of the step.")})
         stored = upload_store(file=file, purpose=MATERIAL_PURPOSE, actor=actor)
-    record = StatutoryStep.objects.create(
-        item=item, step=step, title=title, done_on=done_on, stored_file=stored, document=document, recorded_by=actor
-    )
-    audit_record(actor=actor, action="decisions.step_record", target=item, data={"step": step})
+    with discard_on_error(stored) if stored is not None else nullcontext():
+        record = StatutoryStep.objects.create(
+            item=item, step=step, title=title, done_on=done_on, stored_file=stored, document=document, recorded_by=actor
+        )
+        audit_record(actor=actor, action="decisions.step_record", target=item, data={"step": step})
     return record
 
 

@@ -129,3 +129,38 @@ def test_public_decision_pages_and_api(world: World, client) -> None:  # type: i
     services.consultation_open(actor=world.staff, item=item, title="征求意见稿", draft="草案", now=timezone.now())
     data = client.get(reverse("decisions:api-consultations")).json()
     assert data["consultations"][0]["title"] == "征求意见稿"
+
+
+def test_a_step_uploaded_from_the_item_page_and_a_bad_file_refused(world: World, client) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import pdf
+
+    _client(client, world.staff)
+    item = world.item(major_administrative=True)
+    url = reverse("decisions:item", args=[item.pk])
+    page = client.get(url).content.decode()
+    assert "列入议题前尚缺" in page and "合法性审查" in page
+    bad = SimpleUploadedFile("意见.pdf", b"MZ\x90\x00not a pdf at all", content_type="application/pdf")
+    refused = client.post(
+        url,
+        {"action": "step", "step": "legality_review", "title": "合法性审查意见", "done_on": "2026-11-01", "file": bad},
+    )
+    assert refused.status_code == 400 and not item.steps.exists()
+    done = client.post(
+        url,
+        {
+            "action": "step",
+            "step": "legality_review",
+            "title": "合法性审查意见",
+            "done_on": "2026-11-01",
+            "file": pdf(),
+        },
+    )
+    assert done.status_code == 302 and item.steps.get().stored_file is not None
+    download = client.get(reverse("core:file-download", args=[item.steps.get().stored_file_id]))
+    assert download.status_code == 200
+    outsider = type(client)()
+    _client(outsider, world.outsider)
+    assert outsider.get(url).status_code == 404
+    assert outsider.get(reverse("core:file-download", args=[item.steps.get().stored_file_id])).status_code == 404
