@@ -20,6 +20,7 @@ BENCH_MODULES = [
     "bench.disclosure",
     "bench.petitions",
     "bench.funds",
+    "bench.decisions",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

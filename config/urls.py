@@ -9,6 +9,7 @@ urlpatterns = [
     path("petitions/", include("sunshine.petitions.urls")),
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),
+    path("decisions/", include("sunshine.decisions.urls")),
     path("opinion/", include("sunshine.opinion.urls")),
     path("funds/", include("sunshine.funds.api_urls")),
     path("funds/", include("sunshine.funds.urls")),

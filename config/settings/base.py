@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sunshine.petitions",
     "sunshine.fees",
     "sunshine.disclosure",
+    "sunshine.decisions",
     "sunshine.opinion",
     "sunshine.funds",
 ]

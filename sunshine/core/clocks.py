@@ -281,6 +281,7 @@ _DEFAULT_CLOCKS: dict[str, Clock] = dict(
         _c("OVS-5-receipt", _WD, 3, gettext_lazy("Receipt of a circulated document confirmed"), local=True),
         _c("OVS-5-study", _WD, 15, gettext_lazy("Study of a circulated document confirmed"), local=True),
         _c("DEC-1", _D, 30, gettext_lazy("Public comment on a draft decision"), minimum=True),
+        _c("DEC-2-task", _D, 30, gettext_lazy("Execution of a collective decision reported")),
     ]
 )
 

@@ -63,6 +63,7 @@ def entered_2027():
 
 
 ALL_CLOCK_IDS = {
+    "DEC-2-task",
     "PET-3",
     "FEE-1-refund",
     "PET-3-named-report",
