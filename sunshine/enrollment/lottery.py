@@ -22,7 +22,8 @@ VERIFIER_NAME = "lottery_verify.py"
 
 def _load() -> ModuleType:
     spec = importlib.util.spec_from_file_location("sunshine_lottery_verify", VERIFIER_PATH)
-    assert spec and spec.loader
+    if spec is None or spec.loader is None:
+        raise ImportError(VERIFIER_PATH)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -3,12 +3,12 @@
 
 用法：python3 lottery_verify.py 数据包.json [--receipt 回执码]
 退出码 0：按数据包重新摇号，结果与公布结果完全一致；1：不一致，并指出哪一项、哪一条；
-2：文件无法读取。只需 Python 3.9 及以上版本，不需要安装任何其他程序。
+2：文件无法读取。只需 Python 3.10 及以上版本，不需要安装任何其他程序。
 
 Sunshine lottery verifier, algorithm sunshine-lottery-1.
 
 Re-runs a published enrollment lottery from its bundle and compares every published
-value with the one it computes. Needs only Python 3.9 or later and nothing else.
+value with the one it computes. Needs only Python 3.10 or later and nothing else.
 
     python3 lottery_verify.py BUNDLE.json            # the whole draw
     python3 lottery_verify.py BUNDLE.json --receipt CODE   # also your own entry
@@ -243,7 +243,7 @@ def verify(bundle: dict, limit: int = 20) -> list:
     root_hex, seed_hex = computed["root"].hex(), computed["seed"].hex()
     mine_rows = result_rows(entries, computed)
     # First the entries whose content no longer matches its published hash.
-    for n, (row, mine) in enumerate(zip(published, mine_rows)):
+    for n, (row, mine) in enumerate(zip(published, mine_rows, strict=True)):
         if row.get("hash") != mine["hash"]:
             problems.append(f"result[{n}]（条目 {mine['id']}）.hash：条目内容被改动")
     if bundle.get("entry_count") != len(entries):
@@ -252,7 +252,7 @@ def verify(bundle: dict, limit: int = 20) -> list:
         problems.append(f"root：公布值 {bundle.get('root')}，按报名条目计算为 {root_hex}")
     if bundle.get("seed") != seed_hex:
         problems.append(f"seed：公布值 {bundle.get('seed')}，按根哈希和种子来源计算为 {seed_hex}")
-    for n, (row, mine) in enumerate(zip(published, mine_rows)):
+    for n, (row, mine) in enumerate(zip(published, mine_rows, strict=True)):
         for key in ("id", "number", "school", "choice", "order"):
             if row.get(key) != mine[key]:
                 problems.append(
