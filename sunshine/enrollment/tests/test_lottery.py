@@ -142,9 +142,8 @@ def test_the_downloadable_file_runs_alone_with_plain_python(tmp_path: Path) -> N
     path = tmp_path / "bundle.json"
     path.write_bytes(lottery.bundle_bytes(bundle))
     script = str(lottery.VERIFIER_PATH)
-    ok = subprocess.run(
-        [sys.executable, "-I", "-S", script, str(path), "--receipt", "R0003"], capture_output=True, text=True
-    )
+    argv = [sys.executable, "-I", "-S", script, str(path), "--receipt", "R0003"]
+    ok = subprocess.run(argv, capture_output=True, text=True)  # noqa: S603
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "验证通过" in ok.stdout and "包含证明" in ok.stdout and "有效" in ok.stdout
     data = json.loads(path.read_text(encoding="utf-8"))

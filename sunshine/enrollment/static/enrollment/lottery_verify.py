@@ -306,9 +306,8 @@ def main(argv: list) -> int:
         for line in problems:
             print("  " + line)
         return 1
-    print(
-        f"验证通过：{bundle['entry_count']}条报名，根哈希 {bundle['root']}，种子 {bundle['seed']}，重新摇号结果与公布结果一致"
-    )
+    count, root, seed = bundle["entry_count"], bundle["root"], bundle["seed"]
+    print(f"验证通过：{count}条报名，根哈希 {root}，种子 {seed}，重新摇号结果与公布结果一致")
     return 0
 
 
