@@ -1,0 +1,111 @@
+"""A season of the matrix's district, ready at each step: plan, disclosures, applications,
+the frozen list and the draw."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sunshine.core.clocks import SHANGHAI
+from sunshine.core.testing import District
+from sunshine.enrollment import services
+from sunshine.enrollment.models import Application, Lottery, Season
+from sunshine.orgs.models import Role
+
+OPENS = date(2027, 5, 1)
+
+
+def manager(d: District) -> Any:
+    return d.user(Role.DEPARTMENT_STAFF)
+
+
+def season(d: District) -> Season:
+    def build(d: District) -> Season:
+        s = services.season_create(
+            actor=manager(d),
+            bureau=d.bureau,
+            key="2027-private",
+            name="2027年民办初中招生",
+            level=Season.Level.JUNIOR,
+            year=2027,
+            applications_open=OPENS,
+            applications_close=OPENS + timedelta(days=10),
+        )
+        services.plan_school_set(
+            actor=manager(d), season=s, code="M1", name="启明民办学校", seats=2, by_lottery=True, groups=["教职工子女"]
+        )
+        services.plan_school_set(actor=manager(d), season=s, code="M2", name="育才民办学校", seats=2, by_lottery=True)
+        return s
+
+    return d.once("enrollment.season", build)
+
+
+def published(d: District) -> Season:
+    def build(d: District) -> Season:
+        s = season(d)
+        early = datetime.combine(OPENS - timedelta(days=20), time(9), SHANGHAI)
+        services.disclosure_publish(
+            actor=manager(d), season=s, kind="policy", title="招生政策", body="免试入学。", now=early
+        )
+        services.disclosure_publish(
+            actor=manager(d), season=s, kind="plan", title="招生计划", body="启明2人，育才2人。", now=early
+        )
+        return s
+
+    return d.once("enrollment.published", build)
+
+
+def opened(d: District) -> Season:
+    return d.once("enrollment.opened", lambda d: services.season_open(actor=manager(d), season=published(d)))
+
+
+def id_number(n: int) -> str:
+    return f"11010120150101{n:03d}X"[-18:]
+
+
+def apply(d: District, n: int, choices: list[str], groups: dict[str, str] | None = None) -> tuple[Application, str]:
+    return services.application_submit(
+        actor=None,
+        season=opened(d),
+        child_name=f"孩子{n}",
+        child_id_number=id_number(n),
+        guardian_name=f"家长{n}",
+        guardian_phone="13800000000",
+        residence="户籍在本区，房产证号（略）",
+        choices=choices,
+        groups_claimed=groups or {},
+    )
+
+
+def submitted(d: District) -> Application:
+    return d.once("enrollment.submitted", lambda d: apply(d, 999, ["M1"])[0])
+
+
+def frozen(d: District) -> Lottery:
+    def build(d: District) -> Lottery:
+        s = opened(d)
+        codes = {}
+        for n in range(6):
+            app, code = apply(d, n, ["M1", "M2"], {"M1": "教职工子女"} if n == 0 else {})
+            services.application_review(
+                actor=manager(d), application=app, decision="accept", groups_confirmed=app.groups_claimed
+            )
+            codes[n] = code
+        d.once("enrollment.codes", lambda d: codes)
+        services.season_close(actor=manager(d), season=s)
+        return services.lottery_freeze(
+            actor=manager(d), season=s, draw_on=date(2027, 5, 20), sources=["福利彩票开奖号码", "家长代表掷骰"]
+        )
+
+    return d.once("enrollment.frozen", build)
+
+
+def drawn(d: District) -> Lottery:
+    return d.once(
+        "enrollment.drawn",
+        lambda d: services.lottery_draw(actor=manager(d), lottery_id=frozen(d).pk, values=["03 11 17", "4 6"]),
+    )
+
+
+def published_lottery(d: District) -> Lottery:
+    return d.once("enrollment.published_lottery", lambda d: services.lottery_publish(actor=manager(d), draw=drawn(d)))
