@@ -6,3 +6,28 @@ class EnrollmentConfig(AppConfig):
     name = "sunshine.enrollment"
     label = "enrollment"
     verbose_name = _("Enrollment and recruitment")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from sunshine.core.demo import register_demo_builder
+        from sunshine.core.registry import register_workbench_entry
+        from sunshine.core.supervision import register_supervised
+        from sunshine.enrollment import figures
+        from sunshine.enrollment.access import can_use_workbench
+        from sunshine.enrollment.demo import build_enrollment_demo
+        from sunshine.enrollment.models import Disclosure, Season
+
+        register_workbench_entry(_("Enrollment"), "enrollment:workbench", order=45, visible=can_use_workbench)
+        register_supervised(
+            Season,
+            url=lambda season: reverse("enrollment:season-staff", args=[season.pk]),
+            label=_("enrollment season"),
+        )
+        register_supervised(
+            Disclosure,
+            url=lambda d: reverse("enrollment:season-staff", args=[d.season_id]),
+            label=_("enrollment disclosure"),
+        )
+        register_demo_builder("enrollment", build_enrollment_demo, order=60)
+        figures.register()

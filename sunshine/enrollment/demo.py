@@ -1,0 +1,112 @@
+"""Demo: a private junior-secondary season whose two over-subscribed schools admit by
+lottery — policy and plan published in good time, forty applications reviewed, the
+list frozen with two announced sources, drawn and published with its bundle. One
+family's receipt code goes to the notes, to check its own entry on the lottery page."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+
+from sunshine.core.clocks import SHANGHAI
+from sunshine.core.demo import DemoContext
+from sunshine.enrollment import services
+from sunshine.enrollment.models import Season
+from sunshine.orgs.models import Organization
+
+APPLICANTS = 40
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["子涵", "梓萱", "浩然", "宇轩", "欣怡", "一诺", "俊熙", "雨桐", "思远", "沐阳"]
+
+
+@transaction.atomic
+def build_enrollment_demo(context: DemoContext) -> None:
+    bureau = context.bureau
+    key = f"{context.now.year}-junior-private"
+    if Season.objects.filter(key=key).exists():
+        return
+    staff = context.users.get("zhaosheng") or next(iter(context.users.values()))
+    today = context.now.astimezone(SHANGHAI).date()
+    opens = today - timedelta(days=40)
+    season = services.season_create(
+        actor=staff,
+        bureau=bureau,
+        key=key,
+        name=f"{context.now.year}年民办初中招生",
+        level=Season.Level.JUNIOR,
+        year=context.now.year,
+        applications_open=opens,
+        applications_close=opens + timedelta(days=10),
+    )
+    schools = list(Organization.objects.filter(parent=bureau, kind=Organization.Kind.SCHOOL).order_by("code")[:3])
+    plan = [("M1", "启明民办学校", 8, ["教职工子女"]), ("M2", "育才民办学校", 10, []), ("M3", "明德民办学校", 30, [])]
+    for n, (code, name, seats, groups) in enumerate(plan):
+        services.plan_school_set(
+            actor=staff,
+            season=season,
+            code=code,
+            name=name,
+            seats=seats,
+            by_lottery=True,
+            groups=groups,
+            school=schools[n] if n < len(schools) else None,
+        )
+    early = datetime.combine(opens - timedelta(days=20), time(9), SHANGHAI)
+    services.disclosure_publish(
+        actor=staff,
+        season=season,
+        kind="policy",
+        title="民办初中招生政策",
+        body="民办义务教育学校与公办学校同步招生；报名人数超过招生计划的，全部由电脑随机摇号录取。\n"
+        "摇号前公布报名名单指纹和种子来源，摇号后公布全部数据和验证程序，任何人都可以重新计算。",
+        now=early,
+    )
+    services.disclosure_publish(
+        actor=staff,
+        season=season,
+        kind="plan",
+        title="民办初中招生计划",
+        body="启明民办学校8人（教职工子女优先），育才民办学校10人，明德民办学校30人。",
+        now=early,
+    )
+    services.disclosure_publish(
+        actor=staff,
+        season=season,
+        kind="rules",
+        title="摇号录取办法",
+        body="每人最多填报三个志愿；第一志愿摇号录取的，不再参加后续志愿摇号。",
+        now=early,
+    )
+    services.season_open(actor=staff, season=season)
+    codes = []
+    for n in range(APPLICANTS):
+        choices = ["M1", "M2", "M3"] if n % 2 == 0 else ["M2", "M1", "M3"]
+        application, code = services.application_submit(
+            actor=None,
+            season=season,
+            child_name=SURNAMES[n % len(SURNAMES)] + GIVEN[n % len(GIVEN)],
+            child_id_number=f"3701022014{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n:03d}X"[:18],
+            guardian_name=SURNAMES[n % len(SURNAMES)] + "先生",
+            guardian_phone=f"1380000{n:04d}",
+            residence="户籍在本区，房产证号（略）",
+            choices=choices,
+            groups_claimed={"M1": "教职工子女"} if n in (3, 17) else {},
+        )
+        codes.append(code)
+        if n == 39:
+            services.application_review(actor=staff, application=application, decision="return", reason="缺少居住证明")
+        else:
+            services.application_review(
+                actor=staff, application=application, decision="accept", groups_confirmed=application.groups_claimed
+            )
+    services.season_close(actor=staff, season=season)
+    draw = services.lottery_freeze(
+        actor=staff,
+        season=season,
+        draw_on=opens + timedelta(days=15),
+        sources=[f"{(opens + timedelta(days=14)).isoformat()}福利彩票双色球开奖号码", "家长代表现场掷骰点数"],
+    )
+    draw = services.lottery_draw(actor=staff, lottery_id=draw.pk, values=["03 11 17 24 28 31 + 09", "4 6 1"])
+    services.lottery_publish(actor=staff, draw=draw)
+    context.notes.append(f"招生摇号：家长回执码 {codes[0]}（在摇号页面核对本人条目）")
