@@ -11,7 +11,7 @@ class EnrollmentConfig(AppConfig):
         from django.urls import reverse
 
         from sunshine.core.demo import register_demo_builder
-        from sunshine.core.registry import register_workbench_entry
+        from sunshine.core.registry import register_home_panel, register_workbench_entry
         from sunshine.core.supervision import register_supervised
         from sunshine.enrollment import figures
         from sunshine.enrollment.access import can_use_workbench
@@ -19,6 +19,7 @@ class EnrollmentConfig(AppConfig):
         from sunshine.enrollment.models import Disclosure, Season
 
         register_workbench_entry(_("Enrollment"), "enrollment:workbench", order=45, visible=can_use_workbench)
+        register_home_panel("enrollment", template="enrollment/home/enrollment.html", section="services", order=40)
         register_supervised(
             Season,
             url=lambda season: reverse("enrollment:season-staff", args=[season.pk]),

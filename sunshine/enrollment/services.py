@@ -292,7 +292,7 @@ def application_submit(
     with audit_public():
         application = Application.objects.create(
             season=season,
-            number=f"{season.key}-{Application.objects.filter(season=season).count() + 1:06d}",
+            number=f"{season.year}{season.pk:03d}{Application.objects.filter(season=season).count() + 1:06d}",
             receipt_hash=keyed_hash(code, purpose=RECEIPT_PURPOSE),
             entry_id=lottery.entry_id_from_receipt(season.key, code),
             child_name=_clean_text(child_name, "child_name", limit=50),

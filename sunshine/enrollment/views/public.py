@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -190,6 +191,7 @@ class LotteryView(View):
             "season": draw.season,
             "summary": selectors.lottery_summary(draw),
             "algorithm": lottery.ALGORITHM,
+            "python": mark_safe("<code>Python 3.10</code>"),
             "form": ReceiptForm(),
             **extra,
         }
