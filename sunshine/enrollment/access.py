@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from sunshine.enrollment.models import Application, Disclosure, Lottery, Season
+from sunshine.enrollment.models import Application, Disclosure, Lottery, Recruitment, Season
 from sunshine.orgs.access import organizations_of
 from sunshine.orgs.models import Organization, Role
 
@@ -74,3 +74,23 @@ def lotteries_public() -> QuerySet[Lottery]:
 
 def lottery_public_get(pk: int) -> Lottery:
     return get_object_or_404(lotteries_public(), pk=pk)
+
+
+def recruitments_public() -> QuerySet[Recruitment]:
+    """Recruitments with a published list."""
+    return Recruitment.objects.filter(lists__isnull=False).distinct().select_related("organization")
+
+
+def recruitment_public_get(pk: int) -> Recruitment:
+    return get_object_or_404(recruitments_public(), pk=pk)
+
+
+def recruitments_managed_by(user: Any) -> QuerySet[Recruitment]:
+    bureaus = bureaus_managed_by(user)
+    return Recruitment.objects.filter(organization__in=bureaus) | Recruitment.objects.filter(
+        organization__parent__in=bureaus
+    )
+
+
+def recruitment_managed_get(user: Any, pk: int) -> Recruitment:
+    return get_object_or_404(recruitments_managed_by(user), pk=pk)

@@ -13,6 +13,12 @@ from sunshine.core.clocks import SHANGHAI
 from sunshine.core.demo import DemoContext
 from sunshine.enrollment import services
 from sunshine.enrollment.models import Season
+from sunshine.enrollment.recruitment import (
+    objection_answer,
+    objection_file,
+    recruitment_create,
+    recruitment_list_publish,
+)
 from sunshine.orgs.models import Organization
 
 APPLICANTS = 40
@@ -110,3 +116,31 @@ def build_enrollment_demo(context: DemoContext) -> None:
     draw = services.lottery_draw(actor=staff, lottery_id=draw.pk, values=["03 11 17 24 28 31 + 09", "4 6 1"])
     services.lottery_publish(actor=staff, draw=draw)
     context.notes.append(f"招生摇号：家长回执码 {codes[0]}（在摇号页面核对本人条目）")
+    _recruitment(context, staff)
+
+
+def _recruitment(context: DemoContext, staff: object) -> None:
+    """A teacher recruitment in its publicity period: written and interview scores, the
+    proposed appointees revised once (what changed shows), one objection answered."""
+    year = context.now.year
+    recruitment = recruitment_create(
+        actor=staff, organization=context.bureau, title=f"{year}年公开招聘中小学教师", year=year
+    )
+    written = "\n".join(f"J{n:03d},{SURNAMES[n]}{GIVEN[n % 10]},{88 - n * 1.5:g},进入面试" for n in range(8))
+    recruitment_list_publish(actor=staff, recruitment=recruitment, stage="written", rows_text=written)
+    interview = "\n".join(f"J{n:03d},{SURNAMES[n]}{GIVEN[n % 10]},{90 - n * 2:g},进入体检" for n in range(5))
+    recruitment_list_publish(actor=staff, recruitment=recruitment, stage="interview", rows_text=interview)
+    proposed = "\n".join(f"J{n:03d},{SURNAMES[n]}{GIVEN[n % 10]},{89 - n * 1.8:g},拟聘用" for n in range(4))
+    first = recruitment_list_publish(
+        actor=staff, recruitment=recruitment, stage="proposed", rows_text=proposed, note="公示期7天，期间可提出异议。"
+    )
+    revised = proposed.replace("J003", "J004").replace(SURNAMES[3] + GIVEN[3], SURNAMES[4] + GIVEN[4])
+    recruitment_list_publish(
+        actor=staff,
+        recruitment=recruitment,
+        stage="proposed",
+        rows_text=revised,
+        note="原拟聘用人员J003体检不合格，由J004递补。",
+    )
+    objection = objection_file(actor=None, published=first, text="请说明J003未被聘用的原因。")
+    objection_answer(actor=staff, objection=objection, answer="J003体检结论为不合格，按招聘公告由下一名递补。")

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.forms import OnceForm
-from sunshine.enrollment.models import Disclosure, PlanSchool, Season
+from sunshine.enrollment.models import Disclosure, PlanSchool, RecruitmentList, Season
 
 CHOICE_FIELDS = tuple(f"choice{n}" for n in range(1, 7))
 
@@ -94,3 +94,25 @@ class DrawForm(forms.Form):
 
 def plan_rows(season: Season) -> list[PlanSchool]:
     return list(season.plan.all())
+
+
+class RecruitmentListForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=RecruitmentList.Stage.choices)
+    rows_text = forms.CharField(
+        label=_("Candidates, one a line: number, name, score, result"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ObjectionForm(OnceForm):
+    text = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    contact = forms.CharField(
+        label=_("How to reach you (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Kept encrypted and used only to answer you; never published."),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -67,7 +67,8 @@ class Disclosure(models.Model):
         CUTOFFS = "cutoffs", _("cutoff lines")
         RESULTS = "results", _("admission results")
 
-    BEFORE_OPENING: ClassVar = frozenset({Kind.POLICY, Kind.PLAN})
+    BEFORE_OPENING: ClassVar = frozenset({Kind.POLICY, Kind.PLAN})  # ENR-4-advance
+    AFTER_DECISION: ClassVar = frozenset({Kind.CUTOFFS, Kind.RESULTS})  # ENR-4-results
 
     season = models.ForeignKey(Season, verbose_name=_("season"), on_delete=models.CASCADE, related_name="disclosures")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -219,3 +220,82 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} → {self.school or '-'}"
+
+
+# --- Teacher recruitment (ENR-3) -------------------------------------------------------------
+
+
+class Recruitment(models.Model):
+    """A public recruitment of teachers: every stage's list is published."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveIntegerField(_("year"))
+    appointed_at = models.DateTimeField(_("appointed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recruitment")
+        verbose_name_plural = _("recruitments")
+        ordering: ClassVar = ["-year", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecruitmentList(models.Model):
+    """One published version of a stage's list; a revision keeps the earlier version and
+    records what changed (rows added, removed, changed, by candidate number)."""
+
+    class Stage(models.TextChoices):
+        ANNOUNCEMENT = "announcement", _("announcement")
+        REGISTRATION = "registration", _("registration review")
+        WRITTEN = "written", _("written test scores")
+        INTERVIEW = "interview", _("interview scores")
+        PHYSICAL = "physical", _("physical check")
+        PROPOSED = "proposed", _("proposed appointees")
+
+    recruitment = models.ForeignKey(Recruitment, on_delete=models.CASCADE, related_name="lists")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    note = models.TextField(_("note"), blank=True)
+    rows = models.JSONField(_("rows"), default=list)  # [[number, name, score, result], ...]
+    changes = models.JSONField(
+        _("changes"), default=dict, blank=True
+    )  # {"added": [...], "removed": [...], "changed": [...]}
+    document = models.ForeignKey(
+        "core.IssuedDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("recruitment list")
+        verbose_name_plural = _("recruitment lists")
+        ordering: ClassVar = ["published_at", "pk"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["recruitment", "stage", "version"], name="enrollment_list_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recruitment} · {self.get_stage_display()}"
+
+
+class Objection(models.Model):
+    """An objection received during the publicity period, and its answer."""
+
+    list = models.ForeignKey(RecruitmentList, on_delete=models.CASCADE, related_name="objections")
+    text = models.TextField(_("objection"))
+    contact = EncryptedTextField(_("contact"), blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering: ClassVar = ["received_at"]
+
+    def __str__(self) -> str:
+        return self.text[:30]

@@ -148,7 +148,7 @@ def disclosure_publish(
         raise ValidationError({"kind": _("Choose one of the five disclosures.")})
     title = _clean_text(title, "title", limit=200)
     body = _clean_text(body, "body", limit=20000)
-    if kind not in Disclosure.BEFORE_OPENING and season.status != Season.Status.DECIDED:
+    if kind in Disclosure.AFTER_DECISION and season.status != Season.Status.DECIDED:
         raise ValidationError(_("Cutoff lines and results are published once the season's results are decided."))
     existing = Disclosure.objects.select_for_update().filter(season=season, kind=kind).first()
     published_by = None if actor is SYSTEM else actor
@@ -185,7 +185,7 @@ def disclosure_publish(
             item=disclosure, organization=season.bureau, rule_id="ENR-4-advance", start=now, actor=actor,
             title=f"{season.name}：{disclosure.get_kind_display()}",
         )  # fmt: skip
-    if kind not in Disclosure.BEFORE_OPENING:
+    if kind in Disclosure.AFTER_DECISION:
         done = set(season.disclosures.values_list("kind", flat=True))
         clock = supervision_get_active(item=season, rule_id="ENR-4-results")
         if clock is not None and {Disclosure.Kind.CUTOFFS, Disclosure.Kind.RESULTS} <= done:

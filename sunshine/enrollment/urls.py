@@ -14,7 +14,9 @@ urlpatterns = [
     path("lotteries/<int:pk>/", public.LotteryView.as_view(), name="lottery"),
     path("lotteries/<int:pk>/bundle.json", public.LotteryBundleView.as_view(), name="lottery-bundle"),
     path("lottery_verify.py", public.VerifierView.as_view(), name="verifier"),
+    path("recruitments/<int:pk>/", public.RecruitmentView.as_view(), name="recruitment"),
     path("staff/", staff.WorkbenchView.as_view(), name="workbench"),
+    path("staff/recruitments/<int:pk>/", staff.RecruitmentStaffView.as_view(), name="recruitment-staff"),
     path("staff/seasons/<int:pk>/", staff.SeasonStaffView.as_view(), name="season-staff"),
     path("staff/applications/<int:pk>/", staff.ApplicationStaffView.as_view(), name="application-staff"),
 ]

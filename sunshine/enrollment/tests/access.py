@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sunshine.core.testing import POST, VISITORS, District, Rule
-from sunshine.enrollment.models import Application, Season
+from sunshine.enrollment.models import Application, Objection, RecruitmentList, Season
 from sunshine.enrollment.tests import factories as f
 from sunshine.orgs.models import Role
 
@@ -83,5 +83,28 @@ ACCESS = [
         state=lambda d: Application.objects.get(pk=f.submitted(d).pk).status,
         done=lambda d: Application.objects.get(pk=f.submitted(d).pk).status == Application.Status.ACCEPTED,
         label="accept",
+    ),
+    Rule("enrollment:recruitment", EVERY, kwargs=lambda d: {"pk": f.proposed(d).recruitment_id}),
+    Rule(
+        "enrollment:recruitment",
+        EVERY,
+        method=POST,
+        kwargs=lambda d: {"pk": f.proposed(d).recruitment_id},
+        data={"text": "请说明拟聘用人员的资格情况。"},
+        ok_status=302,
+        done=lambda d: Objection.objects.filter(list=f.proposed(d)).count() == 1,
+        label="objection",
+    ),
+    Rule("enrollment:recruitment-staff", MANAGERS, kwargs=lambda d: {"pk": f.proposed(d).recruitment_id}),
+    Rule(
+        "enrollment:recruitment-staff",
+        MANAGERS,
+        method=POST,
+        kwargs=lambda d: {"pk": f.proposed(d).recruitment_id},
+        data={"action": "publish", "stage": "proposed", "rows_text": f.ROWS_V2, "note": ""},
+        ok_status=302,
+        state=lambda d: RecruitmentList.objects.count(),
+        done=lambda d: RecruitmentList.objects.filter(version=2).exists(),
+        label="revise",
     ),
 ]

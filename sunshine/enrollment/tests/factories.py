@@ -109,3 +109,27 @@ def drawn(d: District) -> Lottery:
 
 def published_lottery(d: District) -> Lottery:
     return d.once("enrollment.published_lottery", lambda d: services.lottery_publish(actor=manager(d), draw=drawn(d)))
+
+
+ROWS_V1 = "A001,李明,86.5,拟聘用\nA002,王芳,85,拟聘用"
+ROWS_V2 = "A001,李明,86.5,拟聘用\nA003,赵强,84,拟聘用"
+
+
+def recruitment(d: District) -> Any:
+    from sunshine.enrollment.recruitment import recruitment_create
+
+    return d.once(
+        "enrollment.recruitment",
+        lambda d: recruitment_create(actor=manager(d), organization=d.bureau, title="2027年公开招聘教师", year=2027),
+    )
+
+
+def proposed(d: District) -> Any:
+    from sunshine.enrollment.recruitment import recruitment_list_publish
+
+    return d.once(
+        "enrollment.proposed",
+        lambda d: recruitment_list_publish(
+            actor=manager(d), recruitment=recruitment(d), stage="proposed", rows_text=ROWS_V1, note="公示期7天"
+        ),
+    )

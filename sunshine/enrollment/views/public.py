@@ -32,8 +32,9 @@ from sunshine.core.throttle import (
     wrong_codes_wait,
 )
 from sunshine.enrollment import access, lottery, selectors, services
-from sunshine.enrollment.forms import ApplicationForm, ReceiptForm
-from sunshine.enrollment.models import Application, Lottery, Placement
+from sunshine.enrollment import recruitment as recruitment_services
+from sunshine.enrollment.forms import ApplicationForm, ObjectionForm, ReceiptForm
+from sunshine.enrollment.models import Application, Lottery, Objection, Placement, Recruitment, RecruitmentList
 
 RECEIPT_SESSION_KEY = "enrollment.receipt"
 
@@ -51,7 +52,8 @@ class IndexView(View):
         seasons = access.seasons_public().prefetch_related("disclosures")
         lotteries = {lot.season_id: lot for lot in access.lotteries_public()}
         rows = [{"season": s, "lottery": lotteries.get(s.pk)} for s in seasons]
-        return render(request, "enrollment/public/index.html", {"rows": rows})
+        recruitments = access.recruitments_public()
+        return render(request, "enrollment/public/index.html", {"rows": rows, "recruitments": recruitments})
 
 
 class SeasonView(View):
@@ -243,3 +245,54 @@ class VerifierView(View):
             filename=lottery.VERIFIER_NAME,
             content_type="text/x-python; charset=utf-8",
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class RecruitmentView(View):
+    """A recruitment's published lists, what each revision changed, and the objection
+    form while the proposed appointees are on display (ENR-3)."""
+
+    template_name = "enrollment/public/recruitment.html"
+
+    def _context(self, recruitment: Recruitment, form: ObjectionForm | None = None) -> dict[str, Any]:
+        lists = list(recruitment.lists.select_related("document").order_by("published_at", "pk"))
+        proposed = next((lst for lst in lists if lst.stage == RecruitmentList.Stage.PROPOSED), None)
+        open_now = proposed is not None and recruitment_services.publicity_open(proposed)
+        latest = [lst for lst in lists if lst.stage == RecruitmentList.Stage.PROPOSED]
+        return {
+            "recruitment": recruitment,
+            "lists": lists,
+            "publicity_open": open_now,
+            "form": form or ObjectionForm(),
+            "objections": Objection.objects.filter(list__recruitment=recruitment, answered_at__isnull=False),
+            "target": latest[-1] if latest else None,
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, self.template_name, self._context(access.recruitment_public_get(pk)))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        recruitment = access.recruitment_public_get(pk)
+        form = ObjectionForm(request.POST)
+        context = self._context(recruitment, form)
+        if not form.is_valid() or context["target"] is None:
+            return render(request, self.template_name, context, status=400)
+        try:
+            form_throttle(scope="enrollment.objection", address=client_address(request))
+        except Throttled as exc:
+            form.add_error(None, submissions_wait(exc))
+            return render(request, self.template_name, context, status=429)
+        try:
+            with transaction.atomic():
+                if submission_claim(form.submission_token, purpose="enrollment.objection"):
+                    recruitment_services.objection_file(
+                        actor=request.user if request.user.is_authenticated else None,
+                        published=context["target"],
+                        text=form.cleaned_data["text"],
+                        contact=form.cleaned_data["contact"],
+                    )
+        except ValidationError as exc:
+            _form_error(form, exc)
+            return render(request, self.template_name, context, status=400)
+        messages.success(request, _("Your objection is recorded; the answer is published here."))
+        return redirect("enrollment:recruitment", pk=recruitment.pk)

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from sunshine.enrollment import access, selectors, services
-from sunshine.enrollment.forms import DisclosureForm, DrawForm, FreezeForm, ReviewForm
-from sunshine.enrollment.models import Application, Lottery, Season
+from sunshine.enrollment import recruitment as recruitment_services
+from sunshine.enrollment.forms import AnswerForm, DisclosureForm, DrawForm, FreezeForm, RecruitmentListForm, ReviewForm
+from sunshine.enrollment.models import Application, Lottery, Objection, Recruitment, Season
 
 
 class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -35,7 +36,12 @@ class WorkbenchView(StaffMixin, View):
         return render(
             request,
             "enrollment/staff/workbench.html",
-            {"seasons": seasons, "waiting": waiting[:50], "waiting_count": waiting.count()},
+            {
+                "seasons": seasons,
+                "waiting": waiting[:50],
+                "waiting_count": waiting.count(),
+                "recruitments": access.recruitments_managed_by(request.user),
+            },
         )
 
 
@@ -148,3 +154,53 @@ class ApplicationStaffView(StaffMixin, View):
             return render(request, self.template_name, self._context(application, form), status=400)
         messages.success(request, _("Review recorded."))
         return redirect("enrollment:season-staff", pk=application.season_id)
+
+
+class RecruitmentStaffView(StaffMixin, View):
+    """A recruitment: publish or revise a stage's list, answer objections, appoint."""
+
+    template_name = "enrollment/staff/recruitment.html"
+
+    def _context(self, recruitment: Recruitment, form: RecruitmentListForm | None = None) -> dict[str, Any]:
+        return {
+            "recruitment": recruitment,
+            "lists": recruitment.lists.select_related("document").order_by("published_at", "pk"),
+            "objections": Objection.objects.filter(list__recruitment=recruitment),
+            "form": form or RecruitmentListForm(),
+            "answer_form": AnswerForm(),
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, self.template_name, self._context(access.recruitment_managed_get(request.user, pk)))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        recruitment = access.recruitment_managed_get(request.user, pk)
+        action = request.POST.get("action", "")
+        try:
+            if action == "publish":
+                form = RecruitmentListForm(request.POST)
+                if not form.is_valid():
+                    return render(request, self.template_name, self._context(recruitment, form), status=400)
+                recruitment_services.recruitment_list_publish(
+                    actor=request.user, recruitment=recruitment, **form.cleaned_data
+                )
+            elif action == "answer":
+                objection = Objection.objects.filter(
+                    list__recruitment=recruitment, pk=request.POST.get("objection") or 0
+                ).first()
+                answer = AnswerForm(request.POST)
+                if objection is None or not answer.is_valid():
+                    raise ValidationError(_("Write the answer."))
+                recruitment_services.objection_answer(
+                    actor=request.user, objection=objection, answer=answer.cleaned_data["answer"]
+                )
+            elif action == "appoint":
+                recruitment_services.recruitment_appoint(actor=request.user, recruitment=recruitment)
+            else:
+                raise ValidationError(_("Choose an action."))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return render(request, self.template_name, self._context(recruitment), status=400)
+        messages.success(request, _("Done."))
+        return redirect("enrollment:recruitment-staff", pk=recruitment.pk)
