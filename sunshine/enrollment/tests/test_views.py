@@ -110,3 +110,24 @@ def test_the_draw_result_stays_private_until_published(d: District) -> None:
     client = Client()
     data = json.loads(client.get(reverse("enrollment:lottery-bundle", args=[draw.pk])).content)
     assert "result" not in data and "seed" not in data
+
+
+def test_recruitment_pages_read_in_chinese_and_take_objections(d: District) -> None:
+    published = f.proposed(d)
+    from sunshine.enrollment.recruitment import recruitment_list_publish
+
+    recruitment_list_publish(
+        actor=f.manager(d), recruitment=published.recruitment, stage="proposed", rows_text=f.ROWS_V2
+    )
+    client = Client()
+    url = reverse("enrollment:recruitment", args=[published.recruitment_id])
+    page = client.get(url).content.decode()
+    _chinese(page)
+    assert "与上一版相比的变更" in page and "赵强" in page
+    client.post(url, {"text": "请说明王芳未被聘用的原因。", "contact": "13900000000"})
+    staff = d.client(Role.DEPARTMENT_STAFF)
+    staff_page = staff.get(reverse("enrollment:recruitment-staff", args=[published.recruitment_id])).content.decode()
+    _chinese(staff_page)
+    assert "请说明王芳未被聘用的原因。" in staff_page
+    assert "13900000000" not in client.get(url).content.decode()
+    _chinese(client.get(reverse("enrollment:index")).content.decode())
