@@ -5,13 +5,14 @@ family's receipt code goes to the notes, to check its own entry on the lottery p
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
 from sunshine.core.clocks import SHANGHAI
 from sunshine.core.demo import DemoContext
-from sunshine.enrollment import services
+from sunshine.enrollment import admission_service, services
+from sunshine.enrollment.admission import Student, admit
 from sunshine.enrollment.models import Season
 from sunshine.enrollment.recruitment import (
     objection_answer,
@@ -117,6 +118,62 @@ def build_enrollment_demo(context: DemoContext) -> None:
     services.lottery_publish(actor=staff, draw=draw)
     context.notes.append(f"招生摇号：家长回执码 {codes[0]}（在摇号页面核对本人条目）")
     _recruitment(context, staff)
+    _senior(context, staff, opens)
+
+
+def _senior(context: DemoContext, staff: object, opens: date) -> None:
+    """A senior-high admission with quota seats and a tie at a cutoff."""
+    year = context.now.year
+    season = services.season_create(
+        actor=staff,
+        bureau=context.bureau,
+        key=f"{year}-senior",
+        name=f"{year}年普通高中招生",
+        level=Season.Level.SENIOR,
+        year=year,
+        applications_open=opens,
+        applications_close=opens + timedelta(days=10),
+    )
+    plan = [
+        ("G1", "示范区第一中学", 12, 640, 4),
+        ("G2", "示范区第二中学", 15, 600, 3),
+        ("G3", "示范区第三中学", 30, 520, 0),
+    ]
+    for code, name, seats, line, quota in plan:
+        services.plan_school_set(
+            actor=staff, season=season, code=code, name=name, seats=seats, line=line, quota_seats=quota
+        )
+    early = datetime.combine(opens - timedelta(days=20), time(9), SHANGHAI)
+    for kind, title, body in (
+        ("policy", "普通高中招生政策", "实行平行志愿录取；优质高中部分招生计划以指标到校方式分配到各初中学校。"),
+        ("plan", "普通高中招生计划", "第一中学12人（指标到校4人），第二中学15人（指标到校3人），第三中学30人。"),
+        ("rules", "录取办法", "按总分从高到低投档；同分依次比较语文、数学、英语、物理、化学成绩，仍相同的一并录取。"),
+    ):
+        services.disclosure_publish(actor=staff, season=season, kind=kind, title=title, body=body, now=early)
+    services.season_open(actor=staff, season=season)
+    services.season_close(actor=staff, season=season)
+    students = []
+    for n in range(60):
+        score = 700 - n * 3
+        students.append(
+            Student(
+                id=f"K{n:03d}",
+                junior=f"第{n % 4 + 1}初级中学",
+                score=float(score),
+                choices=("G1", "G2", "G3"),
+                quota_choice="G1" if n % 7 == 3 else ("G2" if n % 9 == 4 else ""),
+                ties=(110.0, 105.0),
+            )
+        )
+    # One more student equal in every rank key to the last one the first school admits:
+    # a tie at its cutoff, admitted beyond the plan.
+    dry = admit(admission_service.plans_of(season), students)
+    last = dry.cutoff["G1"]
+    students.append(
+        Student(id="K060", junior="第1初级中学", score=last[0], choices=("G1", "G2", "G3"), ties=tuple(last[1:]))
+    )
+    run = admission_service.admission_run(actor=staff, season=season, students=students)
+    admission_service.admission_publish(actor=staff, run=run)
 
 
 def _recruitment(context: DemoContext, staff: object) -> None:

@@ -116,3 +116,18 @@ class ObjectionForm(OnceForm):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AdmissionUploadForm(forms.Form):
+    students = forms.FileField(
+        label=_("Students (Excel or CSV)"),
+        help_text=_(
+            "Columns: student_id, junior_school, score, choice1 to choice6, and optionally quota_choice and the "
+            "tie-break subjects tie1, tie2 … in the bureau's order."
+        ),
+    )
+
+
+class AdmissionLookupForm(forms.Form):
+    student_id = forms.CharField(label=_("Exam number"), max_length=40)
+    score = forms.CharField(label=_("Total score"), max_length=10)

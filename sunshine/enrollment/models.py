@@ -299,3 +299,31 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+# --- Senior-high admission (ENR-2) -----------------------------------------------------------
+
+
+class AdmissionRun(models.Model):
+    """One run of senior-high admission on the season's plan (lines, seats, quota seats)
+    and the students' file; inputs and placements kept, so every explanation can be
+    given again and the run re-done by anyone with ``manage.py admission_run``."""
+
+    season = models.ForeignKey(Season, on_delete=models.PROTECT, related_name="admission_runs")
+    students = models.JSONField(default=list)  # [{id, junior, score, choices, quota_choice, ties}]
+    placements = models.JSONField(default=dict)  # {student id: [school, stage, choice rank]}
+    cutoffs = models.JSONField(default=dict)  # {school code: lowest admitted score}
+    overflow = models.JSONField(default=dict)  # {school code: seats beyond the plan from ties}
+    quota_shares = models.JSONField(default=dict)  # {school code: {junior school: seats}}
+    floor_margin = models.IntegerField(default=20)
+    tiebreak = models.JSONField(default=list)
+    ran_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("admission run")
+        verbose_name_plural = _("admission runs")
+        ordering: ClassVar = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return str(self.season)

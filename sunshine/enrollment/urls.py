@@ -9,6 +9,7 @@ urlpatterns = [
     path("", public.IndexView.as_view(), name="index"),
     path("seasons/<int:pk>/", public.SeasonView.as_view(), name="season"),
     path("seasons/<int:pk>/apply/", public.ApplyView.as_view(), name="apply"),
+    path("seasons/<int:pk>/admission/", public.AdmissionLookupView.as_view(), name="admission"),
     path("apply/done/", public.ApplyDoneView.as_view(), name="apply-done"),
     path("status/", public.StatusView.as_view(), name="status"),
     path("lotteries/<int:pk>/", public.LotteryView.as_view(), name="lottery"),

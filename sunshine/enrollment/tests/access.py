@@ -107,4 +107,13 @@ ACCESS = [
         done=lambda d: RecruitmentList.objects.filter(version=2).exists(),
         label="revise",
     ),
+    Rule("enrollment:admission", EVERY, kwargs=lambda d: {"pk": f.senior_run(d).season_id}),
+    Rule(
+        "enrollment:admission",
+        EVERY,
+        method=POST,
+        kwargs=lambda d: {"pk": f.senior_run(d).season_id},
+        data={"student_id": "K05", "score": "620"},
+        label="look-up",
+    ),
 ]

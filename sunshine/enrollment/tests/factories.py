@@ -133,3 +133,50 @@ def proposed(d: District) -> Any:
             actor=manager(d), recruitment=recruitment(d), stage="proposed", rows_text=ROWS_V1, note="公示期7天"
         ),
     )
+
+
+SENIOR_STUDENTS = (
+    "student_id,junior_school,score,choice1,choice2,quota_choice,tie1\n"
+    "K01,J1,650,G1,G2,,110\n"
+    "K02,J1,600,G1,G2,G1,100\n"
+    "K03,J2,630,G1,G2,,105\n"
+    "K04,J2,630,G1,G2,,105\n"
+    "K05,J2,620,G1,G2,,120\n"
+    "K06,J1,590,G1,G2,,100\n"
+)
+
+
+def senior_run(d: District) -> Any:
+    """A senior season, closed, with admission run and published: G1 has 3 seats (one
+    quota seat per 2 junior schools → J1 1, J2 0 by largest remainder of 1 seat… see the
+    test) and a tie at its cutoff."""
+    import io
+
+    from sunshine.enrollment import admission_service
+
+    def build(d: District) -> Any:
+        s = services.season_create(
+            actor=manager(d),
+            bureau=d.bureau,
+            key="2027-senior",
+            name="2027年普通高中招生",
+            level=Season.Level.SENIOR,
+            year=2027,
+            applications_open=OPENS,
+            applications_close=OPENS + timedelta(days=10),
+        )
+        services.plan_school_set(
+            actor=manager(d), season=s, code="G1", name="第一中学", seats=3, line=610, quota_seats=1
+        )
+        services.plan_school_set(actor=manager(d), season=s, code="G2", name="第二中学", seats=5, line=580)
+        early = datetime.combine(OPENS - timedelta(days=20), time(9), SHANGHAI)
+        for kind in ("policy", "plan"):
+            services.disclosure_publish(actor=manager(d), season=s, kind=kind, title="公告", body="正文", now=early)
+        services.season_open(actor=manager(d), season=s)
+        services.season_close(actor=manager(d), season=s)
+        plans = admission_service.plans_of(s)
+        students = admission_service.students_from_sheet(io.BytesIO(SENIOR_STUDENTS.encode()), kind="csv", plans=plans)
+        run = admission_service.admission_run(actor=manager(d), season=s, students=students)
+        return admission_service.admission_publish(actor=manager(d), run=run)
+
+    return d.once("enrollment.senior_run", build)

@@ -12,7 +12,7 @@ from sunshine.core.demo import DemoContext
 from sunshine.core.testing import District
 from sunshine.enrollment import lottery
 from sunshine.enrollment.demo import build_enrollment_demo
-from sunshine.enrollment.models import Lottery, Recruitment, RecruitmentList
+from sunshine.enrollment.models import AdmissionRun, Lottery, Recruitment, RecruitmentList
 from sunshine.enrollment.recruitment import publicity_open
 from sunshine.orgs.models import Role
 
@@ -32,3 +32,6 @@ def test_demo_builds_a_verifiable_lottery_and_a_recruitment_on_display() -> None
     latest = recruitment.lists.filter(stage=RecruitmentList.Stage.PROPOSED).order_by("-version").first()
     assert latest is not None and latest.version == 2 and latest.changes["added"]
     assert publicity_open(latest)
+    run = AdmissionRun.objects.get()
+    assert run.published_at is not None and sum(run.overflow.values()) >= 1
+    assert any(run.quota_shares.values())

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -31,10 +31,18 @@ from sunshine.core.throttle import (
     wrong_code_message,
     wrong_codes_wait,
 )
-from sunshine.enrollment import access, lottery, selectors, services
+from sunshine.enrollment import access, admission_service, lottery, selectors, services
 from sunshine.enrollment import recruitment as recruitment_services
-from sunshine.enrollment.forms import ApplicationForm, ObjectionForm, ReceiptForm
-from sunshine.enrollment.models import Application, Lottery, Objection, Placement, Recruitment, RecruitmentList
+from sunshine.enrollment.forms import AdmissionLookupForm, ApplicationForm, ObjectionForm, ReceiptForm
+from sunshine.enrollment.models import (
+    AdmissionRun,
+    Application,
+    Lottery,
+    Objection,
+    Placement,
+    Recruitment,
+    RecruitmentList,
+)
 
 RECEIPT_SESSION_KEY = "enrollment.receipt"
 
@@ -60,11 +68,12 @@ class SeasonView(View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         season = access.season_public_get(pk)
         lottery_row = access.lotteries_public().filter(season=season).first()
+        admission = AdmissionRun.objects.filter(season=season, published_at__isnull=False).exists()
         return render(
             request,
             "enrollment/public/season.html",
             {"season": season, "disclosures": season.disclosures.order_by("published_at"), "lottery": lottery_row,
-             "plan": season.plan.all()},
+             "plan": season.plan.all(), "admission": admission},
         )  # fmt: skip
 
 
@@ -296,3 +305,46 @@ class RecruitmentView(View):
             return render(request, self.template_name, context, status=400)
         messages.success(request, _("Your objection is recorded; the answer is published here."))
         return redirect("enrollment:recruitment", pk=recruitment.pk)
+
+
+@method_decorator(never_cache, name="dispatch")
+class AdmissionLookupView(View):
+    """A student's own senior-high admission result with its explanation (exam number and
+    total score must both match; a POST, under the guess throttle)."""
+
+    template_name = "enrollment/public/admission.html"
+
+    def _run(self, pk: int) -> AdmissionRun:
+        season = access.season_public_get(pk)
+        run = AdmissionRun.objects.filter(season=season, published_at__isnull=False).first()
+        if run is None:
+            raise Http404
+        return run
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = self._run(pk)
+        return render(request, self.template_name, {"run": run, "season": run.season, "form": AdmissionLookupForm()})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = self._run(pk)
+        form = AdmissionLookupForm(request.POST)
+        context: dict[str, Any] = {"run": run, "season": run.season, "form": form}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        sid, score = form.cleaned_data["student_id"], form.cleaned_data["score"]
+        try:
+            guess = guess_checked(
+                scope="enrollment.admission",
+                code=sid,
+                address=client_address(request),
+                lookup=lambda: admission_service.run_student(run, sid, score),
+            )
+        except Throttled as exc:
+            form.add_error(None, wrong_codes_wait(exc))
+            return render(request, self.template_name, context, status=429)
+        if guess.found is None:
+            missing = _("No student has this exam number and score.")
+            form.add_error(None, wrong_code_message(missing, guess.remaining))
+            return render(request, self.template_name, context, status=404)
+        context["found"] = guess.found
+        return render(request, self.template_name, context)

@@ -16,10 +16,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from sunshine.enrollment import access, selectors, services
+from sunshine.enrollment import access, admission_service, selectors, services
 from sunshine.enrollment import recruitment as recruitment_services
-from sunshine.enrollment.forms import AnswerForm, DisclosureForm, DrawForm, FreezeForm, RecruitmentListForm, ReviewForm
-from sunshine.enrollment.models import Application, Lottery, Objection, Recruitment, Season
+from sunshine.enrollment.forms import (
+    AdmissionUploadForm,
+    AnswerForm,
+    DisclosureForm,
+    DrawForm,
+    FreezeForm,
+    RecruitmentListForm,
+    ReviewForm,
+)
+from sunshine.enrollment.models import AdmissionRun, Application, Lottery, Objection, Recruitment, Season
 
 
 class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -64,6 +72,8 @@ class SeasonStaffView(StaffMixin, View):
             "disclosure_form": forms.get("disclosure_form") or DisclosureForm(),
             "freeze_form": forms.get("freeze_form") or FreezeForm(),
             "draw_form": forms.get("draw_form") or DrawForm(),
+            "upload_form": AdmissionUploadForm(),
+            "admission": AdmissionRun.objects.filter(season=season).first(),
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -100,6 +110,20 @@ class SeasonStaffView(StaffMixin, View):
                 if not draw_form.is_valid() or draw is None:
                     return render(request, self.template_name, self._context(season, draw_form=draw_form), status=400)
                 services.lottery_draw(actor=user, lottery_id=draw.pk, values=_lines(draw_form.cleaned_data["values"]))
+            elif action == "admission-run":
+                upload = AdmissionUploadForm(request.POST, request.FILES)
+                if not upload.is_valid():
+                    raise ValidationError(_("Choose the students' file."))
+                file = upload.cleaned_data["students"]
+                kind = "xlsx" if file.name.lower().endswith(".xlsx") else "csv"
+                plans = admission_service.plans_of(season)
+                students = admission_service.students_from_sheet(file, kind=kind, plans=plans)
+                admission_service.admission_run(actor=user, season=season, students=students)
+            elif action == "admission-publish":
+                run = AdmissionRun.objects.filter(season=season).first()
+                if run is None:
+                    raise ValidationError(_("Run the admission first."))
+                admission_service.admission_publish(actor=user, run=run)
             elif action == "publish-lottery":
                 draw = Lottery.objects.filter(season=season).first()
                 if draw is None:
