@@ -6,7 +6,9 @@ S.csv: ``student_id,junior_school,score,choice1,…,choice6[,quota_choice,tie1,t
 R.csv: ``student_id,school_code,stage,choice_rank[,explanation]`` — ``stage`` is
 ``quota`` or ``general``, ``choice_rank`` 0 for the quota choice; both empty for a
 student not placed.
-Every refusal names the file's row (the header is row 1) in Chinese.
+Every refusal names the file's row (the header is row 1) in Chinese. The headers may
+also be written in Chinese (:data:`ALIASES`: 考生号, 初中学校, 总分, 志愿1…志愿6,
+指标到校志愿, 比较科目1…).
 """
 
 from __future__ import annotations
@@ -40,9 +42,23 @@ def _whole(text: str, row: int, column: str) -> int:
     return int(text)
 
 
+ALIASES = {
+    "考生号": "student_id",
+    "初中学校": "junior_school",
+    "总分": "score",
+    "学校代码": "school_code",
+    "招生计划数": "seats",
+    "录取控制线": "line",
+    "指标到校名额": "quota_seats",
+    "指标到校志愿": "quota_choice",
+    **{f"志愿{n}": f"choice{n}" for n in range(1, 7)},
+    **{f"比较科目{n}": f"tie{n}" for n in range(1, 11)},
+}
+
+
 def _rows(text: str, required: tuple[str, ...]) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [ALIASES.get(h.strip(), h.strip()) for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     if missing:
         raise ValidationError(f"第1行缺少列：{'、'.join(missing)}。")

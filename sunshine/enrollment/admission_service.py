@@ -8,9 +8,10 @@ import csv
 import io
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
@@ -118,32 +119,38 @@ def admission_publish(*, actor: Any, run: AdmissionRun) -> AdmissionRun:
         raise ValidationError(_("These results are published already."))
     if season.status == Season.Status.CLOSED:
         season_decide(actor=actor, season=season)
-    names = {p.code: p.name for p in season.plan.all()}
-    lines = []
-    for code, cut in sorted(run.cutoffs.items()):
-        text = _("%(school)s: cutoff %(score)s") % {"school": names.get(code, code), "score": f"{cut:g}"}
-        if run.overflow.get(code):
-            text += _(" (%(n)s tied at the cutoff, all admitted beyond the plan)") % {"n": run.overflow[code]}
-        lines.append(text)
-    for code, shares in sorted(run.quota_shares.items()):
-        parts = "、".join(f"{j} {n}" for j, n in sorted(shares.items()) if n)
-        lines.append(
-            _("%(school)s quota seats by junior school: %(parts)s") % {"school": names.get(code, code), "parts": parts}
+    with translation.override(settings.LANGUAGE_CODE):  # a published text is in Chinese
+        names = {p.code: p.name for p in season.plan.all()}
+        lines = []
+        for code, cut in sorted(run.cutoffs.items()):
+            text = _("%(school)s: cutoff %(score)s") % {"school": names.get(code, code), "score": f"{cut:g}"}
+            if run.overflow.get(code):
+                text += _(" (%(n)s tied at the cutoff, all admitted beyond the plan)") % {"n": run.overflow[code]}
+            lines.append(text)
+        for code, shares in sorted(run.quota_shares.items()):
+            parts = "、".join(f"{j} {n}" for j, n in sorted(shares.items()) if n)
+            lines.append(
+                _("%(school)s quota seats by junior school: %(parts)s")
+                % {"school": names.get(code, code), "parts": parts}
+            )
+        counts: dict[str, int] = {}
+        for school, _stage, _rank in run.placements.values():
+            if school:
+                counts[school] = counts.get(school, 0) + 1
+        results = [
+            _("%(school)s: %(n)s admitted") % {"school": names.get(code, code), "n": n}
+            for code, n in sorted(counts.items())
+        ]
+        disclosure_publish(
+            actor=actor, season=season, kind=Disclosure.Kind.CUTOFFS, title=_("Cutoff lines"), body="\n".join(lines)
         )
-    counts: dict[str, int] = {}
-    for school, _stage, _rank in run.placements.values():
-        if school:
-            counts[school] = counts.get(school, 0) + 1
-    results = [
-        _("%(school)s: %(n)s admitted") % {"school": names.get(code, code), "n": n}
-        for code, n in sorted(counts.items())
-    ]
-    disclosure_publish(
-        actor=actor, season=season, kind=Disclosure.Kind.CUTOFFS, title=_("Cutoff lines"), body="\n".join(lines)
-    )
-    disclosure_publish(
-        actor=actor, season=season, kind=Disclosure.Kind.RESULTS, title=_("Admission results"), body="\n".join(results)
-    )
+        disclosure_publish(
+            actor=actor,
+            season=season,
+            kind=Disclosure.Kind.RESULTS,
+            title=_("Admission results"),
+            body="\n".join(results),
+        )
     AdmissionRun.objects.filter(pk=run.pk).update(published_at=timezone.now())
     run.refresh_from_db()
     audit_record(actor=actor, action="enrollment.admission_publish", target=run)

@@ -122,8 +122,8 @@ class AdmissionUploadForm(forms.Form):
     students = forms.FileField(
         label=_("Students (Excel or CSV)"),
         help_text=_(
-            "Columns: student_id, junior_school, score, choice1 to choice6, and optionally quota_choice and the "
-            "tie-break subjects tie1, tie2 … in the bureau's order."
+            "First row, the column names: exam number, junior school, total score, choice 1 to choice 6; optionally "
+            "the quota choice and the tie-break subjects 1, 2 … in the bureau's order."
         ),
     )
 

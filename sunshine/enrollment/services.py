@@ -235,7 +235,7 @@ def season_decide(*, actor: Any, season: Season, decided_on: date | None = None)
     supervision_open(
         item=season, organization=season.bureau, rule_id="ENR-4-results",
         start=timezone.make_aware(datetime.combine(decided_on, datetime.min.time())), actor=actor,
-        title=_("%(season)s: cutoff lines and results") % {"season": season.name},
+        title=_("%(season)s: cutoff lines and results") % {"season": season.name},  # staff read it in their language
     )  # fmt: skip
     return season
 

@@ -56,3 +56,27 @@ def test_students_from_excel_and_bad_rows_refused() -> None:
     buffer.seek(0)
     with pytest.raises(ValidationError, match="第3行志愿学校“G9”不在学校计划表中"):
         admission_service.students_from_sheet(buffer, kind="xlsx", plans=plans)
+
+
+def test_admission_pages_read_in_chinese() -> None:
+    from sunshine.enrollment.tests.test_views import _chinese
+    from sunshine.orgs.models import Role
+
+    d = District()
+    run = f.senior_run(d)
+    client = Client()
+    _chinese(client.get(reverse("enrollment:admission", args=[run.season_id])).content.decode())
+    found = client.post(reverse("enrollment:admission", args=[run.season_id]), {"student_id": "K04", "score": "630"})
+    _chinese(found.content.decode())
+    _chinese(client.get(reverse("enrollment:season", args=[run.season_id])).content.decode())
+    staff = d.client(Role.DEPARTMENT_STAFF)
+    _chinese(staff.get(reverse("enrollment:season-staff", args=[run.season_id])).content.decode())
+
+
+def test_chinese_headers_are_read() -> None:
+    from sunshine.enrollment.admission import SchoolPlan
+    from sunshine.enrollment.admission_csv import students_read
+
+    plans = [SchoolPlan(code="G1", seats=1, line=500)]
+    students = students_read("考生号,初中学校,总分,志愿1,比较科目1\nK1,J1,600,G1,110\n", plans)
+    assert students[0].id == "K1" and students[0].ties == (110.0,)
