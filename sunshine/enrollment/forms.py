@@ -131,3 +131,21 @@ class AdmissionUploadForm(forms.Form):
 class AdmissionLookupForm(forms.Form):
     student_id = forms.CharField(label=_("Exam number"), max_length=40)
     score = forms.CharField(label=_("Total score"), max_length=10)
+
+
+class CorrectionForm(forms.Form):
+    """The family's correction of a returned application (the receipt code carried)."""
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    residence = forms.CharField(
+        label=_("Household and residence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args: Any, season: Season, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = [("", _("(none)"))] + [(p.code, p.name) for p in season.plan.all()]
+        for n, name in enumerate(CHOICE_FIELDS, start=1):
+            self.fields[name] = forms.ChoiceField(label=_("Choice %(n)s") % {"n": n}, choices=options, required=n == 1)
+
+    def choices(self) -> list[str]:
+        return [self.cleaned_data[name] for name in CHOICE_FIELDS if self.cleaned_data.get(name)]

@@ -131,3 +131,22 @@ def test_recruitment_pages_read_in_chinese_and_take_objections(d: District) -> N
     assert "请说明王芳未被聘用的原因。" in staff_page
     assert "13900000000" not in client.get(url).content.decode()
     _chinese(client.get(reverse("enrollment:index")).content.decode())
+
+
+def test_a_returned_application_is_corrected_on_the_web(d: District) -> None:
+    application, code = f.apply(d, 7, ["M1"])
+    from sunshine.enrollment import services
+
+    services.application_review(actor=f.manager(d), application=application, decision="return", reason="缺少居住证明")
+    client = Client()
+    page = client.post(reverse("enrollment:status"), {"code": code})
+    html = page.content.decode()
+    _chinese(html)
+    assert "缺少居住证明" in html and 'value="correct"' in html
+    done = client.post(
+        reverse("enrollment:status"), {"code": code, "action": "correct", "residence": "已补居住证", "choice1": "M2"}
+    )
+    assert done.status_code == 200
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED and application.choices == ["M2"]
+    assert application.residence == "已补居住证"

@@ -33,7 +33,13 @@ from sunshine.core.throttle import (
 )
 from sunshine.enrollment import access, admission_service, lottery, selectors, services
 from sunshine.enrollment import recruitment as recruitment_services
-from sunshine.enrollment.forms import AdmissionLookupForm, ApplicationForm, ObjectionForm, ReceiptForm
+from sunshine.enrollment.forms import (
+    AdmissionLookupForm,
+    ApplicationForm,
+    CorrectionForm,
+    ObjectionForm,
+    ReceiptForm,
+)
 from sunshine.enrollment.models import (
     AdmissionRun,
     Application,
@@ -174,22 +180,46 @@ class StatusView(View):
         if application is None:
             form.add_error("code", wrong_code_message(_("No application has this receipt code."), guess.remaining))
             return render(request, self.template_name, {"form": form}, status=404)
+        correction = None
+        status = 200
+        if request.POST.get("action") == "correct":
+            correction = CorrectionForm(request.POST, season=application.season)
+            if correction.is_valid():
+                try:
+                    services.application_correct(
+                        actor=request.user if request.user.is_authenticated else None,
+                        application=application,
+                        residence=correction.cleaned_data["residence"],
+                        choices=correction.choices(),
+                    )
+                    messages.success(request, _("Your correction is sent; the application is reviewed again."))
+                    correction = None
+                except ValidationError as exc:
+                    _form_error(correction, exc)
+                    status = 400
+            else:
+                status = 400
+        return render(request, self.template_name, self._context(application, code, correction), status=status)
+
+    def _context(self, application: Application, code: str, correction: CorrectionForm | None) -> dict[str, Any]:
         placement = (
             Placement.objects.filter(application=application, lottery__status=Lottery.Status.PUBLISHED)
             .select_related("school")
             .first()
         )
         plan = {p.code: p.name for p in application.season.plan.all()}
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": ReceiptForm(),
-                "application": application,
-                "choices": [plan.get(c, c) for c in application.choices],
-                "placement": placement,
-            },
-        )
+        may_correct = application.status == Application.Status.RETURNED and application.season.status == "open"
+        if may_correct and correction is None:
+            initial = {"code": code, "residence": application.residence}
+            initial.update({f"choice{n}": c for n, c in enumerate(application.choices, start=1)})
+            correction = CorrectionForm(initial=initial, season=application.season)
+        return {
+            "form": ReceiptForm(),
+            "application": application,
+            "choices": [plan.get(c, c) for c in application.choices],
+            "placement": placement,
+            "correction": correction if may_correct else None,
+        }
 
 
 @method_decorator(never_cache, name="dispatch")
