@@ -21,6 +21,7 @@ BENCH_MODULES = [
     "bench.petitions",
     "bench.funds",
     "bench.decisions",
+    "bench.enrollment",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

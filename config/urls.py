@@ -13,5 +13,6 @@ urlpatterns = [
     path("opinion/", include("sunshine.opinion.urls")),
     path("funds/", include("sunshine.funds.api_urls")),
     path("funds/", include("sunshine.funds.urls")),
+    path("enrollment/", include("sunshine.enrollment.urls")),
     path("", include("sunshine.core.urls")),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sunshine.decisions",
     "sunshine.opinion",
     "sunshine.funds",
+    "sunshine.enrollment",
 ]
 
 MIDDLEWARE = [
