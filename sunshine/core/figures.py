@@ -430,7 +430,7 @@ def figures_as_of(*, period: Period, organization: Any, as_of: datetime, prefix:
         .order_by("key", "-taken_at")
         .values("key", "taken_at", "value", "numerator", "denominator")
     )
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, Any] = {}
     for row in rows:
         latest.setdefault(row["key"], row)
     results = []
