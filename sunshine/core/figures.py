@@ -431,8 +431,8 @@ def figures_as_of(*, period: Period, organization: Any, as_of: datetime, prefix:
         .values("key", "taken_at", "value", "numerator", "denominator")
     )
     latest: dict[str, Any] = {}
-    for row in rows:
-        latest.setdefault(row["key"], row)
+    for found in rows:
+        latest.setdefault(found["key"], found)
     results = []
     for key, figure in wanted.items():
         row = latest.get(key)
