@@ -10,7 +10,9 @@ from sunshine.core.demo import DemoContext
 from sunshine.core.figures import SHANGHAI
 
 NARRATIVE = {
-    "education": "年初召开全区中小学校长党风廉政建设工作会议，组织全体教职工学习廉洁从教有关规定，开展师德师风专题教育。",
+    "education": (
+        "年初召开全区中小学校长党风廉政建设工作会议，组织全体教职工学习廉洁从教有关规定，开展师德师风专题教育。"
+    ),
     "system": "严格执行“三重一大”集体决策制度，重大事项一律经局党组会议集体研究决定。",
     "atmosphere": "通过门户网站、校务公开栏等渠道公开办事程序和监督电话，主动接受社会监督。",
     "supervision": "开展收费、经费、招生等专项检查，对发现的问题下达整改通知并跟踪验收。",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -23,7 +24,7 @@ def _row(r: FigureResult) -> list[object]:
 
 def figures_xlsx(results: Iterable[FigureResult], *, title: str) -> bytes:
     book = Workbook()
-    sheet = book.active
+    sheet: Any = book.active
     sheet.title = title[:31] or "Sheet"
     safe_row(sheet, _header())
     for r in results:

@@ -42,7 +42,7 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("quarter") and data.get("month"):
             raise forms.ValidationError(_("Choose a quarter or a month, not both."))
         return data
@@ -83,7 +83,7 @@ class NarrativeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from sunshine.core.inputs import text_error
 
-        data = super().clean()
+        data = super().clean() or {}
         for key, value in data.items():
             error = text_error(value or "")
             if error:

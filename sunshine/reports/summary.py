@@ -26,7 +26,7 @@ from docx.shared import Cm, Pt
 
 from sunshine.core.audit import audit_record
 from sunshine.core.documents import DOCX_TYPE, RED, add_run, chinese_date, red_rule
-from sunshine.core.figures import SHANGHAI, FigureResult, Period, Unit, figures_snapshot
+from sunshine.core.figures import SHANGHAI, FigureResult, FigureValue, Period, Unit, figures_snapshot
 
 SUMMARY_DOCUMENT = "reports.annual_summary"
 AUTHOR = "阳光平台"
@@ -105,6 +105,8 @@ PARTS = (
     ),
     (gettext_lazy("Government affairs disclosure"), ("leadership", "measures", "inspection")),
 )
+# The seeds' own sentence: "今年共接到信访件 件,办结 件,办结率100%".
+PETITION_SENTENCE = ("petitions.received", "petitions.closed", "petitions.closure_rate")
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -167,9 +169,7 @@ def changes_since(previous: dict[str, Any], figures: SummaryFigures) -> list[tup
             continue
         before = previous[key]
         if before != result.measured.value:
-            shown_before = FigureResult(
-                result.figure, result.period, result.organization, type(result.measured)(before)
-            )
+            shown_before = FigureResult(result.figure, result.period, result.organization, FigureValue(before))
             changed.append((result.label, _amount(shown_before), _amount(result)))
     return changed
 
