@@ -26,9 +26,9 @@ def figures_xlsx(results: Iterable[FigureResult], *, title: str) -> bytes:
     book = Workbook()
     sheet: Any = book.active
     sheet.title = title[:31] or "Sheet"
-    safe_row(sheet, _header())
+    sheet.append(safe_row(sheet, _header()))
     for r in results:
-        safe_row(sheet, _row(r))
+        sheet.append(safe_row(sheet, _row(r)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
