@@ -8,12 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureResult, Period, Unit, figures_all, figures_as_of, figures_registered
+from sunshine.core.figures import (
+    FigureResult,
+    FigureValue,
+    Period,
+    Unit,
+    figures_all,
+    figures_as_of,
+    figures_registered,
+)
 from sunshine.core.registry import workbench_entry_for
 
 MECHANISMS: tuple[tuple[str, str | Promise], ...] = (
@@ -64,6 +73,29 @@ def drilldown_url(result: FigureResult, organization: Any, period: Period) -> st
     return ""
 
 
+LIVE_SECONDS = 300  # a live chart is computed at most once in five minutes
+
+
+def _live(*, period: Period, organization: Any, prefix: str) -> list[FigureResult]:
+    """The figures under ``prefix`` as they are now; computed once per five minutes for
+    an organisation and period (a leader's page served again costs nothing)."""
+    key = f"reports:live:{prefix}:{organization.pk}:{period.start.isoformat()}:{period.end.isoformat()}"
+    kept = cache.get(key)
+    if kept is not None:
+        taken_at, values = kept
+        found = {f.key: f for f in figures_registered(f"{prefix}.")}
+        if set(values) == set(found):
+            measured_at = Period(period.start, period.end, taken_at)
+            return [
+                FigureResult(figure=found[k], period=measured_at, organization=organization, measured=FigureValue(*v))
+                for k, v in values.items()
+            ]
+    results = figures_all(period=period, organization=organization, prefix=f"{prefix}.")
+    values = {r.key: (r.measured.value, r.measured.numerator, r.measured.denominator) for r in results}
+    cache.set(key, (period.as_of, values), LIVE_SECONDS)
+    return results
+
+
 @dataclass
 class Section:
     prefix: str
@@ -103,7 +135,7 @@ def sections_for(*, period: Period, organization: Any, as_of: Any = None, only: 
         if as_of is not None:
             results = figures_as_of(period=period, organization=organization, as_of=as_of, prefix=f"{prefix}.")
         else:
-            results = figures_all(period=period, organization=organization, prefix=f"{prefix}.")
+            results = _live(period=period, organization=organization, prefix=prefix)
         if not results:
             continue
         sections.append(
