@@ -14,6 +14,7 @@
     var counts = chart.counts.values.concat(chart.rates.values.map(function () { return null; }));
     var rates = chart.counts.values.map(function () { return null; }).concat(chart.rates.values);
     var units = chart.counts.units.concat(chart.rates.units);
+    box.style.height = Math.max(160, 30 * labels.length + 24) + "px";
     var instance = echarts.init(box);
     instance.setOption({
       animation: false,
