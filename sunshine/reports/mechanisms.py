@@ -18,7 +18,6 @@ from sunshine.core.figures import (
     FigureResult,
     FigureValue,
     Period,
-    Unit,
     figures_all,
     figures_as_of,
     figures_registered,
@@ -103,25 +102,18 @@ class Section:
     results: list[FigureResult] = field(default_factory=list)
     drilldown: str = ""
 
-    @property
-    def counts(self) -> list[FigureResult]:
-        return [r for r in self.results if r.unit != Unit.PERCENT]
-
-    @property
-    def rates(self) -> list[FigureResult]:
-        return [r for r in self.results if r.unit == Unit.PERCENT]
-
     def chart(self) -> dict[str, Any]:
-        """What the chart script draws (no markup, no code): the counts and the rates."""
-
-        def series(rows: list[FigureResult]) -> dict[str, Any]:
-            return {
-                "labels": [r.label for r in rows],
-                "values": [r.value for r in rows],
-                "units": [str(r.unit.label) for r in rows],
-            }
-
-        return {"id": self.prefix, "title": self.name, "counts": series(self.counts), "rates": series(self.rates)}
+        """What the chart script draws (no markup, no code): each figure with its unit;
+        figures of one unit share a scale (rates out of 100), counts are never drawn
+        against sums of money."""
+        return {
+            "id": self.prefix,
+            "title": self.name,
+            "labels": [r.label for r in self.results],
+            "values": [r.value for r in self.results],
+            "units": [str(r.unit.label) for r in self.results],
+            "scales": [r.unit.value for r in self.results],
+        }
 
 
 def sections_for(*, period: Period, organization: Any, as_of: Any = None, only: str = "") -> list[Section]:

@@ -42,7 +42,7 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     (
         "system",
         gettext_lazy("Strengthening the rules"),
-        ("decisions.items_decided", "decisions.dissents", "decisions.red_flags", "fees.schools_affected"),
+        ("decisions.items_decided", "decisions.dissents", "decisions.red_flags"),
     ),
     (
         "atmosphere",
@@ -59,6 +59,7 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
             "oversight.rectification_verified",
             "oversight.rectification_on_time_rate",
             "fees.findings_confirmed",
+            "fees.schools_affected",
             "fees.refunds_ordered",
             "fees.refunded",
             "fees.schools_vetoed",
