@@ -22,6 +22,7 @@ BENCH_MODULES = [
     "bench.funds",
     "bench.decisions",
     "bench.enrollment",
+    "bench.reports",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

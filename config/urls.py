@@ -14,5 +14,6 @@ urlpatterns = [
     path("funds/", include("sunshine.funds.api_urls")),
     path("funds/", include("sunshine.funds.urls")),
     path("enrollment/", include("sunshine.enrollment.urls")),
+    path("reports/", include("sunshine.reports.urls")),
     path("", include("sunshine.core.urls")),
 ]

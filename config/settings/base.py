@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sunshine.opinion",
     "sunshine.funds",
     "sunshine.enrollment",
+    "sunshine.reports",
 ]
 
 MIDDLEWARE = [

@@ -46,9 +46,14 @@ __all__ = [
     "Unit",
     "figure_get",
     "figure_value",
+    "figure_value_as_of",
     "figures_all",
+    "figures_as_of",
     "figures_registered",
+    "figures_snapshot",
+    "figures_snapshot_nightly",
     "register_figure",
+    "snapshot_moments",
     "within",
 ]
 
@@ -201,6 +206,11 @@ class Figure:
     compute: Callable[[Period, Any], FigureValue]
     denominator: str | Promise = ""
     order: int = 100
+    # The URL name of the page listing the records behind the figure (optional); the
+    # dashboard links each chart there, else to the module's workbench entry.
+    drilldown: str = ""
+    # Shown on the public statistics page and through the open-figures API.
+    public: bool = True
 
     @property
     def app(self) -> str:
@@ -225,6 +235,8 @@ class FigureResult:
     period: Period
     organization: Any
     measured: FigureValue
+    # When the figure was read from a snapshot: the moment the snapshot was taken.
+    snapshot_at: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -299,6 +311,8 @@ def register_figure(
     compute: Callable[[Period, Any], FigureValue],
     denominator: str | Promise = "",
     order: int = 100,
+    drilldown: str = "",
+    public: bool = True,
 ) -> Figure:
     """Register a figure once; a second registration of the same key is refused (two
     definitions of one figure are what this registry exists to prevent)."""
@@ -309,7 +323,15 @@ def register_figure(
     if unit == Unit.PERCENT and not denominator:
         raise ImproperlyConfigured(f"the rate {key!r} needs its denominator in words")
     figure = Figure(
-        key=key, label=label, unit=unit, numerator=numerator, denominator=denominator, compute=compute, order=order
+        key=key,
+        label=label,
+        unit=unit,
+        numerator=numerator,
+        denominator=denominator,
+        compute=compute,
+        order=order,
+        drilldown=drilldown,
+        public=public,
     )
     _FIGURES[key] = figure
     return figure
@@ -346,6 +368,123 @@ def figures_all(*, period: Period, organization: Any, prefix: str = "") -> list[
         FigureResult(figure=f, period=period, organization=organization, measured=f.compute(period, organization))
         for f in figures_registered(prefix)
     ]
+
+
+# --- snapshots ------------------------------------------------------------------------------------
+#
+# A snapshot keeps what a figure measured for a period and an organisation at a moment
+# (``FigureSnapshot``), so a chart or a document shown "as of" a past date reproduces
+# exactly what it showed then, however the records changed since.
+
+
+def figures_snapshot(
+    *, period: Period, organization: Any, prefix: str = "", taken_at: datetime | None = None
+) -> list[FigureResult]:
+    """Compute every figure (or those under ``prefix``) for ``period`` and
+    ``organization`` as at ``taken_at`` (default: the period's ``as_of``), keep them as
+    snapshots and return them. Taking the same moment twice keeps the first."""
+    from sunshine.core.models import FigureSnapshot
+
+    moment = taken_at or period.as_of
+    measured_at = Period(period.start, period.end, moment)
+    results = figures_all(period=measured_at, organization=organization, prefix=prefix)
+    FigureSnapshot.objects.bulk_create(
+        [
+            FigureSnapshot(
+                key=r.key,
+                organization=organization,
+                period_start=period.start,
+                period_end=period.end,
+                taken_at=moment,
+                value=r.measured.value,
+                numerator=r.measured.numerator,
+                denominator=r.measured.denominator,
+            )
+            for r in results
+        ],
+        ignore_conflicts=True,
+    )
+    return [
+        FigureResult(
+            figure=r.figure, period=r.period, organization=organization, measured=r.measured, snapshot_at=moment
+        )
+        for r in results
+    ]
+
+
+def figures_as_of(*, period: Period, organization: Any, as_of: datetime, prefix: str = "") -> list[FigureResult]:
+    """The figures of ``period`` and ``organization`` as the latest snapshot taken at or
+    before ``as_of`` recorded them; a figure with no such snapshot (or no longer
+    registered) is left out. Nothing is recomputed."""
+    from sunshine.core.models import FigureSnapshot
+
+    wanted = {f.key: f for f in figures_registered(prefix)}
+    rows = (
+        FigureSnapshot.objects.filter(
+            organization=organization,
+            period_start=period.start,
+            period_end=period.end,
+            taken_at__lte=as_of,
+            key__in=list(wanted),
+        )
+        .order_by("key", "-taken_at")
+        .values("key", "taken_at", "value", "numerator", "denominator")
+    )
+    latest: dict[str, Any] = {}
+    for found in rows:
+        latest.setdefault(found["key"], found)
+    results = []
+    for key, figure in wanted.items():
+        row = latest.get(key)
+        if row is None:
+            continue
+        results.append(
+            FigureResult(
+                figure=figure,
+                period=Period(period.start, period.end, row["taken_at"]),
+                organization=organization,
+                measured=FigureValue(row["value"], row["numerator"], row["denominator"]),
+                snapshot_at=row["taken_at"],
+            )
+        )
+    return results
+
+
+def figure_value_as_of(key: str, *, period: Period, organization: Any, as_of: datetime) -> FigureResult | None:
+    """One figure as the latest snapshot at or before ``as_of`` recorded it, or None."""
+    if key not in _FIGURES:
+        return None
+    for result in figures_as_of(period=period, organization=organization, as_of=as_of, prefix=key):
+        if result.key == key:
+            return result
+    return None
+
+
+def snapshot_moments(now: datetime) -> list[Period]:
+    """The periods the nightly job keeps: the year, the quarter and the month of ``now``
+    (Asia/Shanghai), each taken at ``now``."""
+    day = timezone.localtime(now, SHANGHAI).date()
+    return [
+        Period.year(day.year, as_of=now),
+        Period.quarter(day.year, (day.month - 1) // 3 + 1, as_of=now),
+        Period.month(day.year, day.month, as_of=now),
+    ]
+
+
+def figures_snapshot_nightly(*, now: datetime | None = None, organizations: Any = None) -> int:
+    """Snapshot every figure for the current year, quarter and month, for every active
+    organisation (a bureau for its tree, each department and school for itself).
+    Returns how many figure values were kept."""
+    from django.apps import apps
+
+    moment = now or timezone.now()
+    if organizations is None:
+        organizations = apps.get_model("orgs", "Organization").objects.filter(is_active=True).order_by("path")
+    kept = 0
+    for organization in organizations:
+        for period in snapshot_moments(moment):
+            kept += len(figures_snapshot(period=period, organization=organization, taken_at=moment))
+    return kept
 
 
 def _unregister(key: str) -> None:

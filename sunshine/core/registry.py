@@ -59,6 +59,15 @@ def workbench_entries(user: Any) -> list[WorkbenchEntry]:
     )
 
 
+def workbench_entry_for(app_label: str) -> WorkbenchEntry | None:
+    """The workbench entry of the app ``app_label`` (its URL name is ``<app>:…``), or None."""
+    found = sorted(
+        (e for e in _workbench.values() if e.url_name.split(":", 1)[0] == app_label),
+        key=lambda e: (e.order, e.url_name),
+    )
+    return found[0] if found else None
+
+
 # --- The public home page ------------------------------------------------------------------
 
 # The columns of the public site (政府网站发展指引: 政务公开, 办事服务, 互动交流, 新闻动态):

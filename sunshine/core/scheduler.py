@@ -69,6 +69,13 @@ register_periodic(
     label=_("Signed anchor of the audit log"),
 )
 
+register_periodic(
+    "figures-snapshot",
+    "sunshine.core.tasks.figures_snapshot_task",
+    24 * 3600,
+    label=_("Nightly snapshot of the reported figures"),
+)
+
 
 def _sync(now: datetime) -> None:
     """Create a row for each registered job (first run: now) and keep its task path

@@ -10,7 +10,13 @@ from django.tasks import TaskResultStatus, task
 
 from sunshine.core.supervision import supervision_sweep
 
-__all__ = ["audit_anchor_task", "supervision_sweep_task", "tasks_requeue_orphans", "uploads_sweep_task"]
+__all__ = [
+    "audit_anchor_task",
+    "figures_snapshot_task",
+    "supervision_sweep_task",
+    "tasks_requeue_orphans",
+    "uploads_sweep_task",
+]
 
 
 @task
@@ -79,3 +85,12 @@ def tasks_requeue_orphans(*, worker_ids: Iterable[str] = (), worker_prefix: str 
             )
             requeued += 1
     return {"requeued": requeued, "failed": failed}
+
+
+@task
+def figures_snapshot_task() -> dict[str, int]:
+    """Keep a snapshot of every reported figure for the current year, quarter and month
+    of every organisation (scheduled nightly), so any chart can be shown as of a past day."""
+    from sunshine.core.figures import figures_snapshot_nightly
+
+    return {"kept": figures_snapshot_nightly()}

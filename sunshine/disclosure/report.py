@@ -43,6 +43,31 @@ def _table(doc: Any, rows: list[list[str]]) -> None:
             add_run(cell.paragraphs[0], str(value), font="仿宋", size=10.5, bold=r == 0)
 
 
+def _last_year_rows(
+    report: AnnualReport, *, section2: dict[str, int], table: dict[tuple[str, str, str], dict[str, int]]
+) -> list[list[str]]:
+    """FOI-5: this year beside last year (requests new, handled, carried forward; rules
+    made), from the same records; nothing when last year's records do not add up."""
+    from sunshine.disclosure.services import ReportCheckError, foi_annual_report, foi_report_section2
+
+    try:
+        before = foi_annual_report(bureau=report.bureau, year=report.year - 1)
+    except ReportCheckError:
+        return []
+    before2 = foi_report_section2(bureau=report.bureau, year=report.year - 1)
+    pairs = [
+        ("新收政府信息公开申请（件）", table[("new", "", "")]["total"], before[("new", "", "")]["total"]),
+        ("办理结果总计（件）", table[("handled_total", "", "")]["total"], before[("handled_total", "", "")]["total"]),
+        (
+            "结转下年度继续办理（件）",
+            table[("carried_forward", "", "")]["total"],
+            before[("carried_forward", "", "")]["total"],
+        ),
+        ("本年制发规章和行政规范性文件（件）", section2["rules_new"], before2["rules_new"]),
+    ]
+    return [[label, str(now), str(then), f"{now - then:+d}"] for label, now, then in pairs]
+
+
 def _report(
     report: AnnualReport,
     *,
@@ -116,6 +141,11 @@ def _report(
         [["（本列数据的勾稽关系为：新收+上年结转=办理结果总计+结转下年度继续办理）", *columns, "总计"]]
         + [[row["label"], *[str(v) for v in row["values"]]] for row in foi_report_rows(table)],
     )
+
+    comparison = _last_year_rows(report, section2=section2, table=table)
+    if comparison:
+        para("与上年相比：")
+        _table(doc, [["项目", "本年", "上年", "增减"], *comparison])
 
     heading(s4)
     _table(

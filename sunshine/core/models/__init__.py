@@ -4,6 +4,7 @@ models in ``__all__``."""
 from sunshine.core.models.audit import *  # noqa: F403
 from sunshine.core.models.calendar import *  # noqa: F403
 from sunshine.core.models.crypto import *  # noqa: F403
+from sunshine.core.models.figures import *  # noqa: F403
 from sunshine.core.models.forms import *  # noqa: F403
 from sunshine.core.models.issued import *  # noqa: F403
 from sunshine.core.models.local_rules import *  # noqa: F403

@@ -1,0 +1,216 @@
+"""Reports: the annual summary is written from the registry (every number equal to the
+figure, with its provenance, no blank left), re-issued with what changed; the dashboard
+shows a section per mechanism with the figures, as of a snapshot, with its drill-down
+and downloads; the open figures page, CSV, Excel and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+from openpyxl import load_workbook
+
+from sunshine.core import figures as registry
+from sunshine.core.actors import SYSTEM
+from sunshine.core.figures import FigureValue, Period, Unit, figure_value, figures_snapshot, register_figure
+from sunshine.core.models import IssuedDocument
+from sunshine.core.testing import District
+from sunshine.orgs.models import Role
+from sunshine.reports import summary as summary_module
+from sunshine.reports.summary import SUMMARY_DOCUMENT, summary_issue, summary_narrative_save
+
+SH = ZoneInfo("Asia/Shanghai")
+COUNTER = {"n": 5}
+
+
+@pytest.fixture
+def district(db):
+    return District()
+
+
+@pytest.fixture
+def counter(monkeypatch):
+    """A figure of a pretend mechanism whose value the test changes."""
+    COUNTER["n"] = 5
+    register_figure(
+        key="zzcheck.count",
+        label="核查件数",
+        unit=Unit.CASES,
+        numerator="核查的件数",
+        compute=lambda period, organization: FigureValue.count(COUNTER["n"]),
+    )
+    sections = (*summary_module.SECTIONS[:-1], (*summary_module.SECTIONS[-1][:2], ("zzcheck.count",)))
+    monkeypatch.setattr(summary_module, "SECTIONS", sections)
+    yield
+    registry._unregister("zzcheck.count")
+
+
+def _docx(document: IssuedDocument) -> Document:
+    with document.file.file.open("rb") as fh:
+        return Document(io.BytesIO(fh.read()))
+
+
+def _text(doc: Document) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+@pytest.mark.django_db
+def test_the_annual_summary_is_filled_from_the_registry_with_provenance(district, counter):
+    bureau = district.bureau
+    summary_narrative_save(
+        bureau=bureau, year=2026, narrative={"education": "开展廉洁从教专题教育。"}, actor=district.user(Role.LEADER)
+    )
+    document = summary_issue(bureau=bureau, year=2026, actor=district.user(Role.LEADER))
+    assert document.kind == SUMMARY_DOCUMENT and re.search(r"〔2026〕\d+号", document.number)
+    doc = _docx(document)
+    text = _text(doc)
+    for heading in ("强化教育", "强化制度", "强化氛围", "强化监督", "信访案件查处", "加强组织领导", "强化监督检查"):
+        assert heading in text
+    assert "开展廉洁从教专题教育。" in text
+    # The seeds' sentence, with every blank filled: the numbers are the registry's.
+    period = Period.year(2026)
+    received = figure_value("petitions.received", period=period, organization=bureau)
+    closed = figure_value("petitions.closed", period=period, organization=bureau)
+    assert f"今年共接到信访件{received.value:,}件，办结{closed.value:,}件，办结率" in text
+    assert not re.search(r"[件,，]\s+件", text)
+    assert document.figures["petitions.received"] == received.measured.value
+    assert document.figures["zzcheck.count"] == 5
+    assert document.figures["narrative"]["education"] == "开展廉洁从教专题教育。"
+    # Every number carries its provenance as a comment: the key, the period, the snapshot.
+    comments = [c.text for c in doc.comments]
+    assert any("petitions.received" in c and "2026-01-01至2026-12-31" in c and "快照时间" in c for c in comments)
+    assert any("zzcheck.count" in c for c in comments)
+    # No English word reaches the reader outside the provenance comments.
+    assert not re.search(r"[A-Za-z]{3,}", text.replace("Excel", ""))
+
+
+@pytest.mark.django_db
+def test_writing_it_again_keeps_the_number_and_lists_what_changed(district, counter):
+    bureau = district.bureau
+    first = summary_issue(bureau=bureau, year=2026, actor=district.user(Role.DEPARTMENT_STAFF))
+    COUNTER["n"] = 9
+    second = summary_issue(bureau=bureau, year=2026, actor=district.user(Role.LEADER))
+    assert second.number == first.number and second.version == 2
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    text = _text(_docx(second))
+    assert "与上次印发版本相比的变化" in text
+    assert "核查件数：由5件变为9件。" in text
+    third = summary_issue(bureau=bureau, year=2026, actor=SYSTEM)
+    assert "数据没有变化" in _text(_docx(third))
+
+
+@pytest.mark.django_db
+def test_only_the_bureau_writes_the_summary(district):
+    from django.core.exceptions import PermissionDenied
+
+    for who in (Role.PRINCIPAL, Role.SYSTEM_ADMIN, Role.SUPERVISOR):
+        with pytest.raises(PermissionDenied):
+            summary_issue(bureau=district.bureau, year=2026, actor=district.user(who))
+    assert not IssuedDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_writes_the_docx(district, tmp_path):
+    out = tmp_path / "summary.docx"
+    call_command("report_annual_summary", "--year", "2026", "--out", str(out), stdout=io.StringIO())
+    assert "信访案件查处" in _text(Document(str(out)))
+    assert IssuedDocument.objects.filter(kind=SUMMARY_DOCUMENT).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_each_mechanism_with_its_table_drilldown_and_chart_data(district):
+    client = district.client(Role.LEADER)
+    response = client.get(reverse("reports:dashboard"), {"org": district.bureau.pk, "year": 2026})
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("信访举报", "政务公开", "网络舆情"):
+        assert name in page
+    assert reverse("petitions:workbench") in page  # the drill-down to the records
+    assert 'id="report-charts" type="application/json"' in page
+    assert "<script>" not in page  # charts from a file, data in a JSON block
+    received = figure_value("petitions.received", period=Period.year(2026), organization=district.bureau)
+    assert received.label in page
+    chart = client.get(reverse("reports:chart", args=["petitions"]), {"org": district.bureau.pk, "year": 2026})
+    data = chart.json()
+    assert data["labels"] and {f["key"] for f in data["figures"]} >= {"petitions.received"}
+    xlsx = client.get(
+        reverse("reports:chart", args=["fees"]), {"org": district.bureau.pk, "year": 2026, "format": "xlsx"}
+    )
+    fees = client.get(reverse("reports:chart", args=["fees"]), {"org": district.bureau.pk, "year": 2026}).json()
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:2] == ("指标", "数值")
+    assert [r[0] for r in rows[1:]] == [f["label"] for f in fees["figures"]]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_as_of_a_past_day_shows_the_snapshot(district, counter):
+    period = Period.year(2026)
+    day = datetime(2026, 6, 1, 23, 0, tzinfo=SH)
+    figures_snapshot(period=period, organization=district.bureau, prefix="zzcheck.", taken_at=day)
+    COUNTER["n"] = 42
+    client = district.client(Role.LEADER)
+    url = reverse("reports:chart", args=["zzcheck"])
+    now = client.get(url, {"org": district.bureau.pk, "year": 2026}).json()
+    then = client.get(url, {"org": district.bureau.pk, "year": 2026, "as_of": "2026-06-01"}).json()
+    assert now["values"] == [42]
+    assert then["values"] == [5]
+    before = client.get(url, {"org": district.bureau.pk, "year": 2026, "as_of": "2026-05-31"})
+    assert before.status_code == 404  # nothing was kept by then: no section
+    page = client.get(reverse("reports:dashboard"), {"org": district.bureau.pk, "year": 2026, "as_of": "2026-05-31"})
+    assert "该日之前没有保存统计数据快照" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_principal_sees_their_school_only(district):
+    client = district.client(Role.PRINCIPAL)
+    page = client.get(reverse("reports:dashboard"))
+    assert page.status_code == 200 and district.school.name in page.content.decode()
+    assert district.other_school.name not in page.content.decode()
+    assert client.get(reverse("reports:dashboard"), {"org": district.bureau.pk}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_bad_period_input_is_a_message_not_an_error(district):
+    client = district.client(Role.LEADER)
+    response = client.get(reverse("reports:dashboard"), {"year": "abc", "quarter": "2", "month": "5"})
+    assert response.status_code == 200
+    both = client.get(reverse("reports:dashboard"), {"year": "2026", "quarter": "2", "month": "5"})
+    assert "季度和月份只能选择一项" in both.content.decode()
+
+
+@pytest.mark.django_db
+def test_open_figures_page_csv_excel_and_api(district, client):
+    page = client.get(reverse("reports:statistics"), {"year": 2026})
+    text = page.content.decode()
+    closure = figure_value("petitions.closure_rate", period=Period.year(2026), organization=district.bureau)
+    assert closure.label in text and closure.definition in text
+    body = client.get(reverse("reports:statistics-download"), {"year": 2026, "format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][0] == "指标" and any(r[0] == closure.label for r in rows)
+    xlsx = client.get(reverse("reports:statistics-download"), {"year": 2026, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert len(list(sheet.iter_rows())) == len(rows)
+    api = json.loads(client.get(reverse("reports:api-figures"), {"year": 2026}).content)
+    keys = {f["key"] for s in api["sections"] for f in s["figures"]}
+    assert "petitions.closure_rate" in keys and api["period"]["first_day"] == "2026-01-01"
+    assert client.get(reverse("reports:api-figures"), {"year": "x"}).status_code == 400
+
+
+def test_the_nightly_snapshot_is_registered():
+    from sunshine.core.scheduler import PERIODIC_JOBS, job_label
+
+    assert "figures-snapshot" in PERIODIC_JOBS and job_label("figures-snapshot")
+    assert timezone.now() - timedelta(0) <= timezone.now()
