@@ -12,11 +12,12 @@ class DecisionsConfig(AppConfig):
 
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
-        from sunshine.core.registry import register_home_panel, register_workbench_entry
+        from sunshine.core.registry import register_dashboard_tile, register_home_panel, register_workbench_entry
         from sunshine.core.supervision import register_supervised
         from sunshine.core.uploads import register_file_access
         from sunshine.decisions import figures
         from sunshine.decisions.access import (
+            can_see_red_flags,
             can_use_workbench,
             material_file_access,
             minutes_may_issue,
@@ -26,10 +27,17 @@ class DecisionsConfig(AppConfig):
         from sunshine.decisions.demo import build_decisions_demo
         from sunshine.decisions.models import Consultation, Task, TitleRound
         from sunshine.decisions.paperwork import MINUTES_DOCUMENT, REPORT_DOCUMENT
-        from sunshine.decisions.selectors import open_consultations
+        from sunshine.decisions.selectors import open_consultations, red_flag_count
         from sunshine.decisions.services import MATERIAL_PURPOSE
 
         register_workbench_entry(_("Major decisions"), "decisions:workbench", order=40, visible=can_use_workbench)
+        register_dashboard_tile(
+            "decisions-red-flags",
+            red_flag_count,
+            label=_("Red flags of tenders and purchases"),
+            url_name="decisions:red-flags",
+            visible=can_see_red_flags,
+        )
         register_home_panel(
             "decisions-consultations",
             open_consultations,

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM, is_system
@@ -712,7 +713,7 @@ def decision_publish(*, actor: Any, item: DecisionItem) -> DecisionItem:
     if item.status != DecisionItem.Status.DECIDED:
         raise ValidationError(_("Only an adopted decision is published."))
     attachments: list[EntryFile] = []
-    body = [f"<p>{item.resolution}</p>"]
+    body = [f"<p>{escape(item.resolution)}</p>"]
     for consultation in item.consultations.filter(report__isnull=False).select_related("report__file"):
         report = consultation.report
         if report is None:
@@ -757,7 +758,7 @@ def task_assign(*, actor: Any, item: DecisionItem, unit: Organization, text: str
     if item.status != DecisionItem.Status.DECIDED:
         raise ValidationError(_("Tasks are handed out once the decision is adopted."))
     bureau = item.organization.bureau
-    if not unit.subtree().exists() or not unit.path.startswith(bureau.path):
+    if not unit.path.startswith(bureau.path):
         raise ValidationError({"unit": _("The unit must belong to %(org)s.") % {"org": bureau.name}})
     text = _text(text, "text", _("Say what the unit must do."))
     task = Task.objects.create(item=item, unit=unit, text=text)
@@ -853,14 +854,16 @@ def tender_publish(*, actor: Any, tender: Tender) -> Project:
     _require(actor, project.organization)
     if tender.winner is None:
         raise ValidationError(_("Award the tender before publishing its result."))
-    rows = "".join(f"<li>{b.bidder}：{b.amount_fen / 100:,.2f}" + _("yuan") + "</li>" for b in tender.bids.all())
+    rows = "".join(
+        f"<li>{escape(b.bidder)}：{b.amount_fen / 100:,.2f}" + _("yuan") + "</li>" for b in tender.bids.all()
+    )
     body = (
         "<p>"
         + _("Method: %(method)s. Ceiling price: %(ceiling)s yuan. Winner: %(winner)s at %(price)s yuan.")
         % {
             "method": tender.get_method_display(),
             "ceiling": f"{project.ceiling_fen / 100:,.2f}",
-            "winner": tender.winner.bidder,
+            "winner": escape(tender.winner.bidder),
             "price": f"{tender.winner.amount_fen / 100:,.2f}",
         }
         + f"</p><ul>{rows}</ul>"
@@ -1055,9 +1058,11 @@ def round_publish(*, actor: Any, title_round: TitleRound, now: datetime | None =
         raise ValidationError(_("Evaluate every applicant first."))
     now = now or timezone.now()
     due = deadline(PUBLICITY_CLOCK, now)
-    rows = "".join(f"<li>{a.name}（{a.post}）：{a.score}，{a.get_result_display()}</li>" for a in applicants)
+    rows = "".join(
+        f"<li>{escape(a.name)}（{escape(a.post)}）：{a.score}，{a.get_result_display()}</li>" for a in applicants
+    )
     body = (
-        f"<p>{_('Criteria')}：{title_round.criteria}</p><ul>{rows}</ul><p>"
+        f"<p>{_('Criteria')}：{escape(title_round.criteria)}</p><ul>{rows}</ul><p>"
         + _("Objections may be raised with the school until %(date)s.") % {"date": chinese_date(due.due_date)}
         + "</p>"
     )

@@ -118,6 +118,8 @@ def test_project_page_says_what_to_do_without_funds(world: World, client) -> Non
     _client(inspector, world.inspector)
     flags = inspector.get(reverse("decisions:red-flags")).content.decode()
     assert "仅一家投标" in flags and "中标价接近最高限价" in flags
+    home = inspector.get("/workbench/").content.decode()
+    assert "招标采购风险提示" in home
     assert client.get(reverse("decisions:red-flags")).status_code == 403  # department staff: no
 
 

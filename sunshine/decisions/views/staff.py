@@ -34,6 +34,7 @@ from sunshine.decisions.models import (
     Task,
     TitleRound,
 )
+from sunshine.decisions.selectors import red_flags_for
 from sunshine.orgs.models import Organization
 
 FUNDS_ABSENT = _(
@@ -621,11 +622,7 @@ class RedFlagsView(StaffMixin, View):
         return access.can_see_red_flags(self.request.user)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        orgs = access.visible_organizations(request.user)
-        flags = rules.red_flags(
-            tenders=rules.Tender.objects.filter(project__organization__in=orgs),
-            contracts=rules.Contract.objects.filter(organization__in=orgs),
-        )
+        flags = red_flags_for(request.user)
         names = dict(Organization.objects.filter(pk__in={f.organization_id for f in flags}).values_list("pk", "name"))
         return render(request, self.template_name, {"flags": flags, "names": names})
 
