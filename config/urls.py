@@ -10,6 +10,7 @@ urlpatterns = [
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),
     path("opinion/", include("sunshine.opinion.urls")),
+    path("enrollment/", include("sunshine.enrollment.api_urls")),
     path("enrollment/", include("sunshine.enrollment.urls")),
     path("", include("sunshine.core.urls")),
 ]
