@@ -58,7 +58,16 @@ def applications_import(*, actor: Any, season: Season, fh: IO[bytes], kind: str)
         data = {field: cells[where[column]] for column, field in COLUMNS.items()}
         choices = [cells[where[c]] for c in CHOICES if c in where and cells[where[c]]]
         try:
-            application, code = services.application_submit(actor=actor, season=season, choices=choices, **data)
+            application, code = services.application_submit(
+                actor=actor,
+                season=season,
+                choices=choices,
+                child_name=data["child_name"],
+                child_id_number=data["child_id_number"],
+                guardian_name=data["guardian_name"],
+                guardian_phone=data["guardian_phone"],
+                residence=data["residence"],
+            )
         except ValidationError as exc:
             raise ValidationError(
                 _("Row %(row)s: %(problem)s Nothing was imported.")

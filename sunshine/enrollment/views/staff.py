@@ -115,10 +115,10 @@ class SeasonStaffView(StaffMixin, View):
                     return render(request, self.template_name, self._context(season, draw_form=draw_form), status=400)
                 services.lottery_draw(actor=user, lottery_id=draw.pk, values=_lines(draw_form.cleaned_data["values"]))
             elif action == "import":
-                upload = ApplicationImportForm(request.POST, request.FILES)
-                if not upload.is_valid():
+                imported = ApplicationImportForm(request.POST, request.FILES)
+                if not imported.is_valid():
                     raise ValidationError(_("Choose the applications' file."))
-                file = upload.cleaned_data["file"]
+                file = imported.cleaned_data["file"]
                 kind = "xlsx" if file.name.lower().endswith(".xlsx") else "csv"
                 data = applications_import(actor=user, season=season, fh=file, kind=kind)
                 return attachment_response(data, filename=f"{season.name}回执码.xlsx", content_type=XLSX_TYPE)
