@@ -13,6 +13,7 @@ urlpatterns = [
     path("opinion/", include("sunshine.opinion.urls")),
     path("funds/", include("sunshine.funds.api_urls")),
     path("funds/", include("sunshine.funds.urls")),
+    path("enrollment/", include("sunshine.enrollment.api_urls")),
     path("enrollment/", include("sunshine.enrollment.urls")),
     path("reports/", include("sunshine.reports.urls")),
     path("", include("sunshine.core.urls")),

@@ -149,11 +149,9 @@ def admit(
     last_quota: dict[tuple[str, str], Any] = {}
     quota_admitted: dict[str, int] = defaultdict(int)
     if shares:
-        for i in order:
+        for i in [i for i in order if students[i].quota_choice in shares]:
             st = students[i]
             code = st.quota_choice
-            if not code or code not in shares:
-                continue
             pair = (code, st.junior)
             share = shares[code].get(st.junior, 0)
             if st.score < plan[code].line - floor_margin:

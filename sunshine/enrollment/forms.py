@@ -149,3 +149,13 @@ class CorrectionForm(forms.Form):
 
     def choices(self) -> list[str]:
         return [self.cleaned_data[name] for name in CHOICE_FIELDS if self.cleaned_data.get(name)]
+
+
+class ApplicationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Applications from the student-information system (Excel or CSV)"),
+        help_text=_(
+            "First row, the column names: 儿童姓名, 身份证号, 监护人姓名, 监护人电话, 户籍和居住情况, 志愿1 … 志愿6 "
+            "(school codes of the plan)."
+        ),
+    )

@@ -116,4 +116,9 @@ ACCESS = [
         data={"student_id": "K05", "score": "620"},
         label="look-up",
     ),
+    Rule("enrollment-api:openapi-json", EVERY),
+    Rule("enrollment-api:openapi-view", EVERY),
+    Rule("enrollment-api:api-root", frozenset(), denied_status=(404,)),
+    Rule("enrollment-api:seasons", EVERY, setup=f.opened),
+    Rule("enrollment-api:lotteries", EVERY, setup=f.published_lottery),
 ]

@@ -3,17 +3,20 @@ review, the lottery's freeze, draw under a row lock and publication."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from openpyxl import Workbook, load_workbook
 
 from sunshine.core.clocks import SHANGHAI
 from sunshine.core.models import AuditEntry
 from sunshine.core.testing import OTHER_SCHOOL_CLERK, District
 from sunshine.enrollment import lottery, services
+from sunshine.enrollment.imports import applications_import
 from sunshine.enrollment.models import Application, Lottery, Placement, Season
 from sunshine.enrollment.tests import factories as f
 from sunshine.orgs.models import Role
@@ -103,3 +106,40 @@ def test_draw_needs_every_source_value(d: District) -> None:
     assert Lottery.objects.get(pk=draw.pk).status == Lottery.Status.FROZEN
     with pytest.raises(PermissionDenied):
         services.lottery_draw(actor=d.user(Role.SCHOOL_CLERK), lottery_id=draw.pk, values=["1", "2"])
+
+
+def _sheet(rows: list[list[object]]) -> io.BytesIO:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+HEADER = ["儿童姓名", "身份证号", "监护人姓名", "监护人电话", "户籍和居住情况", "志愿1", "志愿2"]
+
+
+def test_import_from_excel_all_or_nothing_and_codes_returned(d: District) -> None:
+    season = f.opened(d)
+    bad = _sheet(
+        [HEADER, ["甲", f.id_number(1), "家长", "138", "户籍", "M1", ""], ["乙", "123", "家长", "138", "户籍", "M1"]]
+    )
+    with pytest.raises(ValidationError, match="3"):
+        applications_import(actor=f.manager(d), season=season, fh=bad, kind="xlsx")
+    assert Application.objects.count() == 0
+    good = _sheet(
+        [
+            HEADER,
+            ["甲", f.id_number(1), "家长", "138", "户籍", "M1", "M2"],
+            ["乙", f.id_number(2), "家长", "139", "户籍", "M2", ""],
+        ]
+    )
+    data = applications_import(actor=f.manager(d), season=season, fh=good, kind="xlsx")
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert len(rows) == 3 and Application.objects.count() == 2
+    code = str(rows[1][2]).replace(" ", "")
+    assert services.application_by_receipt(code).choices == ["M1", "M2"]  # type: ignore[union-attr]
+    with pytest.raises(PermissionDenied):
+        applications_import(actor=d.user(Role.SCHOOL_CLERK), season=season, fh=good, kind="xlsx")

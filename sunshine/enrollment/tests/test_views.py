@@ -150,3 +150,13 @@ def test_a_returned_application_is_corrected_on_the_web(d: District) -> None:
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED and application.choices == ["M2"]
     assert application.residence == "已补居住证"
+
+
+def test_api_lists_seasons_and_lotteries(d: District) -> None:
+    draw = f.published_lottery(d)
+    client = Client()
+    rows = client.get("/enrollment/api/lotteries").json()
+    assert rows[0]["root"] == draw.root and rows[0]["seed"] == draw.seed
+    assert rows[0]["bundle_url"].endswith(reverse("enrollment:lottery-bundle", args=[draw.pk]))
+    seasons = client.get("/enrollment/api/seasons").json()
+    assert {d["kind"] for d in seasons[0]["disclosures"]} == {"policy", "plan"}

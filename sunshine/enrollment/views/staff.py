@@ -16,17 +16,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from sunshine.core.downloads import XLSX_TYPE, attachment_response
 from sunshine.enrollment import access, admission_service, selectors, services
 from sunshine.enrollment import recruitment as recruitment_services
 from sunshine.enrollment.forms import (
     AdmissionUploadForm,
     AnswerForm,
+    ApplicationImportForm,
     DisclosureForm,
     DrawForm,
     FreezeForm,
     RecruitmentListForm,
     ReviewForm,
 )
+from sunshine.enrollment.imports import applications_import
 from sunshine.enrollment.models import AdmissionRun, Application, Lottery, Objection, Recruitment, Season
 
 
@@ -73,6 +76,7 @@ class SeasonStaffView(StaffMixin, View):
             "freeze_form": forms.get("freeze_form") or FreezeForm(),
             "draw_form": forms.get("draw_form") or DrawForm(),
             "upload_form": AdmissionUploadForm(),
+            "import_form": ApplicationImportForm(),
             "admission": AdmissionRun.objects.filter(season=season).first(),
         }
 
@@ -110,6 +114,14 @@ class SeasonStaffView(StaffMixin, View):
                 if not draw_form.is_valid() or draw is None:
                     return render(request, self.template_name, self._context(season, draw_form=draw_form), status=400)
                 services.lottery_draw(actor=user, lottery_id=draw.pk, values=_lines(draw_form.cleaned_data["values"]))
+            elif action == "import":
+                imported = ApplicationImportForm(request.POST, request.FILES)
+                if not imported.is_valid():
+                    raise ValidationError(_("Choose the applications' file."))
+                file = imported.cleaned_data["file"]
+                kind = "xlsx" if file.name.lower().endswith(".xlsx") else "csv"
+                data = applications_import(actor=user, season=season, fh=file, kind=kind)
+                return attachment_response(data, filename=f"{season.name}回执码.xlsx", content_type=XLSX_TYPE)
             elif action == "admission-run":
                 upload = AdmissionUploadForm(request.POST, request.FILES)
                 if not upload.is_valid():

@@ -277,10 +277,12 @@ def entry_check(bundle: dict, receipt_code: str) -> list:
     proof = merkle_proof(levels, index)
     ok = merkle_proof_check(digests[index], proof, bytes.fromhex(bundle["root"]))
     row = bundle["result"][index]
+    names = {s["code"]: s.get("name") or s["code"] for s in bundle["schools"]}
+    school = names.get(row["school"], row["school"]) if row["school"] else "未录取"
     return [
         f"条目 {eid}：志愿 {bundle['entries'][index]['choices']}",
         f"包含证明（{len(proof)}步）对根哈希 {bundle['root']}：{'有效' if ok else '无效'}",
-        f"随机数 {row['number']}；录取学校 {row['school'] or '未录取'}；志愿 {row['choice']}；顺位 {row['order']}",
+        f"随机数 {row['number']}；录取学校 {school}；志愿 {row['choice']}；顺位 {row['order']}",
     ]
 
 
