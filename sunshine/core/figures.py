@@ -472,9 +472,10 @@ def snapshot_moments(now: datetime) -> list[Period]:
 
 
 def figures_snapshot_nightly(*, now: datetime | None = None, organizations: Any = None) -> int:
-    """Snapshot every figure for the current year, quarter and month, for every active
-    organisation (a bureau for its tree, each department and school for itself).
-    Returns how many figure values were kept."""
+    """Snapshot every figure for every active organisation: a bureau (for its tree) and
+    each department for the current year, quarter and month; each school for the year
+    (a city has thousands of schools; the year is what a school's page shows by
+    default). Returns how many figure values were kept."""
     from django.apps import apps
 
     moment = now or timezone.now()
@@ -482,7 +483,10 @@ def figures_snapshot_nightly(*, now: datetime | None = None, organizations: Any 
         organizations = apps.get_model("orgs", "Organization").objects.filter(is_active=True).order_by("path")
     kept = 0
     for organization in organizations:
-        for period in snapshot_moments(moment):
+        periods = snapshot_moments(moment)
+        if getattr(organization, "kind", "") == "school":
+            periods = periods[:1]
+        for period in periods:
             kept += len(figures_snapshot(period=period, organization=organization, taken_at=moment))
     return kept
 

@@ -179,6 +179,32 @@ def changes_since(previous: dict[str, Any], figures: SummaryFigures) -> list[tup
     return changed
 
 
+def version_changes(document: Any) -> list[tuple[str, str, str]]:
+    """(what, before, now) between an issued version and the one it superseded, from the
+    figures frozen in each (nothing is recomputed); empty for a first version."""
+    from sunshine.core.figures import figure_get
+
+    previous = getattr(document, "supersedes", None)
+    if previous is None:
+        return []
+    changed = []
+    for key, now in document.figures.items():
+        before = previous.figures.get(key)
+        if key in ("narrative", "snapshot") or key not in previous.figures or before == now:
+            continue
+        try:
+            figure = figure_get(key)
+        except KeyError:
+            continue
+        period = Period.year(document.year)
+
+        def shown(value: Any, figure: Any = figure, period: Period = period) -> str:
+            return _amount(FigureResult(figure, period, document.organization, FigureValue(value)))
+
+        changed.append((str(figure.label), shown(before), shown(now)))
+    return changed
+
+
 def summary_docx(
     *,
     bureau: Any,

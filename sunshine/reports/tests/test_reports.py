@@ -106,6 +106,8 @@ def test_writing_it_again_keeps_the_number_and_lists_what_changed(district, coun
     text = _text(_docx(second))
     assert "与上次印发版本相比的变化" in text
     assert "核查件数：由5件变为9件。" in text
+    page = district.client(Role.LEADER).get(reverse("reports:summary"), {"year": 2026}).content.decode()
+    assert "核查件数：由5件变为9件" in page
     third = summary_issue(bureau=bureau, year=2026, actor=SYSTEM)
     assert "数据没有变化" in _text(_docx(third))
 

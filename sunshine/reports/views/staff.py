@@ -22,7 +22,13 @@ from sunshine.reports import access
 from sunshine.reports.exports import figures_xlsx
 from sunshine.reports.forms import NarrativeForm, period_form
 from sunshine.reports.mechanisms import sections_for
-from sunshine.reports.summary import SUMMARY_DOCUMENT, summary_get, summary_issue, summary_narrative_save
+from sunshine.reports.summary import (
+    SUMMARY_DOCUMENT,
+    summary_get,
+    summary_issue,
+    summary_narrative_save,
+    version_changes,
+)
 
 
 class DashboardMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -117,7 +123,13 @@ class SummaryView(SummaryMixin, View):
         return render(
             request,
             "reports/summary.html",
-            {"bureau": bureau, "year": year, "form": form, "issued": issued},
+            {
+                "bureau": bureau,
+                "year": year,
+                "form": form,
+                "issued": issued,
+                "changes": version_changes(issued[0]) if issued else [],
+            },
             status=status,
         )
 
