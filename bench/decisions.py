@@ -15,6 +15,7 @@ import os
 import random
 import time
 from datetime import date, timedelta
+from typing import Any
 
 import django
 
@@ -75,7 +76,7 @@ def build() -> None:
                     )
                 )
         Bid.objects.bulk_create(bids, batch_size=5000)
-        winners = {}
+        winners: dict[int, Any] = {}
         for bid in bids:
             winners.setdefault(bid.tender_id, bid)
         for tender in tenders:

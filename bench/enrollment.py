@@ -222,7 +222,11 @@ def bench_admission() -> None:
 
 
 def _matching_reference(plans: list[SchoolPlan], students: list[Student]) -> dict[str, str]:
+    import warnings
+
     from matching.games import HospitalResident
+
+    warnings.filterwarnings("ignore", module="matching")  # schools nobody qualifies for
 
     resident_prefs = {
         s.id: [c for c in s.choices if s.score >= next(p.line for p in plans if p.code == c)] for s in students

@@ -20,6 +20,7 @@ import random
 import time
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 import django
 
@@ -36,7 +37,7 @@ IMPORT_ROWS = int(os.environ.get("SUNSHINE_BENCH_FUNDS_IMPORT", "100000"))
 AS_OF = date(2026, 11, 10)
 
 
-def build() -> tuple[object, list[int], list[object]]:
+def build() -> tuple[Any, list[int], list[Any]]:
     from sunshine.funds.models import Allocation, Fund
     from sunshine.orgs.models import Organization
 
@@ -129,7 +130,7 @@ def fill(ids: list[int]) -> None:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE funds_disbursement")
 
 
-def lag_reference(funds: list[object]) -> int:
+def lag_reference(funds: list[Any]) -> int:
     from sunshine.funds.lag import schedule_bp
     from sunshine.funds.models import Allocation, Disbursement
 
@@ -151,7 +152,7 @@ def lag_reference(funds: list[object]) -> int:
     return lagging
 
 
-def import_file(fund: object, schools: int) -> bytes:
+def import_file(fund: Any, schools: int) -> bytes:
     out = io.StringIO()
     out.write("学校代码,凭证号,拨付日期,金额(元)\n")
     for n in range(IMPORT_ROWS):
@@ -159,7 +160,7 @@ def import_file(fund: object, schools: int) -> bytes:
     return out.getvalue().encode()
 
 
-def import_reference(data: bytes, fund: object) -> int:
+def import_reference(data: bytes, fund: Any) -> int:
     from sunshine.funds.models import Allocation
 
     allocations = dict(Allocation.objects.filter(fund=fund).values_list("organization__code", "pk"))

@@ -143,9 +143,7 @@ def main() -> None:
     sections_for(period=period, organization=bureau, only="petitions")[0].chart()
     print(f"one chart (petitions), live, first request (cold)       {(time.perf_counter() - t0) * 1000:8.1f} ms")
     live = p95(lambda: sections_for(period=period, organization=bureau, only="petitions")[0].chart())
-    print(
-        f"one chart (petitions), live, p95 (kept five minutes)          {live * 1000:8.1f} ms  (target < 200 ms)"
-    )
+    print(f"one chart (petitions), live, p95 (kept five minutes)          {live * 1000:8.1f} ms  (target < 200 ms)")
     t0 = time.perf_counter()
     figures_snapshot(period=period, organization=bureau)
     snap = time.perf_counter() - t0

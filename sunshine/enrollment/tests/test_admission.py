@@ -114,3 +114,18 @@ def test_admission_run_command(tmp_path: Path) -> None:
     assert rows["s1"]["school_code"] == "X" and rows["s3"]["school_code"] == "Y"
     assert rows["s3"]["explanation"].startswith("第一志愿（X）未录取：该校录取线650分，本人630分")
     assert rows["s4"]["school_code"] == "" and rows["s4"]["stage"] == ""
+
+
+def test_general_admission_equals_the_matching_librarys_student_optimal_result() -> None:
+    """ENR-2: without ties or quotas, parallel admission in score order is the
+    student-optimal stable matching; the `matching` library computes it independently."""
+    import random
+
+    from bench.enrollment import _matching_reference, _plans, _students
+
+    rng = random.Random(2026)
+    plans = _plans(rng, 12, 600, quota=False)
+    students = _students(rng, 600, 12, ties=False, quota=False)
+    result = admit(plans, students)
+    ours = {sid: p.school for sid, p in result.placements.items() if p.school}
+    assert ours and ours == _matching_reference(plans, students)
