@@ -26,7 +26,7 @@ class FundsConfig(AppConfig):
             statement_may_issue,
             statement_may_read,
         )
-        from sunshine.funds.demo import build_funds_demo
+        from sunshine.funds.demo import build_funds_demo, build_funds_projects_demo
         from sunshine.funds.models import Allocation
         from sunshine.funds.services import EVIDENCE_PURPOSE, IMPORT_PURPOSE
         from sunshine.funds.statement import STATEMENT_DOCUMENT
@@ -63,4 +63,5 @@ class FundsConfig(AppConfig):
         fund_project_pay.register(receivers.project_pay)
         fund_project_status.register(receivers.project_status)
         register_demo_builder("funds", build_funds_demo, order=45)
+        register_demo_builder("funds-projects", build_funds_projects_demo, order=65)
         figures.register()

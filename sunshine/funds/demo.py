@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from sunshine.core.actors import SYSTEM
 from sunshine.core.demo import DemoContext
 from sunshine.funds import services
-from sunshine.funds.models import Fund
+from sunshine.funds.models import Allocation, Fund
 from sunshine.orgs.models import Organization
 
 AS_OF = date(2026, 11, 10)
@@ -164,3 +165,26 @@ def build_funds_demo(context: DemoContext) -> None:
     _safety_fund(bureau, schools, actor, certifier)
     services.lag_sweep(actor=SYSTEM, on=AS_OF)
     context.notes.append(f"经费：截止2026年11月10日的下拨情况见 /funds/staff/statement/?as_of={AS_OF.isoformat()}")
+
+
+def build_funds_projects_demo(context: DemoContext) -> None:
+    """After the decisions builder: the projects that decisions opened through the seam
+    (a kindergarten building) are certified by the bureau's certifier and paid up to it."""
+    actor = context.users.get("jicai")
+    certifier = context.users.get("jijiao")
+    if actor is None or certifier is None:
+        return
+    projects = Allocation.objects.filter(
+        fund__bureau=context.bureau, source_label__startswith="decisions.", certifications__isnull=True
+    )
+    for number, allocation in enumerate(projects, start=1):
+        on = timezone.localdate()
+        evidence = SimpleUploadedFile("监理报告.pdf", b"%PDF-1.4\n% progress\n%%EOF\n", content_type="application/pdf")
+        services.progress_certify(
+            actor=certifier, allocation=allocation, progress_bp=1_500, certified_on=on, evidence=evidence,
+            note="基础施工完成，经监理确认",
+        )  # fmt: skip
+        services.disbursement_record(
+            actor=actor, allocation=allocation, paid_on=on, amount_fen=allocation.amount_fen * 1_000 // 10_000,
+            voucher=f"JC-{on.year}-{number:03d}",
+        )  # fmt: skip

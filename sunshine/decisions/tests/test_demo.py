@@ -60,3 +60,28 @@ def test_figures_count_the_demo() -> None:
     assert figure_value("decisions.dissents", period=period, organization=bureau).value == 1
     days = figure_value("decisions.consultation_days", period=period, organization=bureau)
     assert days.denominator == 2 and days.numerator >= 45
+
+
+@pytest.mark.django_db
+def test_the_demo_kindergarten_is_certified_and_paid_in_funds_never_ahead() -> None:
+    """FND-2 across the seam: funds' demo certifies the kindergarten's progress and pays up
+    to it; decisions reads where its money stands through fund_project_status."""
+    from sunshine.decisions.models import Project
+    from sunshine.decisions.services import project_funds_status
+    from sunshine.funds.demo import build_funds_projects_demo
+
+    bureau = BureauFactory(name="示范区教育局", short_name="区教育局")
+    office = DepartmentFactory(parent=bureau, name="办公室")
+    basic = DepartmentFactory(parent=bureau, name="基础教育股")
+    finance = DepartmentFactory(parent=bureau, name="计划财务股")
+    SchoolFactory(parent=bureau, name="示范区北坪小学", level=Organization.Level.PRIMARY)
+    users = {
+        "bangong": user_with_role(Role.DEPARTMENT_STAFF, organization=office),
+        "jijiao": user_with_role(Role.DEPARTMENT_STAFF, organization=basic),
+        "jicai": user_with_role(Role.FEE_REVIEWER, organization=finance),
+    }
+    context = DemoContext(bureau=bureau, users=users, now=timezone.now())
+    build_decisions_demo(context)
+    build_funds_projects_demo(context)
+    status = project_funds_status(Project.objects.get())
+    assert status.certified_bp == 1_500 and 0 < status.paid_fen <= status.payable_fen
