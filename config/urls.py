@@ -10,5 +10,6 @@ urlpatterns = [
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),
     path("opinion/", include("sunshine.opinion.urls")),
+    path("oversight/", include("sunshine.oversight.urls")),
     path("", include("sunshine.core.urls")),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sunshine.fees",
     "sunshine.disclosure",
     "sunshine.opinion",
+    "sunshine.oversight",
 ]
 
 MIDDLEWARE = [

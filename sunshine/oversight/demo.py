@@ -1,0 +1,2 @@
+def build_oversight_demo(*args, **kwargs):  # replaced below
+    return None
