@@ -14,10 +14,12 @@ from sunshine.core.local_rules import local_rule_set
 from sunshine.core.models import Supervision
 from sunshine.core.seams import (
     FeeViolationConfirmed,
-    RectificationItem as SeamItem,
     RectificationRequest,
     fee_violation_confirmed,
     rectification_request,
+)
+from sunshine.core.seams import (
+    RectificationItem as SeamItem,
 )
 from sunshine.core.supervision import supervision_list_of
 from sunshine.oversight.models import RectificationItem, RectificationOrder, Veto
@@ -65,7 +67,10 @@ def test_a_request_without_an_actor_is_refused_and_records_nothing(world):
 
 def _violation(world, finding=7, year="2026-2027"):
     return FeeViolationConfirmed(
-        school_id=world.school.pk, school_year=year, finding_id=finding, finding_label="2026年秋季学期 教辅材料费：未备案收费"
+        school_id=world.school.pk,
+        school_year=year,
+        finding_id=finding,
+        finding_label="2026年秋季学期 教辅材料费：未备案收费",
     )
 
 
