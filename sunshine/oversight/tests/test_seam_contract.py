@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from sunshine.core.actors import SYSTEM
@@ -60,7 +61,7 @@ def test_the_same_source_twice_makes_one_order(world):
 
 
 def test_a_request_without_an_actor_is_refused_and_records_nothing(world):
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         rectification_request.send(_request(world), actor=None)
     assert not RectificationOrder.objects.exists()
 
