@@ -192,3 +192,10 @@ def talks_visible_to(user: Any) -> QuerySet[Talk]:
 
 def talk_file_access(user: Any, stored_file: Any) -> bool:
     return talks_visible_to(user).filter(record=stored_file).exists()
+
+
+def bulletin_may_issue(actor: Any, organization: Organization) -> bool:
+    """The bulletin is issued in the bureau's name by its overseers (or a scheduled job)."""
+    from sunshine.core.actors import is_system
+
+    return is_system(actor) or is_overseer(actor, organization)

@@ -29,7 +29,12 @@ class OversightConfig(AppConfig):
         register_file_access("oversight.evidence", access.evidence_file_access, label=_("Rectification evidence"))
         register_file_access("oversight.photo", access.photo_file_access, label=_("Inspection photo"))
         register_file_access("oversight.talk", access.talk_file_access, label=_("Signed record of a talk"))
-        register_document_kind(BULLETIN_DOCUMENT, label=_("evaluation bulletin"), number_prefix="{short_name}考评通报")
+        register_document_kind(
+            BULLETIN_DOCUMENT,
+            label=_("evaluation bulletin"),
+            number_prefix="{short_name}考评通报",
+            may_issue=access.bulletin_may_issue,
+        )
         register_supervised(
             RectificationItem,
             url=lambda item: reverse("oversight:order-detail", args=[item.order_id]),
