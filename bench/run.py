@@ -19,6 +19,7 @@ BENCH_MODULES = [
     "bench.opinion",
     "bench.disclosure",
     "bench.petitions",
+    "bench.oversight",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

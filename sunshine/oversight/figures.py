@@ -37,9 +37,10 @@ class Measure:
             return FigureValue.count(rows.count())
         return FigureValue.rate(rows.filter(self.hit).count(), rows.count())
 
-    def bulk(self, period: Period, school_ids: Sequence[int]) -> dict[int, Decimal | None]:
-        """The value for each school in one grouped query (None: a rate of nothing)."""
-        rows = self.rows(period).filter(**{f"{self.school}__in": list(school_ids)})
+    def bulk(self, period: Period, bureau: Any, school_ids: Sequence[int]) -> dict[int, Decimal | None]:
+        """The value for each of ``bureau``'s schools in one grouped query (None: a rate
+        of nothing)."""
+        rows = self.rows(period).filter(within(bureau, self.school))
         aggregates: dict[str, Any] = {"n": Count("pk")}
         if self.hit is not None:
             aggregates["hit"] = Count("pk", filter=self.hit)

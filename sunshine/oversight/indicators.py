@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from sunshine.core.figures import Period, figure_value
+from sunshine.orgs.models import Organization
 from sunshine.oversight.figures import MEASURES
 from sunshine.oversight.models import Indicator
 
@@ -39,27 +41,46 @@ def period_of(name: str) -> Period:
     return Period.quarter(year, int(quarter)) if quarter else Period.year(year)
 
 
-def collect_raw(source: str, *, period: Period, schools: Sequence[Any]) -> dict[int, Decimal]:
-    """The figure ``source`` for every school: oversight's own in one grouped query each,
-    any other through the registry school by school. A rate of nothing is left out
-    (no value: the indicator gives full points, nothing having been due)."""
-    ids = [s.pk for s in schools]
+def collect_raw(source: str, *, period: Period, bureau: Any, school_ids: Sequence[int]) -> dict[int, Decimal]:
+    """The figure ``source`` for every school of ``bureau``: oversight's own in one grouped
+    query each, any other through the registry school by school. A rate of nothing is
+    left out (no value: the indicator gives full points, nothing having been due)."""
     if source in MEASURES:
-        found = MEASURES[source].bulk(period, ids)
+        found = MEASURES[source].bulk(period, bureau, school_ids)
     else:
         found = {}
-        for school in schools:
+        for school in Organization.objects.filter(pk__in=school_ids):
             value = figure_value(source, period=period, organization=school).value
             found[school.pk] = None if value is None else Decimal(str(value))
     return {pk: value for pk, value in found.items() if value is not None}
 
 
-def points_for(method: str, *, weight: int, per_unit: Decimal, raw: Decimal | None) -> Decimal:
-    """The points of one indicator. A rate or score with no value (nothing was due or no
-    inspection took place) gives full points; a count with no value counts nothing."""
-    w = Decimal(weight)
+def hundredths(value: Decimal | float | None) -> int | None:
+    """A raw value in hundredths (the scores keep two places), rounded half up."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return int(Decimal(repr(value)).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+@cache
+def shown(h: int | None) -> str | None:
+    """Hundredths as the two-place number a reader recomputes with."""
+    if h is None:
+        return None
+    sign = "-" if h < 0 else ""
+    return f"{sign}{abs(h) // 100}.{abs(h) % 100:02d}"
+
+
+def points_for(method: str, *, weight: int, per_unit_h: int, raw_h: int | None) -> int:
+    """The points of one indicator, in hundredths. ``rate``: weight × value / 100 (the
+    value held between 0 and 100; no value — nothing was due, no inspection took place —
+    gives full points); ``deduct``: the weight less ``per_unit`` for each case, never
+    below zero."""
+    full = weight * 100
     if method == Indicator.Method.DEDUCT:
-        return max(Decimal(0), w - (raw or 0) * per_unit).quantize(Decimal("0.01"))
-    if raw is None:
-        return w.quantize(Decimal("0.01"))
-    return (w * min(max(raw, Decimal(0)), Decimal(100)) / 100).quantize(Decimal("0.01"))
+        return max(0, full - ((raw_h or 0) * per_unit_h + 50) // 100)
+    if raw_h is None:
+        return full
+    return (weight * min(max(raw_h, 0), 10000) + 50) // 100

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +36,7 @@ from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
 from sunshine.orgs.access import has_role
 from sunshine.orgs.models import Organization, Role
 from sunshine.oversight import access
-from sunshine.oversight.indicators import STANDARD_INDICATORS, collect_raw, period_of, points_for
+from sunshine.oversight.indicators import STANDARD_INDICATORS, collect_raw, hundredths, period_of, points_for, shown
 from sunshine.oversight.models import (
     AdvancedList,
     Circular,
@@ -392,63 +394,53 @@ def indicator_value_enter(
     return value
 
 
-@transaction.atomic
-def evaluation_collect(*, evaluation: Evaluation, actor: Any) -> int:
-    """Read every figure-fed indicator for every school from the figures registry
-    (in bulk where the source allows) into raw values."""
-    _require(
-        is_system(actor) or access.is_overseer(actor, evaluation.indicator_set.bureau),
-        _("Only the bureau's staff evaluate."),
-    )
-    _draft(evaluation)
-    schools = list(_schools(evaluation))
-    period = period_of(evaluation.indicator_set.period)
-    indicators = [i for i in evaluation.indicator_set.indicators.all() if i.source != Indicator.MANUAL]
-    IndicatorValue.objects.filter(evaluation=evaluation, indicator__in=indicators).delete()
-    rows = []
-    for indicator in indicators:
-        for school_id, raw in collect_raw(indicator.source, period=period, schools=schools).items():
-            rows.append(IndicatorValue(evaluation=evaluation, indicator=indicator, school_id=school_id, raw=raw))
-    IndicatorValue.objects.bulk_create(rows, batch_size=2000)
-    audit_record(actor=actor, action="oversight.evaluation_collect", target=evaluation, data={"values": len(rows)})
-    return len(rows)
+DEDUCT = Indicator.Method.DEDUCT
 
 
 def score_schools(evaluation: Evaluation) -> list[SchoolScore]:
-    """Every school's score with its working, colour and rank (not saved): one read of
-    the raw values, the rest in memory."""
+    """Every school's score with its working, colour and rank (not saved). The figures are
+    read for all schools at once (``collect_raw``), the hand scores in one query, the rest
+    is integer arithmetic in hundredths."""
     indicators = list(evaluation.indicator_set.indicators.all())
     period = evaluation.indicator_set.period
     lines = score_thresholds(period)
-    raw: dict[tuple[int, int], Decimal] = {
-        (school, ind): value
-        for school, ind, value in IndicatorValue.objects.filter(evaluation=evaluation).values_list(
-            "school_id", "indicator_id", "raw"
-        )
-    }
+    bureau = evaluation.indicator_set.bureau
+    school_ids = list(_schools(evaluation).values_list("pk", flat=True))
+    columns: dict[int, dict[int, int | None]] = {ind.pk: {} for ind in indicators}
+    for ind in indicators:
+        if ind.source != Indicator.MANUAL:
+            found = collect_raw(ind.source, period=period_of(period), bureau=bureau, school_ids=school_ids)
+            columns[ind.pk] = {pk: hundredths(v) for pk, v in found.items()}
+    rows = (
+        IndicatorValue.objects.filter(evaluation=evaluation)
+        .annotate(as_float=Cast("raw", FloatField()))
+        .values_list("indicator_id", "school_id", "as_float")
+    )
+    seen: dict[float, int | None] = {}
+    for ind_id, school_id, value in rows:
+        if value not in seen:
+            seen[value] = hundredths(value)
+        columns[ind_id][school_id] = seen[value]
+    plan = [
+        (ind.name, ind.weight, ind.method, int(ind.per_unit * 100), ind.source == Indicator.MANUAL, columns[ind.pk])
+        for ind in indicators
+    ]
     scores = []
-    for school_id in _schools(evaluation).values_list("pk", flat=True):
+    for school_id in school_ids:
         working = []
-        total = Decimal(0)
-        for ind in indicators:
-            value = raw.get((school_id, ind.pk))
-            if value is None and ind.source == Indicator.MANUAL:
-                points = Decimal("0.00")  # not scored by hand: no points
+        total = 0
+        for name, weight, method, per_unit_h, manual, column in plan:
+            raw_h = column.get(school_id)
+            if raw_h is None:
+                points = 0 if manual or method == DEDUCT else weight * 100  # not scored by hand; nothing due
             else:
-                points = points_for(ind.method, weight=ind.weight, per_unit=ind.per_unit, raw=value)
+                points = points_for(method, weight=weight, per_unit_h=per_unit_h, raw_h=raw_h)
             total += points
-            working.append(
-                {
-                    "indicator": ind.name,
-                    "raw": None if value is None else str(value),
-                    "weight": ind.weight,
-                    "points": str(points),
-                }
-            )
-        total = total.quantize(Decimal("0.01"))
-        rag = score_rag(float(total), period=period, thresholds=lines)
+            working.append({"indicator": name, "raw": shown(raw_h), "weight": weight, "points": shown(points)})
+        score = Decimal(shown(total) or 0)
+        rag = score_rag(float(score), period=period, thresholds=lines)
         scores.append(
-            SchoolScore(evaluation=evaluation, school_id=school_id, score=total, rag=rag, rank=0, working=working)
+            SchoolScore(evaluation_id=evaluation.pk, school_id=school_id, score=score, rag=rag, rank=0, working=working)
         )
     scores.sort(key=lambda s: -s.score)
     rank, previous = 0, None
@@ -641,6 +633,7 @@ def inspection_file(*, inspection: Inspection, actor: Any) -> Inspection:
 @transaction.atomic
 def finding_to_order(*, finding: InspectionFinding, actor: Any, due_on: date | None = None) -> RectificationOrder:
     """A filed, intact finding becomes a rectification order for the school."""
+    finding.refresh_from_db()
     inspection = finding.inspection
     bureau = inspection.appointment.bureau
     _require(access.is_overseer(actor, bureau), _("Only the bureau's staff issue rectification orders."))

@@ -245,7 +245,6 @@ def test_scores_show_their_working_and_colour(world):
         services.indicator_value_enter(
             evaluation=e, indicator=manual, school=world.other, raw=Decimal(80), note="", actor=world.inspector
         )
-    services.evaluation_collect(evaluation=e, actor=world.inspector)
     services.evaluation_compute(evaluation=e, actor=world.inspector)
     scores = {s.school_id: s for s in SchoolScore.objects.filter(evaluation=e)}
     other, school = scores[world.other.pk], scores[world.school.pk]

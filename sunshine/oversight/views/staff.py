@@ -383,13 +383,7 @@ class EvaluationDetailView(OverseerMixin, View):
         evaluation = access.evaluation_get_for(request.user, pk)
         user = request.user
         action = request.POST.get("action")
-        if action == "collect":
-            _act(
-                request,
-                lambda: services.evaluation_collect(evaluation=evaluation, actor=user),
-                _("The figures are read."),
-            )
-        elif action == "compute":
+        if action == "compute":
             _act(
                 request,
                 lambda: services.evaluation_compute(evaluation=evaluation, actor=user),
