@@ -12,7 +12,7 @@ class OversightConfig(AppConfig):
 
         from sunshine.core.demo import register_demo_builder
         from sunshine.core.issued import register_document_kind
-        from sunshine.core.registry import register_workbench_entry
+        from sunshine.core.registry import register_home_panel, register_workbench_entry
         from sunshine.core.seams import fee_violation_confirmed, rectification_request
         from sunshine.core.supervision import register_supervised
         from sunshine.core.uploads import register_file_access
@@ -26,6 +26,7 @@ class OversightConfig(AppConfig):
         register_workbench_entry(
             _("Supervision and evaluation"), "oversight:workbench", order=40, visible=access.can_use_workbench
         )
+        register_home_panel("oversight-bulletins", template="oversight/home/bulletins.html", section="news", order=50)
         register_file_access("oversight.evidence", access.evidence_file_access, label=_("Rectification evidence"))
         register_file_access("oversight.photo", access.photo_file_access, label=_("Inspection photo"))
         register_file_access("oversight.talk", access.talk_file_access, label=_("Signed record of a talk"))
