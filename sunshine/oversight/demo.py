@@ -33,7 +33,10 @@ PROBLEMS = [
     "教师有偿补课问题排查台账不全",
 ]
 # 师德师风 scored by hand: most schools well, a few poorly (with the evidence named)
-HAND_SCORES = [95, 92, 88, 98, 85, 90, 60, 94, 91, 40, 87, 93, 96, 89, 30, 90, 92, 86, 97, 91]
+HAND_SCORES = [
+    95, 92, 88, 98, 85, 90, 60, 94, 91, 40, 87, 93, 96, 89, 30, 90, 92, 86, 97, 91,
+    99, 93, 97, 95, 84, 96, 98, 92, 70, 94, 97, 99, 88, 95, 50, 96, 93, 98, 90, 94,
+]  # fmt: skip
 
 
 def _backdate(item: RectificationItem, days: int) -> None:
@@ -123,10 +126,10 @@ def build_oversight_demo(context: DemoContext) -> None:
     )
     for n, confirmation in enumerate(circular.confirmations.select_related("school").order_by("school__code")):
         clerk = clerks.get(confirmation.school_id)
-        if clerk is None or n >= 25:
+        if clerk is None or n >= 36:
             continue
         services.circular_confirm_receipt(confirmation=confirmation, actor=clerk)
-        if n < 18:
+        if n < 30:
             services.circular_confirm_study(
                 confirmation=confirmation, actor=clerk, studied_on=today, attendees=40 + n, minutes="集中学习通知全文"
             )

@@ -31,7 +31,7 @@ class MultipleFileField(forms.FileField):
 
 class ReportForm(OnceForm):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-    files = MultipleFileField(label=_("Evidence (photos or documents)"))
+    evidence = MultipleFileField(label=_("Evidence (photos or documents)"))
 
 
 class VerifyForm(forms.Form):

@@ -20,7 +20,7 @@ from sunshine.oversight.models import Indicator
 
 # name (as in OVS-2-weights) → (source: a figure key or "manual", method, points per case)
 STANDARD_INDICATORS: dict[str, tuple[str, str, int]] = {
-    "信访举报": ("petitions.received", Indicator.Method.DEDUCT, 5),
+    "信访举报": ("petitions.received", Indicator.Method.DEDUCT, 2),
     "规范收费": ("fees.findings_confirmed", Indicator.Method.DEDUCT, 10),
     "校务公开": ("disclosure.inspection_average", Indicator.Method.RATE, 0),
     "整改落实": ("oversight.rectification_on_time_rate", Indicator.Method.RATE, 0),

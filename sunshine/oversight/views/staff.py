@@ -190,7 +190,9 @@ class OrderDetailView(StaffMixin, View):
                 def report() -> None:
                     with transaction.atomic():
                         if submission_claim(form.submission_token, purpose="oversight.report"):
-                            services.rectification_report(item=item, actor=user, text=data["text"], files=data["files"])
+                            services.rectification_report(
+                                item=item, actor=user, text=data["text"], files=data["evidence"]
+                            )
 
                 _act(request, report, _("The report is sent for verification."))
             else:
@@ -397,7 +399,7 @@ class EvaluationDetailView(OverseerMixin, View):
             )
         elif action == "value":
             schools = Organization.objects.filter(parent=evaluation.indicator_set.bureau, kind=Organization.Kind.SCHOOL)
-            form = ValueForm(request.POST, schools=schools)
+            form: Any = ValueForm(request.POST, schools=schools)
             if form.is_valid():
                 d = form.cleaned_data
                 indicator = get_object_or_404(evaluation.indicator_set.indicators, pk=d["indicator"])
