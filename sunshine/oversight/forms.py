@@ -158,3 +158,18 @@ class TalkForm(OnceForm):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class AppointmentForm(OnceForm):
+    user = forms.ModelChoiceField(queryset=None, label=_("Social supervisor"))
+    starts_on = forms.DateField(label=_("Term starts"))
+    ends_on = forms.DateField(label=_("Term ends"))
+    schools = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(), label=_("Schools in scope"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, supervisors: Any, schools: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = supervisors  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = lambda u: u.full_name or u.get_username()  # type: ignore[attr-defined]
+        self.fields["schools"].queryset = schools  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/", staff.WorkbenchView.as_view(), name="workbench"),
     path("staff/orders/new/", staff.OrderCreateView.as_view(), name="order-create"),
     path("staff/orders/<int:pk>/", staff.OrderDetailView.as_view(), name="order-detail"),
+    path("staff/supervisors/new/", staff.AppointmentCreateView.as_view(), name="appointment-create"),
     path("staff/inspections/new/", staff.InspectionCreateView.as_view(), name="inspection-create"),
     path("staff/inspections/<int:pk>/", staff.InspectionDetailView.as_view(), name="inspection-detail"),
     path("staff/evaluations/new/", staff.EvaluationCreateView.as_view(), name="evaluation-create"),

@@ -222,6 +222,20 @@ ACCESS = [
         done=lambda d: item_status(d) == RectificationItem.Status.OPEN,
         label="reopen",
     ),
+    Rule("oversight:appointment-create", OVERSEERS),
+    Rule(
+        "oversight:appointment-create",
+        OVERSEERS,
+        method=POST,
+        data=lambda d: {
+            "user": d.user(Role.SUPERVISOR).pk,
+            "starts_on": timezone.localdate().isoformat(),
+            "ends_on": (timezone.localdate() + timedelta(days=365)).isoformat(),
+            "schools": [d.school.pk],
+        },
+        ok_status=302,
+        done=lambda d: services.SupervisorAppointment.objects.exists(),
+    ),
     Rule("oversight:inspection-create", SUPERVISOR, setup=appointment),
     Rule(
         "oversight:inspection-create",

@@ -52,6 +52,7 @@ def pages(d: District) -> list[tuple[str, str]]:
         (Role.SCHOOL_CLERK, reverse("oversight:veto-detail", args=[rows.veto(d).pk])),
         (Role.SCHOOL_CLERK, reverse("oversight:circular-detail", args=[rows.circular(d).pk])),
         (Role.SUPERVISOR, reverse("oversight:inspection-create")),
+        (Role.LEADER, reverse("oversight:appointment-create")),
         (Role.SUPERVISOR, reverse("oversight:workbench")),
     ]
 

@@ -26,6 +26,7 @@ from sunshine.orgs.models import Organization
 from sunshine.oversight import access, services
 from sunshine.oversight.forms import (
     AppealForm,
+    AppointmentForm,
     CircularForm,
     DecideForm,
     EvaluationForm,
@@ -228,6 +229,49 @@ class OrderDetailView(StaffMixin, View):
         else:
             raise PermissionDenied
         return HttpResponseRedirect(reverse("oversight:order-detail", args=[order.pk]))
+
+
+class AppointmentCreateView(OverseerMixin, View):
+    """The bureau appoints a social supervisor (聘任): term and schools in scope."""
+
+    template_name = "oversight/staff/appointment_form.html"
+
+    def _form(self, data: Any = None) -> AppointmentForm:
+        from django.contrib.auth import get_user_model
+
+        from sunshine.orgs.models import Membership, Role
+
+        ids = access.bureau_ids(self.request.user)
+        members = Membership.objects.filter(role=Role.SUPERVISOR, is_active=True, organization__in=ids)
+        supervisors = get_user_model().objects.filter(pk__in=members.values("user_id"))
+        schools = Organization.objects.filter(parent__in=ids, kind=Organization.Kind.SCHOOL, is_active=True)
+        return AppointmentForm(data, supervisors=supervisors, schools=schools.order_by("name"))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": self._form()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request.POST)
+        bureau = self.bureau()
+        if form.is_valid() and bureau is not None:
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if submission_claim(form.submission_token, purpose="oversight.appointment"):
+                        services.appointment_create(
+                            bureau=bureau,
+                            user=d["user"],
+                            starts_on=d["starts_on"],
+                            ends_on=d["ends_on"],
+                            schools=d["schools"],
+                            actor=request.user,
+                        )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The supervisor is appointed."))
+                return HttpResponseRedirect(reverse("oversight:workbench"))
+        return render(request, self.template_name, {"form": form}, status=400)
 
 
 # --- inspections ------------------------------------------------------------------------------
