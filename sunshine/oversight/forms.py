@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.forms import OnceForm
@@ -161,7 +162,7 @@ class TalkForm(OnceForm):
 
 
 class AppointmentForm(OnceForm):
-    user = forms.ModelChoiceField(queryset=None, label=_("Social supervisor"))
+    user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("Social supervisor"))
     starts_on = forms.DateField(label=_("Term starts"))
     ends_on = forms.DateField(label=_("Term ends"))
     schools = forms.ModelMultipleChoiceField(
