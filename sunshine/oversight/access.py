@@ -19,6 +19,8 @@ from sunshine.orgs.access import has_role, organizations_of
 from sunshine.orgs.models import Organization, Role
 from sunshine.oversight.models import (
     AdvancedList,
+    Campaign,
+    CampaignReturn,
     Circular,
     CircularConfirmation,
     Evaluation,
@@ -199,3 +201,35 @@ def bulletin_may_issue(actor: Any, organization: Organization) -> bool:
     from sunshine.core.actors import is_system
 
     return is_system(actor) or is_overseer(actor, organization)
+
+
+def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(
+        Q(bureau__in=bureau_ids(user)) | Q(returns__school__in=own_schools(user).values("pk"))
+    ).distinct()
+
+
+def campaign_get_for(user: Any, pk: int) -> Campaign:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(campaigns_visible_to(user), pk=pk)
+
+
+def returns_visible_to(user: Any, campaign: Campaign) -> QuerySet[CampaignReturn]:
+    rows = CampaignReturn.objects.filter(campaign=campaign).select_related("school")
+    if is_overseer(user, campaign.bureau):
+        return rows
+    return rows.filter(school__in=own_schools(user).values("pk"))
+
+
+def pledge_file_access(user: Any, stored_file: Any) -> bool:
+    return (
+        CampaignReturn.objects.filter(paper=stored_file, campaign__in=campaigns_visible_to(user))
+        .filter(Q(campaign__bureau__in=bureau_ids(user)) | Q(school__in=own_schools(user).values("pk")))
+        .exists()
+    )
+
+
+def attendance_file_access(user: Any, stored_file: Any) -> bool:
+    """Attendance lists are read by the bureau's overseers only."""
+    return is_overseer(user)

@@ -29,6 +29,8 @@ class OversightConfig(AppConfig):
         register_home_panel("oversight-bulletins", template="oversight/home/bulletins.html", section="news", order=50)
         register_file_access("oversight.evidence", access.evidence_file_access, label=_("Rectification evidence"))
         register_file_access("oversight.photo", access.photo_file_access, label=_("Inspection photo"))
+        register_file_access("oversight.pledge", access.pledge_file_access, label=_("Signed pledge"))
+        register_file_access("oversight.attendance", access.attendance_file_access, label=_("Attendance list"))
         register_file_access("oversight.talk", access.talk_file_access, label=_("Signed record of a talk"))
         register_document_kind(
             BULLETIN_DOCUMENT,

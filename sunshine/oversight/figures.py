@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
 from sunshine.oversight.models import (
+    Campaign,
+    CampaignReturn,
     CircularConfirmation,
     Inspection,
     InspectionFinding,
@@ -103,7 +105,16 @@ def _vetoes(period: Period) -> QuerySet[Veto]:
     )
 
 
+def _pledges(period: Period) -> QuerySet[CampaignReturn]:
+    return CampaignReturn.objects.filter(
+        campaign__kind=Campaign.Kind.PLEDGE,
+        campaign__created_at__gte=period.start,
+        campaign__created_at__lt=min(period.end, period.as_of),
+    )
+
+
 MEASURES: dict[str, Measure] = {
+    "oversight.pledge_completion_rate": Measure("school", _pledges, hit=Q(done_at__isnull=False)),
     "oversight.inspections": Measure("school", _inspections),
     "oversight.findings": Measure("inspection__school", _findings),
     "oversight.rectification_items": Measure("order__organization", _items_due),
@@ -143,6 +154,13 @@ def register() -> None:
             Unit.PERCENT,
             _("schools that confirmed the study"),
             _("schools a document was circulated to"),
+        ),
+        (
+            "oversight.pledge_completion_rate",
+            _("Pledges signed"),
+            Unit.PERCENT,
+            _("schools that signed the pledge"),
+            _("schools asked to sign"),
         ),
         ("oversight.talks", _("Admonishment talks"), Unit.CASES, _("admonishment talks held"), ""),
         ("oversight.sanctions", _("Disciplinary sanctions"), Unit.PERSONS, _("sanctions imposed"), ""),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.forms import OnceForm
 from sunshine.orgs.models import Organization
-from sunshine.oversight.models import Inspection, Talk
+from sunshine.oversight.models import Campaign, Inspection, Talk
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -174,3 +174,32 @@ class AppointmentForm(OnceForm):
         self.fields["user"].queryset = supervisors  # type: ignore[attr-defined]
         self.fields["user"].label_from_instance = lambda u: u.full_name or u.get_username()  # type: ignore[attr-defined]
         self.fields["schools"].queryset = schools  # type: ignore[attr-defined]
+
+
+class CampaignForm(OnceForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Campaign.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        help_text=_("The pledge, the session's material, or the checklist (one question a line)."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=8000,
+    )
+    held_on = forms.DateField(label=_("Date of the session"), required=False)
+
+
+class PledgeForm(forms.Form):
+    paper = forms.FileField(label=_("Signed paper"), required=False)
+
+
+class AttendanceForm(forms.Form):
+    file = forms.FileField(label=_("Attendance list (Excel or CSV: 学校代码 or 学校名称, 参加人数)"))
+
+
+class SpotCheckForm(forms.Form):
+    matches = forms.TypedChoiceField(
+        label=_("Spot check"),
+        choices=[("1", _("The answers match what was found")), ("0", _("The answers do not match"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)

@@ -416,3 +416,59 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
+
+
+# --- Campaigns: pledges, warning education, self-inspection ---------------------------------------
+
+
+class Campaign(models.Model):
+    """A campaign sent to every school: a pledge (承诺书) to sign, a warning-education
+    session (警示教育) to attend, or a self-inspection checklist (自查) to answer."""
+
+    class Kind(models.TextChoices):
+        PLEDGE = "pledge", _("pledge")
+        WARNING = "warning", _("warning education")
+        SELF_INSPECTION = "self_check", _("self-inspection")
+
+    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(
+        _("text"), help_text=_("The pledge, the session's material, or the checklist (one question a line).")
+    )
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def questions(self) -> list[str]:
+        return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+
+class CampaignReturn(models.Model):
+    """One school's part in a campaign: the pledge signed (online or the signed paper),
+    the attendance at the session, or the self-inspection's answers and the bureau's
+    spot check against them."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="returns")
+    school = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=50, blank=True)
+    paper = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attendees = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    answers = models.JSONField(default=list)  # [{"question", "ok": bool, "note"}]
+    spot_checked_at = models.DateTimeField(_("spot-checked at"), null=True, blank=True)
+    spot_check_matches = models.BooleanField(_("answers match the spot check"), null=True)
+    spot_check_note = models.TextField(_("spot-check note"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "school"], name="ovs_one_return")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.school_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import SHANGHAI, deadline, score_rag, score_thresholds
+from sunshine.core.imports import SheetLimits, spreadsheet_check, spreadsheet_rows
 from sunshine.core.local_rules import local_rule, local_rule_for_period
 from sunshine.core.models import StoredFile, Supervision
 from sunshine.core.seams import FeeViolationConfirmed, RectificationRequest
@@ -32,13 +34,22 @@ from sunshine.core.supervision import (
     supervision_reopen,
 )
 from sunshine.core.transitions import transition
-from sunshine.core.uploads import KIND_DOCUMENTS, KIND_IMAGES, upload_store
+from sunshine.core.uploads import (
+    KIND_DOCUMENTS,
+    KIND_IMAGES,
+    KIND_SPREADSHEETS,
+    KIND_TEXT,
+    discard_on_error,
+    upload_store,
+)
 from sunshine.orgs.access import has_role
 from sunshine.orgs.models import Organization, Role
 from sunshine.oversight import access
 from sunshine.oversight.indicators import STANDARD_INDICATORS, collect_raw, hundredths, period_of, points_for, shown
 from sunshine.oversight.models import (
     AdvancedList,
+    Campaign,
+    CampaignReturn,
     Circular,
     CircularConfirmation,
     Evaluation,
@@ -809,3 +820,168 @@ def talk_record(
     )
     audit_record(actor=actor, action="oversight.talk_record", target=talk, data={"kind": kind, "unit": unit.pk})
     return talk
+
+
+# --- Campaigns ------------------------------------------------------------------------------
+
+KIND_SHEETS = KIND_SPREADSHEETS | KIND_TEXT
+ATTENDANCE_LIMITS = replace(
+    SheetLimits(), max_bytes=2 * 1024 * 1024, max_cell_chars=200, max_columns=20, max_rows=20_001
+)
+
+
+@transaction.atomic
+def campaign_launch(
+    *, bureau: Organization, kind: str, title: str, body: str, held_on: date | None, actor: Any
+) -> Campaign:
+    """Send a pledge, a warning-education session or a self-inspection checklist to every
+    school of the bureau."""
+    _require(is_system(actor) or access.is_overseer(actor, bureau), _("Only the bureau's staff launch campaigns."))
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("Give the title and the text."))
+    if kind == Campaign.Kind.WARNING and held_on is None:
+        raise ValidationError(_("Give the date of the session."))
+    campaign = Campaign.objects.create(
+        bureau=bureau, kind=kind, title=title.strip(), body=body.strip(), held_on=held_on
+    )
+    schools = Organization.objects.filter(parent=bureau, kind=Organization.Kind.SCHOOL, is_active=True)
+    CampaignReturn.objects.bulk_create([CampaignReturn(campaign=campaign, school=s) for s in schools])
+    audit_record(actor=actor, action="oversight.campaign_launch", target=campaign, data={"kind": kind})
+    return campaign
+
+
+@transaction.atomic
+def pledge_sign(*, ret: CampaignReturn, actor: Any, paper: Any = None) -> CampaignReturn:
+    """The school's principal signs the pledge online, or its staff upload the signed paper."""
+    _require(access.can_manage_school(actor, ret.school), _("Only the school itself signs its pledge."))
+    if ret.campaign.kind != Campaign.Kind.PLEDGE:
+        raise ValidationError(_("This campaign has no pledge to sign."))
+    if ret.done_at is not None:
+        raise ValidationError(_("The pledge is already signed."))
+    if paper is not None:
+        ret.paper = upload_store(
+            file=paper, purpose="oversight.pledge", actor=actor, allowed_kinds=KIND_IMAGES | KIND_DOCUMENTS
+        )
+    elif not has_role(actor, Role.PRINCIPAL):
+        raise ValidationError(_("Online signing is for the principal; upload the signed paper instead."))
+    ret.signed_by = "" if paper is not None else (getattr(actor, "full_name", "") or actor.get_username())
+    ret.done_at = timezone.now()
+    ret.save(update_fields=["paper", "signed_by", "done_at"])
+    audit_record(actor=actor, action="oversight.pledge_sign", target=ret, data={"paper": ret.paper_id})
+    return ret
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def attendance_parse(fh: Any, *, kind: str, schools: dict[str, int]) -> dict[int, int]:
+    """The attendance list of a warning-education session: columns 学校代码 (or 学校名称)
+    and 参加人数; every row must name a school of the bureau and a whole number.
+    All-or-nothing: any bad row refuses the file with its row number."""
+    rows = spreadsheet_rows(fh, kind=kind, limits=ATTENDANCE_LIMITS)
+    errors: list[str] = []
+    header: list[str] | None = None
+    found: dict[int, int] = {}
+    for number, values in rows:
+        texts = [_cell(v) for v in values]
+        if not any(texts):
+            continue
+        if header is None:
+            header = texts
+            if not ({"学校代码", "学校名称"} & set(header)) or "参加人数" not in header:
+                raise ValidationError(
+                    _("Row %(row)s: the columns 学校代码 (or 学校名称) and 参加人数 are needed.") % {"row": number}
+                )
+            continue
+        key_col = header.index("学校代码") if "学校代码" in header else header.index("学校名称")
+        count_col = header.index("参加人数")
+        key = texts[key_col] if key_col < len(texts) else ""
+        count = texts[count_col] if count_col < len(texts) else ""
+        school = schools.get(key)
+        if school is None:
+            errors.append(
+                _("Row %(row)s: “%(school)s” is not a school of this bureau.") % {"row": number, "school": key}
+            )
+            continue
+        try:
+            attendees = int(float(count))
+            if attendees < 0 or attendees != float(count):
+                raise ValueError
+        except ValueError:
+            errors.append(_("Row %(row)s: the number of attendees must be a whole number.") % {"row": number})
+            continue
+        if school in found:
+            errors.append(_("Row %(row)s: the school is listed twice.") % {"row": number})
+            continue
+        found[school] = attendees
+    if header is None:
+        errors.append(_("The file has no rows."))
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
+@transaction.atomic
+def attendance_import(*, campaign: Campaign, file: Any, actor: Any) -> int:
+    """Import a warning-education session's attendance per unit from Excel or CSV
+    (``core.imports``): all rows or none."""
+    _require(access.is_overseer(actor, campaign.bureau), _("Only the bureau's staff import attendance."))
+    if campaign.kind != Campaign.Kind.WARNING:
+        raise ValidationError(_("Attendance is kept for warning-education sessions only."))
+    name = str(getattr(file, "name", "")).lower()
+    kind = "csv" if name.endswith(".csv") else "xlsx"
+    returns = {r.school_id: r for r in campaign.returns.select_related("school")}
+    schools = {r.school.code: r.school_id for r in returns.values()} | {
+        r.school.name: r.school_id for r in returns.values()
+    }
+    stored = upload_store(file=file, purpose="oversight.attendance", actor=actor, allowed_kinds=KIND_SHEETS)
+    with discard_on_error(stored), stored.file.open("rb") as fh:
+        spreadsheet_check(fh, kind=kind, limits=ATTENDANCE_LIMITS)
+        found = attendance_parse(fh, kind=kind, schools=schools)
+    now = timezone.now()
+    for school_id, attendees in found.items():
+        ret = returns[school_id]
+        ret.attendees, ret.done_at = attendees, now
+    CampaignReturn.objects.bulk_update([returns[s] for s in found], ["attendees", "done_at"])
+    audit_record(
+        actor=actor, action="oversight.attendance_import", target=campaign, data={"rows": len(found), "file": stored.pk}
+    )
+    return len(found)
+
+
+@transaction.atomic
+def self_inspection_answer(*, ret: CampaignReturn, actor: Any, answers: list[tuple[bool, str]]) -> CampaignReturn:
+    """The school answers each question of the checklist (meets it or not, with a note)."""
+    _require(access.can_manage_school(actor, ret.school), _("Only the school itself answers its self-inspection."))
+    questions = ret.campaign.questions()
+    if ret.campaign.kind != Campaign.Kind.SELF_INSPECTION or len(answers) != len(questions):
+        raise ValidationError(_("Answer every question of the checklist."))
+    if ret.spot_checked_at is not None:
+        raise ValidationError(_("The answers were spot-checked; they cannot change."))
+    ret.answers = [
+        {"question": q, "ok": ok, "note": note.strip()} for q, (ok, note) in zip(questions, answers, strict=True)
+    ]
+    ret.done_at = timezone.now()
+    ret.save(update_fields=["answers", "done_at"])
+    audit_record(
+        actor=actor,
+        action="oversight.self_check_answer",
+        target=ret,
+        data={"unmet": sum(1 for a in answers if not a[0])},
+    )
+    return ret
+
+
+@transaction.atomic
+def spot_check(*, ret: CampaignReturn, actor: Any, matches: bool, note: str) -> CampaignReturn:
+    """The bureau's inspection group checks the school's answers on the spot."""
+    _require(access.is_overseer(actor, ret.campaign.bureau), _("Only the bureau's inspection group spot-checks."))
+    if ret.done_at is None:
+        raise ValidationError(_("The school has not answered yet."))
+    if not matches and not note.strip():
+        raise ValidationError(_("Say what did not match the answers."))
+    ret.spot_checked_at, ret.spot_check_matches, ret.spot_check_note = timezone.now(), matches, note.strip()
+    ret.save(update_fields=["spot_checked_at", "spot_check_matches", "spot_check_note"])
+    audit_record(actor=actor, action="oversight.spot_check", target=ret, data={"matches": matches})
+    return ret

@@ -21,5 +21,7 @@ urlpatterns = [
     path("staff/vetoes/<int:pk>/", staff.VetoDetailView.as_view(), name="veto-detail"),
     path("staff/circulars/new/", staff.CircularCreateView.as_view(), name="circular-create"),
     path("staff/circulars/<int:pk>/", staff.CircularDetailView.as_view(), name="circular-detail"),
+    path("staff/campaigns/new/", staff.CampaignCreateView.as_view(), name="campaign-create"),
+    path("staff/campaigns/<int:pk>/", staff.CampaignDetailView.as_view(), name="campaign-detail"),
     path("staff/talks/", staff.TalkListView.as_view(), name="talks"),
 ]

@@ -173,6 +173,30 @@ def item_status(d: District) -> str:
     return RectificationItem.objects.get(pk=item(d).pk).status
 
 
+def campaign(d: District, kind: str = "self_check") -> Any:
+    return d.once(
+        f"ovs.campaign.{kind}",
+        lambda d: services.campaign_launch(
+            bureau=d.bureau,
+            kind=kind,
+            title="自查",
+            body="收费公示是否规范\n有无有偿补课",
+            held_on=timezone.localdate(),
+            actor=SYSTEM,
+        ),
+    )
+
+
+def answered(d: District) -> Any:
+    def build(d: District) -> Any:
+        ret = campaign(d).returns.get(school=d.school)
+        return services.self_inspection_answer(
+            ret=ret, actor=d.user(Role.SCHOOL_CLERK), answers=[(True, ""), (True, "")]
+        )
+
+    return d.once("ovs.answered", build)
+
+
 ACCESS = [
     Rule("oversight:bulletins", EVERYONE, setup=advanced),
     Rule("oversight:bulletin", EVERYONE, kwargs=lambda d: {"pk": issued(d).pk}),
@@ -330,6 +354,41 @@ ACCESS = [
         data=lambda d: {"action": "receipt", "confirmation": circular(d).confirmations.get().pk},
         ok_status=302,
         done=lambda d: circular(d).confirmations.get().received_at is not None,
+    ),
+    Rule("oversight:campaign-create", OVERSEERS),
+    Rule(
+        "oversight:campaign-create",
+        OVERSEERS,
+        method=POST,
+        data={"kind": "pledge", "title": "廉洁从教承诺", "body": "承诺书全文"},
+        ok_status=302,
+        done=lambda d: services.Campaign.objects.filter(kind="pledge").exists(),
+    ),
+    Rule("oversight:campaign-detail", READERS | {OTHER_SCHOOL_CLERK}, kwargs=lambda d: {"pk": campaign(d).pk}),
+    Rule(
+        "oversight:campaign-detail",
+        SCHOOL_A,
+        method=POST,
+        kwargs=lambda d: {"pk": campaign(d).pk},
+        data=lambda d: {
+            "action": "answer",
+            "row": campaign(d).returns.get(school=d.school).pk,
+            "ok-0": "1",
+            "ok-1": "0",
+        },
+        ok_status=302,
+        done=lambda d: campaign(d).returns.get(school=d.school).done_at is not None,
+        label="answer",
+    ),
+    Rule(
+        "oversight:campaign-detail",
+        OVERSEERS,
+        method=POST,
+        kwargs=lambda d: {"pk": answered(d).campaign_id},
+        data=lambda d: {"action": "spot", "row": answered(d).pk, "matches": "1", "note": ""},
+        ok_status=302,
+        done=lambda d: services.CampaignReturn.objects.get(pk=answered(d).pk).spot_checked_at is not None,
+        label="spot",
     ),
     Rule("oversight:talks", TALKS),
     Rule(

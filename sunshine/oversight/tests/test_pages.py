@@ -53,6 +53,11 @@ def pages(d: District) -> list[tuple[str, str]]:
         (Role.SCHOOL_CLERK, reverse("oversight:circular-detail", args=[rows.circular(d).pk])),
         (Role.SUPERVISOR, reverse("oversight:inspection-create")),
         (Role.LEADER, reverse("oversight:appointment-create")),
+        (Role.LEADER, reverse("oversight:campaign-create")),
+        (Role.LEADER, reverse("oversight:campaign-detail", args=[rows.answered(d).campaign_id])),
+        (Role.SCHOOL_CLERK, reverse("oversight:campaign-detail", args=[rows.answered(d).campaign_id])),
+        (Role.SCHOOL_CLERK, reverse("oversight:campaign-detail", args=[rows.campaign(d, "pledge").pk])),
+        (Role.LEADER, reverse("oversight:campaign-detail", args=[rows.campaign(d, "warning").pk])),
         (Role.SUPERVISOR, reverse("oversight:workbench")),
     ]
 

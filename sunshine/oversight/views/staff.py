@@ -27,6 +27,8 @@ from sunshine.oversight import access, services
 from sunshine.oversight.forms import (
     AppealForm,
     AppointmentForm,
+    AttendanceForm,
+    CampaignForm,
     CircularForm,
     DecideForm,
     EvaluationForm,
@@ -34,9 +36,11 @@ from sunshine.oversight.forms import (
     InspectionForm,
     OrderForm,
     PlacesForm,
+    PledgeForm,
     ReasonForm,
     ReportForm,
     ReviseForm,
+    SpotCheckForm,
     StudyForm,
     TalkForm,
     ValueForm,
@@ -98,6 +102,7 @@ class WorkbenchView(StaffMixin, View):
             "evaluations": access.evaluations_visible_to(user).select_related("indicator_set")[:20],
             "vetoes": access.vetoes_visible_to(user).select_related("school")[:30],
             "circulars": access.circulars_visible_to(user)[:20],
+            "campaigns": access.campaigns_visible_to(user)[:20],
             "is_overseer": access.is_overseer(user),
             "is_supervisor": access.appointments_of(user).exists(),
             "can_talks": access.can_read_talks(user),
@@ -675,3 +680,116 @@ class TalkListView(StaffMixin, View):
                 messages.success(request, _("The record is kept."))
                 return HttpResponseRedirect(reverse("oversight:talks"))
         return self._page(form, status=400)
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+class CampaignCreateView(OverseerMixin, View):
+    template_name = "oversight/staff/campaign_form.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": CampaignForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CampaignForm(request.POST)
+        bureau = self.bureau()
+        if form.is_valid() and bureau is not None:
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if not submission_claim(form.submission_token, purpose="oversight.campaign"):
+                        return HttpResponseRedirect(reverse("oversight:workbench"))
+                    campaign = services.campaign_launch(
+                        bureau=bureau,
+                        kind=d["kind"],
+                        title=d["title"],
+                        body=d["body"],
+                        held_on=d["held_on"],
+                        actor=request.user,
+                    )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return HttpResponseRedirect(reverse("oversight:campaign-detail", args=[campaign.pk]))
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class CampaignDetailView(StaffMixin, View):
+    template_name = "oversight/staff/campaign_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = access.campaign_get_for(request.user, pk)
+        rows = access.returns_visible_to(request.user, campaign).order_by("school__name")
+        context = {
+            "campaign": campaign,
+            "rows": rows,
+            "own": set(access.own_schools(request.user).values_list("pk", flat=True)),
+            "is_overseer": access.is_overseer(request.user, campaign.bureau),
+            "is_principal": access.has_role(request.user, access.Role.PRINCIPAL),
+            "questions": campaign.questions(),
+            "pledge_form": PledgeForm(),
+            "attendance_form": AttendanceForm(),
+            "spot_form": SpotCheckForm(),
+            "done": sum(1 for r in rows if r.done_at),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = access.campaign_get_for(request.user, pk)
+        user = request.user
+        action = request.POST.get("action")
+        if action == "attendance":
+            if not access.is_overseer(user, campaign.bureau):
+                raise PermissionDenied
+            form: Any = AttendanceForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                _act(
+                    request,
+                    lambda: services.attendance_import(campaign=campaign, file=upload, actor=user),
+                    _("The attendance is imported."),
+                )
+            else:
+                _form_errors(request, form)
+            return HttpResponseRedirect(reverse("oversight:campaign-detail", args=[campaign.pk]))
+        ret = get_object_or_404(access.returns_visible_to(user, campaign), pk=request.POST.get("row") or 0)
+        if action == "sign":
+            if not access.can_manage_school(user, ret.school):
+                raise PermissionDenied
+            form = PledgeForm(request.POST, request.FILES)
+            if form.is_valid():
+                paper = form.cleaned_data["paper"]
+                _act(
+                    request, lambda: services.pledge_sign(ret=ret, actor=user, paper=paper), _("The pledge is signed.")
+                )
+            else:
+                _form_errors(request, form)
+        elif action == "answer":
+            if not access.can_manage_school(user, ret.school):
+                raise PermissionDenied
+            answers = [
+                (request.POST.get(f"ok-{n}") == "1", request.POST.get(f"note-{n}", "")[:500])
+                for n in range(len(campaign.questions()))
+            ]
+            _act(
+                request,
+                lambda: services.self_inspection_answer(ret=ret, actor=user, answers=answers),
+                _("The answers are sent."),
+            )
+        elif action == "spot":
+            if not access.is_overseer(user, campaign.bureau):
+                raise PermissionDenied
+            form = SpotCheckForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                _act(
+                    request,
+                    lambda: services.spot_check(ret=ret, actor=user, matches=d["matches"], note=d["note"]),
+                    _("The spot check is recorded."),
+                )
+            else:
+                _form_errors(request, form)
+        else:
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("oversight:campaign-detail", args=[campaign.pk]))
