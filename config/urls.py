@@ -10,6 +10,7 @@ urlpatterns = [
     path("fees/", include("sunshine.fees.urls")),
     path("disclosure/", include("sunshine.disclosure.urls")),
     path("opinion/", include("sunshine.opinion.urls")),
+    path("oversight/", include("sunshine.oversight.api_urls")),
     path("oversight/", include("sunshine.oversight.urls")),
     path("", include("sunshine.core.urls")),
 ]

@@ -202,6 +202,10 @@ ACCESS = [
     Rule("oversight:bulletin", EVERYONE, kwargs=lambda d: {"pk": issued(d).pk}),
     Rule("oversight:bulletin-docx", EVERYONE, kwargs=lambda d: {"pk": issued(d).pk}),
     Rule("oversight:advanced", EVERYONE, kwargs=lambda d: {"pk": advanced(d).pk}, setup=veto),
+    Rule("oversight-api:bulletins", EVERYONE, setup=issued),
+    Rule("oversight-api:advanced", EVERYONE, kwargs=lambda d: {"pk": advanced(d).pk}, setup=veto),
+    Rule("oversight-api:openapi-json", EVERYONE),
+    Rule("oversight-api:api-root", frozenset(), denied_status=(404,)),
     Rule("oversight:workbench", WORKBENCH, setup=reported),
     Rule("oversight:order-create", OVERSEERS),
     Rule(

@@ -54,3 +54,16 @@ def test_a_covert_visit_is_out_of_the_schools_sight_until_filed():
     assert "有偿补课" not in clerk.get(reverse("oversight:workbench")).content.decode()
     services.inspection_file(inspection=inspection, actor=d.user(Role.SUPERVISOR))
     assert clerk.get(url).status_code == 200
+
+
+def test_the_api_gives_each_schools_working_and_each_vetos_reason():
+    d = District()
+    advanced = rows.advanced(d)
+    rows.veto(d)
+    client = d.client("anonymous")
+    (bulletin,) = client.get(reverse("oversight-api:bulletins")).json()
+    school = next(s for s in bulletin["schools"] if s["school"] == "第一实验小学")
+    assert {"indicator", "raw", "weight", "points"} <= set(school["working"][0])
+    assert f"{sum(float(w['points']) for w in school['working']):.2f}" == school["score"]
+    listed = client.get(reverse("oversight-api:advanced", args=[advanced.pk])).json()
+    assert listed["vetoes"][0]["school"] == "第一实验小学" and listed["vetoes"][0]["evidence"] == "违规收费"
