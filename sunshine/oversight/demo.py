@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,8 +23,13 @@ from sunshine.core.demo import DemoContext
 from sunshine.core.models import Supervision
 from sunshine.orgs.models import Organization
 from sunshine.oversight import services
-from sunshine.oversight.models import Evaluation, Inspection, RectificationItem, Talk
+from sunshine.oversight.models import Campaign, Evaluation, Inspection, RectificationItem, Talk
 
+# a one-pixel photo of a signed pledge (the demo's stand-in for a scan)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 PROBLEMS = [
     "食堂伙食费收支未按月公示",
     "课后服务收费标准未在校门口公示",
@@ -152,6 +158,48 @@ def build_oversight_demo(context: DemoContext) -> None:
             linked="",
             actor=inspector,
         )
+
+    # Campaigns: a pledge part-signed, a warning-education session with its attendance, a self-inspection.
+    pledge = services.campaign_launch(
+        bureau=bureau,
+        kind=Campaign.Kind.PLEDGE,
+        title="廉洁从教承诺书",
+        body="本人承诺：不违规收费，不有偿补课，不收受学生家长礼品礼金。",
+        held_on=None,
+        actor=inspector,
+    )
+    for ret in pledge.returns.select_related("school").order_by("school__code")[:30]:
+        clerk = clerks.get(ret.school_id)
+        if clerk is not None:
+            paper = SimpleUploadedFile("承诺书.png", PNG, content_type="image/png")
+            services.pledge_sign(ret=ret, actor=clerk, paper=paper)
+    warning = services.campaign_launch(
+        bureau=bureau,
+        kind=Campaign.Kind.WARNING,
+        title="教育系统警示教育大会",
+        body="观看警示教育片，通报近期查处的违规收费和有偿补课典型案例。",
+        held_on=today - timedelta(days=10),
+        actor=inspector,
+    )
+    rows = "学校代码,参加人数\n" + "".join(f"{s.code},{30 + n}\n" for n, s in enumerate(schools[:32]))
+    services.attendance_import(campaign=warning, file=SimpleUploadedFile("签到表.csv", rows.encode()), actor=inspector)
+    check = services.campaign_launch(
+        bureau=bureau,
+        kind=Campaign.Kind.SELF_INSPECTION,
+        title="规范办学行为自查",
+        body="收费项目和标准是否公示\n有无在职教师有偿补课\n教辅材料征订是否自愿",
+        held_on=None,
+        actor=inspector,
+    )
+    for n, ret in enumerate(check.returns.select_related("school").order_by("school__code")[:20]):
+        clerk = clerks.get(ret.school_id)
+        if clerk is None:
+            continue
+        services.self_inspection_answer(ret=ret, actor=clerk, answers=[(True, ""), (n % 7 != 3, ""), (True, "")])
+        if n < 4:
+            services.spot_check(
+                ret=ret, actor=inspector, matches=n != 1, note="" if n != 1 else "公示栏收费标准与备案不一致"
+            )
 
     # The year's evaluation: figures read, conduct scored by hand, bulletin issued, advanced units.
     indicator_set = services.indicator_set_create(
