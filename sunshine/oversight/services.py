@@ -985,3 +985,40 @@ def spot_check(*, ret: CampaignReturn, actor: Any, matches: bool, note: str) -> 
     ret.save(update_fields=["spot_checked_at", "spot_check_matches", "spot_check_note"])
     audit_record(actor=actor, action="oversight.spot_check", target=ret, data={"matches": matches})
     return ret
+
+
+@transaction.atomic
+def evaluation_rectify_red(*, evaluation: Evaluation, actor: Any) -> int:
+    """Each red school of an issued evaluation is ordered to put right the indicators on
+    which it lost points (one order per school and evaluation); returns the orders made."""
+    bureau = evaluation.indicator_set.bureau
+    _require(
+        is_system(actor) or access.is_overseer(actor, bureau), _("Only the bureau's staff issue rectification orders.")
+    )
+    if evaluation.status != Evaluation.Status.ISSUED:
+        raise ValidationError(_("Issue the evaluation's bulletin first."))
+    made = 0
+    for score in evaluation.scores.filter(rag="red").select_related("school"):
+        label = f"oversight.evaluation:{evaluation.pk}:{score.school_id}"
+        if RectificationOrder.objects.filter(source_label=label).exists():
+            continue
+        lost = [w for w in score.working if Decimal(w["points"]) < w["weight"]]
+        items = [
+            (
+                _("%(indicator)s: %(points)s of %(weight)s points")
+                % {"indicator": w["indicator"], "points": w["points"], "weight": w["weight"]},
+                None,
+                "OVS-4",
+            )
+            for w in lost
+        ]
+        rectification_order_create(
+            organization=score.school,
+            issuer=bureau,
+            source_label=label,
+            items=items,
+            actor=actor,
+            title=_("Rectification after %(title)s") % {"title": evaluation.indicator_set.title},
+        )
+        made += 1
+    return made

@@ -406,3 +406,16 @@ def test_talks_are_kept_by_discipline_and_counted(world):
     period = Period.year(timezone.localdate().year)
     assert figure_value("oversight.sanctions", period=period, organization=world.bureau).value == 1
     assert IndicatorValue.objects.count() == 0
+
+
+def test_red_schools_of_an_issued_evaluation_are_ordered_to_rectify_once(world):
+    e = evaluation(world)
+    with pytest.raises(ValidationError):
+        services.evaluation_rectify_red(evaluation=e, actor=world.inspector)
+    local_rule_set(actor=None, key="OVS-1-score-thresholds", value="*, 100, 95")  # everyone below 95 is red
+    services.evaluation_compute(evaluation=e, actor=world.inspector)
+    services.evaluation_issue(evaluation=e, actor=world.inspector)
+    assert services.evaluation_rectify_red(evaluation=e, actor=world.inspector) == 2
+    assert services.evaluation_rectify_red(evaluation=e, actor=world.inspector) == 0
+    order = services.RectificationOrder.objects.get(organization=world.school)
+    assert order.source == "evaluation" and order.items.filter(text__startswith="师德师风").exists()

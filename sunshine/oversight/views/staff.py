@@ -466,6 +466,12 @@ class EvaluationDetailView(OverseerMixin, View):
                 )
             else:
                 _form_errors(request, form)
+        elif action == "rectify":
+            _act(
+                request,
+                lambda: services.evaluation_rectify_red(evaluation=evaluation, actor=user),
+                _("The red schools are ordered to rectify."),
+            )
         elif action == "advanced":
             form = PlacesForm(request.POST)
             if form.is_valid():
