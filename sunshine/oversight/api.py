@@ -66,6 +66,7 @@ def bulletins(request: HttpRequest) -> list[dict[str, object]]:
     """Every published bulletin with each school's score, colour and working."""
     out = []
     for evaluation in access.evaluations_public().select_related("indicator_set__bureau")[:20]:
+        indicators = list(evaluation.indicator_set.indicators.all())
         scores = evaluation.scores.select_related("school").order_by("rank", "school__name")
         out.append(
             {
@@ -82,7 +83,7 @@ def bulletins(request: HttpRequest) -> list[dict[str, object]]:
                         "rank": s.rank,
                         "score": str(s.score),
                         "colour": s.rag,
-                        "working": s.working,
+                        "working": s.lines(indicators),
                     }
                     for s in scores
                 ],

@@ -71,16 +71,3 @@ def shown(h: int | None) -> str | None:
         return None
     sign = "-" if h < 0 else ""
     return f"{sign}{abs(h) // 100}.{abs(h) % 100:02d}"
-
-
-def points_for(method: str, *, weight: int, per_unit_h: int, raw_h: int | None) -> int:
-    """The points of one indicator, in hundredths. ``rate``: weight × value / 100 (the
-    value held between 0 and 100; no value — nothing was due, no inspection took place —
-    gives full points); ``deduct``: the weight less ``per_unit`` for each case, never
-    below zero."""
-    full = weight * 100
-    if method == Indicator.Method.DEDUCT:
-        return max(0, full - ((raw_h or 0) * per_unit_h + 50) // 100)
-    if raw_h is None:
-        return full
-    return (weight * min(max(raw_h, 0), 10000) + 50) // 100

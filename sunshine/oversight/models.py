@@ -273,7 +273,7 @@ class SchoolScore(models.Model):
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     rag = models.CharField(_("colour"), max_length=8)
     rank = models.PositiveIntegerField(_("rank"))
-    working = models.JSONField(default=list)  # [{"indicator", "raw", "weight", "points"}]
+    working = models.JSONField(default=list)  # [[raw value or None, points], …] in the indicators' order
 
     class Meta:
         ordering = ["evaluation", "rank", "school__name"]
@@ -281,6 +281,13 @@ class SchoolScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.score}"
+
+    def lines(self, indicators: list[Indicator]) -> list[dict[str, object]]:
+        """The working, line by line: indicator, raw value, weight, points."""
+        return [
+            {"indicator": ind.name, "raw": raw, "weight": ind.weight, "points": points}
+            for ind, (raw, points) in zip(indicators, self.working, strict=False)
+        ]
 
     def rag_label(self) -> str:
         from sunshine.core.clocks import Rag

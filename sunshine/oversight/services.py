@@ -45,7 +45,7 @@ from sunshine.core.uploads import (
 from sunshine.orgs.access import has_role
 from sunshine.orgs.models import Organization, Role
 from sunshine.oversight import access
-from sunshine.oversight.indicators import STANDARD_INDICATORS, collect_raw, hundredths, period_of, points_for, shown
+from sunshine.oversight.indicators import STANDARD_INDICATORS, collect_raw, hundredths, period_of, shown
 from sunshine.oversight.models import (
     AdvancedList,
     Campaign,
@@ -433,21 +433,27 @@ def score_schools(evaluation: Evaluation) -> list[SchoolScore]:
             seen[value] = hundredths(value)
         columns[ind_id][school_id] = seen[value]
     plan = [
-        (ind.name, ind.weight, ind.method, int(ind.per_unit * 100), ind.source == Indicator.MANUAL, columns[ind.pk])
+        (ind.weight, ind.method == DEDUCT, int(ind.per_unit * 100), ind.source == Indicator.MANUAL, columns[ind.pk])
         for ind in indicators
     ]
     scores = []
     for school_id in school_ids:
         working = []
         total = 0
-        for name, weight, method, per_unit_h, manual, column in plan:
+        for weight, deduct, per_unit_h, manual, column in plan:
+            # Points in hundredths. "deduct": the weight less per_unit for each case, never
+            # below zero. "rate": weight × value / 100, the value held between 0 and 100.
+            # No value: a hand score not given scores nothing; a rate of nothing due and a
+            # count of no case score the full weight.
             raw_h = column.get(school_id)
             if raw_h is None:
-                points = 0 if manual or method == DEDUCT else weight * 100  # not scored by hand; nothing due
+                points = 0 if manual else weight * 100
+            elif deduct:
+                points = max(0, weight * 100 - (raw_h * per_unit_h + 50) // 100)
             else:
-                points = points_for(method, weight=weight, per_unit_h=per_unit_h, raw_h=raw_h)
+                points = (weight * (0 if raw_h < 0 else 10000 if raw_h > 10000 else raw_h) + 50) // 100
             total += points
-            working.append({"indicator": name, "raw": shown(raw_h), "weight": weight, "points": shown(points)})
+            working.append([shown(raw_h), shown(points)])
         score = Decimal(shown(total) or 0)
         rag = score_rag(float(score), period=period, thresholds=lines)
         scores.append(
@@ -998,11 +1004,12 @@ def evaluation_rectify_red(*, evaluation: Evaluation, actor: Any) -> int:
     if evaluation.status != Evaluation.Status.ISSUED:
         raise ValidationError(_("Issue the evaluation's bulletin first."))
     made = 0
+    indicators = list(evaluation.indicator_set.indicators.all())
     for score in evaluation.scores.filter(rag="red").select_related("school"):
         label = f"oversight.evaluation:{evaluation.pk}:{score.school_id}"
         if RectificationOrder.objects.filter(source_label=label).exists():
             continue
-        lost = [w for w in score.working if Decimal(w["points"]) < w["weight"]]
+        lost = [w for w in score.lines(indicators) if Decimal(str(w["points"])) < Decimal(str(w["weight"]))]
         items = [
             (
                 _("%(indicator)s: %(points)s of %(weight)s points")

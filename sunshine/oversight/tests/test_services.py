@@ -248,10 +248,11 @@ def test_scores_show_their_working_and_colour(world):
     services.evaluation_compute(evaluation=e, actor=world.inspector)
     scores = {s.school_id: s for s in SchoolScore.objects.filter(evaluation=e)}
     other, school = scores[world.other.pk], scores[world.school.pk]
-    working = {w["indicator"]: w for w in other.working}
+    indicators = list(e.indicator_set.indicators.all())
+    working = {w["indicator"]: w for w in other.lines(indicators)}
     assert working["师德师风"] == {"indicator": "师德师风", "raw": "80.00", "weight": 15, "points": "12.00"}
-    assert other.score == sum(Decimal(w["points"]) for w in other.working)
-    school_working = {w["indicator"]: w for w in school.working}
+    assert other.score == sum(Decimal(w["points"]) for w in working.values())
+    school_working = {w["indicator"]: w for w in school.lines(indicators)}
     assert school_working["整改落实"]["raw"] == "0.00" and school_working["整改落实"]["points"] == "0.00"
     assert school_working["师德师风"]["points"] == "0.00"  # not scored by hand: no points
     assert school.score == Decimal("70.00") and school.rag == "amber"  # 100 − 15 − 15; amber at 70

@@ -38,10 +38,13 @@ class BulletinDetailView(TemplateView):
             access.evaluations_public().select_related("indicator_set__bureau"), pk=kwargs["pk"]
         )
         scores = list(evaluation.scores.select_related("school").order_by("rank", "school__name"))
+        indicators = list(evaluation.indicator_set.indicators.all())
+        for score in scores:
+            score.rows = score.lines(indicators)  # type: ignore[attr-defined]
         context.update(
             evaluation=evaluation,
             scores=scores,
-            indicators=evaluation.indicator_set.indicators.all(),
+            indicators=indicators,
             counts={rag: sum(1 for s in scores if s.rag == rag) for rag in ("green", "amber", "red")},
             document=document_for(evaluation, kind=BULLETIN_DOCUMENT),
         )

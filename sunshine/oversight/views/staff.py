@@ -409,6 +409,13 @@ class EvaluationCreateView(OverseerMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
+def _with_lines(scores: Any, indicators: list[Indicator]) -> list[Any]:
+    rows = list(scores)
+    for score in rows:
+        score.rows = score.lines(indicators)
+    return rows
+
+
 class EvaluationDetailView(OverseerMixin, View):
     template_name = "oversight/staff/evaluation_detail.html"
 
@@ -420,7 +427,7 @@ class EvaluationDetailView(OverseerMixin, View):
         context = {
             "evaluation": evaluation,
             "indicators": indicators,
-            "scores": evaluation.scores.select_related("school")[:500],
+            "scores": _with_lines(evaluation.scores.select_related("school")[:500], indicators),
             "manual_forms": [(i, ValueForm(initial={"indicator": i.pk}, schools=schools)) for i in manual],
             "manual_values": IndicatorValue.objects.filter(evaluation=evaluation, indicator__in=manual).select_related(
                 "school", "indicator"
