@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sunshine.core.fields import EncryptedTextField
 from sunshine.core.models import StatefulModel, StoredFile
 from sunshine.orgs.models import Organization
 
@@ -408,7 +409,7 @@ class Talk(models.Model):
 
     bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    person = models.CharField(_("person"), max_length=50)
+    person = EncryptedTextField(_("person"))  # a staff member's name: encrypted at rest
     unit = models.ForeignKey(Organization, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("date"))
     held_by = models.CharField(_("held by"), max_length=100)
