@@ -154,9 +154,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     evaluation = build()
-    print(
-        f"built {SCHOOLS} schools, {IndicatorValue.objects.count()} hand scores in {time.perf_counter() - started:.1f} s"
-    )
+    hand = IndicatorValue.objects.count()
+    print(f"built {SCHOOLS} schools, {hand} hand scores in {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()
     scored = services.evaluation_compute(evaluation=evaluation, actor=SYSTEM)
