@@ -253,8 +253,7 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     raw = models.DecimalField(_("raw value"), max_digits=10, decimal_places=2)
-    note = models.CharField(_("evidence"), max_length=200, blank=True)
-    evidence = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("evidence"), max_length=200, blank=True)  # names the evidence of a hand score
 
     class Meta:
         constraints = [
