@@ -23,6 +23,7 @@ BENCH_MODULES = [
     "bench.decisions",
     "bench.enrollment",
     "bench.reports",
+    "bench.oversight",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

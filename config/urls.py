@@ -16,5 +16,7 @@ urlpatterns = [
     path("enrollment/", include("sunshine.enrollment.api_urls")),
     path("enrollment/", include("sunshine.enrollment.urls")),
     path("reports/", include("sunshine.reports.urls")),
+    path("oversight/", include("sunshine.oversight.api_urls")),
+    path("oversight/", include("sunshine.oversight.urls")),
     path("", include("sunshine.core.urls")),
 ]

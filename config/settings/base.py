@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sunshine.funds",
     "sunshine.enrollment",
     "sunshine.reports",
+    "sunshine.oversight",
 ]
 
 MIDDLEWARE = [

@@ -409,11 +409,13 @@ LOCAL_RULES: dict[str, LocalRule] = dict(
         _r(
             "OVS-2-weights",
             (
-                IndicatorWeight(period=PERIOD_DEFAULT, indicator="师德师风", weight=30),
-                IndicatorWeight(period=PERIOD_DEFAULT, indicator="规范办学", weight=25),
+                IndicatorWeight(period=PERIOD_DEFAULT, indicator="师德师风", weight=15),
                 IndicatorWeight(period=PERIOD_DEFAULT, indicator="规范收费", weight=20),
+                IndicatorWeight(period=PERIOD_DEFAULT, indicator="信访举报", weight=15),
                 IndicatorWeight(period=PERIOD_DEFAULT, indicator="校务公开", weight=15),
-                IndicatorWeight(period=PERIOD_DEFAULT, indicator="群众满意度", weight=10),
+                IndicatorWeight(period=PERIOD_DEFAULT, indicator="整改落实", weight=15),
+                IndicatorWeight(period=PERIOD_DEFAULT, indicator="文件学习", weight=10),
+                IndicatorWeight(period=PERIOD_DEFAULT, indicator="监督检查", weight=10),
             ),
             gettext_lazy("Annual conduct evaluation: the weight of each indicator, per period (adding up to 100)"),
             row=IndicatorWeight,

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -369,16 +369,27 @@ def supervision_on_time(supervision: Supervision, now: datetime | None = None) -
 
 @transaction.atomic
 def supervision_open(
-    *, item: models.Model, organization: Organization, rule_id: str, start: datetime, actor: Any, title: str
+    *,
+    item: models.Model,
+    organization: Organization,
+    rule_id: str,
+    start: datetime,
+    actor: Any,
+    title: str,
+    due_on: date | None = None,
 ) -> Supervision:
     """Put ``item`` under supervision of ``organization`` for clock ``rule_id``.
 
     The due date is ``clocks.deadline(rule_id, start)`` (CAL-2 counting; provisional
-    per CAL-1). The unit's members are notified (PET-9: never one who must step aside)."""
+    per CAL-1), or the end of ``due_on`` where the rule lets an order set its own date
+    (OVS-4: "by the date its order sets"). The unit's members are notified (PET-9: never
+    one who must step aside)."""
     try:
         due = deadline(rule_id, start)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
+    if due_on is not None:
+        due = replace(due, due=datetime.combine(due_on, time.max, tzinfo=SHANGHAI), due_date=due_on, provisional=False)
     supervision = Supervision(
         content_type=ContentType.objects.get_for_model(type(item)),
         object_id=str(item.pk),

@@ -86,20 +86,26 @@ def test_every_seam_payload_and_result_is_frozen_and_keeps_identity_out_of_its_r
     assert [f.name for f in dataclasses.fields(seams.PetitionIntakeResult)] == ["case_id", "case_number"]
 
 
+@pytest.mark.django_db
 def test_the_rectification_request_carries_its_typed_items():
-    """No module receives rectification yet (oversight will): the payload is checked here."""
+    """The payload is typed and frozen; the real receiver (oversight) is tested in its
+    contract test, so here the organisations are real ones for it to find."""
+    from sunshine.core.actors import SYSTEM
+    from sunshine.orgs.tests.factories import SchoolFactory
+
+    school = SchoolFactory()
     heard: list[seams.RectificationRequest] = []
     request = seams.RectificationRequest(
-        organization_id=5,
-        issuer_id=1,
+        organization_id=school.pk,
+        issuer_id=school.parent_id,
         source_label="disclosure.inspection:3",
         items=(
-            seams.RectificationItem(text="补充公开收费项目", due_on=date(2026, 10, 30)),
+            seams.RectificationItem(text="补充公开收费项目", due_on=date(2099, 10, 30)),
             seams.RectificationItem(text="x"),
         ),
     )
     with seams.rectification_request.subscribed(lambda payload, *, actor: heard.append(payload)):
-        assert seams.rectification_request.send(request, actor=None) >= 1
+        assert seams.rectification_request.send(request, actor=SYSTEM) >= 1
     assert heard == [request] and heard[0].items[1].rule_id == "OVS-4"
     with pytest.raises(dataclasses.FrozenInstanceError):
         request.organization_id = 6  # type: ignore[misc]
