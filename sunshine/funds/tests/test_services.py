@@ -181,7 +181,7 @@ def test_lag_alert_and_rectification(world):
     with rectification_request.subscribed(lambda payload, *, actor: heard.append(payload)):
         with pytest.raises(PermissionDenied):
             services.rectification_order(actor=world.d.user(Role.SCHOOL_CLERK), alert=raised[0])
-        assert services.rectification_order(actor=world.finance, alert=raised[0]) == 1
+        assert services.rectification_order(actor=world.finance, alert=raised[0]) >= 1  # with oversight, 2
     (request,) = heard
     assert request.organization_id == world.d.school.pk and request.issuer_id == world.d.bureau.pk
     assert request.source_label == f"funds.lagalert:{raised[0].pk}"
