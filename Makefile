@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv demo test lint check-migrations pytest browser-deps bench messages clean
+.PHONY: venv demo test lint check-migrations pytest browser-deps bench messages clean city city-stop city-deps
 
 .venv/.synced: pyproject.toml uv.lock .python-version
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
@@ -34,6 +34,19 @@ demo: venv
 	  $(MANAGE) migrate --noinput && $(MANAGE) demo_district --logins-file $(DEMO_LOGINS); built=$$?; \
 	  wait $$assets && exit $$built
 	$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS)
+
+# The production-like stack on this machine (docs/operations.md, "A city"): nginx, three
+# app servers, two workers, two schedulers, PostgreSQL at 127.0.0.1:5432. Not part of `make test`.
+city-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null) \
+	  || echo "warning: could not install nginx-light/wrk"; fi
+
+city: venv city-deps
+	$(PY) -m sunshine.core.city start
+
+city-stop:
+	$(PY) -m sunshine.core.city stop
 
 lint: venv
 	.venv/bin/ruff check .

@@ -218,6 +218,9 @@ SUNSHINE_AUDIT_KEY = env("SUNSHINE_AUDIT_KEY", DEFAULT_AUDIT_KEY)
 # output); mount storage there that the audit administrator, not the database, controls.
 SUNSHINE_AUDIT_ANCHOR_DIR = env("SUNSHINE_AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
 SUNSHINE_AUDIT_ANCHOR_HOURS = env("SUNSHINE_AUDIT_ANCHOR_HOURS", 1, int)
+# The key of `manage.py backup` archives (AES-256-GCM): 32 bytes as base64 or hex,
+# best from SUNSHINE_BACKUP_KEY_FILE. No default: without it no backup is made.
+SUNSHINE_BACKUP_KEY = env("SUNSHINE_BACKUP_KEY", "")
 
 # --- Petitions -----------------------------------------------------------------------
 # The API's interactive docs (<mount>/docs); production turns them off.
