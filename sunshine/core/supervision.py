@@ -61,7 +61,7 @@ from sunshine.core.models import Instruction, Notification, Supervision, Supervi
 from sunshine.core.notifications import notify
 from sunshine.core.transitions import transition
 from sunshine.orgs.access import has_role, organizations_of
-from sunshine.orgs.models import Membership, Organization, Role
+from sunshine.orgs.models import UNIT_WORK_ROLES, Membership, Organization, Role
 
 __all__ = [
     "Exclusion",
@@ -200,13 +200,14 @@ def _excluded_user_ids(exclusion: Exclusion) -> set[int]:
 
 
 def _members(organization: Organization, *roles: str, exclusion: Exclusion = NO_EXCLUSION) -> list[Any]:
-    """Active members of ``organization`` (holding one of ``roles`` if given), each once,
-    without anyone ``exclusion`` names (PET-9)."""
+    """Active members of ``organization`` who do its work (holding one of ``roles`` if
+    given, else a unit-work role: never a social supervisor or an administrator), each
+    once, without anyone ``exclusion`` names (PET-9)."""
     if organization.pk in exclusion.organization_ids:
         return []
-    memberships = Membership.objects.filter(organization=organization, is_active=True, user__is_active=True)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
+    memberships = Membership.objects.filter(
+        organization=organization, is_active=True, user__is_active=True, role__in=roles or UNIT_WORK_ROLES
+    )
     if exclusion:
         memberships = memberships.exclude(user_id__in=_excluded_user_ids(exclusion))
     users: dict[int, Any] = {}
@@ -280,8 +281,9 @@ def _fmt(value: datetime) -> str:
 
 
 def supervision_list_for(user: Any) -> QuerySet[Supervision]:
-    """Supervisions of the organisations ``user`` belongs to, plus those escalated to them."""
-    orgs = organizations_of(user)
+    """Supervisions of the organisations whose work ``user`` does (a unit-work role),
+    plus those escalated to them."""
+    orgs = organizations_of(user, *UNIT_WORK_ROLES)
     return (
         Supervision.objects.filter(Q(organization__in=orgs) | Q(escalated_to__in=orgs))
         .select_related("organization", "escalated_to")

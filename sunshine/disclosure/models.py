@@ -271,6 +271,8 @@ class InspectionResult(models.Model):
     late = models.JSONField(_("late"), default=list)
 
     class Meta:
+        verbose_name = _("inspection result")
+        verbose_name_plural = _("inspection results")
         ordering = ["score", "school__code"]
         constraints = [models.UniqueConstraint(fields=["inspection", "school"], name="disclosure_result_unique")]
 

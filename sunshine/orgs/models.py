@@ -153,6 +153,10 @@ SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.
 # The roles that do the bureau's work: handle cases, review fees, supervise, lead. An
 # administrator never holds one of them (they would see what they administer).
 OPERATIONAL_ROLES = frozenset(Role) - SEPARATED_ADMIN_ROLES
+# The roles that do a unit's own work: the unit's supervised items, their notices and
+# reminders reach them. A social supervisor watches the unit from outside; an
+# administrator administers it.
+UNIT_WORK_ROLES = OPERATIONAL_ROLES - {Role.SUPERVISOR}
 # The roles that may open a reporter's identity (PET-9's custodians; petitions.access
 # decides where): granting one takes a second person's approval.
 IDENTITY_ROLES = frozenset({Role.DISCIPLINE_INSPECTOR, Role.LEADER})

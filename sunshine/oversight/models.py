@@ -256,6 +256,8 @@ class IndicatorValue(models.Model):
     note = models.CharField(_("evidence"), max_length=200, blank=True)  # names the evidence of a hand score
 
     class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "indicator", "school"], name="ovs_one_value_per_cell")
         ]
@@ -276,6 +278,8 @@ class SchoolScore(models.Model):
     working = models.JSONField(default=list)  # [[raw value or None, points], …] in the indicators' order
 
     class Meta:
+        verbose_name = _("school score")
+        verbose_name_plural = _("school scores")
         ordering = ["evaluation", "rank", "school__name"]
         constraints = [models.UniqueConstraint(fields=["evaluation", "school"], name="ovs_one_score_per_school")]
 
@@ -348,6 +352,10 @@ class AdvancedList(models.Model):
     schools = models.JSONField(default=list)  # [{"school": id, "name", "score", "rank"}]
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("advanced-unit list")
+        verbose_name_plural = _("advanced-unit lists")
+
     def __str__(self) -> str:
         return self.school_year
 
@@ -389,6 +397,8 @@ class CircularConfirmation(models.Model):
     studied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("circular confirmation")
+        verbose_name_plural = _("circular confirmations")
         constraints = [models.UniqueConstraint(fields=["circular", "school"], name="ovs_one_confirmation")]
 
     def __str__(self) -> str:
@@ -475,6 +485,8 @@ class CampaignReturn(models.Model):
     spot_check_note = models.TextField(_("spot-check note"), blank=True)
 
     class Meta:
+        verbose_name = _("campaign return")
+        verbose_name_plural = _("campaign returns")
         constraints = [models.UniqueConstraint(fields=["campaign", "school"], name="ovs_one_return")]
 
     def __str__(self) -> str:

@@ -408,6 +408,8 @@ class CaseCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("case counter")
+        verbose_name_plural = _("case counters")
         constraints = [models.UniqueConstraint(fields=["bureau", "year", "kind"], name="petitions_counter_unique")]
 
     def __str__(self) -> str:

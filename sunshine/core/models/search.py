@@ -57,6 +57,8 @@ class SearchGrant(models.Model):
     organization_id = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("search grant")
+        verbose_name_plural = _("search grants")
         constraints = [models.UniqueConstraint(fields=["document", "organization_id"], name="core_search_grant_unique")]
         indexes = [models.Index(fields=["organization_id", "document"], name="core_search_grant_org")]
 

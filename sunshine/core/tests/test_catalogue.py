@@ -181,3 +181,22 @@ msgstr[0] ""
     assert entries["Long %(n)s text"].msgstrs == [""] and "python-format" in entries["Long %(n)s text"].flags
     assert "fuzzy" in entries["Old"].flags
     assert entries["%(n)s entry"].msgid_plural == "%(n)s entries" and entries["%(n)s entry"].msgstrs == [""]
+
+
+def test_every_model_of_the_project_has_its_name_in_chinese() -> None:
+    """A model's name reaches readers (the audit list, the admin, supervised items): each
+    model of the project names itself, and the name is translated."""
+    import re
+
+    from django.apps import apps
+    from django.utils import translation
+
+    untranslated = []
+    with translation.override("zh-hans"):
+        for model in apps.get_models():
+            if not model.__module__.startswith("sunshine."):
+                continue
+            names = (str(model._meta.verbose_name), str(model._meta.verbose_name_plural))
+            if any(re.search(r"[A-Za-z]", name) for name in names):
+                untranslated.append(f"{model._meta.label}: {names[0]}")
+    assert not untranslated, untranslated

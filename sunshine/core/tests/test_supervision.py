@@ -297,3 +297,17 @@ def test_configured_notifiers_deliver_after_commit_despite_a_failing_one(tree, d
         created = notify(recipients=[tree["staff"], tree["staff"]], verb=V.REMINDER, text="hello")
     assert len(created) == 1
     assert [n.pk for n in SENT] == [created[0].pk]
+
+
+def test_a_units_work_never_reaches_its_social_supervisor_or_its_administrators(tree):
+    """Supervised items and their notices go to those who do the unit's work: a social
+    supervisor (who watches from outside) and an administrator (三员分立) of the same unit
+    get neither the item in their list nor a notice, escalated or not."""
+    supervisor = member(tree["bureau"], Role.SUPERVISOR)
+    admin = member(tree["bureau"], Role.SYSTEM_ADMIN)
+    supervision = open_pet5(tree, organization=tree["bureau"])
+    assert notes(V.ASSIGNED) == names(tree["bureau_leader"], tree["bureau_staff"])
+    supervision_sweep(now=supervision.due_at + timedelta(minutes=1))
+    for outsider in (supervisor, admin):
+        assert list(supervision_list_for(outsider)) == []
+        assert not Notification.objects.filter(recipient=outsider).exists()
