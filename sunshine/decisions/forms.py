@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.core.forms import OnceForm
 from sunshine.decisions.models import (
@@ -64,7 +65,7 @@ class ItemForm(forms.Form):
 
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("What the material is"), max_length=200)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=pgettext_lazy("upload", "File"))
 
 
 class StepForm(forms.Form):
@@ -90,7 +91,7 @@ class TaskForm(forms.Form):
 
 class TaskProgressForm(forms.Form):
     task = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=pgettext_lazy("construction", "Progress"), widget=forms.Textarea(attrs={"rows": 2}))
     done = forms.BooleanField(label=_("Carried out"), required=False)
 
 
@@ -247,7 +248,7 @@ class AnswerForm(forms.Form):
 
 
 class TenderForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), choices=Tender.Method.choices)
+    method = forms.ChoiceField(label=pgettext_lazy("procurement", "Method"), choices=Tender.Method.choices)
     opened_on = forms.DateField(label=_("Bids opened on"), widget=DateInput)
     bids = forms.CharField(
         label=_("Bids"),
@@ -283,7 +284,7 @@ class AwardForm(forms.Form):
 
 
 class ContractForm(forms.Form):
-    purpose = forms.CharField(label=_("Purpose"), max_length=100)
+    purpose = forms.CharField(label=pgettext_lazy("contract", "Purpose"), max_length=100)
     contractor = forms.CharField(label=_("Contractor"), max_length=100)
     price = YuanField(label=_("Price (yuan)"), min_value=Decimal("0.01"))
     signed_on = forms.DateField(label=_("Signed on"), widget=DateInput)
@@ -300,7 +301,7 @@ class PurchaseForm(ContractForm):
 
 class ProgressForm(forms.Form):
     percent = forms.DecimalField(label=_("Progress (%)"), min_value=0, max_value=100, decimal_places=2)
-    reported_on = forms.DateField(label=_("Reported on"), widget=DateInput)
+    reported_on = forms.DateField(label=pgettext_lazy("progress", "Reported on"), widget=DateInput)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -330,7 +331,9 @@ class ApplicantForm(forms.Form):
 
 
 class EvaluateForm(forms.Form):
-    applicant = forms.ModelChoiceField(queryset=Applicant.objects.none(), label=_("Applicant"))
+    applicant = forms.ModelChoiceField(
+        queryset=Applicant.objects.none(), label=pgettext_lazy("title round", "Applicant")
+    )
     score = forms.DecimalField(label=_("Score"), min_value=0, max_value=100, decimal_places=1)
     recommended = forms.TypedChoiceField(
         label=_("Result"),

@@ -493,7 +493,7 @@ class Tender(models.Model):
         SINGLE_SOURCE = "single_source", _("single source")
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="tender")
-    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    method = models.CharField(pgettext_lazy("procurement", "method"), max_length=16, choices=Method.choices)
     opened_on = models.DateField(_("bids opened on"))
     winner = models.ForeignKey(
         "Bid", verbose_name=_("winner"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -635,7 +635,7 @@ class Applicant(models.Model):
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default="", blank=True)
 
     class Meta:
-        verbose_name = _("applicant")
+        verbose_name = pgettext_lazy("title round", "applicant")
         verbose_name_plural = _("applicants")
         ordering = ["round", "-score", "pk"]
         constraints = [models.UniqueConstraint(fields=["round", "name"], name="decisions_applicant_once")]

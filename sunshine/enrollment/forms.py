@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.core.forms import OnceForm
 from sunshine.enrollment.models import Disclosure, PlanSchool, RecruitmentList, Season
@@ -69,7 +70,11 @@ class DisclosureForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("accept", _("accept")), ("return", _("return for correction")), ("reject", _("do not accept"))],
+        choices=[
+            ("accept", pgettext_lazy("application review", "accept")),
+            ("return", _("return for correction")),
+            ("reject", _("do not accept")),
+        ],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     confirm_groups = forms.BooleanField(label=_("Priority group confirmed"), required=False)

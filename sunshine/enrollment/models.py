@@ -70,7 +70,9 @@ class Disclosure(models.Model):
     BEFORE_OPENING: ClassVar = frozenset({Kind.POLICY, Kind.PLAN})  # ENR-4-advance
     AFTER_DECISION: ClassVar = frozenset({Kind.CUTOFFS, Kind.RESULTS})  # ENR-4-results
 
-    season = models.ForeignKey(Season, verbose_name=_("season"), on_delete=models.CASCADE, related_name="disclosures")
+    season = models.ForeignKey(
+        Season, verbose_name=pgettext_lazy("enrollment", "season"), on_delete=models.CASCADE, related_name="disclosures"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
@@ -133,7 +135,12 @@ class Application(StatefulModel):
         Status.REJECTED: frozenset(),
     }
 
-    season = models.ForeignKey(Season, verbose_name=_("season"), on_delete=models.PROTECT, related_name="applications")
+    season = models.ForeignKey(
+        Season,
+        verbose_name=pgettext_lazy("enrollment", "season"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     number = models.CharField(_("application number"), max_length=32, unique=True)
     receipt_hash = models.CharField(max_length=64, unique=True, editable=False)
     entry_id = models.CharField(_("lottery entry"), max_length=16, editable=False)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sunshine.core.forms import OnceForm
 from sunshine.funds.models import Fund
@@ -72,7 +73,8 @@ class CertifyForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("File"), help_text=_("An Excel (.xlsx) or CSV file exported from the finance system.")
+        label=pgettext_lazy("upload", "File"),
+        help_text=_("An Excel (.xlsx) or CSV file exported from the finance system."),
     )
     school = forms.CharField(label=_("Column of the school code or name"), max_length=60)
     voucher = forms.CharField(label=_("Column of the voucher number"), max_length=60)

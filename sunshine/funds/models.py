@@ -97,7 +97,7 @@ class Allocation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    source_label = models.CharField(_("source"), max_length=80, blank=True)
+    source_label = models.CharField(pgettext_lazy("seam", "source"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -36,7 +36,7 @@ class RectificationOrder(models.Model):
         Organization, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="rectification_orders"
     )
     issuer = models.ForeignKey(Organization, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="+")
-    source_label = models.CharField(_("source"), max_length=100, unique=True)
+    source_label = models.CharField(pgettext_lazy("seam", "source"), max_length=100, unique=True)
     source = models.CharField(_("source kind"), max_length=16, choices=Source.choices, default=Source.OTHER)
     title = models.CharField(_("title"), max_length=200)
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)

@@ -135,7 +135,7 @@ class Petition(StatefulModel):
         related_name="petitions_filed",
     )
     consent_publish = models.BooleanField(_("may be published, anonymised"), default=False)
-    source_label = models.CharField(_("source"), max_length=64, blank=True)  # e.g. "fees.notice:42"
+    source_label = models.CharField(pgettext_lazy("seam", "source"), max_length=64, blank=True)  # e.g. "fees.notice:42"
     forwarded_to = models.CharField(_("forwarded to"), max_length=100, blank=True)
     # Document numbers (示教信〔2026〕12号) of the PET-3 notice and of the 督办单.
     acceptance_number = models.CharField(_("notice number"), max_length=40, blank=True)
