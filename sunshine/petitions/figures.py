@@ -48,7 +48,7 @@ def handling_overdue(as_of: Any) -> Q:
     return Q(status__in=HANDLING_STATUSES, handling_due_at__lt=as_of)
 
 
-def tree_ids(organization: Any) -> QuerySet[Organization]:
+def tree_ids(organization: Any) -> QuerySet[Organization, dict[str, Any]]:
     """The ids of the organisation's tree (the same tree as ``core.figures.within``: a
     bureau and everything below it, a school itself), as a subquery: the cases are
     filtered on their own indexed columns, not by joining the organisations three times
