@@ -25,7 +25,9 @@ is never shown without its parts; money is integer fen inside and yuan when show
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -49,9 +51,11 @@ __all__ = [
     "figure_value_as_of",
     "figures_all",
     "figures_as_of",
+    "figures_pass",
     "figures_registered",
     "figures_snapshot",
     "figures_snapshot_nightly",
+    "pass_shared",
     "register_figure",
     "snapshot_moments",
     "within",
@@ -362,12 +366,45 @@ def figure_value(key: str, *, period: Period, organization: Any) -> FigureResult
     )
 
 
+# One pass over the figures (``figures_all``, or a page reading several with
+# ``figure_value`` inside ``figures_pass()``) may share what several figures of one app
+# are computed from — one aggregate query instead of one per figure. What is shared
+# lives only for the pass, so nothing measured before a change is read after it.
+_PASS: ContextVar[dict[Any, Any] | None] = ContextVar("figures_pass", default=None)
+
+
+@contextlib.contextmanager
+def figures_pass() -> Iterator[None]:
+    """Figures computed inside share what ``pass_shared`` keeps (nested: the outer pass)."""
+    if _PASS.get() is not None:
+        yield
+        return
+    token = _PASS.set({})
+    try:
+        yield
+    finally:
+        _PASS.reset(token)
+
+
+def pass_shared[T](key: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under ``key`` for the rest of the current pass (computed
+    afresh each time outside a pass). ``key`` must name everything the result depends
+    on (the period with its ``as_of``, the organisation)."""
+    shared = _PASS.get()
+    if shared is None:
+        return compute()
+    if key not in shared:
+        shared[key] = compute()
+    return shared[key]  # type: ignore[no-any-return]
+
+
 def figures_all(*, period: Period, organization: Any, prefix: str = "") -> list[FigureResult]:
     """Every registered figure (or those whose key starts with ``prefix``)."""
-    return [
-        FigureResult(figure=f, period=period, organization=organization, measured=f.compute(period, organization))
-        for f in figures_registered(prefix)
-    ]
+    with figures_pass():
+        return [
+            FigureResult(figure=f, period=period, organization=organization, measured=f.compute(period, organization))
+            for f in figures_registered(prefix)
+        ]
 
 
 # --- snapshots ------------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ def tender_flags(tenders: Any) -> list[RedFlag]:
     and again (within a year in the same bureau)."""
     flags: list[RedFlag] = []
     wins: dict[tuple[int, str], list[date]] = defaultdict(list)
+    bureau_of: dict[int, int] = {}
     rows = list(tenders.select_related("project", "project__organization", "winner").prefetch_related("bids"))
     for tender in rows:
         project = tender.project
@@ -142,7 +143,11 @@ def tender_flags(tenders: Any) -> list[RedFlag]:
                         project.pk,
                     )
                 )
-            bureau_id = project.organization.bureau.pk
+            # The bureau above each organisation, found once per organisation (walking up
+            # the tree for every tender cost a query each).
+            bureau_id = bureau_of.get(project.organization_id)
+            if bureau_id is None:
+                bureau_id = bureau_of[project.organization_id] = project.organization.bureau.pk
             wins[(bureau_id, tender.winner.bidder)].append(tender.awarded_on or tender.opened_on)
     for (bureau_id, bidder), days in wins.items():
         days.sort()

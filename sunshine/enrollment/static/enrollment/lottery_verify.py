@@ -54,13 +54,26 @@ def entry_id_from_receipt(season: str, receipt_code: str) -> str:
     return digest.hex()[:16]
 
 
+# The encoded "[code,group]" of each choice seen, kept because a draw repeats the same few
+# hundred choices many thousand times (bounded, so a strange bundle cannot grow it).
+_CHOICE_TEXT: dict = {}
+
+
 def entry_hash(entry: dict) -> bytes:
     """SHA-256 of the entry's canonical JSON, fields choices and id only:
     {"choices":[["S01",""],["S02","staff"]],"id":"0123456789abcdef"}. Built directly
     for speed; equal byte for byte to canonical_json({"choices": ..., "id": ...})."""
     enc = _encode_string
-    choices = ",".join("[" + enc(c) + "," + enc(g) + "]" for c, g in entry["choices"])
-    return _sha(('{"choices":[' + choices + '],"id":' + enc(entry["id"]) + "}").encode("utf-8"))
+    known = _CHOICE_TEXT
+    parts = []
+    for c, g in entry["choices"]:
+        text = known.get((c, g))
+        if text is None:
+            text = "[" + enc(c) + "," + enc(g) + "]"
+            if len(known) < 4096:
+                known[(c, g)] = text
+        parts.append(text)
+    return _sha(('{"choices":[' + ",".join(parts) + '],"id":' + enc(entry["id"]) + "}").encode("utf-8"))
 
 
 def leaf_hash(entry_digest: bytes) -> bytes:
@@ -141,28 +154,46 @@ def draw(schools: list, entries: list, numbers: list) -> list:
     last = {code: len(g) for code, g in groups.items()}
     filled = dict.fromkeys(seats, 0)
     placed: list = [None] * len(entries)
-    # The queues of every round, built once: (round, school, rank of the priority group
-    # with no group last) -> entries in number order. Entries are in id order and the
-    # sort is stable, so equal numbers keep id order.
+    # The queues of every round, built once, each in number order (entries are in id
+    # order and the sort is stable, so equal numbers keep id order). They are gathered by
+    # (round, school, group), without looking the group's rank up for every choice, then
+    # keyed by (round, school, rank); groups of the same rank (a group the school does not
+    # list ranks with no group) are merged in number order.
     queues: dict = {}
+    get = queues.get
     for i in sorted(range(len(entries)), key=numbers.__getitem__):
-        for k, (code, group) in enumerate(entries[i]["choices"]):
-            key = (k, code, groups[code].get(group, last[code]) if group else last[code])
-            queue = queues.get(key)
+        k = 0
+        for code, group in entries[i]["choices"]:
+            key = (k, code, group)
+            queue = get(key)
             if queue is None:
                 queues[key] = [i]
             else:
                 queue.append(i)
-    for k, code, _rank in sorted(queues):
-        free = seats[code] - filled[code]
-        if free <= 0:
-            continue
+            k += 1  # noqa: SIM113 (a counter is faster than enumerate here)
+
+    def rank(key: tuple) -> tuple:
+        k, code, group = key
+        return (k, code, groups[code].get(group, last[code]) if group else last[code])
+
+    ranked: dict = {}
+    for key, queue in queues.items():
+        r = rank(key)
+        if r in ranked:
+            ranked[r] = sorted(ranked[r] + queue, key=lambda i: (numbers[i], i))
+        else:
+            ranked[r] = queue
+    for key in sorted(ranked):
+        k, code = key[0], key[1]
         n = filled[code]
-        for i in queues[(k, code, _rank)]:
+        cap = seats[code]
+        if cap - n <= 0:
+            continue
+        for i in ranked[key]:
             if placed[i] is None:
                 n += 1
                 placed[i] = [code, k + 1, n]
-                if n == seats[code]:
+                if n == cap:
                     break
         filled[code] = n
     return [p or [None, None, None] for p in placed]
