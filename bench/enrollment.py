@@ -227,6 +227,7 @@ def _matching_reference(plans: list[SchoolPlan], students: list[Student]) -> dic
     from matching.games import HospitalResident
 
     warnings.filterwarnings("ignore", module="matching")  # schools nobody qualifies for
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))  # the library deep-copies its players
 
     resident_prefs = {
         s.id: [c for c in s.choices if s.score >= next(p.line for p in plans if p.code == c)] for s in students
