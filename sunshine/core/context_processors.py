@@ -19,5 +19,11 @@ def display_preferences(request: HttpRequest | None) -> frozenset[str]:
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """The site identity every public page shows (国办发〔2017〕47号)."""
-    return {"site": settings.SUNSHINE_SITE}
+    """The site identity every public page shows (国办发〔2017〕47号), and whether the
+    visitor is staff (a public account is offered no workbench it would be refused)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from sunshine.orgs.access import is_staff_user
+
+    user = getattr(request, "user", None)
+    return {"site": settings.SUNSHINE_SITE, "is_staff_user": SimpleLazyObject(lambda: is_staff_user(user))}

@@ -55,11 +55,14 @@ def mechanism_prefixes() -> list[tuple[str, str]]:
     return ordered
 
 
-def drilldown_url(result: FigureResult, organization: Any, period: Period) -> str:
+def drilldown_url(result: FigureResult, organization: Any, period: Period, user: Any = None) -> str:
     """Where the records behind a figure are listed: the figure's own drill-down page,
-    else its module's workbench; with the organisation and the period as a query."""
-    names = [result.figure.drilldown] if result.figure.drilldown else []
+    else its module's workbench; with the organisation and the period as a query. For a
+    ``user``, only a page their menu offers them (no link that would turn them away)."""
     entry = workbench_entry_for(result.figure.app)
+    if user is not None and entry is not None and entry.visible is not None and not entry.visible(user):
+        return ""
+    names = [result.figure.drilldown] if result.figure.drilldown else []
     if entry is not None:
         names.append(entry.url_name)
     for name in names:
@@ -116,7 +119,9 @@ class Section:
         }
 
 
-def sections_for(*, period: Period, organization: Any, as_of: Any = None, only: str = "") -> list[Section]:
+def sections_for(
+    *, period: Period, organization: Any, as_of: Any = None, only: str = "", user: Any = None
+) -> list[Section]:
     """The dashboard's sections for ``organization`` and ``period``: live, or as the
     snapshots taken by ``as_of`` recorded them. A mechanism with no figures (not
     installed, or no snapshot yet) has no section."""
@@ -132,7 +137,10 @@ def sections_for(*, period: Period, organization: Any, as_of: Any = None, only: 
             continue
         sections.append(
             Section(
-                prefix=prefix, name=name, results=results, drilldown=drilldown_url(results[0], organization, period)
+                prefix=prefix,
+                name=name,
+                results=results,
+                drilldown=drilldown_url(results[0], organization, period, user),
             )
         )
     return sections

@@ -127,6 +127,9 @@ def test_a_public_account_cannot_open_the_workbench(english):
     response = english.get(reverse("core:workbench"))
     assert response.status_code == 403
     assert "You cannot open this page" in html_of(response)
+    home = html_of(english.get(reverse("core:home")))  # …and is not offered it
+    assert f'href="{reverse("core:workbench")}"' not in home
+    assert f'action="{reverse("accounts:logout")}"' in home
 
 
 def test_search_with_no_hit_says_so(english):

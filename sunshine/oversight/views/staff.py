@@ -327,9 +327,16 @@ class InspectionDetailView(StaffMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = access.inspection_get_for(request.user, pk)
+        findings = inspection.findings.prefetch_related("photos").select_related("order")
         context = {
             "inspection": inspection,
-            "findings": inspection.findings.prefetch_related("photos").select_related("order"),
+            "findings": findings,
+            # a supervisor sees that an order was made; its page is the bureau's and the school's
+            "visible_orders": set(
+                access.orders_visible_to(request.user)
+                .filter(pk__in=[f.order_id for f in findings if f.order_id])
+                .values_list("pk", flat=True)
+            ),
             "may_inspect": access.can_inspect(request.user, inspection)
             and inspection.status == inspection.Status.DRAFT,
             "may_order": access.is_overseer(request.user, inspection.appointment.bureau)

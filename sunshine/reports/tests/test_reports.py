@@ -180,6 +180,8 @@ def test_a_principal_sees_their_school_only(district):
     assert page.status_code == 200 and district.school.name in page.content.decode()
     assert district.other_school.name not in page.content.decode()
     assert client.get(reverse("reports:dashboard"), {"org": district.bureau.pk}).status_code == 404
+    # No drill-down to a workbench the principal's menu does not offer (opinion monitoring).
+    assert reverse("opinion:workbench") not in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -51,7 +51,7 @@ class DashboardView(DashboardMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         organization = self.organization()
         form, period, as_of = period_form(request.GET)
-        sections = sections_for(period=period, organization=organization, as_of=as_of)
+        sections = sections_for(period=period, organization=organization, as_of=as_of, user=self.request.user)
         charts = [s.chart() for s in sections]
         query = request.GET.copy()
         query["org"] = str(organization.pk)
@@ -78,7 +78,7 @@ class ChartDataView(DashboardMixin, View):
     def get(self, request: HttpRequest, prefix: str) -> HttpResponse:
         organization = self.organization()
         _form, period, as_of = period_form(request.GET)
-        sections = sections_for(period=period, organization=organization, as_of=as_of, only=prefix)
+        sections = sections_for(period=period, organization=organization, as_of=as_of, only=prefix, user=request.user)
         if not sections:
             raise Http404
         section = sections[0]
