@@ -108,6 +108,6 @@ def advanced(request: HttpRequest, pk: int) -> dict[str, object]:
         "schools": [s["name"] for s in found.schools],
         "vetoes": [
             {"school": v.school.name, "reason": v.get_reason_display(), "evidence": v.evidence, "status": v.status}
-            for v in vetoes.select_related("school")
+            for v in vetoes.select_related("school").order_by("school__code", "pk")  # the same order on every database
         ],
     }
