@@ -11,8 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
-from sunshine.core.local_rules import local_rule
-from sunshine.funds.lag import lags_at
+from sunshine.funds.lag import alert_threshold_pp, lags_at
 from sunshine.funds.models import Allocation, Disbursement
 
 
@@ -43,7 +42,7 @@ def lagging(period: Period, organization: Any) -> FigureValue:
     """FND-1: allocations lagging their time schedule by more than the LOCAL threshold at
     the period's last day (or the moment taken, if earlier)."""
     on = min(period.last_day, period.as_of_day)
-    threshold = float(local_rule("FND-1-alert-lag-pp"))
+    threshold = alert_threshold_pp()
     allocations = _allocations(organization).filter(Q(fund__year=on.year))
     return FigureValue.count(sum(1 for lag in lags_at(allocations, on) if lag.lagging(threshold)))
 

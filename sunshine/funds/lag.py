@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import Max, QuerySet, Sum
 
+from sunshine.core.local_rules import local_rule
 from sunshine.funds.models import FULL_BP, Allocation, Disbursement, Fund, ProgressCertification
 
 
@@ -85,6 +86,11 @@ class Lag(NamedTuple):
 
     def lagging(self, threshold_pp: float) -> bool:
         return self.lag_pp > threshold_pp
+
+
+def alert_threshold_pp() -> float:
+    """FND-1 (LOCAL): the lag, in percentage points, above which an allocation is lagging."""
+    return float(local_rule("FND-1-alert-lag-pp"))
 
 
 def _within(rows: QuerySet[Any], allocations: QuerySet[Allocation]) -> QuerySet[Any]:

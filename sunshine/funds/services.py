@@ -26,14 +26,13 @@ from sunshine.core.audit import audit_record
 from sunshine.core.clocks import SHANGHAI, deadline
 from sunshine.core.imports import ImportRefused, SheetLimits, spreadsheet_rows
 from sunshine.core.inputs import text_error
-from sunshine.core.local_rules import local_rule
 from sunshine.core.models import Notification, Supervision
 from sunshine.core.notifications import notify
 from sunshine.core.seams import RectificationItem, RectificationRequest, rectification_request
 from sunshine.core.supervision import supervision_close, supervision_open
 from sunshine.core.uploads import discard_on_error, upload_store
 from sunshine.funds import access
-from sunshine.funds.lag import lags_at
+from sunshine.funds.lag import alert_threshold_pp, lags_at
 from sunshine.funds.models import (
     FULL_BP,
     Allocation,
@@ -646,7 +645,7 @@ def lag_sweep(*, actor: Any = SYSTEM, on: date | None = None) -> list[LagAlert]:
     if not is_system(actor):
         raise PermissionDenied(_("Only the platform runs the lag check."))
     on = on or timezone.localdate()
-    threshold = float(local_rule("FND-1-alert-lag-pp"))
+    threshold = alert_threshold_pp()
     allocations = Allocation.objects.filter(fund__year=on.year)
     lags = {lag.allocation_id: lag for lag in lags_at(allocations, on)}
     open_alerts = {a.allocation_id: a for a in LagAlert.objects.filter(cleared_on__isnull=True)}

@@ -31,6 +31,7 @@ from sunshine.funds.forms import (
     StatementForm,
     to_fen,
 )
+from sunshine.funds.lag import alert_threshold_pp
 from sunshine.funds.models import Fund, LagAlert
 from sunshine.funds.selectors import chart_svg, rows_for
 from sunshine.funds.statement import statement_issue, statement_lines, statement_sentence
@@ -132,7 +133,7 @@ class FundDetailView(StaffMixin, View):
         user = self.request.user
         on = _as_of(self.request)
         rows = rows_for(access.fund_allocations_for(user, fund), on)
-        threshold = services.local_rule("FND-1-alert-lag-pp")
+        threshold = alert_threshold_pp()
         may_manage = access.can_manage_fund(user, fund)
         recipients = Organization.objects.filter(path__startswith=fund.bureau.path).exclude(pk=fund.bureau_id)
         if not fund.is_project:
