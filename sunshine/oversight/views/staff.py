@@ -83,6 +83,15 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
             messages.error(request, message)
 
 
+def _submit(request: HttpRequest, form: Any, run: Callable[[dict[str, Any]], Any], done: str) -> bool:
+    """Validate ``form`` and run the service with its cleaned data; a field's error or the
+    service's refusal becomes the page's message and nothing changes."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return False
+    return _act(request, lambda: run(form.cleaned_data), done)
+
+
 class WorkbenchView(StaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -190,47 +199,31 @@ class OrderDetailView(StaffMixin, View):
             form: Any = ReportForm(request.POST, request.FILES)
             if not access.can_report(user, item):
                 raise PermissionDenied
-            if form.is_valid():
-                data = form.cleaned_data
 
-                def report() -> None:
-                    with transaction.atomic():
-                        if submission_claim(form.submission_token, purpose="oversight.report"):
-                            services.rectification_report(
-                                item=item, actor=user, text=data["text"], files=data["evidence"]
-                            )
+            def report(d: dict[str, Any]) -> None:
+                with transaction.atomic():
+                    if submission_claim(form.submission_token, purpose="oversight.report"):
+                        services.rectification_report(item=item, actor=user, text=d["text"], files=d["evidence"])
 
-                _act(request, report, _("The report is sent for verification."))
-            else:
-                _form_errors(request, form)
+            _submit(request, form, report, _("The report is sent for verification."))
         elif action == "verify":
             if not access.can_verify(user, item):
                 raise PermissionDenied
-            form = VerifyForm(request.POST)
-            if form.is_valid():
-                d = form.cleaned_data
-                _act(
-                    request,
-                    lambda: services.rectification_verify(
-                        item=item, actor=user, accept=d["accept"], reason=d["reason"]
-                    ),
-                    _("The verification is recorded."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                VerifyForm(request.POST),
+                lambda d: services.rectification_verify(item=item, actor=user, accept=d["accept"], reason=d["reason"]),
+                _("The verification is recorded."),
+            )
         elif action == "reopen":
             if not access.can_verify(user, item):
                 raise PermissionDenied
-            form = ReasonForm(request.POST)
-            if form.is_valid():
-                reason = form.cleaned_data["reason"]
-                _act(
-                    request,
-                    lambda: services.rectification_reopen(item=item, actor=user, reason=reason),
-                    _("The item is open again."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                ReasonForm(request.POST),
+                lambda d: services.rectification_reopen(item=item, actor=user, reason=d["reason"]),
+                _("The item is open again."),
+            )
         else:
             raise PermissionDenied
         return HttpResponseRedirect(reverse("oversight:order-detail", args=[order.pk]))
@@ -353,17 +346,13 @@ class InspectionDetailView(StaffMixin, View):
             raise PermissionDenied
         if action == "finding":
             form = FindingForm(request.POST, request.FILES)
-            if form.is_valid():
-                d = form.cleaned_data
 
-                def add() -> None:
-                    with transaction.atomic():
-                        if submission_claim(form.submission_token, purpose="oversight.finding"):
-                            services.finding_add(inspection=inspection, text=d["text"], photos=d["photos"], actor=user)
+            def add(d: dict[str, Any]) -> None:
+                with transaction.atomic():
+                    if submission_claim(form.submission_token, purpose="oversight.finding"):
+                        services.finding_add(inspection=inspection, text=d["text"], photos=d["photos"], actor=user)
 
-                _act(request, add, _("The finding is recorded."))
-            else:
-                _form_errors(request, form)
+            _submit(request, form, add, _("The finding is recorded."))
         elif action == "file":
             _act(
                 request,
@@ -462,24 +451,19 @@ class EvaluationDetailView(OverseerMixin, View):
             )
         elif action == "value":
             schools = Organization.objects.filter(parent=evaluation.indicator_set.bureau, kind=Organization.Kind.SCHOOL)
-            form: Any = ValueForm(request.POST, schools=schools)
-            if form.is_valid():
-                d = form.cleaned_data
+
+            def enter(d: dict[str, Any]) -> None:
                 indicator = get_object_or_404(evaluation.indicator_set.indicators, pk=d["indicator"])
-                _act(
-                    request,
-                    lambda: services.indicator_value_enter(
-                        evaluation=evaluation,
-                        indicator=indicator,
-                        school=d["school"],
-                        raw=d["raw"],
-                        note=d["note"],
-                        actor=user,
-                    ),
-                    _("The score is recorded."),
+                services.indicator_value_enter(
+                    evaluation=evaluation,
+                    indicator=indicator,
+                    school=d["school"],
+                    raw=d["raw"],
+                    note=d["note"],
+                    actor=user,
                 )
-            else:
-                _form_errors(request, form)
+
+            _submit(request, ValueForm(request.POST, schools=schools), enter, _("The score is recorded."))
         elif action == "rectify":
             _act(
                 request,
@@ -487,16 +471,12 @@ class EvaluationDetailView(OverseerMixin, View):
                 _("The red schools are ordered to rectify."),
             )
         elif action == "advanced":
-            form = PlacesForm(request.POST)
-            if form.is_valid():
-                places = form.cleaned_data["places"]
-                _act(
-                    request,
-                    lambda: services.advanced_list_publish(evaluation=evaluation, places=places, actor=user),
-                    _("The list of advanced units is published."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                PlacesForm(request.POST),
+                lambda d: services.advanced_list_publish(evaluation=evaluation, places=d["places"], actor=user),
+                _("The list of advanced units is published."),
+            )
         else:
             raise PermissionDenied
         return HttpResponseRedirect(reverse("oversight:evaluation-detail", args=[evaluation.pk]))
@@ -526,25 +506,21 @@ class VetoDetailView(StaffMixin, View):
         if action == "appeal":
             if not access.can_manage_school(user, veto.school):
                 raise PermissionDenied
-            form: Any = AppealForm(request.POST)
-            if form.is_valid():
-                text = form.cleaned_data["text"]
-                _act(request, lambda: services.veto_appeal(veto=veto, actor=user, text=text), _("The appeal is filed."))
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                AppealForm(request.POST),
+                lambda d: services.veto_appeal(veto=veto, actor=user, text=d["text"]),
+                _("The appeal is filed."),
+            )
         elif action == "decide":
             if not access.is_overseer(user, veto.school):
                 raise PermissionDenied
-            form = DecideForm(request.POST)
-            if form.is_valid():
-                d = form.cleaned_data
-                _act(
-                    request,
-                    lambda: services.veto_decide(veto=veto, actor=user, lift=d["lift"], decision=d["decision"]),
-                    _("The decision is recorded."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                DecideForm(request.POST),
+                lambda d: services.veto_decide(veto=veto, actor=user, lift=d["lift"], decision=d["decision"]),
+                _("The decision is recorded."),
+            )
         else:
             raise PermissionDenied
         return HttpResponseRedirect(reverse("oversight:veto-detail", args=[veto.pk]))
@@ -620,35 +596,27 @@ class CircularDetailView(StaffMixin, View):
                     _("Receipt is confirmed."),
                 )
             else:
-                form: Any = StudyForm(request.POST)
-                if form.is_valid():
-                    d = form.cleaned_data
-                    _act(
-                        request,
-                        lambda: services.circular_confirm_study(
-                            confirmation=confirmation,
-                            actor=user,
-                            studied_on=d["studied_on"],
-                            attendees=d["attendees"],
-                            minutes=d["minutes"],
-                        ),
-                        _("The study is confirmed."),
-                    )
-                else:
-                    _form_errors(request, form)
+                _submit(
+                    request,
+                    StudyForm(request.POST),
+                    lambda d: services.circular_confirm_study(
+                        confirmation=confirmation,
+                        actor=user,
+                        studied_on=d["studied_on"],
+                        attendees=d["attendees"],
+                        minutes=d["minutes"],
+                    ),
+                    _("The study is confirmed."),
+                )
         elif action == "revise":
             if not access.is_overseer(user, circular.bureau):
                 raise PermissionDenied
-            form = ReviseForm(request.POST)
-            if form.is_valid():
-                d = form.cleaned_data
-                _act(
-                    request,
-                    lambda: services.circular_revise(circular=circular, actor=user, body=d["body"], reason=d["reason"]),
-                    _("The revised document is circulated; every school confirms again."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                ReviseForm(request.POST),
+                lambda d: services.circular_revise(circular=circular, actor=user, body=d["body"], reason=d["reason"]),
+                _("The revised document is circulated; every school confirms again."),
+            )
         else:
             raise PermissionDenied
         return HttpResponseRedirect(reverse("oversight:circular-detail", args=[circular.pk]))
@@ -762,29 +730,23 @@ class CampaignDetailView(StaffMixin, View):
         if action == "attendance":
             if not access.is_overseer(user, campaign.bureau):
                 raise PermissionDenied
-            form: Any = AttendanceForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                _act(
-                    request,
-                    lambda: services.attendance_import(campaign=campaign, file=upload, actor=user),
-                    _("The attendance is imported."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                AttendanceForm(request.POST, request.FILES),
+                lambda d: services.attendance_import(campaign=campaign, file=d["file"], actor=user),
+                _("The attendance is imported."),
+            )
             return HttpResponseRedirect(reverse("oversight:campaign-detail", args=[campaign.pk]))
         ret = get_object_or_404(access.returns_visible_to(user, campaign), pk=request.POST.get("row") or 0)
         if action == "sign":
             if not access.can_manage_school(user, ret.school):
                 raise PermissionDenied
-            form = PledgeForm(request.POST, request.FILES)
-            if form.is_valid():
-                paper = form.cleaned_data["paper"]
-                _act(
-                    request, lambda: services.pledge_sign(ret=ret, actor=user, paper=paper), _("The pledge is signed.")
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                PledgeForm(request.POST, request.FILES),
+                lambda d: services.pledge_sign(ret=ret, actor=user, paper=d["paper"]),
+                _("The pledge is signed."),
+            )
         elif action == "answer":
             if not access.can_manage_school(user, ret.school):
                 raise PermissionDenied
@@ -800,16 +762,12 @@ class CampaignDetailView(StaffMixin, View):
         elif action == "spot":
             if not access.is_overseer(user, campaign.bureau):
                 raise PermissionDenied
-            form = SpotCheckForm(request.POST)
-            if form.is_valid():
-                d = form.cleaned_data
-                _act(
-                    request,
-                    lambda: services.spot_check(ret=ret, actor=user, matches=d["matches"], note=d["note"]),
-                    _("The spot check is recorded."),
-                )
-            else:
-                _form_errors(request, form)
+            _submit(
+                request,
+                SpotCheckForm(request.POST),
+                lambda d: services.spot_check(ret=ret, actor=user, matches=d["matches"], note=d["note"]),
+                _("The spot check is recorded."),
+            )
         else:
             raise PermissionDenied
         return HttpResponseRedirect(reverse("oversight:campaign-detail", args=[campaign.pk]))
