@@ -52,6 +52,38 @@ def add_run(
     return set_font(paragraph.add_run(text), font, size, bold=bold, color=color)
 
 
+# The elements CT_PPr (ECMA-376 §17.3.1.26) puts after ``w:pBdr``.
+PPR_AFTER_BORDER = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
 def red_rule(paragraph: Any, *, space: int = 4) -> None:
     """The red line under an official header (红头), as the paragraph's bottom border."""
     border = OxmlElement("w:pBdr")
@@ -59,7 +91,9 @@ def red_rule(paragraph: Any, *, space: int = 4) -> None:
     for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", str(space)), ("w:color", "C00000")):
         bottom.set(qn(key), value)
     border.append(bottom)
-    paragraph._p.get_or_add_pPr().append(border)
+    # In its place in CT_PPr's sequence (after the alignment it would be out of order,
+    # which the schema forbids and Word may refuse).
+    paragraph._p.get_or_add_pPr().insert_element_before(border, *PPR_AFTER_BORDER)
 
 
 # --- charts -----------------------------------------------------------------------------------
@@ -123,11 +157,14 @@ class _Xml:
         return element
 
 
-def _text_props(x: _Xml, parent: Any, name: str, *, font: str, size: int, bold: bool = False) -> None:
-    """``<c:txPr>`` (or a run's default) with the font set for Latin and east-asian text,
-    so Chinese category labels are drawn in ``font`` and not in the viewer's default."""
+def _text_props(
+    x: _Xml, parent: Any, name: str, *, font: str, size: int, bold: bool = False, wrap: bool = True
+) -> None:
+    """``<c:txPr>`` with the font set for Latin and east-asian text, so Chinese labels
+    are drawn in ``font`` and not in the viewer's default; ``wrap=False`` keeps a label
+    on one line (a value such as 100.0% beside the longest bar)."""
     body = x.add(parent, name)
-    x.add(body, "a:bodyPr")
+    x.add(body, "a:bodyPr", **({} if wrap else {"wrap": "none"}))
     x.add(body, "a:lstStyle")
     p = x.add(body, "a:p")
     ppr = x.add(p, "a:pPr")
@@ -185,11 +222,12 @@ def _reference(x: _Xml, parent: Any, name: str, formula: str, values: Sequence[A
         x.add(pt, "c:v", _chart_number(value) if name == "c:val" else str(value))
 
 
-def _labels(x: _Xml, parent: Any, *, number_format: str, position: str, percent: bool = False) -> None:
+def _labels(x: _Xml, parent: Any, *, number_format: str, position: str, font: str, percent: bool = False) -> None:
     """``<c:dLbls>``: each bar or slice shows its value (a slice its share)."""
     dlbls = x.add(parent, "c:dLbls")
     x.add(dlbls, "c:numFmt", formatCode=number_format, sourceLinked=0)
     _fill(x, dlbls, "none")
+    _text_props(x, dlbls, "c:txPr", font=font, size=900, wrap=False)
     x.add(dlbls, "c:dLblPos", val=position)
     for name, on in (
         ("c:showLegendKey", False),
@@ -266,11 +304,11 @@ def chart_xml(
                 x.add(dpt, "c:idx", val=i)
                 x.add(dpt, "c:bubble3D", val=0)
                 _fill(x, dpt, CHART_COLOURS[i % len(CHART_COLOURS)], line="FFFFFF")
-            _labels(x, ser, number_format="0.0%", position="bestFit", percent=True)
+            _labels(x, ser, number_format="0.0%", position="bestFit", font=font, percent=True)
         else:
             _fill(x, ser, colour)
             x.add(ser, "c:invertIfNegative", val=0)
-            _labels(x, ser, number_format=number_format, position="outEnd")
+            _labels(x, ser, number_format=number_format, position="outEnd", font=font)
         _reference(
             x,
             ser,
