@@ -10,7 +10,6 @@ import io
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -18,24 +17,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from lxml import etree
 from openpyxl import load_workbook
 
-from sunshine.core.documents import (
-    CHART_REL,
-    CHART_TYPE,
-    PACKAGE_REL,
-    XLSX_TYPE,
-    add_chart,
-    red_rule,
-)
+from sunshine.core.documents import CHART_TYPE, XLSX_TYPE, add_chart, red_rule
+from sunshine.core.tests.docx_parts import NS, Package, chart_series, workbook_range
 
-NS = {
-    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
-    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
 RATES = ["按期整改率", "经费按时下达率", "办结率"]
 
 
@@ -43,90 +27,6 @@ def _saved(doc) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
-
-
-class Package:
-    """The saved .docx read as a zip: parts, their content types and relationships."""
-
-    def __init__(self, data: bytes):
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
-        self.types = etree.fromstring(self.zip.read("[Content_Types].xml"))
-
-    def xml(self, name: str):
-        return etree.fromstring(self.zip.read(name))
-
-    def content_type(self, name: str) -> str | None:
-        for override in self.types.findall("ct:Override", NS):
-            if override.get("PartName") == f"/{name}":
-                return override.get("ContentType")
-        ext = name.rsplit(".", 1)[-1]
-        for default in self.types.findall("ct:Default", NS):
-            if default.get("Extension") == ext:
-                return default.get("ContentType")
-        return None
-
-    def rels(self, name: str) -> dict[str, tuple[str, str]]:
-        """{rId: (type, target resolved to a part name)} of part ``name``."""
-        folder, _slash, base = name.rpartition("/")
-        root = self.xml(f"{folder}/_rels/{base}.rels")
-        found = {}
-        for rel in root.findall("rel:Relationship", NS):
-            target = Path(folder, rel.get("Target")).as_posix()
-            parts: list[str] = []
-            for piece in target.split("/"):
-                if piece == "..":
-                    parts.pop()
-                else:
-                    parts.append(piece)
-            found[rel.get("Id")] = (rel.get("Type"), "/".join(parts))
-        return found
-
-    def charts(self) -> list[tuple[str, etree._Element, str]]:
-        """(chart part name, its XML, its workbook's part name), in document order."""
-        doc_rels = self.rels("word/document.xml")
-        found = []
-        for ref in self.xml("word/document.xml").iterfind(".//c:chart", NS):
-            kind, chart_name = doc_rels[ref.get(f"{{{NS['r']}}}id")]
-            assert kind == CHART_REL
-            chart = self.xml(chart_name)
-            rid = chart.find("c:externalData", NS).get(f"{{{NS['r']}}}id")
-            book_kind, book_name = self.rels(chart_name)[rid]
-            assert book_kind == PACKAGE_REL
-            found.append((chart_name, chart, book_name))
-        return found
-
-
-def _series(chart) -> list[dict]:
-    """Each series's name, categories and cached values, with the formulas naming them."""
-    found = []
-    for ser in chart.iterfind(".//c:ser", NS):
-        values = ser.find("c:val/c:numRef", NS)
-        cats = ser.find("c:cat/c:strRef", NS)
-        count = int(values.find("c:numCache/c:ptCount", NS).get("val"))
-        cached: list[float | None] = [None] * count
-        for pt in values.iterfind("c:numCache/c:pt", NS):
-            cached[int(pt.get("idx"))] = float(pt.findtext("c:v", namespaces=NS))
-        found.append(
-            {
-                "name": ser.findtext("c:tx/c:strRef/c:strCache/c:pt/c:v", namespaces=NS),
-                "name_f": ser.findtext("c:tx/c:strRef/c:f", namespaces=NS),
-                "categories": [pt.findtext("c:v", namespaces=NS) for pt in cats.iterfind("c:strCache/c:pt", NS)],
-                "categories_f": cats.findtext("c:f", namespaces=NS),
-                "values": cached,
-                "values_f": values.findtext("c:f", namespaces=NS),
-                "format": values.findtext("c:numCache/c:formatCode", namespaces=NS),
-            }
-        )
-    return found
-
-
-def _range(book, formula: str) -> list:
-    """The cells a chart formula (``Sheet1!$B$2:$B$4``) names, read from the workbook."""
-    sheet_name, cells = formula.split("!")
-    sheet = book[sheet_name]
-    if ":" not in cells:
-        return [sheet[cells.replace("$", "")].value]
-    return [row[0].value for row in sheet[cells.replace("$", "")]]
 
 
 def test_a_chart_is_a_native_part_with_its_values_cached_and_its_workbook_embedded():
@@ -161,7 +61,7 @@ def test_a_chart_is_a_native_part_with_its_values_cached_and_its_workbook_embedd
     assert int(inline.find("wp:extent", NS).get("cx")) > 0
 
     # The cached values are the figures (the missing one has no point: a gap).
-    [series] = _series(chart)
+    [series] = chart_series(chart)
     assert series["name"] == "比率" and series["categories"] == RATES
     assert series["values"] == [96.5, 80.0, None]
     assert series["format"] == '0.0"%"'
@@ -174,9 +74,9 @@ def test_a_chart_is_a_native_part_with_its_values_cached_and_its_workbook_embedd
 
     # The embedded workbook holds the same numbers at the ranges the chart names.
     book = load_workbook(io.BytesIO(package.zip.read(book_name)))
-    assert _range(book, series["name_f"]) == ["比率"]
-    assert _range(book, series["categories_f"]) == RATES
-    assert _range(book, series["values_f"]) == [96.5, 80, None]
+    assert workbook_range(book, series["name_f"]) == ["比率"]
+    assert workbook_range(book, series["categories_f"]) == RATES
+    assert workbook_range(book, series["values_f"]) == [96.5, 80, None]
     assert book["Sheet1"]["B2"].number_format == '0.0"%"'
 
     # python-docx opens the document again, and saving it keeps the chart and its data.
@@ -184,7 +84,7 @@ def test_a_chart_is_a_native_part_with_its_values_cached_and_its_workbook_embedd
     assert again.paragraphs[0].text == "前文"
     assert [p.content_type for p in again.part.package.iter_parts()].count(CHART_TYPE) == 1
     [(_name, kept, kept_book)] = Package(_saved(again)).charts()
-    assert _series(kept) == [series] and kept_book == book_name
+    assert chart_series(kept) == [series] and kept_book == book_name
 
 
 def test_every_kind_in_one_document_gets_its_own_parts_and_ids():
@@ -211,7 +111,7 @@ def test_every_kind_in_one_document_gets_its_own_parts_and_ids():
 
     line, pie, column = (chart for _n, chart, _b in charts)
     assert line.find(".//c:lineChart", NS) is not None
-    assert [s["values"] for s in _series(line)] == [[float(v) for v in received], [float(v) for v in closed]]
+    assert [s["values"] for s in chart_series(line)] == [[float(v) for v in received], [float(v) for v in closed]]
     assert line.find(".//c:legend", NS) is not None  # two series: a legend names them
     assert pie.find(".//c:pieChart/c:varyColors", NS).get("val") == "1"
     assert len(pie.findall(".//c:dPt", NS)) == 3
@@ -222,12 +122,12 @@ def test_every_kind_in_one_document_gets_its_own_parts_and_ids():
         charts, (["受理", "办结"], ["件数"], ["2025年", "2026年"]), strict=True
     ):
         book = load_workbook(io.BytesIO(package.zip.read(book_name)))
-        series = _series(chart)
+        series = chart_series(chart)
         assert [s["name"] for s in series] == expected_names
         for s in series:
-            assert _range(book, s["name_f"]) == [s["name"]]
-            assert _range(book, s["categories_f"]) == s["categories"]
-            assert [None if v is None else float(v) for v in _range(book, s["values_f"])] == s["values"]
+            assert workbook_range(book, s["name_f"]) == [s["name"]]
+            assert workbook_range(book, s["categories_f"]) == s["categories"]
+            assert [None if v is None else float(v) for v in workbook_range(book, s["values_f"])] == s["values"]
 
 
 def test_a_chart_that_cannot_be_drawn_is_refused():
