@@ -4,7 +4,9 @@ register of the bureau's own summaries: the 党风廉政建设 part (强化教�
 
 Every number comes from the figures registry, read from one snapshot taken when the
 document is written; each carries a Word comment with its provenance (what it counts,
-the registry key, the period, the snapshot's moment). The staff's narrative is kept in
+the registry key, the period, the snapshot's moment). Each section's rates and counts
+are drawn as native Word charts (``core.documents.add_chart``: editable, their data in
+an embedded workbook) under its text; the table of figures stays at the end. The staff's narrative is kept in
 ``AnnualSummary`` and printed under each heading. Writing it again lists what changed
 since the last issued version. Always in Chinese."""
 
@@ -19,13 +21,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from docx import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from sunshine.core.audit import audit_record
-from sunshine.core.documents import DOCX_TYPE, RED, add_run, chinese_date, red_rule
+from sunshine.core.documents import DOCX_TYPE, RED, add_chart, add_run, chinese_date, red_rule
 from sunshine.core.figures import SHANGHAI, FigureResult, FigureValue, Period, Unit, figures_snapshot
 
 SUMMARY_DOCUMENT = "reports.annual_summary"
@@ -113,6 +115,8 @@ PARTS = (
 # The seeds' own sentence: "今年共接到信访件 件,办结 件,办结率100%".
 PETITION_SENTENCE = ("petitions.received", "petitions.closed", "petitions.closure_rate")
 NUMERALS = "一二三四五六七八九十"
+# Figures counted in things (a count chart puts them side by side, each with its unit).
+COUNT_UNITS = (Unit.CASES, Unit.SCHOOLS, Unit.PERSONS)
 
 
 def summary_keys() -> list[str]:
@@ -153,6 +157,51 @@ def _amount(result: FigureResult) -> str:
         return f"{result.value:.1f}%"
     number = f"{result.value:,.{result.unit.places}f}"
     return f"{number}{result.unit.label}"
+
+
+def section_charts(doc: Any, heading: str, section: list[FigureResult]) -> list[Any]:
+    """The section's native Word charts, after its text: its rates, one bar each on a
+    0–100 scale, and — when it counts two things or more — its counts, each label with
+    its unit. A figure with no value has no bar (the table says 无). Returns the
+    paragraphs holding the charts."""
+    charted = [r for r in section if r.value is not None]
+    rates = [r for r in charted if r.unit == Unit.PERCENT]
+    counts = [r for r in charted if r.unit in COUNT_UNITS]
+    paragraphs = []
+    for title, rows, series, labels, number_format, maximum in (
+        (
+            _("%(section)s: rates") % {"section": heading},
+            rates,
+            pgettext("chart series", "Rate"),
+            [r.label for r in rates],
+            '0.0"%"',
+            100,
+        ),
+        (
+            _("%(section)s: counts") % {"section": heading},
+            counts if len(counts) > 1 else [],
+            pgettext("chart series", "Count"),
+            [f"{r.label}（{r.unit.label}）" for r in counts],
+            "#,##0",
+            None,
+        ),
+    ):
+        if not rows:
+            continue
+        told = "；".join(f"{r.label}{_amount(r)}" for r in rows)
+        paragraphs.append(
+            add_chart(
+                doc,
+                kind="bar",
+                title=title,
+                categories=labels,
+                series=[(series, [r.value for r in rows])],
+                number_format=number_format,
+                maximum=maximum,
+                description=f"{title}：{told}。",
+            )
+        )
+    return paragraphs
 
 
 def provenance(result: FigureResult, taken_at: datetime) -> str:
@@ -305,6 +354,7 @@ def _summary(
                     text(p, f"{result.label}")
                     told(p, result)
                     text(p, "。" if i == len(present) - 1 else "；")
+            section_charts(doc, str(heading_text), [results[k] for k in figure_keys if k in results])
 
     heading(f"{NUMERALS[len(PARTS)]}、主要数据")
     grid = doc.add_table(rows=1, cols=3)

@@ -24,6 +24,7 @@ from sunshine.core.actors import SYSTEM
 from sunshine.core.figures import FigureValue, Period, Unit, figure_value, figures_snapshot, register_figure
 from sunshine.core.models import IssuedDocument
 from sunshine.core.testing import District
+from sunshine.core.tests.docx_parts import NS, Package, chart_series, workbook_range
 from sunshine.orgs.models import Role
 from sunshine.reports import summary as summary_module
 from sunshine.reports.summary import SUMMARY_DOCUMENT, summary_issue, summary_narrative_save
@@ -92,6 +93,57 @@ def test_the_annual_summary_is_filled_from_the_registry_with_provenance(district
     assert any("zzcheck.count" in c for c in comments)
     # No English word reaches the reader outside the provenance comments.
     assert not re.search(r"[A-Za-z]{3,}", text.replace("Excel", ""))
+
+
+@pytest.fixture
+def charted(monkeypatch):
+    """A section with a rate, two counts and a rate with no value, to be charted."""
+    values = {"zzchart.rate": FigureValue.rate(7, 8), "zzchart.none": FigureValue.rate(0, 0)}
+    values |= {"zzchart.cases": FigureValue.count(1234), "zzchart.schools": FigureValue.count(3)}
+    for key, label, unit in (
+        ("zzchart.rate", "核查按期率", Unit.PERCENT),
+        ("zzchart.none", "无分母比率", Unit.PERCENT),
+        ("zzchart.cases", "核查件数", Unit.CASES),
+        ("zzchart.schools", "核查学校", Unit.SCHOOLS),
+    ):
+        register_figure(
+            key=key,
+            label=label,
+            unit=unit,
+            numerator="分子",
+            denominator="分母" if unit == Unit.PERCENT else "",
+            compute=lambda period, organization, key=key: values[key],
+        )
+    section = (*summary_module.SECTIONS[-1][:2], tuple(values))
+    monkeypatch.setattr(summary_module, "SECTIONS", (*summary_module.SECTIONS[:-1], section))
+    yield
+    for key in values:
+        registry._unregister(key)
+
+
+@pytest.mark.django_db
+def test_each_section_draws_its_rates_and_counts_as_editable_word_charts(district, charted):
+    """Issue #18: native charts (cached values, embedded workbook) beside the table."""
+    document = summary_issue(bureau=district.bureau, year=2026, actor=district.user(Role.LEADER))
+    with document.file.file.open("rb") as fh:
+        package = Package(fh.read())
+    charts = {chart.findtext(".//c:title//a:t", namespaces=NS): (chart, book) for _n, chart, book in package.charts()}
+    rate_chart, rate_book = charts["强化监督检查：主要比率"]
+    count_chart, count_book = charts["强化监督检查：主要数量"]
+    # One bar per rate with a value (the one with no denominator is in the table only).
+    [rates] = chart_series(rate_chart)
+    assert rates["categories"] == ["核查按期率"] and rates["values"] == [87.5]
+    assert document.figures["zzchart.rate"] == 87.5
+    [counts] = chart_series(count_chart)
+    assert counts["categories"] == ["核查件数（件）", "核查学校（所）"] and counts["values"] == [1234.0, 3.0]
+    for book_name, series in ((rate_book, rates), (count_book, counts)):
+        book = load_workbook(io.BytesIO(package.zip.read(book_name)))
+        assert [float(v) for v in workbook_range(book, series["values_f"])] == series["values"]
+        assert workbook_range(book, series["categories_f"]) == series["categories"]
+    # The table of figures and the provenance comments stay.
+    doc = _docx(document)
+    assert "无分母比率" in _text(doc) and "87.5%" in _text(doc)
+    assert any("zzchart.rate" in c.text for c in doc.comments)
 
 
 @pytest.mark.django_db
