@@ -29,7 +29,7 @@ is relaxed for the run. A share of the filings (``SUNSHINE_BENCH_FAULTS_CROWDED`
 from one shared address, to show the throttle's refusal.
 
 Environment: ``SUNSHINE_BENCH_FAULTS_SECONDS`` (default 60), ``SUNSHINE_BENCH_FAULTS_RATE``
-(filings per second, default 6), ``SUNSHINE_BENCH_FAULTS_CLIENTS`` (threads, default 8),
+(filings per second, default 6), ``SUNSHINE_BENCH_FAULTS_CLIENTS`` (threads, default 16),
 ``SUNSHINE_BENCH_FAULTS_CROWDED`` (default 0.05). The city's own variables
 (``SUNSHINE_CITY_PORT``, ``SUNSHINE_CITY_DB``) choose the stack. Exit status 1 when
 lost, half-written, double runs or the audit chain say so.
@@ -37,12 +37,14 @@ lost, half-written, double runs or the audit chain say so.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import random
 import re
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -58,13 +60,14 @@ from sunshine.core import city
 
 SECONDS = float(os.environ.get("SUNSHINE_BENCH_FAULTS_SECONDS", "60"))
 RATE = float(os.environ.get("SUNSHINE_BENCH_FAULTS_RATE", "6"))
-CLIENTS = int(os.environ.get("SUNSHINE_BENCH_FAULTS_CLIENTS", "8"))
+CLIENTS = int(os.environ.get("SUNSHINE_BENCH_FAULTS_CLIENTS", "16"))
 CROWDED = float(os.environ.get("SUNSHINE_BENCH_FAULTS_CROWDED", "0.05"))
 FORM = "/petitions/write/"
 FOLLOW = "/petitions/follow/"
 SWEEP = "supervision-sweep"
 SWEEP_TASK = "sunshine.core.tasks.supervision_sweep_task"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+BEGIN = [0.0]  # the run's start (time.monotonic)
 # The faults, at these fractions of the run.
 FAULTS = (("app", 0.2), ("worker", 0.4), ("scheduler", 0.6))
 
@@ -162,7 +165,7 @@ class Filing:
 def file_one(filing: Filing, tag: str) -> None:
     browser = Browser(filing.address)
     start = time.perf_counter()
-    filing.started = time.monotonic()
+    filing.started = time.monotonic() - BEGIN[0]
     try:
         status, _, page = browser.request("GET", FORM)
         filing.status = status
@@ -237,6 +240,21 @@ def follow_one(number: str, code: str, address: str) -> str:
         return type(exc).__name__
 
 
+def browser_origin_check() -> str:
+    """A browser sends ``Origin`` with every POST; Django's CSRF check compares it with the
+    Host the proxy forwards. "" when a POST with the browser's Origin passes, else why not."""
+    browser = Browser(next(_addresses()))
+    try:
+        status, _, page = browser.request("GET", FOLLOW)
+        body = f"csrfmiddlewaretoken={_hidden(page, 'csrfmiddlewaretoken')}&code=1".encode()
+        origin = f"http://{city.HOST}:{city.PROXY_PORT}"
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin}
+        status, _, _ = browser.request("POST", FOLLOW, body, headers)
+    except OSError as exc:
+        return type(exc).__name__
+    return "" if status != 403 else f"a POST with Origin {origin} is refused (403)"
+
+
 # --- The stack's processes -------------------------------------------------------------------
 
 
@@ -286,44 +304,62 @@ def stack_children() -> list[Proc]:
     return found
 
 
+def busy_worker_ids(wait: float) -> set[str]:
+    """The ids of task workers running a task now (waiting up to ``wait`` s for one)."""
+    from django.db import close_old_connections
+    from django_tasks_db.models import DBTaskResult
+
+    end = time.monotonic() + wait
+    try:
+        while True:
+            busy = {r.worker_ids[-1] for r in DBTaskResult.objects.running() if r.worker_ids}
+            if busy or time.monotonic() >= end:
+                return busy
+            time.sleep(0.1)
+    finally:
+        close_old_connections()
+
+
 def kill_role(role: str) -> Proc | None:
-    """SIGKILL one child of ``role`` (an app server with its own worker processes)."""
+    """SIGKILL one child of ``role``: an app server with its worker processes; a task
+    worker running a task when one does within a few seconds."""
     victims = [p for p in stack_children() if p.role == role]
+    if role == "worker":
+        busy = busy_worker_ids(wait=8)
+        victims = [p for p in victims if p.worker_id in busy] or victims
     if not victims:
         return None
     victim = random.choice(victims)
-    group = [victim.pid] + [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and _ppid(int(e.name)) == victim.pid]
+    group = [victim.pid] + [
+        int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and _ppid(int(e.name)) == victim.pid
+    ]
     for pid in group:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     return victim
 
 
-def back_within(role: str, count: int, dead: set[int], limit: float = 60) -> float | None:
-    """Seconds until ``count`` children of ``role`` run again (none of them a ``dead`` one);
-    for app servers, until every app port answers."""
+def back_within(role: str, count: int, victim: Proc | None, limit: float = 180) -> float | None:
+    """Seconds until ``count`` children of ``role`` run again, the dead one not among
+    them; for an app server, until its port accepts connections again."""
     start = time.monotonic()
+    dead = victim.pid if victim else -1
+    bind = victim.args[victim.args.index("--bind") + 1] if victim and "--bind" in victim.args else ":0"
+    port = int(bind.rsplit(":", 1)[1])
     while time.monotonic() - start < limit:
-        alive = [p for p in stack_children() if p.role == role and p.pid not in dead]
-        if len(alive) >= count:
-            if role != "app" or _app_ports_answer():
-                return time.monotonic() - start
+        alive = [p for p in stack_children() if p.role == role and p.pid != dead]
+        if len(alive) >= count and (not port or _listening(port)):
+            return time.monotonic() - start
         time.sleep(0.2)
     return None
 
 
-def _app_ports_answer() -> bool:
-    for port in city.APP_PORTS:
-        try:
-            conn = HTTPConnection(city.HOST, port, timeout=2)
-            conn.request("GET", "/", headers={"Host": city.HOST})
-            conn.getresponse().read()
-            conn.close()
-        except OSError:
-            return False
-    return True
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection((city.HOST, port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 # --- The run --------------------------------------------------------------------------------
@@ -356,6 +392,7 @@ def run_load(tag: str) -> tuple[list[Filing], list[tuple[str, Proc | None, float
     tickets = iter(filings)
     lock = threading.Lock()
     begin = time.monotonic() + 0.5
+    BEGIN[0] = begin
 
     def client() -> None:
         while True:
@@ -370,15 +407,15 @@ def run_load(tag: str) -> tuple[list[Filing], list[tuple[str, Proc | None, float
 
     faults: list[tuple[str, Proc | None, float, float | None]] = []
 
-    def faulter() -> None:
-        for role, at in FAULTS:
-            wait = begin + at * SECONDS - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            count = len([p for p in stack_children() if p.role == role])
-            killed = kill_role(role)
-            when = time.monotonic() - begin
-            back = back_within(role, count, {killed.pid} if killed else set())
+    def fault(role: str, at: float) -> None:
+        wait = begin + at * SECONDS - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        count = len([p for p in stack_children() if p.role == role])
+        killed = kill_role(role)
+        when = time.monotonic() - begin
+        back = back_within(role, count, killed)
+        with lock:
             faults.append((role, killed, when, back))
 
     moments: list[datetime] = []
@@ -402,14 +439,15 @@ def run_load(tag: str) -> tuple[list[Filing], list[tuple[str, Proc | None, float
             close_old_connections()
 
     threads = [threading.Thread(target=client, name=f"client-{k}") for k in range(CLIENTS)]
-    helpers = [threading.Thread(target=faulter, name="faults"), threading.Thread(target=due_maker, name="due")]
-    for thread in threads + helpers:
+    faulters = [threading.Thread(target=fault, args=fault_at, name=f"kill-{fault_at[0]}") for fault_at in FAULTS]
+    due = threading.Thread(target=due_maker, name="due")
+    for thread in [*threads, *faulters, due]:
         thread.start()
-    for thread in threads:
+    for thread in [*threads, *faulters]:
         thread.join()
-    helpers[0].join()
     stop.set()
-    helpers[1].join()
+    due.join()
+    faults.sort(key=lambda row: row[2])
     return filings, faults, moments
 
 
@@ -427,7 +465,7 @@ class Checked:
 
 
 def _complete(petition: Any, tokens: dict[str, Filing]) -> str:
-    """"" when the case has every row intake writes, else what is missing."""
+    """ "" when the case has every row intake writes, else what is missing."""
     from django.contrib.contenttypes.models import ContentType
 
     from sunshine.core.models import AuditEntry, FormSubmission, Supervision
@@ -492,14 +530,14 @@ def verify(tag: str, filings: list[Filing], moments: list[datetime], run_start: 
     def follower() -> None:
         while True:
             with lock:
-                filing = next(queue, None)
+                item = next(queue, None)
                 address = next(fresh)
-            if filing is None:
+            if item is None:
                 return
-            why = follow_one(filing.number, filing.code, address)
+            why = follow_one(item.number, item.code, address)
             if why:
                 with lock:
-                    checked.follow_failed.append(f"{filing.number}: {why}")
+                    checked.follow_failed.append(f"{item.number}: {why}")
 
     threads = [threading.Thread(target=follower) for _ in range(CLIENTS)]
     for thread in threads:
@@ -553,13 +591,15 @@ def report(filings: list[Filing], faults: list[Any], checked: Checked, moments: 
     print(f"{'filed, receipt never shown':32} {checked.unreceipted:6d}   (killed between commit and answer)")
     print(f"{'receipted, opened by code':32} {outcomes['succeeded'] - len(checked.follow_failed):6d}")
     print(f"filing p50 / p99 (form, post, receipt): {_percentile(times, 0.5):.0f} / {_percentile(times, 0.99):.0f} ms")
+    slowest = sorted(filings, key=lambda f: f.seconds, reverse=True)[:3]
+    print("slowest: " + "; ".join(f"from {f.started:.0f} s took {f.seconds:.1f} s ({f.outcome})" for f in slowest))
     reasons = Counter(f.detail for f in filings if f.outcome != "succeeded")
     for reason, count in reasons.most_common(6):
         print(f"  {count:5d} × {reason}")
-    print("faults (killed with SIGKILL at, back after):")
+    print("faults (killed with SIGKILL at; running again after — an app server: listening):")
     for role, victim, when, back in faults:
         who = f"pid {victim.pid} {victim.worker_id or ' '.join(victim.args[-3:])}" if victim else "none found"
-        print(f"  {role:10} at {when:5.1f} s, back after {'—' if back is None else f'{back:.1f} s'}  ({who})")
+        print(f"  {role:10} at {when:5.1f} s, running again after {'—' if back is None else f'{back:.1f} s'}  ({who})")
     print(f"sweep made due {len(moments)} times: " + ", ".join(f"{k} {v}" for k, v in sorted(checked.runs.items())))
     print(f"{'double runs':32} {len(checked.double):6d}   must be 0")
     print(f"{'sweeps run again after a kill':32} {checked.retried:6d}")
@@ -592,6 +632,14 @@ def main() -> int:
             + ", ".join(f"{role} at {at * SECONDS:.0f} s" for role, at in FAULTS),
             flush=True,
         )
+        refused = browser_origin_check()
+        if refused:
+            print(
+                f"NOTE: {refused}: the proxy forwards Host without its port, so Django's CSRF check refuses "
+                "every browser's form on this port (nginx: proxy_set_header Host $http_host). "
+                "This run's client sends no Origin header.",
+                flush=True,
+            )
         run_start = timezone.now()
         begin = time.monotonic()
         filings, faults, moments = run_load(tag)
