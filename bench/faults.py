@@ -516,8 +516,8 @@ def verify(tag: str, filings: list[Filing], moments: list[datetime], run_start: 
         missing = _complete(petition, by_title)
         if missing:
             checked.half.append(f"{petition.number}: {missing}")
-            filing = by_title.get(title)
-            if filing is not None and filing.outcome == "succeeded":
+            sent = by_title.get(title)
+            if sent is not None and sent.outcome == "succeeded":
                 checked.lost.append(f"{petition.number}: {missing}")
         if by_title.get(title) is None or by_title[title].outcome != "succeeded":
             checked.unreceipted += 1
