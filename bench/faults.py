@@ -132,14 +132,15 @@ def _by_id(page: str, element_id: str) -> str:
 
 
 def _message(page: str) -> str:
-    """The error a person reads on a refused page: the form's errors or the page's alert."""
-    for pattern in (r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', r'role="alert"[^>]*>(.*?)</', r"<h1[^>]*>(.*?)</h1>"):
-        found = re.search(pattern, page, re.S)
-        if found:
-            text = re.sub(r"<[^>]+>", " ", found.group(1))
-            text = " ".join(html.unescape(text).split())
-            if CJK.search(text):
-                return text
+    """The error a person reads on a refused page: the items of the form's error box,
+    else the page's heading."""
+    box = re.search(r'role="alert"[^>]*>(.*?)</div>', page, re.S)
+    items = re.findall(r"<li>(.*?)</li>", box.group(1), re.S) if box else []
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    for raw in [*items, *([heading.group(1)] if heading else [])]:
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+        if CJK.search(text):
+            return text
     return ""
 
 
@@ -457,6 +458,7 @@ class Checked:
     half: list[str] = field(default_factory=list)
     unreceipted: int = 0
     follow_failed: list[str] = field(default_factory=list)
+    follow_retried: int = 0
     runs: Counter[str] = field(default_factory=Counter)
     double: list[str] = field(default_factory=list)
     retried: int = 0
@@ -535,6 +537,13 @@ def verify(tag: str, filings: list[Filing], moments: list[datetime], run_start: 
             if item is None:
                 return
             why = follow_one(item.number, item.code, address)
+            for _again in range(2):  # a person whose page failed tries again
+                if not why:
+                    break
+                with lock:
+                    checked.follow_retried += 1
+                time.sleep(1)
+                why = follow_one(item.number, item.code, address)
             if why:
                 with lock:
                     checked.follow_failed.append(f"{item.number}: {why}")
@@ -589,7 +598,8 @@ def report(filings: list[Filing], faults: list[Any], checked: Checked, moments: 
     print(f"{'lost (receipted, not complete)':32} {len(checked.lost):6d}   must be 0")
     print(f"{'half-written cases':32} {len(checked.half):6d}   must be 0")
     print(f"{'filed, receipt never shown':32} {checked.unreceipted:6d}   (killed between commit and answer)")
-    print(f"{'receipted, opened by code':32} {outcomes['succeeded'] - len(checked.follow_failed):6d}")
+    opened = outcomes["succeeded"] - len(checked.follow_failed)
+    print(f"{'receipted, opened by code':32} {opened:6d}   ({checked.follow_retried} tries again after an error)")
     print(f"filing p50 / p99 (form, post, receipt): {_percentile(times, 0.5):.0f} / {_percentile(times, 0.99):.0f} ms")
     slowest = sorted(filings, key=lambda f: f.seconds, reverse=True)[:3]
     print("slowest: " + "; ".join(f"from {f.started:.0f} s took {f.seconds:.1f} s ({f.outcome})" for f in slowest))
