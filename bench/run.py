@@ -62,7 +62,12 @@ def main() -> int:
                 return code
     # The city stack (make city) under load on loopback: once, on its own PostgreSQL database.
     print("\n=== bench.city (make city: nginx, three app servers, PostgreSQL) ===", flush=True)
-    return subprocess.call([sys.executable, "-m", "bench.city"])
+    code = subprocess.call([sys.executable, "-m", "bench.city"])
+    if code:
+        return code
+    # Filing at a steady rate while an app server, a task worker and a scheduler are killed.
+    print("\n=== bench.faults (make city: filing while processes are killed) ===", flush=True)
+    return subprocess.call([sys.executable, "-m", "bench.faults"])
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ DB_NAME = os.environ.get("SUNSHINE_CITY_DB", "sunshine_city")
 DB_SERVER = os.environ.get("SUNSHINE_CITY_DB_SERVER", "postgres://postgres@127.0.0.1:5432")
 SECRET_NAMES = ("SECRET_KEY", "HASH_KEY", "INDEX_KEY", "AUDIT_KEY", "BACKUP_KEY")
 REFERENCE = "bench-reference.txt"
+APP_KEEPALIVE = 75  # seconds an app server keeps an idle connection from nginx (see _app_server)
 
 
 def _secret_file(name: str) -> Path:
@@ -153,8 +154,12 @@ http {{
 
 def _app_server(port: int) -> list[str]:
     if importlib.util.find_spec("gunicorn") is not None:
+        # --keep-alive above nginx's upstream keepalive_timeout (60 s by default): nginx, not
+        # gunicorn (2 s by default), closes an idle kept-alive connection. Otherwise gunicorn
+        # may close one just as nginx sends a request on it, and nginx, which never resends
+        # a POST, answers 502 to a letter that was never received (bench.faults found it).
         return [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", "4",
-                "config.wsgi:application"]  # fmt: skip
+                "--keep-alive", str(APP_KEEPALIVE), "config.wsgi:application"]  # fmt: skip
     print("city: gunicorn is not installed in this environment; the app servers run waitress", flush=True)
     return [sys.executable, "-m", "waitress", f"--listen={HOST}:{port}", "--threads=8", "config.wsgi:application"]
 

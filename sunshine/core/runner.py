@@ -45,6 +45,7 @@ class Child:
     backoff: float = BACKOFF_FIRST
     restart_at: float = 0.0
     history: list[int] = field(default_factory=list)  # pids started, oldest first
+    cleanup: threading.Thread | None = None  # on_exit of the last exit, while it runs
 
     def start(self) -> None:
         self.starts += 1
@@ -62,11 +63,17 @@ class Supervisor:
         self.stopping = threading.Event()
 
     def step(self) -> None:
-        """Check each child once: note an exit, restart when its back-off has passed."""
+        """Check each child once: note an exit, restart when its back-off has passed and
+        its clean-up is done. A clean-up (``on_exit``: the worker's tasks_requeue, a whole
+        Django start-up) runs in a thread of its own, so it holds up only its own child,
+        never the restart of the others (an app server killed at the same time)."""
         now = time.monotonic()
         for child in self.children:
             if child.proc is None:
+                if child.cleanup is not None and child.cleanup.is_alive():
+                    continue
                 if now >= child.restart_at:
+                    child.cleanup = None
                     child.start()
                 continue
             code = child.proc.poll()
@@ -80,10 +87,16 @@ class Supervisor:
             child.proc = None
             child.restart_at = now + delay
             if child.on_exit is not None:
-                try:
-                    child.on_exit(child.starts)
-                except Exception as exc:
-                    self.log(f"{child.name}: clean-up after exit failed: {exc}")
+                child.cleanup = threading.Thread(
+                    target=self._clean_up, args=(child, child.on_exit, child.starts), name=f"{child.name}-exit"
+                )
+                child.cleanup.start()
+
+    def _clean_up(self, child: Child, on_exit: Callable[[int], None], n: int) -> None:
+        try:
+            on_exit(n)
+        except Exception as exc:
+            self.log(f"{child.name}: clean-up after exit failed: {exc}")
 
     def run(self, *, interval: float = 0.5) -> None:
         for child in self.children:
@@ -97,6 +110,9 @@ class Supervisor:
         self.stopping.set()
 
     def terminate(self) -> None:
+        for child in self.children:
+            if child.cleanup is not None:
+                child.cleanup.join(timeout=60)
         for child in self.children:
             if child.proc is not None and child.proc.poll() is None:
                 child.proc.terminate()

@@ -78,6 +78,40 @@ def test_a_killed_worker_is_restarted_and_its_task_is_picked_up_again() -> None:
     assert other.proc is not None and other.proc.poll() is not None
 
 
+def test_a_slow_clean_up_holds_up_only_its_own_child() -> None:
+    """Before: the worker's clean-up (tasks_requeue, a whole Django start-up: a minute on a
+    loaded machine) ran inside the supervisor's loop, and an app server killed meanwhile
+    stayed down until it was done. Now the clean-up has a thread of its own; its child
+    starts again once it is done, the others at once."""
+    release = threading.Event()
+    cleaned: list[int] = []
+
+    def slow_requeue(n: int) -> None:
+        release.wait(timeout=30)
+        cleaned.append(n)
+
+    worker = Child("worker", lambda n: SLEEPER, on_exit=slow_requeue)
+    web = Child("web", lambda n: SLEEPER)
+    supervisor = Supervisor([worker, web], log=lambda _: None)
+    thread = threading.Thread(target=supervisor.run, kwargs={"interval": 0.05})
+    thread.start()
+    try:
+        assert _wait(lambda: worker.proc is not None and web.proc is not None)
+        os.kill(worker.history[0], signal.SIGKILL)
+        assert _wait(lambda: worker.proc is None)
+        os.kill(web.history[0], signal.SIGKILL)
+        assert _wait(lambda: len(web.history) == 2, timeout=15)  # not held up by the worker's clean-up
+        time.sleep(1.5)  # the worker's back-off has passed: it still waits for its clean-up
+        assert len(worker.history) == 1 and cleaned == []
+        release.set()
+        assert _wait(lambda: len(worker.history) == 2, timeout=15)
+        assert cleaned == [1]
+    finally:
+        release.set()
+        supervisor.stop()
+        thread.join(timeout=30)
+
+
 @pytest.mark.django_db
 def test_requeue_by_prefix_and_give_up_after_the_last_attempt() -> None:
     left = _running(["runner-box-1-1"])

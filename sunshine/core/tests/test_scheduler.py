@@ -141,3 +141,42 @@ def test_run_scheduler_loops_until_sigterm(only_sweep):
     assert lines[-1] == f"signal {signal.SIGTERM}: stopping after this tick"
     assert len(enqueued_sweeps()) == 1  # many ticks, one due run
     assert signal.getsignal(signal.SIGTERM) == before  # the previous handler is back
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DUMMY)
+def test_two_schedulers_claiming_one_due_run_at_once_enqueue_it_once(only_sweep, monkeypatch):
+    """Two schedulers (two threads, two database connections) both find the sweep due and
+    try to claim it at the same instant: the row lock and the re-check under it let one
+    enqueue the run; the other finds it taken (make city runs two schedulers)."""
+    scheduler._sync(NOW)
+    both_found_it_due = threading.Barrier(2, timeout=10)
+    claim = scheduler._run_if_due
+
+    def claim_together(pk, now):
+        both_found_it_due.wait()
+        return claim(pk, now)
+
+    monkeypatch.setattr(scheduler, "_run_if_due", claim_together)
+    took: list[list[str]] = []
+    enqueued: list[str] = []
+
+    def one_scheduler():
+        from django.db import connection
+
+        try:
+            took.append(scheduler_tick(NOW))
+            enqueued.extend(r.id for r in enqueued_sweeps())  # each thread has its own backend
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(took) == [[], [SWEEP]]
+    assert len(enqueued) == 1
+    job = ScheduledJob.objects.get(name=SWEEP)
+    assert job.next_run_at == NOW + timedelta(seconds=300)
+    assert job.last_enqueued_result_id == enqueued[0]
