@@ -436,7 +436,7 @@ class LinkDecisionForm(forms.Form):
     """Confirm a suggested link as the same matter, or dismiss it."""
 
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Same matter?"),
         choices=[("confirm", _("The same matter")), ("dismiss", _("Not the same matter"))],
         error_messages={"required": _("Choose whether the two cases are the same matter.")},
     )
