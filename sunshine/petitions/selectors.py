@@ -29,18 +29,18 @@ from sunshine.petitions.models import FilerIdentity, Message, Petition, Petition
 __all__ = [
     "QUEUES",
     "ClockView",
+    "LinkedCase",
     "SameFacts",
     "TimelineEntry",
     "accused_candidates",
     "petition_clock",
-    "LinkedCase",
     "petition_links",
-    "petitions_linked",
-    "petitions_with_links",
     "petition_public_summary",
     "petition_queue",
     "petition_timeline",
     "petitions_filed_by",
+    "petitions_linked",
+    "petitions_with_links",
 ]
 
 S = Petition.Status
@@ -139,10 +139,10 @@ def petition_links(petition: Petition, viewer: Any) -> list[LinkedCase]:
     links = list(_link_partners([petition.pk]))
     if not links or not petitions_visible_to(viewer).filter(pk=petition.pk).exists():
         return []
-    others = {
-        p.pk: p for p in petitions_visible_to(viewer).filter(pk__in=[link.other(petition) for link in links])
-    }
-    found = [LinkedCase(link=link, other=others[link.other(petition)]) for link in links if link.other(petition) in others]
+    others = {p.pk: p for p in petitions_visible_to(viewer).filter(pk__in=[link.other(petition) for link in links])}
+    found = [
+        LinkedCase(link=link, other=others[link.other(petition)]) for link in links if link.other(petition) in others
+    ]
     # On an anonymous case, and towards one, never "same filer" (see LinkedCase.same_filer).
     return sorted(found, key=lambda c: (c.other.received_at, c.other.pk), reverse=True)
 

@@ -35,10 +35,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.core import textsim
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import clock_get, deadline
-from sunshine.core import textsim
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
 from sunshine.core.inputs import receipt_time_error, text_error
@@ -1543,7 +1543,9 @@ def _same_filer_ids(petition: Petition, window: tuple[datetime, datetime]) -> se
                 found = FilerIdentity.objects.filter(**{key: value}, petition__in=cases)
                 ids.update(found.values_list("petition_id", flat=True)[: rules.LINK_MAX_PER_REASON])
     if petition.filer_user_id:
-        ids.update(cases.filter(filer_user_id=petition.filer_user_id).values_list("pk", flat=True)[: rules.LINK_MAX_PER_REASON])
+        ids.update(
+            cases.filter(filer_user_id=petition.filer_user_id).values_list("pk", flat=True)[: rules.LINK_MAX_PER_REASON]
+        )
     return ids
 
 
@@ -1590,9 +1592,7 @@ def petition_links_find(*, petition: Petition, actor: Any, audit: bool = True) -
     window = _link_window(petition)
     same = _same_filer_ids(petition, window)
     alike = _alike(petition, window)
-    others = {
-        p.pk: p for p in Petition.objects.filter(pk__in=same | set(alike)).only("pk", "number", "received_at")
-    }
+    others = {p.pk: p for p in Petition.objects.filter(pk__in=same | set(alike)).only("pk", "number", "received_at")}
     changed: list[PetitionLink] = []
     for pk, other in sorted(others.items()):
         first, second = sorted((petition, other), key=lambda p: (p.received_at, p.pk))

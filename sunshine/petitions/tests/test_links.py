@@ -253,7 +253,9 @@ def test_a_clerk_sees_no_link_to_a_case_they_may_not_see(w: World) -> None:
     assert client_of(other_clerk).get(reverse("petitions:case", args=[a.pk])).status_code == 404
     # No decision through a case one may see about a link to one one may not.
     link = PetitionLink.objects.get(earlier=a, later=b)
-    response = client_of(other_clerk).post(reverse("petitions:case-link", args=[b.pk, link.pk]), {"decision": "confirm"})
+    response = client_of(other_clerk).post(
+        reverse("petitions:case-link", args=[b.pk, link.pk]), {"decision": "confirm"}
+    )
     assert response.status_code == 404
     response = client_of(w.clerk).post(reverse("petitions:case-link", args=[a.pk, link.pk]), {"decision": "confirm"})
     assert response.status_code == 404

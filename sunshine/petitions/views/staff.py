@@ -403,7 +403,7 @@ class CaseLinkDecideView(WorkbenchAccessMixin, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return redirect("petitions:case", pk=petition.pk)
         confirm = form.cleaned_data["decision"] == "confirm"
         services.petition_link_decide(link=link, actor=request.user, confirm=confirm)

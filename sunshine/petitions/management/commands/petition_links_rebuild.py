@@ -5,7 +5,7 @@ each case to the same filer's cases and to cases alike in content (thin wrapper 
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         since = None
         if options["since"]:
             try:
-                day = datetime.strptime(options["since"], "%Y-%m-%d").date()
+                day = date.fromisoformat(options["since"])
             except ValueError as exc:
                 raise CommandError("--since takes a day as YYYY-MM-DD") from exc
             since = timezone.make_aware(datetime.combine(day, time.min))
