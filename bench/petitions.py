@@ -215,7 +215,10 @@ def bench_links(bureau, schools, n: int = 150_000, intakes: int = 200) -> None:
                     )
                     if len(stored) < 2000 and case.received_at > now - timedelta(days=80) and rng.random() < 0.2:
                         stored.append((case.pk, phone, case.facts))
-                bands += [PetitionTextBand(petition=case, band=key) for key in set(textsim.band_keys(link_text(case)))]
+                bands += [
+                    PetitionTextBand(petition=case, band=key, bureau=bureau, received_at=case.received_at)
+                    for key in set(textsim.band_keys(link_text(case)))
+                ]
             FilerIdentity.objects.bulk_create(identities)
             PetitionTextBand.objects.bulk_create(bands, batch_size=5000)
     report("bulk_create cases with contact keys and bands (setup)", n, time.perf_counter() - t0, "cases")
@@ -271,7 +274,9 @@ def main() -> None:
     bureau, schools, depts = setup()
     bench_intake(bureau, schools)
     bench_figures(bureau, schools, depts)
-    bench_links(bureau, schools, n=int(os.environ.get("SUNSHINE_BENCH_LINK_CASES", "150000")))
+    # A city's year (150,000 cases) on PostgreSQL; SQLite (a single box) gets a smaller district.
+    default = "150000" if connection.vendor == "postgresql" else "20000"
+    bench_links(bureau, schools, n=int(os.environ.get("SUNSHINE_BENCH_LINK_CASES", default)))
 
 
 if __name__ == "__main__":

@@ -461,12 +461,19 @@ class PetitionTextBand(models.Model):
     check, compared exactly afterwards. Sixteen rows per case; none for a text too short."""
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="text_bands")
-    band = models.BigIntegerField(_("band key"), db_index=True)
+    band = models.BigIntegerField(_("band key"))
+    # Copies of the case's bureau and time of receipt, so that the candidates of a case
+    # are one index range (band, bureau, look-back window) without reading the cases.
+    bureau = models.ForeignKey(
+        Organization, verbose_name=_("bureau"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    received_at = models.DateTimeField(_("received at"))
 
     class Meta:
         verbose_name = _("text band")
         verbose_name_plural = _("text bands")
         constraints = [models.UniqueConstraint(fields=["petition", "band"], name="petitions_text_band_unique")]
+        indexes = [models.Index(fields=["band", "bureau", "received_at"], name="petitions_band_window")]
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.band}"

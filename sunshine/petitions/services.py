@@ -1517,7 +1517,10 @@ def text_bands_store(petition: Petition) -> int:
     text = link_text(petition)
     keys = textsim.band_keys(text) if len(textsim.compact(text)) >= rules.LINK_MIN_CHARS else []
     PetitionTextBand.objects.filter(petition=petition).delete()
-    PetitionTextBand.objects.bulk_create([PetitionTextBand(petition=petition, band=key) for key in set(keys)])
+    bureau_id, received = petition.bureau_id, petition.received_at
+    PetitionTextBand.objects.bulk_create(
+        [PetitionTextBand(petition=petition, band=key, bureau_id=bureau_id, received_at=received) for key in set(keys)]
+    )
     return len(set(keys))
 
 
@@ -1557,9 +1560,7 @@ def _alike(petition: Petition, window: tuple[datetime, datetime]) -> dict[int, f
     if not keys:
         return {}
     candidates = (
-        PetitionTextBand.objects.filter(
-            band__in=keys, petition__bureau_id=petition.bureau_id, petition__received_at__range=window
-        )
+        PetitionTextBand.objects.filter(band__in=keys, bureau_id=petition.bureau_id, received_at__range=window)
         .exclude(petition_id=petition.pk)
         .values("petition_id")
         .annotate(shared=Count("pk"))
