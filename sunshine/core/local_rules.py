@@ -523,6 +523,15 @@ LOCAL_RULES: dict[str, LocalRule] = dict(
             minimum=0,
             maximum=3650,
         ),
+        _r(
+            "PET-2-repeat-lookback-days",
+            90,
+            gettext_lazy(
+                "Days before and after a case within which cases of the same filer or alike in content are linked"
+            ),
+            minimum=1,
+            maximum=730,
+        ),
     ]
 )
 

@@ -41,7 +41,7 @@ from django.utils import timezone
 from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.orgs.access import staff_roles_of
 from sunshine.orgs.models import IDENTITY_ROLES, Membership, Organization, Role
-from sunshine.petitions.models import Message, Petition, Recusal, Reply
+from sunshine.petitions.models import Message, Petition, PetitionLink, Recusal, Reply
 
 __all__ = [
     "HANDLING_ROLES",
@@ -50,6 +50,7 @@ __all__ = [
     "can_act_on",
     "can_approve_extension",
     "can_assign_to",
+    "can_decide_link",
     "can_open_identity",
     "can_triage",
     "excluded_organizations",
@@ -222,6 +223,15 @@ def can_act_on(user: Any, petition: Petition) -> bool:
     if petition.bureau_id in triage_bureau_ids(user):
         return True
     return petition.assigned_to_id is not None and petition.assigned_to_id in _handling_org_ids(user)
+
+
+def can_decide_link(user: Any, link: PetitionLink) -> bool:
+    """May confirm or dismiss a link between two cases: triage of the bureau who may see
+    both of them (PET-9 applies to each)."""
+    earlier = link.earlier
+    if earlier.bureau_id != link.later.bureau_id or not can_triage(user, earlier.bureau):
+        return False
+    return petitions_visible_to(user).filter(pk__in=(link.earlier_id, link.later_id)).count() == 2
 
 
 def can_report_for_unit(user: Any, petition: Petition) -> bool:

@@ -241,9 +241,17 @@ class QueueFilterForm(forms.Form):
     received_to = forms.DateField(
         label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    linked = forms.ChoiceField(
+        label=_("Linked cases"),
+        choices=[("", _("all")), ("linked", _("with linked cases")), ("repeat", _("repeat petitions"))],
+        required=False,
+    )
 
-    def __init__(self, *args: Any, organizations: QuerySet[Organization] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: QuerySet[Organization] | None = None, user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["school"].queryset = (  # type: ignore[attr-defined]
             organizations if organizations is not None else Organization.objects.none()
         )
@@ -262,6 +270,10 @@ class QueueFilterForm(forms.Form):
             queryset = queryset.filter(received_at__date__gte=data["received_from"])
         if data.get("received_to"):
             queryset = queryset.filter(received_at__date__lte=data["received_to"])
+        if data.get("linked"):
+            from sunshine.petitions.selectors import petitions_linked
+
+            queryset = petitions_linked(queryset, self.user, repeat=data["linked"] == "repeat")
         return queryset
 
 
@@ -418,3 +430,13 @@ class IdentityOpenForm(forms.Form):
         if len(reason) < 4:
             raise ValidationError(_("Please give a real reason (at least a few words)."), code="short")
         return reason
+
+
+class LinkDecisionForm(forms.Form):
+    """Confirm a suggested link as the same matter, or dismiss it."""
+
+    decision = forms.ChoiceField(
+        label=_("Same matter?"),
+        choices=[("confirm", _("The same matter")), ("dismiss", _("Not the same matter"))],
+        error_messages={"required": _("Choose whether the two cases are the same matter.")},
+    )

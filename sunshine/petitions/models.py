@@ -233,8 +233,11 @@ class Petition(StatefulModel):
 
 class FilerIdentity(models.Model):
     """The filer's identity, encrypted at rest field by field (core.fields). Opened only
-    through ``identity_open`` with a reason; ``name_index``/``phone_index`` are keyed
-    hashes for the duplicate check, never reversible."""
+    through ``identity_open`` with a reason. ``phone_index``/``id_index``/``email_index``
+    are the contact keys (blind indexes, ``core.crypto.blind_index``) that link the same
+    filer's cases (``PetitionLink``) and find PET-7's earlier cases; ``name_index`` is
+    kept but never links (names are not unique). Never reversible; blank on an
+    anonymous case (PET-8: not real-name), whatever the filer typed."""
 
     petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="identity")
     name = EncryptedTextField(pgettext_lazy("person", "name"), blank=True)
@@ -246,6 +249,7 @@ class FilerIdentity(models.Model):
     name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    email_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("filer identity")
@@ -449,3 +453,74 @@ class FilerNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind} {self.channel} {self.status}"
+
+
+class PetitionTextBand(models.Model):
+    """One LSH band key of a case's text (``core.textsim.band_keys`` over its subject,
+    facts and request): cases sharing a key are the candidates of the near-duplicate
+    check, compared exactly afterwards. Sixteen rows per case; none for a text too short."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="text_bands")
+    band = models.BigIntegerField(_("band key"))
+    # Copies of the case's bureau and time of receipt, so that the candidates of a case
+    # are one index range (band, bureau, look-back window) without reading the cases.
+    bureau = models.ForeignKey(
+        Organization, verbose_name=_("bureau"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("text band")
+        verbose_name_plural = _("text bands")
+        constraints = [models.UniqueConstraint(fields=["petition", "band"], name="petitions_text_band_unique")]
+        indexes = [models.Index(fields=["band", "bureau", "received_at"], name="petitions_band_window")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.band}"
+
+
+class PetitionLink(models.Model):
+    """Two cases of one bureau linked as the same filer and/or alike in content
+    (services.petition_links_find), one row per pair seen from both cases, never merged.
+
+    ``same_filer``: a contact key (phone, ID number, e-mail; both cases real-name) or the
+    filer's account is the same — "同一来信人". ``likeness``: the Jaccard index of the two
+    texts when at or above ``rules.LINK_LIKENESS`` — "内容相近". Same filer, different
+    matter is linked as the same filer and is not a repeat; a repeat (重复信访) is the same
+    filer with alike content, or a link staff confirmed as one matter. Staff confirm or
+    dismiss a suggested link; an anonymous case is only ever linked by its content."""
+
+    class State(models.TextChoices):
+        SUGGESTED = "suggested", _("suggested")
+        CONFIRMED = "confirmed", _("confirmed as the same matter")
+        DISMISSED = "dismissed", _("dismissed: not the same matter")
+
+    earlier = models.ForeignKey(Petition, verbose_name=_("earlier case"), on_delete=models.CASCADE, related_name="+")
+    later = models.ForeignKey(Petition, verbose_name=_("later case"), on_delete=models.CASCADE, related_name="+")
+    same_filer = models.BooleanField(_("same filer"), default=False)
+    likeness = models.FloatField(_("likeness of the texts"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SUGGESTED)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("linked case")
+        verbose_name_plural = _("linked cases")
+        constraints = [
+            models.UniqueConstraint(fields=["earlier", "later"], name="petitions_link_unique"),
+            models.CheckConstraint(condition=~Q(earlier=models.F("later")), name="petitions_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.earlier_id} ~ {self.later_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.earlier_id}~{self.later_id}"
+
+    def other(self, petition: Petition | int) -> int:
+        pk = petition if isinstance(petition, int) else petition.pk
+        return self.later_id if pk == self.earlier_id else self.earlier_id

@@ -21,6 +21,26 @@ _NOT_DIGIT_SEPARATORS = re.compile(r"[\s\-]")
 NAME_INDEX_PURPOSE = "petitions.name"
 PHONE_INDEX_PURPOSE = "petitions.phone"
 ID_INDEX_PURPOSE = "petitions.id_number"
+EMAIL_INDEX_PURPOSE = "petitions.email"
+
+# Cross-channel links (services.petition_links_find): the same filer writing by web,
+# hotline and letter, or cases alike in content, within the LOCAL look-back
+# PET-2-repeat-lookback-days (before and after the case), in the same bureau.
+# * "Same filer" (同一来信人): a contact key is equal — phone, ID number or e-mail, as
+#   blind indexes — or the filer's account; only between two real-name cases (PET-8):
+#   an anonymous case has no contact key, so it is never linked as anyone's.
+# * "Alike in content" (内容相近): the Jaccard index of the two texts' character bigrams
+#   (core.textsim) at least LINK_LIKENESS; candidates only through shared LSH band keys
+#   (at most LINK_CANDIDATES, most shared bands first), and only about the same school
+#   or department when both name one (the same letter about two schools is two matters).
+# * Same filer, different matter: linked as the same filer, not as a repeat. A repeat
+#   (重复信访) is the same filer with alike content, or a link staff confirmed.
+LINK_LIKENESS = 0.5
+LINK_CANDIDATES = 50
+LINK_MAX_PER_REASON = 20
+# Texts shorter than this (characters kept once compacted) get no band keys: a few
+# words are alike by chance.
+LINK_MIN_CHARS = 16
 
 # PET-7: after re-examination the same facts and reasons are not accepted again. Staff
 # decide (services.petition_refuse_same_facts), with the earlier case beside the new one:
@@ -47,10 +67,25 @@ def receipt_format(code: str) -> str:
 
 
 def phone_normalise(phone: str) -> str:
-    """Digits only (and a leading +), for the phone blind index."""
-    phone = phone.strip()
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    """The digits of a phone number for its blind index, without the country code of
+    China (+86, 0086 or 86 before an 11-digit mobile number): "+86 139-0000-1111",
+    "0086 13900001111" and "139 0000 1111" are one key."""
+    digits = "".join(ch for ch in (phone or "").strip() if ch.isascii() and ch.isdigit())
+    for prefix in ("0086", "86"):
+        rest = digits[len(prefix) :]
+        if digits.startswith(prefix) and len(rest) == 11 and rest.startswith("1"):
+            return rest
     return digits
+
+
+def email_normalise(email: str) -> str:
+    """An e-mail address for its blind index: trimmed, lower case."""
+    return (email or "").strip().lower()
+
+
+def id_normalise(id_number: str) -> str:
+    """An ID card number for its blind index: no spaces, upper case (the final X)."""
+    return "".join((id_number or "").split()).upper()
 
 
 def name_normalise(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Non-trivial reads of petitions: queues, timeline, the running clock, duplicates and
+"""Non-trivial reads of petitions: queues, timeline, the running clock, linked cases and
 the home page's live figures (read from the figures registry, PET-10)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -24,20 +24,23 @@ from sunshine.orgs.selectors import site_bureau
 from sunshine.petitions import rules
 from sunshine.petitions.access import petitions_visible_to, triage_bureau_ids
 from sunshine.petitions.figures import HANDLING_STATUSES, handling_overdue, notice_overdue
-from sunshine.petitions.models import FilerIdentity, Message, Petition, Reply
+from sunshine.petitions.models import FilerIdentity, Message, Petition, PetitionLink, Reply
 
 __all__ = [
     "QUEUES",
     "ClockView",
+    "LinkedCase",
     "SameFacts",
     "TimelineEntry",
     "accused_candidates",
     "petition_clock",
-    "petition_duplicates",
+    "petition_links",
     "petition_public_summary",
     "petition_queue",
     "petition_timeline",
     "petitions_filed_by",
+    "petitions_linked",
+    "petitions_with_links",
 ]
 
 S = Petition.Status
@@ -89,31 +92,83 @@ def petitions_filed_by(user: Any) -> QuerySet[Petition]:
     return Petition.objects.filter(filer_user=user).order_by("-received_at")
 
 
-# --- duplicates ----------------------------------------------------------------------------------
+# --- linked cases: the same filer, alike in content ----------------------------------------------
 
 
-def petition_duplicates(petition: Petition, *, days: int = 90, limit: int = 10) -> list[Petition]:
-    """Suggested duplicates, shown to staff and never merged: cases of the same bureau
-    in the last ``days`` from the same filer (blind index of phone or ID number), or
-    about the same unit with the same kind and an overlapping subject."""
-    since = petition.received_at - timedelta(days=days)
-    base = Petition.objects.filter(bureau=petition.bureau, received_at__gte=since).exclude(pk=petition.pk)
-    match = Q(pk__in=[])
-    identity = FilerIdentity.objects.filter(petition=petition).first()
-    if identity is not None:
-        if identity.phone_index:
-            match |= Q(identity__phone_index=identity.phone_index)
-        if identity.id_index:
-            match |= Q(identity__id_index=identity.id_index)
-    if petition.subject_organization_id:
-        words = [w for w in petition.title.replace("，", " ").replace(",", " ").split() if len(w) >= 2][:3]
-        title_q = Q(title__icontains=petition.title[:12])
-        for word in words:
-            title_q |= Q(title__icontains=word)
-        match |= Q(subject_organization_id=petition.subject_organization_id, kind=petition.kind) & title_q
-        if petition.accused_user_id:
-            match |= Q(accused_user_id=petition.accused_user_id)
-    return list(base.filter(match).order_by("-received_at")[:limit])
+@dataclass(frozen=True)
+class LinkedCase:
+    """A case linked to the one on the page (``PetitionLink``), as that page shows it."""
+
+    link: PetitionLink
+    other: Petition
+
+    @property
+    def same_filer(self) -> bool:
+        # Only ever between two real-name cases; checked again so that a page can never
+        # say "same filer" next to an anonymous case.
+        return self.link.same_filer and self.other.named
+
+    @property
+    def alike(self) -> bool:
+        return self.link.likeness is not None
+
+    @property
+    def likeness_percent(self) -> int | None:
+        return None if self.link.likeness is None else round(self.link.likeness * 100)
+
+    @property
+    def repeat(self) -> bool:
+        """A repeat of the same matter (重复信访): confirmed by staff, or the same filer
+        with alike content and not dismissed."""
+        state = self.link.state
+        return state == PetitionLink.State.CONFIRMED or (
+            state != PetitionLink.State.DISMISSED and self.same_filer and self.alike
+        )
+
+
+def _link_partners(petition_ids: Any) -> QuerySet[PetitionLink]:
+    return PetitionLink.objects.filter(Q(earlier_id__in=petition_ids) | Q(later_id__in=petition_ids))
+
+
+def petition_links(petition: Petition, viewer: Any) -> list[LinkedCase]:
+    """The cases linked to ``petition`` that ``viewer`` may see themselves
+    (``access.petitions_visible_to``: PET-9 and recusals apply to each linked case); a
+    link to a case the viewer may not see is left out without a trace. Most recent first.
+    Nothing of the other case's filer is read here: its number, channel, date, status
+    and the reason only."""
+    links = list(_link_partners([petition.pk]))
+    if not links or not petitions_visible_to(viewer).filter(pk=petition.pk).exists():
+        return []
+    others = {p.pk: p for p in petitions_visible_to(viewer).filter(pk__in=[link.other(petition) for link in links])}
+    found = [
+        LinkedCase(link=link, other=others[link.other(petition)]) for link in links if link.other(petition) in others
+    ]
+    # On an anonymous case, and towards one, never "same filer" (see LinkedCase.same_filer).
+    return sorted(found, key=lambda c: (c.other.received_at, c.other.pk), reverse=True)
+
+
+def petitions_linked(queryset: QuerySet[Petition], viewer: Any, *, repeat: bool = False) -> QuerySet[Petition]:
+    """Narrow ``queryset`` to the cases with a link (not dismissed) to a case ``viewer``
+    may see; ``repeat``: to repeats only (confirmed, or the same filer and alike)."""
+    links = PetitionLink.objects.exclude(state=PetitionLink.State.DISMISSED)
+    if repeat:
+        links = links.filter(Q(state=PetitionLink.State.CONFIRMED) | Q(same_filer=True, likeness__isnull=False))
+    visible = petitions_visible_to(viewer).values("pk")
+    return queryset.filter(
+        Exists(links.filter(earlier_id=OuterRef("pk"), later_id__in=visible))
+        | Exists(links.filter(later_id=OuterRef("pk"), earlier_id__in=visible))
+    )
+
+
+def petitions_with_links(petition_ids: list[int], viewer: Any) -> set[int]:
+    """Of ``petition_ids``, those linked (not dismissed) to a case ``viewer`` may see
+    (two queries, for the marks of a queue page)."""
+    links = _link_partners(petition_ids).exclude(state=PetitionLink.State.DISMISSED)
+    pairs = list(links.values_list("earlier_id", "later_id"))
+    others = {pk for pair in pairs for pk in pair}
+    visible = set(petitions_visible_to(viewer).filter(pk__in=others).values_list("pk", flat=True))
+    wanted = set(petition_ids)
+    return {a for a, b in pairs if a in wanted and b in visible} | {b for a, b in pairs if b in wanted and a in visible}
 
 
 # --- PET-7: the same facts after re-examination ---------------------------------------------------

@@ -30,10 +30,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sunshine.core import textsim
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import clock_get, deadline
@@ -70,6 +72,8 @@ from sunshine.petitions.models import (
     IdentityOpening,
     Message,
     Petition,
+    PetitionLink,
+    PetitionTextBand,
     ReceiptAttempt,
     Recusal,
     Reply,
@@ -96,6 +100,9 @@ __all__ = [
     "petition_forward",
     "petition_instruct",
     "petition_intake_receive",
+    "petition_link_decide",
+    "petition_links_find",
+    "petition_links_rebuild",
     "petition_message_from_filer",
     "petition_message_to_filer",
     "petition_note_internal",
@@ -371,7 +378,9 @@ def petition_file(
     named = rules.is_named(
         name=identity.name, unit=identity.unit, phone=identity.phone, email=identity.email, address=identity.address
     )
-    indexes = identity_indexes(name=identity.name, phone=identity.phone, id_number=identity.id_number)
+    indexes = identity_indexes(
+        name=identity.name, phone=identity.phone, id_number=identity.id_number, email=identity.email, named=named
+    )
 
     received = received_at or timezone.now()
     year = timezone.localtime(received).year
@@ -449,6 +458,8 @@ def petition_file(
         target=petition,
         data={"kind": kind, "channel": channel, "named": named, "attachments": len(stored), "clock": notice_rule},
     )
+    text_bands_store(petition)
+    petition_links_find(petition=petition, actor=actor)
     return FiledPetition(petition=petition, receipt_code=code)
 
 
@@ -1441,16 +1452,20 @@ def petitions_close_lapsed(*, now: datetime | None = None) -> int:
 # --- Blind indexes ------------------------------------------------------------------------
 
 
-def identity_indexes(*, name: str, phone: str, id_number: str) -> dict[str, str]:
+def identity_indexes(*, name: str, phone: str, id_number: str, email: str = "", named: bool = True) -> dict[str, str]:
     """The blind indexes of a filer's identity (``core.crypto.blind_index``, under the
-    index key, never the receipt key): exact-match keys for the duplicate and PET-7
-    checks, never reversible."""
+    index key, never the receipt key): the contact keys that link the same filer's cases
+    and find PET-7's earlier cases, never reversible. Phone without +86, e-mail in lower
+    case, ID number in upper case (``rules.*_normalise``). An anonymous case (PET-8: not
+    real-name) gets none, whatever was typed: it is never linked to anyone's cases."""
+    if not named:
+        return {"name_index": "", "phone_index": "", "id_index": "", "email_index": ""}
+    phone, id_number, email = rules.phone_normalise(phone), rules.id_normalise(id_number), rules.email_normalise(email)
     return {
         "name_index": blind_index(rules.name_normalise(name), purpose=rules.NAME_INDEX_PURPOSE) if name.strip() else "",
-        "phone_index": blind_index(rules.phone_normalise(phone), purpose=rules.PHONE_INDEX_PURPOSE)
-        if rules.phone_normalise(phone)
-        else "",
-        "id_index": blind_index(id_number.strip().upper(), purpose=rules.ID_INDEX_PURPOSE) if id_number.strip() else "",
+        "phone_index": blind_index(phone, purpose=rules.PHONE_INDEX_PURPOSE) if phone else "",
+        "id_index": blind_index(id_number, purpose=rules.ID_INDEX_PURPOSE) if id_number else "",
+        "email_index": blind_index(email, purpose=rules.EMAIL_INDEX_PURPOSE) if email else "",
     }
 
 
@@ -1461,9 +1476,20 @@ def identity_indexes_rebuild(*, batch_size: int = 500) -> int:
     changed, last_pk = 0, 0
     while True:
         with transaction.atomic():
-            batch = list(FilerIdentity.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+            batch = list(
+                FilerIdentity.objects.select_for_update(of=("self",))
+                .select_related("petition")
+                .filter(pk__gt=last_pk)
+                .order_by("pk")[:batch_size]
+            )
             for identity in batch:
-                fresh = identity_indexes(name=identity.name, phone=identity.phone, id_number=identity.id_number)
+                fresh = identity_indexes(
+                    name=identity.name,
+                    phone=identity.phone,
+                    id_number=identity.id_number,
+                    email=identity.email,
+                    named=identity.petition.named,
+                )
                 if any(getattr(identity, key) != value for key, value in fresh.items()):
                     FilerIdentity.objects.filter(pk=identity.pk).update(**fresh)
                     changed += 1
@@ -1474,3 +1500,169 @@ def identity_indexes_rebuild(*, batch_size: int = 500) -> int:
         with transaction.atomic():
             audit_record(actor=None, action="petitions.identity_reindex", data={"changed": changed})
     return changed
+
+
+# --- Cross-channel links: the same filer, alike in content ---------------------------------------
+
+
+def link_text(petition: Petition) -> str:
+    """What the near-duplicate check compares: the subject, the facts and the request
+    (not the reasons, which are often the same few words)."""
+    return "\n".join((petition.title, petition.facts, petition.request))
+
+
+def text_bands_store(petition: Petition) -> int:
+    """Store the LSH band keys of the case's text (``core.textsim.band_keys``), replacing
+    any it had; none for a text shorter than ``rules.LINK_MIN_CHARS``. Returns how many."""
+    text = link_text(petition)
+    keys = textsim.band_keys(text) if len(textsim.compact(text)) >= rules.LINK_MIN_CHARS else []
+    PetitionTextBand.objects.filter(petition=petition).delete()
+    bureau_id, received = petition.bureau_id, petition.received_at
+    PetitionTextBand.objects.bulk_create(
+        [PetitionTextBand(petition=petition, band=key, bureau_id=bureau_id, received_at=received) for key in set(keys)]
+    )
+    return len(set(keys))
+
+
+def _link_window(petition: Petition) -> tuple[datetime, datetime]:
+    days = timedelta(days=local_rule("PET-2-repeat-lookback-days"))
+    return petition.received_at - days, petition.received_at + days
+
+
+def _same_filer_ids(petition: Petition, window: tuple[datetime, datetime]) -> set[int]:
+    """Real-name cases of the bureau in the window with a contact key (phone, ID number,
+    e-mail) or the account of this real-name case; nothing for an anonymous case."""
+    if not petition.named:
+        return set()
+    cases = Petition.objects.filter(bureau_id=petition.bureau_id, named=True, received_at__range=window).exclude(
+        pk=petition.pk
+    )
+    ids: set[int] = set()
+    identity = FilerIdentity.objects.filter(petition=petition).first()
+    if identity is not None:
+        for key in ("phone_index", "id_index", "email_index"):
+            value = getattr(identity, key)
+            if value:
+                found = FilerIdentity.objects.filter(**{key: value}, petition__in=cases)
+                ids.update(found.values_list("petition_id", flat=True)[: rules.LINK_MAX_PER_REASON])
+    if petition.filer_user_id:
+        ids.update(
+            cases.filter(filer_user_id=petition.filer_user_id).values_list("pk", flat=True)[: rules.LINK_MAX_PER_REASON]
+        )
+    return ids
+
+
+def _alike(petition: Petition, window: tuple[datetime, datetime]) -> dict[int, float]:
+    """Cases of the bureau in the window alike in content (Jaccard ≥ rules.LINK_LIKENESS):
+    candidates only through shared band keys, at most rules.LINK_CANDIDATES (most shared
+    bands first), then compared exactly; never about two different named units."""
+    keys = list(PetitionTextBand.objects.filter(petition=petition).values_list("band", flat=True))
+    if not keys:
+        return {}
+    candidates = (
+        PetitionTextBand.objects.filter(band__in=keys, bureau_id=petition.bureau_id, received_at__range=window)
+        .exclude(petition_id=petition.pk)
+        .values("petition_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "-petition_id")[: rules.LINK_CANDIDATES]
+    )
+    ids = [row["petition_id"] for row in candidates]
+    mine = textsim.shingles(link_text(petition))
+    found: dict[int, float] = {}
+    for other in Petition.objects.filter(pk__in=ids).only("title", "facts", "request", "subject_organization_id"):
+        if (
+            petition.subject_organization_id
+            and other.subject_organization_id
+            and other.subject_organization_id != petition.subject_organization_id
+        ):
+            continue
+        likeness = textsim.jaccard_of(mine, textsim.shingles(link_text(other)))
+        if likeness >= rules.LINK_LIKENESS:
+            found[other.pk] = round(likeness, 3)
+    best = sorted(found, key=lambda pk: -found[pk])[: rules.LINK_MAX_PER_REASON]
+    return {pk: found[pk] for pk in best}
+
+
+def petition_links_find(*, petition: Petition, actor: Any, audit: bool = True) -> list[PetitionLink]:
+    """Link the case to the bureau's cases within the LOCAL look-back
+    PET-2-repeat-lookback-days (before and after it) that have the same filer or are
+    alike in content (rules.py: the reasons and their limits). One row per pair, seen
+    from both cases; an existing link gains a reason and keeps staff's decision.
+    Called by :func:`petition_file` for every channel; audited (case numbers and
+    reasons only). Returns the links made or changed."""
+    window = _link_window(petition)
+    same = _same_filer_ids(petition, window)
+    alike = _alike(petition, window)
+    others = {p.pk: p for p in Petition.objects.filter(pk__in=same | set(alike)).only("pk", "number", "received_at")}
+    changed: list[PetitionLink] = []
+    for pk, other in sorted(others.items()):
+        first, second = sorted((petition, other), key=lambda p: (p.received_at, p.pk))
+        link = PetitionLink.objects.select_for_update().filter(earlier=first, later=second).first()
+        same_filer, likeness = pk in same, alike.get(pk)
+        if link is None:
+            link = PetitionLink.objects.create(earlier=first, later=second, same_filer=same_filer, likeness=likeness)
+        elif (same_filer and not link.same_filer) or (likeness is not None and likeness != link.likeness):
+            link.same_filer = link.same_filer or same_filer
+            link.likeness = likeness if likeness is not None else link.likeness
+            link.save(update_fields=["same_filer", "likeness"])
+        else:
+            continue
+        changed.append(link)
+    if changed and audit:
+        audit_record(
+            actor=actor,
+            action="petitions.links_find",
+            target=petition,
+            data={
+                "links": [
+                    {"case": link.other(petition), "same_filer": link.same_filer, "likeness": link.likeness}
+                    for link in changed
+                ]
+            },
+        )
+    return changed
+
+
+@transaction.atomic
+def petition_link_decide(*, link: PetitionLink, actor: Any, confirm: bool) -> PetitionLink:
+    """Staff confirm a suggested link as the same matter, or dismiss it (not the same
+    matter; a same-filer link stays one). Triage of the bureau who may see both cases
+    (``access.can_decide_link``); audited; the decision can be changed, each time audited."""
+    link = PetitionLink.objects.select_for_update().select_related("earlier", "later").get(pk=link.pk)
+    _deny_unless(access.can_decide_link(actor, link))
+    state = PetitionLink.State.CONFIRMED if confirm else PetitionLink.State.DISMISSED
+    old = link.state
+    link.state, link.decided_by, link.decided_at = state, _user(actor), timezone.now()
+    link.save(update_fields=["state", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="petitions.link_decide",
+        target=link.later,
+        data={"earlier": link.earlier_id, "later": link.later_id, "old": old, "new": state},
+    )
+    return link
+
+
+def petition_links_rebuild(*, since: datetime | None = None, batch_size: int = 500) -> tuple[int, int]:
+    """Backfill: re-index the filers' contact keys (:func:`identity_indexes_rebuild`),
+    then store every case's band keys and link it (received since ``since``, oldest
+    first; each batch in its own transaction). Idempotent: links already made keep
+    their state. Returns (cases, links made or changed); one audit entry in all."""
+    identity_indexes_rebuild(batch_size=batch_size)
+    cases = Petition.objects.order_by("received_at", "pk")
+    if since is not None:
+        cases = cases.filter(received_at__gte=since)
+    ids = list(cases.values_list("pk", flat=True))
+    batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+    for batch in batches:  # every case's band keys first, so that each pair is found
+        with transaction.atomic():
+            for petition in Petition.objects.filter(pk__in=batch):
+                text_bands_store(petition)
+    linked = 0
+    for batch in batches:
+        with transaction.atomic():
+            for petition in Petition.objects.filter(pk__in=batch).order_by("received_at", "pk"):
+                linked += len(petition_links_find(petition=petition, actor=SYSTEM, audit=False))
+    with transaction.atomic():
+        audit_record(actor=None, action="petitions.links_rebuild", data={"cases": len(ids), "links": linked})
+    return len(ids), linked

@@ -54,6 +54,7 @@ urlpatterns = [
         staff.CaseSameFactsView.as_view(),
         name="case-same-facts",
     ),
+    path("staff/cases/<int:pk>/links/<int:link_pk>/", staff.CaseLinkDecideView.as_view(), name="case-link"),
     path("staff/cases/<int:pk>/message/", staff.CaseMessageView.as_view(), name="case-message"),
     path("staff/cases/<int:pk>/note/", staff.CaseNoteView.as_view(), name="case-note"),
     path(

@@ -27,10 +27,10 @@ pytestmark = pytest.mark.django_db
 def test_every_local_rule_of_rules_md_has_its_default():
     """FEE-5, FEE-6, OVS-1, OVS-2, OVS-3, FND-1, ENR-2, ENR-3: the LOCAL defaults of rules.md;
     plus the bureau settings under a national rule (OPN-1's automatic hand-over, PET-7's
-    look-back)."""
+    look-back, PET-2's look-back for linking repeat petitions)."""
     assert {rule.rule for rule in LOCAL_RULES.values()} == {
         "FEE-1", "FEE-5", "FEE-6", "OVS-1", "OVS-2", "OVS-3", "OVS-4", "OVS-5", "FND-1", "ENR-2", "ENR-3", "ENR-4",
-        "DEC-3", "OPN-1", "PET-6", "PET-7",
+        "DEC-3", "OPN-1", "PET-2", "PET-6", "PET-7",
     }  # fmt: skip
     # OVS-4, OVS-5, ENR-4, DEC-3 (quorum: more than half; two thirds for appointments; principal last).
     assert (local_rule("OVS-4"), local_rule("OVS-4-verify")) == (30, 10)
@@ -45,6 +45,7 @@ def test_every_local_rule_of_rules_md_has_its_default():
     assert local_rule("FND-1-alert-lag-pp") == 10
     assert local_rule("ENR-2-quota-floor-margin") == 20
     assert local_rule("FEE-6-veto") is True
+    assert local_rule("PET-2-repeat-lookback-days") == 90
 
 
 def test_system_admin_changes_a_local_rule_in_the_admin_and_it_is_audited():

@@ -16,7 +16,7 @@ from sunshine.core.models import Supervision
 from sunshine.core.testing import OTHER_SCHOOL_CLERK, POST, VISITORS, District, Rule
 from sunshine.orgs.models import Role
 from sunshine.petitions import services
-from sunshine.petitions.models import Message, Petition, Recusal
+from sunshine.petitions.models import Message, Petition, PetitionLink, Recusal
 from sunshine.petitions.services import IdentityInput
 
 HANDLING = frozenset(
@@ -146,6 +146,12 @@ def same_filer_again(d: District) -> Petition:
         return _file(d, title="食堂收费问题（再次反映）")
 
     return d.once("petitions.same_filer_again", build)
+
+
+def same_filer_link(d: District) -> PetitionLink:
+    """The link intake made between ``same_filer_again`` and the earlier case (same phone)."""
+    later, earlier = same_filer_again(d), reexamined(d)
+    return PetitionLink.objects.get(earlier_id__in=(later.pk, earlier.pk), later_id__in=(later.pk, earlier.pk))
 
 
 REPLY = {
@@ -377,6 +383,17 @@ ACCESS = [
         ok_status=302,
         state=_status(same_filer_again),
         done=lambda d: _status(same_filer_again)(d) == Petition.Status.DECLINED,
+    ),
+    # Confirming or dismissing a link: triage who may see both cases.
+    Rule(
+        "petitions:case-link",
+        TRIAGE,
+        method=POST,
+        kwargs=lambda d: {"pk": same_filer_again(d).pk, "link_pk": same_filer_link(d).pk},
+        data={"decision": "dismiss"},
+        ok_status=302,
+        state=lambda d: PetitionLink.objects.get(pk=same_filer_link(d).pk).state,
+        done=lambda d: PetitionLink.objects.get(pk=same_filer_link(d).pk).state == PetitionLink.State.DISMISSED,
     ),
     _action(
         "message",

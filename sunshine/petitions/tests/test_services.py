@@ -17,7 +17,7 @@ from sunshine.petitions.models import FilerNotice, Message, Petition, Reply
 from sunshine.petitions.rules import RECEIPT_PURPOSE
 from sunshine.petitions.selectors import (
     petition_clock,
-    petition_duplicates,
+    petition_links,
     petition_queue,
     petition_timeline,
     same_facts_candidates,
@@ -422,18 +422,22 @@ def test_overdue_queue(w):
     assert petition_clock(old).rag == "red"
 
 
-def test_duplicates_suggested_never_merged(w):
+def linked_to(petition, viewer):
+    return [item.other for item in petition_links(petition, viewer)]
+
+
+def test_links_suggested_never_merged(w):
     a = file_case(w, identity=FILER).petition
     b = file_case(w, identity=FILER, title="另一件事").petition
-    c = file_case(w, subject_organization=w.school2, title="无关").petition
-    assert a in petition_duplicates(b) and c not in petition_duplicates(b)
+    c = file_case(w, subject_organization=w.school2, title="无关", facts="操场跑道破损多年无人修理。").petition
+    assert a in linked_to(b, w.inspector) and c not in linked_to(b, w.inspector)
     assert Petition.objects.count() == 3
 
 
 def test_phone_blind_index_is_not_under_the_receipt_key_and_rebuilds_after_a_key_change(w, settings):
     """The filer's phone index is a blind index under SUNSHINE_INDEX_KEY; after that key
     changes, the rebuild recomputes every index from the encrypted identity, so the
-    duplicate check keeps working (and receipt hashes are untouched)."""
+    same-filer links keep working (and receipt hashes are untouched)."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -447,10 +451,11 @@ def test_phone_blind_index_is_not_under_the_receipt_key_and_rebuilds_after_a_key
     assert a.identity.phone_index != keyed_hash(phone, purpose=rules.PHONE_INDEX_PURPOSE)
     receipt_hash = a.receipt_hash
     settings.SUNSHINE_INDEX_KEY = "a-new-index-key-a-new-index-key-0001"
-    b = file_case(w, identity=FILER, title="另一件事").petition
-    assert a not in petition_duplicates(b)  # old indexes under the old key
+    b = file_case(w, identity=FILER, title="另一件事", facts="校服费用比去年上涨一倍。", request="请求说明。").petition
+    assert a not in linked_to(b, w.inspector)  # old indexes under the old key
     call_command("petition_identity_reindex", stdout=StringIO())
-    assert a in petition_duplicates(b)
+    svc.petition_links_find(petition=b, actor=None)  # links are made at intake or by the backfill
+    assert a in linked_to(b, w.inspector)
     a.refresh_from_db()
     assert a.receipt_hash == receipt_hash
 

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -41,6 +41,7 @@ from sunshine.petitions.forms import (
     ExtendForm,
     ForwardForm,
     IdentityOpenForm,
+    LinkDecisionForm,
     OutcomeForm,
     QueueFilterForm,
     ReasonForm,
@@ -52,7 +53,7 @@ from sunshine.petitions.forms import (
     UnitReportForm,
     errors_apply,
 )
-from sunshine.petitions.models import Petition
+from sunshine.petitions.models import Petition, PetitionLink
 from sunshine.petitions.views import reply_download
 
 PAGE_SIZE = 50
@@ -115,7 +116,7 @@ class QueueListView(WorkbenchAccessMixin, View):
 
     def filtered(self, request: HttpRequest) -> tuple[str, QueueFilterForm, QuerySet[Petition]]:
         queue = self.queue_name(request)
-        form = QueueFilterForm(request.GET or None, organizations=filter_units(request.user))
+        form = QueueFilterForm(request.GET or None, organizations=filter_units(request.user), user=request.user)
         queryset = selectors.petition_queue(request.user, queue)
         if request.GET:
             queryset = form.apply(queryset)
@@ -127,6 +128,7 @@ class QueueListView(WorkbenchAccessMixin, View):
             request.GET.get("page")
         )
         rows = [(petition, selectors.petition_clock(petition)) for petition in page.object_list]
+        linked_ids = selectors.petitions_with_links([petition.pk for petition in page.object_list], request.user)
         may_assign = access.can_triage(request.user)
         query = request.GET.copy()
         query.pop("page", None)
@@ -137,6 +139,7 @@ class QueueListView(WorkbenchAccessMixin, View):
             "form": form,
             "page": page,
             "rows": rows,
+            "linked_ids": linked_ids,
             "may_assign": may_assign,
             "may_intake": may_assign,
             "bulk_form": BulkAssignForm(organizations=triage_units(request.user)) if may_assign else None,
@@ -327,11 +330,9 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
         "timeline": timeline,
         "replies": list(petition.replies.all()),
         "unit_reports": list(petition.unit_reports.select_related("organization")),
-        "duplicates": [
-            d
-            for d in selectors.petition_duplicates(petition)
-            if access.petitions_visible_to(user).filter(pk=d.pk).exists()
-        ],
+        # Linked cases the user may see themselves; triage may confirm or dismiss each.
+        "linked": selectors.petition_links(petition, user),
+        "may_decide_links": triage,
         "actions": actions,
         "panels": [
             {
@@ -371,7 +372,7 @@ def case_context(request: HttpRequest, petition: Petition, **extra: Any) -> dict
 @method_decorator(never_cache, name="dispatch")
 class CaseDetailView(WorkbenchAccessMixin, View):
     """The case: facts, request and reasons, the clock, the timeline (internal notes
-    apart from messages to the filer), suggested duplicates, the identity hidden until
+    apart from messages to the filer), the linked cases, the identity hidden until
     opened (PET-9 custodian model), and the actions allowed in the current status."""
 
     template_name = "petitions/staff/case.html"
@@ -379,6 +380,40 @@ class CaseDetailView(WorkbenchAccessMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         petition = access.petition_get_for(request.user, pk)
         return render(request, self.template_name, case_context(request, petition))
+
+
+class CaseLinkDecideView(WorkbenchAccessMixin, View):
+    """Confirm or dismiss a link of the case (services.petition_link_decide): a link
+    not of this case, or to a case the user may not see, is a 404; a user who is not
+    triage of the bureau is refused (403)."""
+
+    def post(self, request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+        petition = access.petition_get_for(request.user, pk)
+        link = (
+            PetitionLink.objects.filter(pk=link_pk)
+            .filter(Q(earlier=petition) | Q(later=petition))
+            .select_related("earlier", "later")
+            .first()
+        )
+        if link is None or not access.petitions_visible_to(request.user).filter(pk=link.other(petition)).exists():
+            raise Http404
+        if not access.can_decide_link(request.user, link):
+            raise PermissionDenied
+        form = LinkDecisionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            return redirect("petitions:case", pk=petition.pk)
+        confirm = form.cleaned_data["decision"] == "confirm"
+        services.petition_link_decide(link=link, actor=request.user, confirm=confirm)
+        messages.success(
+            request,
+            _("Recorded: the two cases are the same matter.")
+            if confirm
+            else _("Recorded: the two cases are not the same matter."),
+        )
+        return redirect(f"{reverse('petitions:case', kwargs={'pk': petition.pk})}#linked-heading")
 
 
 @method_decorator(never_cache, name="dispatch")
