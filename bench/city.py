@@ -138,7 +138,7 @@ def _timed(target: Any, name: str, bucket: list[float], depth: list[int]) -> Ite
 def profile(cookie: str = "") -> None:
     """One request per page in process (Django's test client, the stack's settings and
     database): median of 20 after 3 warm-ups. With ``SUNSHINE_BENCH_CITY_CPROFILE=1``,
-    also the 12 functions of most cumulative time of each page (cProfile)."""
+    also the 15 functions of most own time of each page (cProfile)."""
     os.environ.update(city.city_env())
     import django
 
@@ -203,7 +203,7 @@ def profile(cookie: str = "") -> None:
             profiler = cProfile.Profile()
             profiler.runcall(asker.get, path)
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(12)
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
             detail.append((label, out.getvalue()))
         total = statistics.median(r[0] for r in rows) * 1000
         queries = statistics.median(r[1] for r in rows)
@@ -213,7 +213,7 @@ def profile(cookie: str = "") -> None:
     print("(db ms: every query, also those a template runs; template ms: rendering without them;")
     print(" rest ms: middleware, view code, URL resolving, the test client)")
     for label, text in detail:
-        print(f"\n--- {label}: cProfile, by cumulative time ---")
+        print(f"\n--- {label}: cProfile, by own time ---")
         print("\n".join(line for line in text.splitlines() if line.strip())[:3000])
 
 

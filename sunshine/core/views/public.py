@@ -4,11 +4,19 @@ import contextlib
 from datetime import date
 from typing import Any
 
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_callable, reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from django.views.generic import TemplateView
 
 from sunshine.core.context_processors import DISPLAY_COOKIE, DISPLAY_OPTIONS, display_preferences
@@ -93,6 +101,44 @@ class SearchView(TemplateView):
         return context
 
 
+def _same_site(request: HttpRequest) -> bool:
+    """The POST comes from a page of this site: its ``Origin`` (every current browser
+    sends one with a form's POST; "null" from a sandboxed or privacy-stripped page) or,
+    without one, its ``Referer`` names this host or a trusted origin. A request with
+    neither is not a browser's cross-site form (it carries no visitor's cookies by
+    accident) and passes."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return True
+    parts = urlsplit(source)
+    if not parts.scheme or not parts.netloc:
+        return False
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
+
+
+def same_site_post[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """CSRF protection by the request's origin instead of a token, for the two switches
+    of every public page (language, display): a form without a token keeps the page the
+    same for every visitor, so a shared cache may keep it (``NoStoreMiddleware``). They
+    change only the visitor's own display cookies."""
+
+    @wraps(view)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        request = args[0] if isinstance(args[0], HttpRequest) else args[1]
+        assert isinstance(request, HttpRequest)  # noqa: S101
+        if request.method == "POST" and not _same_site(request):
+            failure = get_callable(settings.CSRF_FAILURE_VIEW)
+            return failure(request, reason="Origin checking failed")  # type: ignore[no-any-return]
+        return view(*args, **kwargs)
+
+    return csrf_exempt(checked)
+
+
+language_switch = same_site_post(set_language)
+
+
+@method_decorator(same_site_post, name="dispatch")
 class DisplayPreferenceUpdateView(View):
     """适老化 switch without JavaScript: toggles large text or high contrast in a cookie
     and returns to the page the visitor came from."""
