@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import date
-from typing import Any
-
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language
 from django.views.generic import TemplateView
+from django.views.i18n import set_language
 
 from sunshine.core.context_processors import DISPLAY_COOKIE, DISPLAY_OPTIONS, display_preferences
 from sunshine.core.registry import HOME_FIGURES, home_panels, home_sections
