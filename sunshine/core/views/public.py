@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import get_callable, reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -116,20 +116,18 @@ def _same_site(request: HttpRequest) -> bool:
     return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
-def same_site_post[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+def same_site_post(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """CSRF protection by the request's origin instead of a token, for the two switches
     of every public page (language, display): a form without a token keeps the page the
     same for every visitor, so a shared cache may keep it (``NoStoreMiddleware``). They
     change only the visitor's own display cookies."""
 
     @wraps(view)
-    def checked(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        request = args[0] if isinstance(args[0], HttpRequest) else args[1]
-        assert isinstance(request, HttpRequest)  # noqa: S101
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "POST" and not _same_site(request):
             failure = get_callable(settings.CSRF_FAILURE_VIEW)
             return failure(request, reason="Origin checking failed")  # type: ignore[no-any-return]
-        return view(*args, **kwargs)
+        return view(request, *args, **kwargs)
 
     return csrf_exempt(checked)
 
