@@ -162,8 +162,9 @@ http {{
             proxy_cache_key "$scheme$host$request_uri|$cookie_django_language|$cookie_sunshine_display";
             proxy_cache_bypass $sunshine_personal $sunshine_fragment $http_authorization;
             proxy_no_cache $sunshine_personal $sunshine_fragment $http_authorization;
-            proxy_cache_lock on;
-            proxy_cache_lock_timeout 5s;
+            # No proxy_cache_lock: its waiters poll every 500 ms, which stalls every page
+            # that turns out private (a look-up's answer, a form); "updating" serves the
+            # kept copy while one request refreshes it, so an expiry is no stampede.
             proxy_cache_use_stale updating;
             proxy_cache_background_update on;
             add_header X-Cache $upstream_cache_status always;

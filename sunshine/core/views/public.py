@@ -1,24 +1,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.urls import get_callable, reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from sunshine.core.context_processors import DISPLAY_COOKIE, DISPLAY_OPTIONS, display_preferences
+from sunshine.core.origin import same_site_post
 from sunshine.core.registry import HOME_FIGURES, home_panels, home_sections
 from sunshine.core.search import search_query
 
@@ -98,38 +94,6 @@ class SearchView(TemplateView):
         context["next_page"] = page + 1 if results.has_next else None
         context["previous_page"] = page - 1 if page > 1 else None
         return context
-
-
-def _same_site(request: HttpRequest) -> bool:
-    """The POST comes from a page of this site: its ``Origin`` (every current browser
-    sends one with a form's POST; "null" from a sandboxed or privacy-stripped page) or,
-    without one, its ``Referer`` names this host or a trusted origin. A request with
-    neither is not a browser's cross-site form (it carries no visitor's cookies by
-    accident) and passes."""
-    source = request.headers.get("Origin") or request.headers.get("Referer")
-    if not source:
-        return True
-    parts = urlsplit(source)
-    if not parts.scheme or not parts.netloc:
-        return False
-    origin = f"{parts.scheme}://{parts.netloc}"
-    return origin == f"{request.scheme}://{request.get_host()}" or origin in settings.CSRF_TRUSTED_ORIGINS
-
-
-def same_site_post(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """CSRF protection by the request's origin instead of a token, for the two switches
-    of every public page (language, display): a form without a token keeps the page the
-    same for every visitor, so a shared cache may keep it (``NoStoreMiddleware``). They
-    change only the visitor's own display cookies."""
-
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method == "POST" and not _same_site(request):
-            failure = get_callable(settings.CSRF_FAILURE_VIEW)
-            return failure(request, reason="Origin checking failed")  # type: ignore[no-any-return]
-        return view(request, *args, **kwargs)
-
-    return csrf_exempt(checked)
 
 
 language_switch = same_site_post(set_language)
