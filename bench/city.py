@@ -218,7 +218,7 @@ def profile(cookie: str = "") -> None:
 
 
 def _get(path: str, headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
-    conn = HTTPConnection(city.HOST, city.PROXY_PORT, timeout=30)
+    conn = HTTPConnection(city.HOST, city.PROXY_PORT, timeout=120)
     conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()
     body = response.read().decode("utf-8", "replace")
@@ -257,7 +257,7 @@ def case_session() -> str:
     if csrf is None or token is None:
         return ""
     form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "code": found.group(1)})
-    conn = HTTPConnection(city.HOST, city.PROXY_PORT, timeout=30)
+    conn = HTTPConnection(city.HOST, city.PROXY_PORT, timeout=120)
     conn.request(
         "POST",
         "/petitions/follow/",
