@@ -156,7 +156,7 @@ http {{
             proxy_pass http://sunshine;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host $host;
+            proxy_set_header Host $http_host;  # with the port: Django compares it with Origin
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_cache pages;
             proxy_cache_key "$scheme$host$request_uri|$cookie_django_language|$cookie_sunshine_display";
