@@ -5,15 +5,20 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _caches_clear():
-    """Rolled-back test transactions send no signals: start every test with cold calendar and LOCAL-rule caches."""
+    """Rolled-back test transactions send no signals: start every test with cold calendar and
+    LOCAL-rule caches, and nothing in Django's cache (live figures kept a minute)."""
+    from django.core.cache import cache
+
     from sunshine.core.calendar import calendar_cache_clear
     from sunshine.core.local_rules import local_rule_cache_clear
 
     calendar_cache_clear()
     local_rule_cache_clear()
+    cache.clear()
     yield
     calendar_cache_clear()
     local_rule_cache_clear()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

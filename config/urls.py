@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sunshine.core.views.public import language_switch
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, checked by origin instead of a CSRF token (core.views.public).
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("accounts/", include("sunshine.accounts.urls")),
     path("admin/", admin.site.urls),
     path("petitions/", include("sunshine.petitions.api_urls")),

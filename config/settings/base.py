@@ -163,6 +163,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Paths answered with Cache-Control: no-store whoever asks (a signed-in user's every
 # page is no-store anyway; so is any path with /staff/ or /api/ in it).
+# How long a shared cache (the city's nginx) may keep a page that is the same for every
+# anonymous visitor (core.middleware.NoStoreMiddleware); 0: never.
+SUNSHINE_PUBLIC_CACHE_SECONDS = env("SUNSHINE_PUBLIC_CACHE_SECONDS", 10, int)
 SUNSHINE_NO_STORE_PATHS = ["/admin/", "/accounts/", "/workbench/", "/staff/", "/files/", "/petitions/follow/"]
 
 SECURE_CSP = {

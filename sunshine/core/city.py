@@ -133,6 +133,22 @@ http {{
 {upstream}
         keepalive 32;
     }}
+    # Micro-cache of public pages. Django marks a page "Cache-Control: public, max-age=N"
+    # only when it is the same for every anonymous visitor with the same language and
+    # display cookies (core.middleware.NoStoreMiddleware); everything else is private or
+    # no-store and never kept. The key holds those two cookies; a request with any other
+    # cookie (a session, a CSRF token, messages), an htmx request or a POST passes by.
+    proxy_cache_path {CITY / "nginx" / "cache"} levels=1:2 keys_zone=pages:10m max_size=256m inactive=10m
+                     use_temp_path=off;
+    map $http_cookie $sunshine_personal {{
+        default 1;
+        "" 0;
+        "~^\\s*((django_language|sunshine_display)=[^;]*(;\\s*|$))+$" 0;
+    }}
+    map $http_hx_request $sunshine_fragment {{
+        default 1;
+        "" 0;
+    }}
     server {{
         listen {HOST}:{PROXY_PORT};
         location /static/ {{ alias {static_root}/; expires 7d; }}
@@ -141,8 +157,18 @@ http {{
             proxy_pass http://sunshine;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host $host;
+            proxy_set_header Host $http_host;  # with the port: Django compares it with Origin
             proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_cache pages;
+            proxy_cache_key "$scheme$host$request_uri|$cookie_django_language|$cookie_sunshine_display";
+            proxy_cache_bypass $sunshine_personal $sunshine_fragment $http_authorization;
+            proxy_no_cache $sunshine_personal $sunshine_fragment $http_authorization;
+            # No proxy_cache_lock: its waiters poll every 500 ms, which stalls every page
+            # that turns out private (a look-up's answer, a form); "updating" serves the
+            # kept copy while one request refreshes it, so an expiry is no stampede.
+            proxy_cache_use_stale updating;
+            proxy_cache_background_update on;
+            add_header X-Cache $upstream_cache_status always;
         }}
     }}
 }}

@@ -358,12 +358,35 @@ def figure_get(key: str) -> Figure:
         raise KeyError(f"no figure {key!r} is registered") from None
 
 
-def figure_value(key: str, *, period: Period, organization: Any) -> FigureResult:
-    """The figure ``key`` for ``period`` and ``organization`` (a bureau: its whole tree)."""
+def figure_value(key: str, *, period: Period, organization: Any, max_age: int = 0) -> FigureResult:
+    """The figure ``key`` for ``period`` and ``organization`` (a bureau: its whole tree).
+
+    ``max_age`` (seconds; a live figure on a public page): what was measured for the
+    same period and organisation at most that long ago is read again from Django's
+    cache instead of computed, so a page served again costs no query. The result's
+    ``period.as_of`` is the moment it was measured."""
     figure = figure_get(key)
-    return FigureResult(
-        figure=figure, period=period, organization=organization, measured=figure.compute(period, organization)
-    )
+    if max_age <= 0:
+        return FigureResult(
+            figure=figure, period=period, organization=organization, measured=figure.compute(period, organization)
+        )
+    from django.core.cache import cache
+
+    owner = getattr(organization, "pk", organization)
+    kept_key = f"figures:live:{key}:{owner}:{period.start.isoformat()}:{period.end.isoformat()}"
+    kept = cache.get(kept_key)
+    if kept is not None:
+        taken_at, values = kept
+        if timedelta(0) <= period.as_of - taken_at <= timedelta(seconds=max_age):
+            return FigureResult(
+                figure=figure,
+                period=Period(period.start, period.end, taken_at),
+                organization=organization,
+                measured=FigureValue(*values),
+            )
+    measured = figure.compute(period, organization)
+    cache.set(kept_key, (period.as_of, (measured.value, measured.numerator, measured.denominator)), max_age)
+    return FigureResult(figure=figure, period=period, organization=organization, measured=measured)
 
 
 # One pass over the figures (``figures_all``, or a page reading several with

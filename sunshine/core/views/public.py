@@ -6,12 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django.views.i18n import set_language
 
 from sunshine.core.context_processors import DISPLAY_COOKIE, DISPLAY_OPTIONS, display_preferences
+from sunshine.core.origin import same_site_post
 from sunshine.core.registry import HOME_FIGURES, home_panels, home_sections
 from sunshine.core.search import search_query
 
@@ -93,6 +96,10 @@ class SearchView(TemplateView):
         return context
 
 
+language_switch = same_site_post(set_language)
+
+
+@method_decorator(same_site_post, name="dispatch")
 class DisplayPreferenceUpdateView(View):
     """适老化 switch without JavaScript: toggles large text or high contrast in a cookie
     and returns to the page the visitor came from."""

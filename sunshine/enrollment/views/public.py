@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.core.downloads import attachment_response
 from sunshine.core.forms import submission_claim
+from sunshine.core.origin import same_site_post
 from sunshine.core.receipts import Receipt, receipt_code_grouped
 from sunshine.core.throttle import (
     Throttled,
@@ -222,7 +223,10 @@ class StatusView(View):
         }
 
 
-@method_decorator(never_cache, name="dispatch")
+# The page is the same for every visitor (no CSRF token: the look-up POST is checked by
+# origin), so a shared cache may keep it; the POST's answer is the family's own: never kept.
+@method_decorator(same_site_post, name="dispatch")
+@method_decorator(never_cache, name="post")
 class LotteryView(View):
     template_name = "enrollment/public/lottery.html"
 
@@ -337,7 +341,9 @@ class RecruitmentView(View):
         return redirect("enrollment:recruitment", pk=recruitment.pk)
 
 
-@method_decorator(never_cache, name="dispatch")
+# As LotteryView: the page may be shared, the student's own result is never kept.
+@method_decorator(same_site_post, name="dispatch")
+@method_decorator(never_cache, name="post")
 class AdmissionLookupView(View):
     """A student's own senior-high admission result with its explanation (exam number and
     total score must both match; a POST, under the guess throttle)."""

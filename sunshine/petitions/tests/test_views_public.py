@@ -448,3 +448,26 @@ def test_a_refused_letter_leaves_its_token_free_for_the_corrected_form(district:
     assert 'id="id_title_error"' in page  # the error sits under its own field
     fixed = client.post(reverse("petitions:file"), form_data(submission="tok-refused-0123456789"))
     assert fixed.status_code == 302 and Petition.objects.count() == 1
+
+
+def test_the_held_case_is_renewed_at_most_once_a_minute(district: dict[str, Any]) -> None:
+    """Viewing the case page again within a minute writes no session row; later it renews the 30 minutes."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    client.get(reverse("petitions:track-case"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("petitions:track-case")).status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "session" in q["sql"]]
+    session = client.session
+    session[TRACK_SESSION_KEY] = {"pk": filed.petition.pk, "until": time.time() + 25 * 60}
+    session.save()
+    before = Session.objects.get(session_key=session.session_key).expire_date
+    assert client.get(reverse("petitions:track-case")).status_code == 200
+    held = client.session[TRACK_SESSION_KEY]
+    assert held["until"] > time.time() + 29 * 60
+    assert Session.objects.get(session_key=client.session.session_key).expire_date >= before

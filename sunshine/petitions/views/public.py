@@ -58,6 +58,7 @@ from sunshine.petitions.views import reply_download
 # The session holds the one case a filer opened with the receipt code, for this long.
 TRACK_SESSION_KEY = "petitions.track"
 TRACK_SESSION_SECONDS = 30 * 60
+TRACK_RENEW_SECONDS = 60  # the hold is renewed at most once a minute
 
 
 def bureau_units(bureau: Organization | None) -> Any:
@@ -261,14 +262,25 @@ def tracked_petition(request: HttpRequest) -> Petition | None:
     pk = held.get("pk")
     if not isinstance(pk, int) or pk not in access.receipt_session_ids(request.session):
         return None
-    return Petition.objects.filter(pk=pk).first()
+    # The case page reads the replies three times (its list, the timeline, the forms): one query.
+    return Petition.objects.filter(pk=pk).prefetch_related("replies").first()
 
 
 def track_hold(request: HttpRequest, petition: Petition) -> None:
     """Mark the session as holding ``petition`` for 30 minutes, renewed by each action
     (also the mark that lets the filer download the case's files: access.receipt_session_add).
-    For a visitor without an account the whole session lapses after 30 idle minutes."""
-    if not request.session.get(TRACK_SESSION_KEY):
+    For a visitor without an account the whole session lapses after 30 idle minutes.
+    Renewed at most once a minute: a page viewed again within it writes no session row
+    (the write and its commit were most of the case page's database time)."""
+    held = request.session.get(TRACK_SESSION_KEY)
+    if (
+        isinstance(held, dict)
+        and held.get("pk") == petition.pk
+        and held.get("until", 0) - time.time() > TRACK_SESSION_SECONDS - TRACK_RENEW_SECONDS
+        and petition.pk in access.receipt_session_ids(request.session)
+    ):
+        return
+    if not held:
         request.session.cycle_key()  # a fresh session id once the code has opened a case
     access.receipt_session_add(request.session, petition)
     request.session[TRACK_SESSION_KEY] = {"pk": petition.pk, "until": time.time() + TRACK_SESSION_SECONDS}
