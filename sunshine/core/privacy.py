@@ -160,13 +160,16 @@ _CARD_WORDS = re.compile(r"(卡号|银行卡|账号|帐号|账户|帐户|储蓄�
 # (DIS-2, FEE-4, PET-1): the words before it name a service or a unit, or the words after
 # it invite a call.
 _HOTLINE_WORDS = re.compile(
-    r"(?:热线|举报|监督|咨询|投诉|办公|值班|服务|传真|招生办|办公室|总机|受理|拨打|致电|来电|"
+    r"(?:热线|举报|监督|咨询|投诉|办公|值班|服务|传真|招生办|办公室|总机|受理|拨打|致电|来电|联系电话|电话|"
     r"[局委办院校所站队厅处科部股组会园县区市]|中心)"
     r"[^。；;，,\n]{0,6}?(?:电话|联系电话|电话号码|号码)?[:：为是]?[(（]?\s*$"
 )
 _HOTLINE_AFTER = re.compile(r"^[）)]?[，,]?\s*(?:咨询|查询|投诉|反映|举报|进行|了解|联系|询问)")
+# ...unless the sentence is about a person: then the number is theirs.
 _PERSONAL_WORDS = re.compile(
-    r"(本人|我的|我家|家长|其|宅电|住宅|家庭电话|家里|联系人|监护人|手机|个人)[^。；;\n]{0,6}$"
+    r"(本人|我的|我家|家长|宅电|住宅|家庭|家里|联系人|监护人|个人|申请人|反映人|来信人|投诉人|举报人|来访人|当事人|"
+    r"住址|家住|现住|回电|儿子|女儿)[^。；;\n]{0,40}$"
+    r"|(其|手机)[^。；;\n]{0,6}$"
 )
 
 _HAN = r"\u4e00-\u9fff"
@@ -174,7 +177,7 @@ _NUM = r"[0-9０-９一二三四五六七八九十百零〇]+"
 _PLACE = rf"(?:[{_HAN}]{{1,8}}?(?:省|自治区|市|自治州|州|盟|地区|区|县|旗|镇|乡|街道))"
 _STREET_END = r"(?:路|街|巷|大道|道|胡同|弄|里|村|组|社区|小区|花园|公寓|苑|园|庄|坊|城)"
 _STREET = rf"(?:[{_HAN}0-9]{{1,12}}?{_STREET_END}(?:{_NUM}[区期])?)"
-_HOUSE = rf"{_NUM}(?:[-之]{_NUM})?(?:号|弄)"
+_HOUSE = rf"{_NUM}(?:[-之]{_NUM})?(?:号(?!楼)|弄)"
 _UNIT = rf"(?:{_NUM}(?:号楼|幢|栋|座|单元|楼|层|室|户)|[A-Za-z]座|-{_NUM})"
 _ADDRESS_RE = re.compile(
     rf"{_PLACE}*{_STREET}{{1,3}}(?:{_HOUSE})(?:{_UNIT}|{_STREET}|{_HOUSE})*"
@@ -256,7 +259,7 @@ GIVEN_CHARS = frozenset(
     "然煜照熙燕爽牧玄玉王玥玮玲珂珊珍珏琦琪琳琴琼瑜瑞瑶璇璐瓒甜生甫男畅皓盈益盛睿瞻石硕磊祥祺福禹秀秋秦程稳"
     "竹笑笛筱简米粤紫红纯纳纶细绍维绮缘美群羽翔翠翰耀聪胜能航艺艳芊芝芬芮芳芷苏若英茂茗茜茹荣莉莎莹菁菲萌萍萱蓉蓓"
     "蔚蕊蕾薇虹蝶衡誉诗诚语谦豪贝贤贵越路轩辉辰迪进远逸道遥邦郁金鑫铭锋锐锦闻阳雁雄雅雨雪雯霏霖露青靖静韦韩"
-    "墨韬韵顺颖飞馨驰骏高鸣鸿鹏鹤黎鼎齐龙东新宏伦鹰晟梁栩浚澈琰琛瑾璟熠烨焱苒芸荷莲蓝苓茵萧蔓郎"
+    "墨诺韬韵顺颖飞馨驰骏高鸣鸿鹏鹤黎鼎齐龙东新宏伦鹰晟梁栩浚澈琰琛瑾璟熠烨焱苒芸荷莲蓝苓茵萧蔓郎"
 )
 # A role after the name: an adult, not a minor (张老师, 王校长, 李主任 …).
 _ADULT_AFTER = re.compile(
@@ -270,9 +273,9 @@ _NOT_NAME_TAIL = frozenset("在于的和与是及等同因被把将向对获参�
 _MINOR_MARK = re.compile(
     r"(?:学生|幼儿|小朋友|同学|儿子|女儿|孩子|之子|之女|学童|小学生|初中生|高中生|考生|该生|幼童"
     rf"|{_NUM}年级(?:[（(]?{_NUM}[)）]?班)?(?:的|学生)?|[（(]?{_NUM}[)）]?班(?:的|学生)?)"
-    r"[:：]?\s?"
+    r"(?:[:：为是]|[（(])?\s?"
 )
-_MINOR_AFTER = re.compile(r"小?同学|小朋友")
+_MINOR_AFTER = re.compile(rf"小?同学|小朋友|[（(]{_NUM}年级")
 
 
 def _reference_before(text: str, start: int) -> bool:
@@ -335,7 +338,7 @@ def _scan_numbers(text: str, taken: list[tuple[int, int]]) -> list[Finding]:
             continue
         before = text[max(0, m.start() - 14) : m.start()]
         public = _HOTLINE_WORDS.search(before) or _HOTLINE_AFTER.match(text[m.end() : m.end() + 8])
-        if public and not _PERSONAL_WORDS.search(before):
+        if public and not _PERSONAL_WORDS.search(text[max(0, m.start() - 60) : m.start()]):
             continue
         local = m.group(3)
         masked = f"{area}-{local[:2]}{'*' * (len(local) - 4)}{local[-2:]}"
@@ -410,6 +413,21 @@ def _mask_name(name: str) -> str:
     return name[:surname] + "*" * (len(name) - surname)
 
 
+def _listed_after(text: str, end: int, taken: list[tuple[int, int]]) -> list[Finding]:
+    """The names listed after a minor's name (张三、李四和王五): minors too."""
+    found = []
+    while end < len(text) and text[end] in "、和及与":
+        start = end + 1
+        name = _name_at(text, start)
+        stop = start + len(name)
+        if not name or _ADULT_AFTER.match(text[stop:]) or _overlaps(start, stop, taken):
+            break
+        found.append(Finding(MINOR_NAME, start, stop, name, _mask_name(name)))
+        taken.append((start, stop))
+        end = stop
+    return found
+
+
 def _scan_minors(text: str, taken: list[tuple[int, int]]) -> list[Finding]:
     found = []
     for m in _MINOR_MARK.finditer(text):
@@ -421,6 +439,7 @@ def _scan_minors(text: str, taken: list[tuple[int, int]]) -> list[Finding]:
             continue
         found.append(Finding(MINOR_NAME, i, i + len(name), name, _mask_name(name)))
         taken.append((i, i + len(name)))
+        found += _listed_after(text, i + len(name), taken)
     for m in _MINOR_AFTER.finditer(text):
         start, name = _name_before(text, m.start())
         if not name or _overlaps(start, m.start(), taken):

@@ -71,6 +71,7 @@ def test_mobiles_with_boundaries() -> None:
 def test_landlines_personal_but_not_an_offices_hotline() -> None:
     assert kinds("家庭电话0571-87654321") == [(LANDLINE, "0571-87654321")]
     assert kinds("请回电01088886666。") == [(LANDLINE, "01088886666")]
+    assert kinds("反映人住址为翠苑一区3幢101室，电话0571-87650000。")[1] == (LANDLINE, "0571-87650000")
     assert kinds("宅电（021）62345678") == [(LANDLINE, "（021）62345678")]
     for text in (
         "举报电话：0571-88889999",
@@ -81,6 +82,8 @@ def test_landlines_personal_but_not_an_offices_hotline() -> None:
         "2026-12-05",
         "01234567",
         "0151-1234567",  # no such area code
+        "学生资助中心热线0571-86001122",
+        "如有疑问，联系电话0735-5776136。",
     ):
         assert kinds(text) == [], text
 
@@ -107,6 +110,7 @@ def test_addresses_home_but_not_an_office_or_a_school() -> None:
     assert kinds("家住杭州市西湖区文三路88号3幢2单元301室。") == [(ADDRESS, "杭州市西湖区文三路88号3幢2单元301室")]
     assert kinds("现住翠苑一区17幢1单元371室")[0][0] == ADDRESS
     assert kinds("住址：朝阳区建设大街12号") == [(ADDRESS, "朝阳区建设大街12号")]
+    assert kinds("现住址：历下区和平里小区12号楼3单元502室。") == [(ADDRESS, "历下区和平里小区12号楼3单元502室")]
     for text in (
         "局机关地址：杭州市西湖区文三路88号，邮编310012。",
         "解放路小学、文三路中学列入试点。",
@@ -137,6 +141,9 @@ def test_minor_names_near_a_marker_and_never_an_adult_role() -> None:
     ):
         assert kinds(text) == [], text
     assert scan("学生张小明")[0].masked == "张**"
+    assert [t for _k, t in kinds("初二（5）班的周子轩、吴梓涵两名同学")] == ["周子轩", "吴梓涵"]  # a list
+    assert [t for _k, t in kinds("获奖名单：李沐阳（三年级）")] == ["李沐阳"]
+    assert [t for _k, t in kinds("涉事学生为刘子豪，其家长已到校")] == ["刘子豪"]
 
 
 def test_redact_masks_and_keeps_the_rest() -> None:

@@ -177,6 +177,67 @@ NEGATIVE = [
     "本通报自印发之日起施行。",
 ]
 
+# Hand-written hard cases, marked [[kind|text]]: names without a marker nearby, numbers in
+# odd places, offices' numbers, addresses of institutions. Some are expected to be missed
+# or flagged wrongly; they keep the figures honest.
+HARD = [
+    "经调查，涉事学生为[[minor_name|刘子豪]]，其家长已到校沟通。",
+    "反映人称自家孩子（[[minor_name|陈一诺]]，8岁）在校车上被遗忘。",
+    "初二（5）班的[[minor_name|周子轩]]、[[minor_name|吴梓涵]]两名同学获市级表彰。",
+    "该校学生[[minor_name|欧阳子涵]]的资助申请已审核通过。",
+    "获奖名单：[[minor_name|李沐阳]]（三年级）、[[minor_name|黄诗涵]]（四年级）。",
+    "网帖称小学生[[minor_name|赵乐乐]]在课间被同学推倒。",
+    "家长王先生来电反映儿子[[minor_name|王梓睿]]作业负担过重。",
+    "请[[minor_name|孙浩宇]]同学的监护人携带户口簿到校办理。",
+    "小明同学今天表现很好。",
+    "张校长、李书记带队检查食堂。",
+    "区教育局副局长王建国出席会议。",
+    "家长代表刘女士发言。",
+    "教师[[mobile|13905716688]]号码已停用，请勿拨打。",
+    "联系人：陈老师，电话[[landline|0571-86012345]]（办公室），手机[[mobile|15867123456]]。",
+    "监督举报电话：0571-85123456、12345。",
+    "如有疑问请致电0571-87654321咨询。",
+    "该生父亲身份证号[[id_card|110105197805121235]]，母亲身份证号[[id_card|110105198011033027]]。",
+    "身份证号110105197805121230填写有误（校验位不符）。",
+    "准考证号202601050123456789，考场第3考场。",
+    "学籍号：[[student_number|G110105201503071235]]。",
+    "学籍号：L1101052015030712345（位数不对）。",
+    "退费请打入家长银行卡[[bank_card|6217001234567890007]]。",
+    "合同编号6217001234567890007，履约保证金已缴纳。",
+    "学校开户行账号33050161234500000123，户名某某小学。",
+    "现住址：[[address|历下区和平里小区12号楼3单元502室]]。",
+    "来访人户籍地为[[address|济南市历下区解放路66号]]。",
+    "学校地址：济南市历下区解放路66号，邮编250013。",
+    "解放路第一小学、和平里实验学校两校合并。",
+    "文三路88号院内施工，注意安全。",
+    "发文字号：杭教发〔2026〕15号；签发人：王建国。",
+    "本次拨付资金13,812,345.67元，占预算的98.6%。",
+    "2026年12月5日9时30分在第2会议室召开。",
+    "批次号20261205001，共计138人。",
+    "投诉件编号TS2026-13812345678已办结。",
+    "学生家长[[mobile|138 0571 2345]]来电反映情况。",
+    "孩子们在阳光花园小区内玩耍。",
+    "[[address|阳光花园3幢2单元1201室]]业主反映楼道堆物。",
+    "全体学生签名后上交。",
+    "学生林立等人参加了竞赛。",
+    "各年级学生周末不得组织补课。",
+]
+
+
+def hard_items() -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    for marked in HARD:
+        text, spans, rest = "", [], marked
+        while "[[" in rest:
+            before, _, tail = rest.partition("[[")
+            inner, _, rest = tail.partition("]]")
+            kind, _, value = inner.partition("|")
+            text += before
+            spans.append({"kind": kind, "start": len(text), "end": len(text) + len(value)})
+            text += value
+        items.append({"text": text + rest, "spans": spans, "hard": True})
+    return items
+
 
 def fill(template: str) -> tuple[str, list[dict[str, object]]]:
     makers = {
@@ -217,7 +278,7 @@ def build() -> list[dict[str, object]]:
         # an identity number with a wrong check character is not one
         text = f"材料中填写的号码{id_number(valid=False)}校验不通过，请核对。"
         items.append({"text": text, "spans": []})
-    return items
+    return items + hard_items()
 
 
 if __name__ == "__main__":
