@@ -778,9 +778,11 @@ def inspection_run(
 
 
 def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
-    """Publish the bulletin (通报) of an inspection."""
+    """Publish the bulletin (通报) of an inspection; its summary passes the personal-data
+    gate first (core.privacy)."""
     if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
         raise PermissionDenied
+    guard_publication((pgettext("publication part", "summary"), summary))
     transition(
         inspection,
         Inspection.Status.PUBLISHED,

@@ -134,3 +134,17 @@ def test_an_entry_from_another_module_is_refused_before_anything_is_stored(distr
         actor=d.principal,
     )
     assert result.version == 1
+
+
+def test_an_inspection_bulletin_with_a_phone_number_is_refused(district: District):
+    from sunshine.disclosure.models import Inspection
+
+    d = district
+    inspection = services.inspection_run(actor=d.officer, bureau=d.bureau, year=2026, quarter=3)
+    with pytest.raises(PersonalDataFound):
+        services.inspection_publish(actor=d.officer, inspection=inspection, summary="整改联系人手机13812345678。")
+    inspection.refresh_from_db()
+    assert inspection.status != Inspection.Status.PUBLISHED
+    services.inspection_publish(actor=d.officer, inspection=inspection, summary="举报电话：0571-88889999。")
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.PUBLISHED
