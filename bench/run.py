@@ -24,6 +24,7 @@ BENCH_MODULES = [
     "bench.enrollment",
     "bench.reports",
     "bench.oversight",
+    "bench.privacy",
 ]
 
 PG_URL = os.environ.get("SUNSHINE_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sunshine_bench")

@@ -540,3 +540,18 @@ def add_chart(
     drawing.append(inline)
     paragraph.add_run()._r.append(drawing)
     return paragraph
+
+
+def docx_text(data: bytes) -> str:
+    """What a reader of a .docx sees: its paragraphs and the cells of its tables, a line
+    each (what the personal-data gate reads before a document is published)."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append("　".join(cell.text for cell in row.cells))
+    return "\n".join(lines)

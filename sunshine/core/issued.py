@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
 from sunshine.core.models import DocumentSeries, IssuedDocument, StoredFile
+from sunshine.core.privacy import guard_publication
 from sunshine.core.uploads import KIND_DOCUMENTS, KIND_SPREADSHEETS, upload_store
 from sunshine.orgs.access import organizations_of
 from sunshine.orgs.models import Organization, Role
@@ -319,6 +320,20 @@ def _item_fields(item: models.Model | None) -> dict[str, Any]:
 
 
 @transaction.atomic
+def publication_guard(data: bytes, content_type: str, *, title: str = "") -> None:
+    """The personal-data gate (core.privacy) on a document about to be published: its
+    title and the text of a .docx or a plain-text file. Raises ``PersonalDataFound``."""
+    from sunshine.core.documents import DOCX_TYPE, docx_text
+
+    if content_type == DOCX_TYPE:
+        text = docx_text(data)
+    elif content_type.startswith("text/") or content_type in ("application/json", "text/csv"):
+        text = data.decode("utf-8", errors="replace")
+    else:
+        text = ""
+    guard_publication((_("document title"), title), (_("document text"), text))
+
+
 def document_issue(
     *,
     kind: str,
@@ -376,6 +391,8 @@ def document_issue(
                     **_item_fields(item),
                 )
                 data = _render(content, number)
+                if publish:
+                    publication_guard(data, content_type, title=title)
                 name = filename.replace("{number}", number)
                 _record(document, data=data, filename=name, content_type=content_type, actor=actor)
         except IntegrityError:
@@ -446,6 +463,8 @@ def document_reissue(
     old.superseded_at = now
     old.save(update_fields=["superseded_at"])
     data = _render(content, old.number)
+    if old.published:
+        publication_guard(data, old.content_type, title=new.title)
     _record(new, data=data, filename=filename or old.file.original_name, content_type=old.content_type, actor=actor)
     audit_record(
         actor=actor,
@@ -464,6 +483,12 @@ def document_publish(*, document: IssuedDocument, actor: Any) -> IssuedDocument:
     if locked.superseded_at is not None:
         raise ValidationError(_("A superseded version cannot be published."), code="superseded")
     if not locked.published:
+        handle = locked.file.file.open("rb")
+        try:
+            data = handle.read()
+        finally:
+            handle.close()
+        publication_guard(data, locked.content_type, title=locked.title)
         locked.published, locked.published_at = True, timezone.now()
         locked.save(update_fields=["published", "published_at"])
         audit_record(actor=actor, action="core.document_publish", target=locked, data={"number": locked.number})

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_public, audit_record
@@ -29,6 +30,7 @@ from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import period_name
 from sunshine.core.models import Notification, Supervision, SupervisionPause
 from sunshine.core.notifications import notify
+from sunshine.core.privacy import audit_summary, guard_publication, html_text, redact, scan
 from sunshine.core.seams import (
     DisclosureEntry,
     DisclosureEntryResult,
@@ -318,9 +320,60 @@ def document_return(*, actor: Any, document: Document, reason: str) -> Document:
     return document
 
 
+def _privacy_parts(document: Document) -> list[tuple[str, str]]:
+    parts = [
+        (pgettext("publication part", "title"), document.title),
+        (pgettext("publication part", "body"), html_text(document.body)),
+        (pgettext("publication part", "change note"), document.change_note),
+    ]
+    parts += [(a.name, a.text or "") for a in document.attachments.filter(removed=False)]
+    return parts
+
+
+def document_privacy_check(document: Document) -> None:
+    """The personal-data gate (core.privacy) on what would be published: the title, the
+    body, the change note and the text of every attachment. Raises ``PersonalDataFound``
+    (a ValidationError naming the kinds, places and masked excerpts). PET-9, FOI-4."""
+    guard_publication(*_privacy_parts(document))
+
+
+@transaction.atomic
+def document_redact(*, actor: Any, document: Document) -> dict[str, int]:
+    """The reviewer takes the proposed redaction: every piece of personal data in the
+    title, the body and the change note is replaced by its masked form (an identity
+    number keeps its first six and last four characters, a name its surname). The document
+    stays where it is in the workflow; the audit entry keeps counts per kind, never the
+    data. Attachments cannot be masked here: one that still carries personal data keeps
+    the document from being published until it is replaced."""
+    if not (access.may_approve(actor, document) or access.may_edit(actor, document)):
+        raise PermissionDenied
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    if locked.status not in (D.DRAFT, D.REVISION, D.REVIEW):
+        raise ValidationError(_("Only a working copy can be changed."))
+    text = body_to_text(locked.body)
+    found = scan(locked.title) + scan(text) + scan(locked.change_note)
+    if not found:
+        return {}
+    locked.title = redact(locked.title)[:200]
+    locked.body = body_from_text(redact(text))
+    locked.change_note = redact(locked.change_note)
+    locked.full_clean()
+    locked.save(update_fields=["title", "body", "change_note"])
+    document.title, document.body, document.change_note = locked.title, locked.body, locked.change_note
+    counts = audit_summary(found)
+    audit_record(actor=actor, action="disclosure.document_redact", target=locked, data={"masked": counts})
+    return counts
+
+
+def document_redaction_preview(document: Document) -> str:
+    """The body as it would read with the proposed redaction (safe HTML)."""
+    return body_from_text(redact(body_to_text(document.body)))
+
+
 @transaction.atomic
 def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVersion:
     locked = Document.objects.select_for_update().get(pk=document.pk)
+    document_privacy_check(locked)
     number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = DocumentVersion(
         document=locked,
@@ -375,6 +428,7 @@ def document_publish(*, actor: Any, document: Document, at: datetime | None = No
         raise PermissionDenied
     _check_second_person(actor, document)
     now = timezone.now()
+    document_privacy_check(document)
     if at is not None and at > now:
         transition(document, D.SCHEDULED, actor=actor, data={"at": at.isoformat()}, update={"publish_at": at})
         return None
@@ -479,6 +533,12 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
     and there is no review step; the actor is recorded. An entry whose ``source_label``
     is already in the catalogue (and not withdrawn) gets a new version of the same
     document, with the entry's files in place of the old ones."""
+    # The personal-data gate before anything is stored; _publish_now checks the whole
+    # document again, with the text of the attachments (PET-9, DIS-2, ENR-3, ENR-4).
+    guard_publication(
+        (pgettext("publication part", "title"), entry.title),
+        (pgettext("publication part", "body"), html_text(entry.body)),
+    )
     organization = Organization.objects.get(pk=entry.organization_id)
     category = _category_of(entry.category)
     if not category.applies_to(organization):
@@ -718,9 +778,11 @@ def inspection_run(
 
 
 def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
-    """Publish the bulletin (通报) of an inspection."""
+    """Publish the bulletin (通报) of an inspection; its summary passes the personal-data
+    gate first (core.privacy)."""
     if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
         raise PermissionDenied
+    guard_publication((pgettext("publication part", "summary"), summary))
     transition(
         inspection,
         Inspection.Status.PUBLISHED,

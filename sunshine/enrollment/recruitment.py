@@ -20,6 +20,7 @@ from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.documents import add_run, chinese_date
 from sunshine.core.downloads import DOCX_TYPE
 from sunshine.core.issued import document_issue
+from sunshine.core.privacy import ID_CARD, STUDENT_NUMBER, redact, scan
 from sunshine.core.seams import DisclosureEntry, SeamUnavailable, disclosure_entry_publish
 from sunshine.core.supervision import supervision_get_active, supervision_open
 from sunshine.enrollment import access
@@ -43,7 +44,13 @@ def rows_parse(text: str) -> list[list[str]]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        cells = [c.strip() for c in line.replace("\t", ",").replace("，", ",").split(",")]
+        # ENR-3 / DIS-2: a published list carries identity numbers masked (first six and
+        # last four characters); they are masked here, at the source, so the list stored is
+        # the list published and the personal-data gate passes it.
+        cells = [
+            redact(c.strip(), scan(c.strip(), kinds=(ID_CARD, STUDENT_NUMBER)))
+            for c in line.replace("\t", ",").replace("，", ",").split(",")
+        ]
         cells = (cells + [""] * COLUMNS)[:COLUMNS]
         if not cells[0] or not cells[1]:
             raise ValidationError({"rows": _("Line %(n)s: give the candidate number and the name.") % {"n": n}})

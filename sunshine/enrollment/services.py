@@ -15,12 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunshine.core.actors import SYSTEM
 from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import deadline
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.inputs import text_error
+from sunshine.core.privacy import guard_publication
 from sunshine.core.seams import DisclosureEntry, EntryFile, SeamUnavailable, disclosure_entry_publish
 from sunshine.core.supervision import supervision_close, supervision_get_active, supervision_open
 from sunshine.core.transitions import transition
@@ -148,6 +150,9 @@ def disclosure_publish(
         raise ValidationError({"kind": _("Choose one of the five disclosures.")})
     title = _clean_text(title, "title", limit=200)
     body = _clean_text(body, "body", limit=20000)
+    # ENR-4 results and ENR-1 data name no child: the personal-data gate before anything
+    # is stored (the disclosure catalogue checks again when it publishes).
+    guard_publication((pgettext("publication part", "title"), title), (pgettext("publication part", "body"), body))
     if kind in Disclosure.AFTER_DECISION and season.status != Season.Status.DECIDED:
         raise ValidationError(_("Cutoff lines and results are published once the season's results are decided."))
     existing = Disclosure.objects.select_for_update().filter(season=season, kind=kind).first()

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
@@ -39,6 +40,7 @@ from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_reissue, documents_issued
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import IssuedDocument, Supervision
+from sunshine.core.privacy import guard_publication
 from sunshine.core.seams import PetitionIntake, PetitionIntakeResult, petition_intake
 from sunshine.core.supervision import (
     supervision_answer,
@@ -716,10 +718,17 @@ def event_investigate(*, event: Event, actor: Any, note: str) -> Event:
 @transaction.atomic
 def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
     """The formal reply; the unit's clocks stop (OPN-1). ``public`` publishes it on the
-    public replies page."""
+    public replies page: then the event's title and the reply pass the personal-data gate
+    first (core.privacy; the reply names no filer or child, PET-9), and a refusal says
+    what was found, masked, with nothing recorded."""
     _require_handler(actor, event)
     if not text.strip():
         raise ValidationError({"text": _("Write the reply.")})
+    if public:
+        guard_publication(
+            (pgettext("publication part", "title"), event.title),
+            (pgettext("publication part", "reply"), text.strip()),
+        )
     transition(
         event,
         Event.Status.ANSWERED,

@@ -23,6 +23,7 @@ from sunshine.core.clocks import SHANGHAI, deadline, score_rag, score_thresholds
 from sunshine.core.imports import SheetLimits, spreadsheet_check, spreadsheet_rows
 from sunshine.core.local_rules import local_rule, local_rule_for_period
 from sunshine.core.models import StoredFile, Supervision
+from sunshine.core.privacy import guard_publication
 from sunshine.core.seams import FeeViolationConfirmed, RectificationRequest
 from sunshine.core.supervision import (
     supervision_answer,
@@ -553,6 +554,7 @@ def advanced_list_publish(*, evaluation: Evaluation, places: int, actor: Any) ->
         .values_list("school_id", flat=True)
     )
     chosen = [s for s in scores if s.school_id not in vetoed][:places]
+    guard_publication(*(s.school.name for s in chosen))  # core.privacy: a published list names no person
     advanced = AdvancedList.objects.create(
         evaluation=evaluation,
         school_year=evaluation.school_year,

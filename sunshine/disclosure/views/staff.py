@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from sunshine.core.clocks import SHANGHAI, clock_get, deadline
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
 from sunshine.core.issued import document_for
+from sunshine.core.privacy import PersonalDataFound
 from sunshine.core.transitions import status_history
 from sunshine.core.views.files import issued_document_response
 from sunshine.disclosure import access, rules, services
@@ -158,6 +159,7 @@ class DocumentStaffView(StaffView):
         status: int = 200,
         attachment_form: Any = None,
         preview_html: str | None = None,
+        privacy: PersonalDataFound | None = None,
     ) -> HttpResponse:
         editable = document.status in (Document.Status.DRAFT, Document.Status.REVISION)
         if form is None and editable:
@@ -179,6 +181,12 @@ class DocumentStaffView(StaffView):
                 "history": status_history(document),
                 "dis1": services.document_dis1(document),
                 "preview_html": preview_html,
+                "privacy": privacy,
+                "privacy_rows": [
+                    {"where": where, "kind": f.label, "at": f.start + 1, "masked": f.masked}
+                    for where, f in (privacy.findings if privacy else [])
+                ],
+                "redacted_html": services.document_redaction_preview(document) if privacy else "",
             },
             status=status,
         )
@@ -234,8 +242,17 @@ class DocumentStaffView(StaffView):
             elif action == "publish":
                 publish_form = PublishForm(request.POST)
                 at = publish_form.cleaned_data["at"] if publish_form.is_valid() else None
-                version = services.document_publish(actor=user, document=document, at=at)
+                try:
+                    version = services.document_publish(actor=user, document=document, at=at)
+                except PersonalDataFound as found:
+                    return self._page(request, self._document(request, pk), status=400, privacy=found)
                 messages.success(request, _("Published.") if version else _("Scheduled for publication."))
+            elif action == "redact":
+                masked = services.document_redact(actor=user, document=document)
+                if masked:
+                    messages.success(request, _("The personal data was masked. Check the text, then publish."))
+                else:
+                    messages.info(request, _("No personal data was found in the text."))
             elif action == "revise":
                 services.document_revise(actor=user, document=document)
             elif action == "withdraw":
