@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
+import json
 import struct
 import tempfile
 import zipfile
@@ -97,6 +99,7 @@ KINDS: dict[str, FileKind] = {
         FileKind("doc", "application/msword", (".doc",)),
         FileKind("xls", "application/vnd.ms-excel", (".xls",)),
         FileKind("csv", "text/csv", (".csv",)),
+        FileKind("json", "application/json", (".json",)),
         FileKind("txt", "text/plain", (".txt", ".text", "")),
     )
 }
@@ -105,7 +108,8 @@ KIND_IMAGES = frozenset({"png", "jpeg", "gif", "webp"})
 KIND_DOCUMENTS = frozenset({"pdf", "docx", "doc", "txt"})
 KIND_SPREADSHEETS = frozenset({"xlsx", "xls", "csv"})
 KIND_PRESENTATIONS = frozenset({"pptx"})
-KIND_TEXT = frozenset({"txt", "csv"})
+KIND_TEXT = frozenset({"txt", "csv", "json"})
+KIND_DATA = frozenset({"csv", "json"})
 KIND_ALL = frozenset(KINDS)
 
 # filetype's answer → our kind, for the types whose magic bytes are enough.
@@ -234,7 +238,8 @@ def _ole_kind(fh: IO[bytes]) -> str | None:
 def sniff_kind(fh: IO[bytes], *, is_text: bool, claimed_extension: str) -> str | None:
     """The kind of the seekable file ``fh`` from its content, or None if not one we know.
     ``is_text``: the whole content has no NUL byte and decodes as UTF-8 or GB18030.
-    Text has no magic bytes: it is CSV when named .csv and plain text otherwise."""
+    Text has no magic bytes: it is CSV when named .csv, JSON when named .json and it
+    parses, plain text otherwise."""
     fh.seek(0)
     head = fh.read(HEAD_SIZE)
     if head.startswith(_ZIP_MAGIC):
@@ -245,8 +250,23 @@ def sniff_kind(fh: IO[bytes], *, is_text: bool, claimed_extension: str) -> str |
     if guessed is not None and guessed.extension in _FILETYPE_KINDS:
         return _FILETYPE_KINDS[guessed.extension]
     if is_text:
+        if claimed_extension == ".json":
+            return "json" if _is_json(fh) else "txt"
         return "csv" if claimed_extension == ".csv" else "txt"
     return None
+
+
+def _is_json(fh: IO[bytes]) -> bool:
+    """A text file named .json is JSON when it parses as JSON (UTF-8, RFC 8259)."""
+    fh.seek(0)
+    text = io.TextIOWrapper(fh, encoding="utf-8")
+    try:
+        json.load(text)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    finally:
+        text.detach()  # the caller's file stays open
+    return True
 
 
 # --- Storing -----------------------------------------------------------------------

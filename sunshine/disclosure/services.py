@@ -51,7 +51,7 @@ from sunshine.core.supervision import (
     supervision_resume,
 )
 from sunshine.core.transitions import TransitionConflict, status_history, transition
-from sunshine.core.uploads import KIND_DOCUMENTS, upload_store
+from sunshine.core.uploads import KIND_DATA, KIND_DOCUMENTS, upload_store
 from sunshine.disclosure import access, rules
 from sunshine.disclosure.extract import extract_text
 from sunshine.disclosure.letters import FOI_REPLY_DOCUMENT, reply_letter_docx
@@ -71,7 +71,7 @@ from sunshine.orgs.models import Organization
 SEARCH_PUBLIC = "disclosure.document"
 SEARCH_DRAFT = "disclosure.draft"
 ATTACHMENT_PURPOSE = "disclosure.attachment"
-ATTACHMENT_KINDS = KIND_DOCUMENTS | {"xlsx"}
+ATTACHMENT_KINDS = KIND_DOCUMENTS | KIND_DATA | {"xlsx"}  # data: a lottery's bundle, open data
 RECEIPT_PURPOSE = "disclosure.receipt"
 
 D = Document.Status

@@ -466,8 +466,8 @@ def _publish_lottery(draw: Lottery, *, actor: Any, with_result: bool) -> None:
                 ),
                 actor=actor,
             )
-        except (SeamUnavailable, ValidationError):
-            return
+        except SeamUnavailable:
+            return  # no catalogue installed: the lottery's own public page still shows it
     Lottery.objects.filter(pk=draw.pk).update(url=result.url)
     draw.url = result.url
 

@@ -280,3 +280,12 @@ def test_download_is_denied_when_no_check_is_registered_for_the_purpose(media, c
     stored = upload("photo.png", make_png(), purpose=f"tests.unregistered.{uuid.uuid4().hex}", actor=uploader)
     client.force_login(uploader)
     assert client.get(reverse("core:file-download", args=[stored.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_json_file_is_kept_as_json_only_when_it_parses() -> None:
+    stored = upload("摇号数据.json", '{"entries": ["甲", "乙"]}'.encode(), allowed_kinds={"json"})
+    assert stored.content_type == "application/json"
+    with pytest.raises(ValidationError) as refused:
+        upload("摇号数据.json", '{"entries": ["甲", '.encode(), allowed_kinds={"json"})
+    assert refused.value.code in {"type_mismatch", "type_not_allowed"}

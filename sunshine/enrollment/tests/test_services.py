@@ -143,3 +143,20 @@ def test_import_from_excel_all_or_nothing_and_codes_returned(d: District) -> Non
     assert services.application_by_receipt(code).choices == ["M1", "M2"]  # type: ignore[union-attr]
     with pytest.raises(PermissionDenied):
         applications_import(actor=d.user(Role.SCHOOL_CLERK), season=season, fh=good, kind="xlsx")
+
+
+def test_the_published_lotterys_data_is_in_the_catalogue_for_anyone_to_verify(d: District, client) -> None:
+    """ENR-1: the result and its data (the bundle the verifier re-runs) are published in the
+    bureau's catalogue through the real disclosure receiver; a refusal there is not swallowed."""
+    import hashlib
+
+    from sunshine.core.models import StoredFile
+
+    draw = f.published_lottery(d)
+    draw.refresh_from_db()
+    assert draw.url, "the lottery was not published in the catalogue"
+    assert client.get(draw.url).status_code == 200
+    bundle = draw.bundle.encode("utf-8")
+    kept = StoredFile.objects.filter(sha256=hashlib.sha256(bundle).hexdigest()).get()
+    assert kept.original_name.endswith(".json") and kept.content_type == "application/json"
+    assert json.loads(bundle)  # the bundle is JSON, as the verifier reads it
