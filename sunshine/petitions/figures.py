@@ -14,9 +14,19 @@ from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, pass_shared, register_figure
+from sunshine.core.figures import (
+    BreakdownRow,
+    FigureValue,
+    Period,
+    Series,
+    Unit,
+    pass_shared,
+    register_breakdown,
+    register_figure,
+)
 from sunshine.orgs.models import Organization
 from sunshine.petitions import rules
 from sunshine.petitions.models import Petition
@@ -159,8 +169,82 @@ def sanctions(period: Period, organization: Any) -> FigureValue:
     return FigureValue.count(tally(period, organization)["sanctions"])
 
 
+# --- breakdowns ------------------------------------------------------------------------------------
+
+
+def _workbench_query(period: Period, **filters: Any) -> dict[str, str]:
+    """The workbench's filters for the cases of a row: every queue, received in the period."""
+    return {
+        "queue": "all",
+        "received_from": period.first_day.isoformat(),
+        "received_to": period.last_day.isoformat(),
+        **{k: str(v) for k, v in filters.items()},
+    }
+
+
+def by_channel(period: Period, organization: Any) -> list[BreakdownRow]:
+    """Cases received in the period, by the channel they came in by (every channel,
+    none left out for having no case), in one GROUP BY."""
+    counted = dict(cases(period, organization).values_list("channel").annotate(n=Count("pk")).order_by())
+    return [
+        BreakdownRow.counts(code, label, counted.get(code, 0), query=_workbench_query(period, channel=code))
+        for code, label in Petition.Channel.choices
+    ]
+
+
+def by_unit(period: Period, organization: Any) -> list[BreakdownRow]:
+    """Cases received and closed, by the unit concerned (else the handling unit), the
+    most letters first; one GROUP BY and one look-up of the units' names."""
+    unit = Coalesce("subject_organization_id", "assigned_to_id")
+    grouped = list(
+        cases(period, organization)
+        .values(unit_id=unit)
+        .annotate(received=Count("pk"), closed=Count("pk", filter=CLOSED))
+        .order_by("-received", "unit_id")
+    )
+    names = dict(
+        Organization.objects.filter(pk__in=[g["unit_id"] for g in grouped if g["unit_id"]]).values_list("pk", "name")
+    )
+    rows = []
+    for g in grouped:
+        pk = g["unit_id"]
+        if pk is None:
+            rows.append(BreakdownRow.counts("none", gettext("No unit concerned yet"), g["received"], g["closed"]))
+            continue
+        rows.append(
+            BreakdownRow.counts(
+                pk,
+                names.get(pk, ""),
+                g["received"],
+                g["closed"],
+                organization=pk,
+                query=_workbench_query(period, school=pk),
+            )
+        )
+    return rows
+
+
 def register() -> None:
     """Called once from ``PetitionsConfig.ready()``."""
+    register_breakdown(
+        key="petitions.by_channel",
+        label=_("Letters received by channel"),
+        unit=Unit.CASES,
+        dimension=_("Channel"),
+        compute=by_channel,
+        order=200,
+    )
+    register_breakdown(
+        key="petitions.by_unit",
+        label=_("Letters received and closed by school or unit"),
+        unit=Unit.CASES,
+        dimension=_("School or unit concerned"),
+        series=(Series("received", _("Letters received")), Series("closed", _("Cases closed"))),
+        compute=by_unit,
+        top=15,
+        order=210,
+        public=False,
+    )
     answered_words = _("accepted cases concluded with a written reply")
     register_figure(
         key="petitions.received",
