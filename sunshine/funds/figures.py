@@ -24,7 +24,7 @@ from sunshine.core.figures import (
     register_figure,
     within,
 )
-from sunshine.funds.lag import alert_threshold_pp, lags_at, schedule_bp
+from sunshine.funds.lag import alert_threshold_pp, lags_at, scheduled_fen
 from sunshine.funds.models import FULL_BP, Allocation, Disbursement, Fund, ProgressCertification
 
 
@@ -109,8 +109,7 @@ def schedule_by_month(period: Period, organization: Any) -> list[BreakdownRow]:
         for pk, total in totals.items():
             fund = funds[pk]
             if fund.year == end.year and fund.mode != Fund.Mode.PROJECT:
-                share = schedule_bp(mode=fund.mode, year=fund.year, on=end, curve=fund.curve_bp)
-                planned += total * share // FULL_BP
+                planned += scheduled_fen(total_fen=total, mode=fund.mode, year=fund.year, on=end, curve=fund.curve_bp)
         progress: dict[int, tuple[int, int]] = {}
         for allocation_id, year, amount, on, bp in certified:
             if year == end.year and on <= end and (allocation_id not in progress or bp > progress[allocation_id][1]):

@@ -10,8 +10,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from sunshine.core.exports import safe_csv_row, safe_row
 from sunshine.core.clocks import Rag
+from sunshine.core.exports import safe_csv_row, safe_row
 from sunshine.core.figures import BreakdownResult, FigureResult, Unit
 
 
@@ -23,9 +23,7 @@ def _row(r: FigureResult) -> list[object]:
     return [r.label, r.value, str(r.unit.label), r.numerator, r.denominator, r.definition]
 
 
-def figures_xlsx(
-    results: Iterable[FigureResult], *, title: str, breakdowns: Iterable[BreakdownResult] = ()
-) -> bytes:
+def figures_xlsx(results: Iterable[FigureResult], *, title: str, breakdowns: Iterable[BreakdownResult] = ()) -> bytes:
     """The figures on the first sheet, each breakdown on a sheet of its own."""
     book = Workbook()
     sheet: Any = book.active
