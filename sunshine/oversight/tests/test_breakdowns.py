@@ -34,10 +34,14 @@ def evaluate(bureau, period: str, computed_at: datetime, scores, *, status=Evalu
 @pytest.mark.django_db
 def test_the_map_and_the_counts_come_from_the_latest_issued_evaluation(world):
     third = SchoolFactory(parent=world.bureau, name="第三实验小学")
-    evaluate(world.bureau, "2026-Q1", datetime(2026, 4, 5, tzinfo=SH), [(world.school, 90, "green"), (world.other, 90, "green"), (third, 90, "green")])  # fmt: skip
-    evaluate(world.bureau, "2026-Q2", datetime(2026, 7, 5, tzinfo=SH), [(world.school, 92, "green"), (world.other, 60, "red"), (third, 75, "amber")])  # fmt: skip
-    evaluate(world.bureau, "2026-Q3", datetime(2026, 10, 5, tzinfo=SH), [(world.school, 10, "red")], status=Evaluation.Status.DRAFT)  # fmt: skip
-    evaluate(world.bureau, "2027-Q1", datetime(2027, 4, 5, tzinfo=SH), [(world.school, 10, "red")])  # fmt: skip
+    one, other = world.school, world.other
+    q1 = [(one, 90, "green"), (other, 90, "green"), (third, 90, "green")]
+    evaluate(world.bureau, "2026-Q1", datetime(2026, 4, 5, tzinfo=SH), q1)
+    q2 = [(one, 92, "green"), (other, 60, "red"), (third, 75, "amber")]
+    evaluate(world.bureau, "2026-Q2", datetime(2026, 7, 5, tzinfo=SH), q2)
+    draft = Evaluation.Status.DRAFT
+    evaluate(world.bureau, "2026-Q3", datetime(2026, 10, 5, tzinfo=SH), [(one, 10, "red")], status=draft)
+    evaluate(world.bureau, "2027-Q1", datetime(2027, 4, 5, tzinfo=SH), [(one, 10, "red")])
 
     year = Period.year(2026, as_of=datetime(2027, 6, 1, tzinfo=SH))
     tiles = breakdown_value("oversight.rag_map", period=year, organization=world.bureau)
