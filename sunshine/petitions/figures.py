@@ -231,6 +231,7 @@ def register() -> None:
         label=_("Letters received by channel"),
         unit=Unit.CASES,
         dimension=_("Channel"),
+        series=(Series("received", _("Letters received")),),
         compute=by_channel,
         order=200,
     )

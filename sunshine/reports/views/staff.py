@@ -53,7 +53,7 @@ class DashboardView(DashboardMixin, View):
         form, period, as_of = period_form(request.GET)
         sections = sections_for(period=period, organization=organization, as_of=as_of, user=self.request.user)
         charts = [s.chart() for s in sections]
-        charts += [b.chart() for s in sections for b in s.breakdowns if b.kind != "tiles"]
+        charts += [b.chart() for s in sections for b in s.breakdowns if b.kind != "tiles" and b.lines]
         query = request.GET.copy()
         query["org"] = str(organization.pk)
         return render(
