@@ -688,14 +688,15 @@ class Breakdown:
 
     def _rest(self, rows: list[BreakdownRow]) -> BreakdownRow:
         """The rows past ``top``, summed into one."""
-        values = []
+        values: list[FigureValue] = []
         for i in range(len(self.series)):
             parts = [r.values[i] for r in rows]
             numerator = sum((p.numerator or 0) for p in parts)
             if self.unit == Unit.PERCENT:
                 values.append(FigureValue.rate(int(numerator), int(sum((p.denominator or 0) for p in parts))))
             elif self.unit in ADDED_UP:
-                values.append(FigureValue.count(sum((p.value or 0) for p in parts)))  # type: ignore[arg-type]
+                total: Number = sum((p.value or 0) for p in parts)
+                values.append(FigureValue(value=total, numerator=total))
             else:  # scores or days of several rows do not add up
                 values.append(FigureValue(None))
         label = gettext("The other %(count)s") % {"count": len(rows)}

@@ -72,7 +72,8 @@ def breakdown_sheet(book: Any, result: BreakdownResult) -> Any:
 
 def breakdown_xlsx(result: BreakdownResult) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    first: Any = book.active
+    book.remove(first)
     breakdown_sheet(book, result)
     out = io.BytesIO()
     book.save(out)
