@@ -17,6 +17,7 @@ from sunshine.core.figures import (
     Chart,
     FigureValue,
     Period,
+    Series,
     Unit,
     pass_shared,
     register_breakdown,
@@ -208,6 +209,7 @@ def register() -> None:
         label=_("Schools by colour in the latest evaluation"),
         unit=Unit.SCHOOLS,
         dimension=_("Colour"),
+        series=(Series("schools", _("Schools")),),
         compute=rag_counts,
         order=200,
     )
@@ -216,6 +218,7 @@ def register() -> None:
         label=_("Red, amber and green map of the schools"),
         unit=Unit.POINTS,
         dimension=_("School"),
+        series=(Series("score", _("Score")),),
         compute=rag_map,
         chart=Chart.TILES,
         top=120,

@@ -64,7 +64,10 @@ def tree_ids(organization: Any) -> list[int]:
     their own indexed columns against these ids, instead of joining the organisations
     three times and matching each row's path (which neither database can take from an
     index: a school cost as much as the whole bureau)."""
-    return list(Organization.objects.filter(path__startswith=organization.path).values_list("pk", flat=True))
+    key = ("petitions.tree", organization.pk, organization.path)
+    return pass_shared(
+        key, lambda: list(Organization.objects.filter(path__startswith=organization.path).values_list("pk", flat=True))
+    )
 
 
 def cases(period: Period, organization: Any) -> QuerySet[Petition]:
@@ -182,10 +185,30 @@ def _workbench_query(period: Period, **filters: Any) -> dict[str, str]:
     }
 
 
+def grouped(period: Period, organization: Any) -> list[tuple[str, int | None, int, int]]:
+    """(channel, unit concerned — else the handling unit, received, closed) for the
+    period's cases in one GROUP BY, shared by the breakdowns of one pass."""
+
+    def compute() -> list[tuple[str, int | None, int, int]]:
+        unit = Coalesce("subject_organization_id", "assigned_to_id")
+        rows = (
+            cases(period, organization)
+            .values_list("channel", unit)
+            .annotate(received=Count("pk"), closed=Count("pk", filter=CLOSED))
+            .order_by()
+        )
+        return list(rows)  # type: ignore[arg-type]
+
+    key = ("petitions.grouped", period.start, period.end, period.as_of, organization.pk, organization.path)
+    return pass_shared(key, compute)
+
+
 def by_channel(period: Period, organization: Any) -> list[BreakdownRow]:
     """Cases received in the period, by the channel they came in by (every channel,
-    none left out for having no case), in one GROUP BY."""
-    counted = dict(cases(period, organization).values_list("channel").annotate(n=Count("pk")).order_by())
+    none left out for having no case)."""
+    counted: dict[str, int] = {}
+    for channel, _unit, received, _closed in grouped(period, organization):
+        counted[channel] = counted.get(channel, 0) + received
     return [
         BreakdownRow.counts(code, label, counted.get(code, 0), query=_workbench_query(period, channel=code))
         for code, label in Petition.Channel.choices
@@ -194,29 +217,26 @@ def by_channel(period: Period, organization: Any) -> list[BreakdownRow]:
 
 def by_unit(period: Period, organization: Any) -> list[BreakdownRow]:
     """Cases received and closed, by the unit concerned (else the handling unit), the
-    most letters first; one GROUP BY and one look-up of the units' names."""
-    unit = Coalesce("subject_organization_id", "assigned_to_id")
-    grouped = list(
-        cases(period, organization)
-        .values(unit_id=unit)
-        .annotate(received=Count("pk"), closed=Count("pk", filter=CLOSED))
-        .order_by("-received", "unit_id")
-    )
-    names = dict(
-        Organization.objects.filter(pk__in=[g["unit_id"] for g in grouped if g["unit_id"]]).values_list("pk", "name")
-    )
+    most letters first (cases with no unit yet last); one look-up of the units' names."""
+    totals: dict[int | None, list[int]] = {}
+    for _channel, unit, received, closed_n in grouped(period, organization):
+        counts = totals.setdefault(unit, [0, 0])
+        counts[0] += received
+        counts[1] += closed_n
+    order = sorted(totals, key=lambda pk: (pk is None, -totals[pk][0], pk or 0))
+    names = dict(Organization.objects.filter(pk__in=[pk for pk in order if pk]).values_list("pk", "name"))
     rows = []
-    for g in grouped:
-        pk = g["unit_id"]
+    for pk in order:
+        received, closed_n = totals[pk]
         if pk is None:
-            rows.append(BreakdownRow.counts("none", gettext("No unit concerned yet"), g["received"], g["closed"]))
+            rows.append(BreakdownRow.counts("none", gettext("No unit concerned yet"), received, closed_n))
             continue
         rows.append(
             BreakdownRow.counts(
                 pk,
                 names.get(pk, ""),
-                g["received"],
-                g["closed"],
+                received,
+                closed_n,
                 organization=pk,
                 query=_workbench_query(period, school=pk),
             )
