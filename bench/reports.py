@@ -1,6 +1,7 @@
-"""Reports' hot paths on a city-sized tree: every dashboard figure of one period for the
-bureau computed cold, one chart served (live and from a snapshot, p95), the nightly
-snapshot of the bureau, and the annual work summary written and issued.
+"""Reports' hot paths on a city-sized tree: every dashboard figure and breakdown of one
+period for the bureau computed cold (each breakdown timed on its own too), one chart
+served (live and from a snapshot, p95), the nightly snapshot of the bureau, and the
+annual work summary written and issued.
 
 The data set: 4,500 schools and 150,000 letters of the year (``BENCH_REPORTS_SCALE``,
 default 1.0, scales both; 0.1 for a quick run). The other modules' tables are present
@@ -110,7 +111,7 @@ def reference(bureau) -> float:
 
 def main() -> None:
     from sunshine.core.actors import SYSTEM
-    from sunshine.core.figures import Period, figures_snapshot
+    from sunshine.core.figures import Period, breakdown_value, breakdowns_registered, figures_snapshot
     from sunshine.reports.mechanisms import sections_for
     from sunshine.reports.summary import summary_issue
 
@@ -125,10 +126,16 @@ def main() -> None:
     sections = sections_for(period=period, organization=bureau)
     cold = time.perf_counter() - t0
     count = sum(len(s.results) for s in sections)
+    split = sum(len(s.breakdowns) for s in sections)
     print(
         f"every dashboard figure, bureau, one year (cold)         {cold * 1000:8.1f} ms"
-        f"  ({count} figures; target < 2000 ms)"
+        f"  ({count} figures and {split} breakdowns; target < 2000 ms)"
     )
+    for breakdown in breakdowns_registered():
+        t0 = time.perf_counter()
+        rows = breakdown_value(breakdown.key, period=period, organization=bureau).rows
+        took = time.perf_counter() - t0
+        print(f"  breakdown {breakdown.key:<36} {took * 1000:8.1f} ms  ({len(rows)} rows)")
 
     def p95(fn, n: int = 30) -> float:
         times = []

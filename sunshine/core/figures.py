@@ -16,6 +16,12 @@ The dashboard, the public statistics, the annual summary, the evaluation indicat
 the API and ``manage.py figures`` read figures only through :func:`figure_value` and
 :func:`figures_all`; no app computes a reported figure anywhere else.
 
+A breakdown is a figure split by a dimension (letters by channel, each school's
+colour, money planned and paid by month), registered the same way with
+:func:`register_breakdown` and read through :func:`breakdown_value` and
+:func:`breakdowns_all`; it is snapshotted with the figures and read "as of" a past
+moment from the snapshots only (:func:`breakdowns_as_of`).
+
 A figure is computed for a :class:`Period` (aware, Asia/Shanghai; start inclusive, end
 exclusive) and an organisation: a bureau stands for everything in its tree, a school
 or department for its own. A rate always carries its numerator and denominator, so it
@@ -41,11 +47,23 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 
 __all__ = [
+    "REST_KEY",
+    "Breakdown",
+    "BreakdownResult",
+    "BreakdownRow",
+    "Chart",
     "Figure",
     "FigureResult",
     "FigureValue",
     "Period",
+    "Series",
     "Unit",
+    "breakdown_get",
+    "breakdown_value",
+    "breakdowns_all",
+    "breakdowns_as_of",
+    "breakdowns_registered",
+    "breakdowns_snapshot",
     "figure_get",
     "figure_value",
     "figure_value_as_of",
@@ -56,6 +74,7 @@ __all__ = [
     "figures_snapshot",
     "figures_snapshot_nightly",
     "pass_shared",
+    "register_breakdown",
     "register_figure",
     "snapshot_moments",
     "within",
@@ -304,6 +323,7 @@ class FigureResult:
 # --- the registry ---------------------------------------------------------------------------------
 
 _FIGURES: dict[str, Figure] = {}
+_BREAKDOWNS: dict[str, Breakdown] = {}  # see "breakdowns" below
 
 
 def register_figure(
@@ -322,7 +342,7 @@ def register_figure(
     definitions of one figure are what this registry exists to prevent)."""
     if "." not in key or key != key.strip():
         raise ImproperlyConfigured(f"a figure key is '<app>.<name>', not {key!r}")
-    if key in _FIGURES:
+    if key in _FIGURES or key in _BREAKDOWNS:
         raise ImproperlyConfigured(f"the figure {key!r} is already registered")
     if unit == Unit.PERCENT and not denominator:
         raise ImproperlyConfigured(f"the rate {key!r} needs its denominator in words")
@@ -438,16 +458,25 @@ def figures_all(*, period: Period, organization: Any, prefix: str = "") -> list[
 
 
 def figures_snapshot(
-    *, period: Period, organization: Any, prefix: str = "", taken_at: datetime | None = None
+    *,
+    period: Period,
+    organization: Any,
+    prefix: str = "",
+    taken_at: datetime | None = None,
+    with_breakdowns: bool = True,
 ) -> list[FigureResult]:
     """Compute every figure (or those under ``prefix``) for ``period`` and
     ``organization`` as at ``taken_at`` (default: the period's ``as_of``), keep them as
-    snapshots and return them. Taking the same moment twice keeps the first."""
+    snapshots and return them; the breakdowns under ``prefix`` are kept with them (see
+    :func:`breakdowns_snapshot`). Taking the same moment twice keeps the first."""
     from sunshine.core.models import FigureSnapshot
 
     moment = taken_at or period.as_of
     measured_at = Period(period.start, period.end, moment)
-    results = figures_all(period=measured_at, organization=organization, prefix=prefix)
+    with figures_pass():
+        results = figures_all(period=measured_at, organization=organization, prefix=prefix)
+        if with_breakdowns:
+            breakdowns_snapshot(period=period, organization=organization, prefix=prefix, taken_at=moment)
     FigureSnapshot.objects.bulk_create(
         [
             FigureSnapshot(
@@ -547,10 +576,393 @@ def figures_snapshot_nightly(*, now: datetime | None = None, organizations: Any 
         if getattr(organization, "kind", "") == "school":
             periods = periods[:1]
         for period in periods:
-            kept += len(figures_snapshot(period=period, organization=organization, taken_at=moment))
+            with figures_pass():
+                kept += len(
+                    figures_snapshot(period=period, organization=organization, taken_at=moment, with_breakdowns=False)
+                )
+                kept += len(breakdowns_snapshot(period=period, organization=organization, taken_at=moment))
     return kept
 
 
+# --- breakdowns -----------------------------------------------------------------------------------
+#
+# A breakdown splits a figure by a dimension: letters received by channel, received and
+# closed by school, each school's colour in the latest evaluation, money planned and
+# paid by month. Its ``compute(period, organization)`` returns rows, each with one
+# FigureValue per named series (one series: a plain split; two: e.g. planned and
+# disbursed), in the order they are shown. Rows past ``top`` are summed into one row
+# ("the other N"), so a city's 4,500 schools are never drawn nor kept one by one.
+# Snapshots keep a breakdown as one FigureSnapshot row (its key, ``value`` holding the
+# rows), so it is read "as of" a past moment with the figures of that moment.
+
+
+class Chart(models.TextChoices):
+    """How the dashboard draws a breakdown."""
+
+    BARS = "bars", pgettext_lazy("chart", "bars")
+    MONTHS = "months", pgettext_lazy("chart", "lines over months")
+    TILES = "tiles", pgettext_lazy("chart", "coloured tiles")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named value of every row (``name`` is code, ``label`` is read)."""
+
+    name: str
+    label: str | Promise
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One row of a breakdown: what it stands for (``key``: a channel code, an
+    organisation's id, ``2026-03``), what a person reads, one value per series; the
+    organisation it stands for (the dashboard drills down to it), its colour (red,
+    amber or green: ``core.clocks.Rag``) and any filters the drill-down page takes."""
+
+    key: str
+    label: str
+    values: tuple[FigureValue, ...]
+    organization: int | None = None
+    colour: str = ""
+    query: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def counts(
+        cls,
+        key: Any,
+        label: Any,
+        *numbers: int,
+        organization: int | None = None,
+        colour: str = "",
+        query: dict[str, str] | None = None,
+    ) -> BreakdownRow:
+        """A row of plain counts or amounts, one per series."""
+        return cls(
+            key=str(key),
+            label=str(label),
+            values=tuple(FigureValue.count(int(n or 0)) for n in numbers),
+            organization=organization,
+            colour=colour,
+            query=dict(query or {}),
+        )
+
+    def stored(self) -> dict[str, Any]:
+        """The row as JSON keeps it (a snapshot, the live cache)."""
+        kept: dict[str, Any] = {
+            "key": self.key,
+            "label": self.label,
+            "values": [[v.value, v.numerator, v.denominator] for v in self.values],
+        }
+        if self.organization is not None:
+            kept["org"] = self.organization
+        if self.colour:
+            kept["colour"] = self.colour
+        if self.query:
+            kept["query"] = self.query
+        return kept
+
+    @classmethod
+    def from_stored(cls, kept: dict[str, Any]) -> BreakdownRow:
+        return cls(
+            key=str(kept["key"]),
+            label=str(kept["label"]),
+            values=tuple(FigureValue(*v) for v in kept["values"]),
+            organization=kept.get("org"),
+            colour=kept.get("colour", ""),
+            query=dict(kept.get("query") or {}),
+        )
+
+
+REST_KEY = "_rest"
+ADDED_UP = frozenset({Unit.CASES, Unit.SCHOOLS, Unit.PERSONS, Unit.YUAN})
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One registered breakdown. ``dimension`` names in words what it is split by
+    ("channel", "school"): the heading of its rows."""
+
+    key: str
+    label: str | Promise
+    unit: Unit
+    dimension: str | Promise
+    compute: Callable[[Period, Any], list[BreakdownRow]]
+    series: tuple[Series, ...]
+    chart: Chart = Chart.BARS
+    top: int = 0
+    order: int = 100
+    drilldown: str = ""
+    public: bool = True
+
+    @property
+    def app(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    def measured(self, period: Period, organization: Any) -> tuple[BreakdownRow, ...]:
+        """``compute``, checked (one value per series) and cut to ``top`` rows."""
+        rows = list(self.compute(period, organization))
+        for row in rows:
+            if len(row.values) != len(self.series):
+                raise ValueError(f"a row of {self.key!r} has {len(row.values)} values for {len(self.series)} series")
+        if self.top and len(rows) > self.top:
+            rest = rows[self.top :]
+            rows = [*rows[: self.top], self._rest(rest)]
+        return tuple(rows)
+
+    def _rest(self, rows: list[BreakdownRow]) -> BreakdownRow:
+        """The rows past ``top``, summed into one."""
+        values: list[FigureValue] = []
+        for i in range(len(self.series)):
+            parts = [r.values[i] for r in rows]
+            numerator = sum((p.numerator or 0) for p in parts)
+            if self.unit == Unit.PERCENT:
+                values.append(FigureValue.rate(int(numerator), int(sum((p.denominator or 0) for p in parts))))
+            elif self.unit in ADDED_UP:
+                total: Number = sum((p.value or 0) for p in parts)
+                values.append(FigureValue(value=total, numerator=total))
+            else:  # scores or days of several rows do not add up
+                values.append(FigureValue(None))
+        label = gettext("The other %(count)s") % {"count": len(rows)}
+        return BreakdownRow(key=REST_KEY, label=label, values=tuple(values))
+
+
+@dataclass(frozen=True)
+class BreakdownResult:
+    """A breakdown computed (or read from a snapshot) for a period and an organisation."""
+
+    breakdown: Breakdown
+    period: Period
+    organization: Any
+    rows: tuple[BreakdownRow, ...]
+    snapshot_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return self.breakdown.key
+
+    @property
+    def label(self) -> str:
+        return str(self.breakdown.label)
+
+    @property
+    def unit(self) -> Unit:
+        return self.breakdown.unit
+
+    @property
+    def dimension(self) -> str:
+        return str(self.breakdown.dimension)
+
+    @property
+    def series(self) -> tuple[Series, ...]:
+        return self.breakdown.series
+
+    def shown(self, number: Number | None) -> Number | None:
+        """A stored number in the unit a person reads (fen → yuan)."""
+        if number is None or self.unit.scale == 1:
+            return number
+        return float(Decimal(number) / self.unit.scale)
+
+    def display(self, value: FigureValue) -> str:
+        """One value with its unit ("12件", "66.7%", "830.00元"); "—" when there is none."""
+        shown = self.shown(value.value)
+        if shown is None:
+            return "—"
+        number = f"{shown:,.{self.unit.places}f}"
+        if self.unit == Unit.PERCENT:
+            return f"{number}%"
+        return gettext("%(number)s %(unit)s") % {"number": number, "unit": self.unit.label}
+
+    def values(self, series: int = 0) -> list[Number | None]:
+        """The shown values of one series, row by row."""
+        return [self.shown(r.values[series].value) for r in self.rows]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "unit": str(self.unit.label),
+            "dimension": self.dimension,
+            "series": [str(s.label) for s in self.series],
+            "rows": [
+                {
+                    "label": r.label,
+                    "values": [self.shown(v.value) for v in r.values],
+                    "numerators": [v.numerator for v in r.values],
+                    "denominators": [v.denominator for v in r.values],
+                    **({"colour": r.colour} if r.colour else {}),
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def register_breakdown(
+    *,
+    key: str,
+    label: str | Promise,
+    unit: Unit,
+    dimension: str | Promise,
+    compute: Callable[[Period, Any], list[BreakdownRow]],
+    series: tuple[Series, ...] | None = None,
+    chart: Chart = Chart.BARS,
+    top: int = 0,
+    order: int = 100,
+    drilldown: str = "",
+    public: bool = True,
+) -> Breakdown:
+    """Register a breakdown once (its key shares the figures' names: no breakdown and
+    figure have one key). ``series`` defaults to one series named ``value`` read as the
+    label; ``top`` (0: no limit) keeps that many rows and sums the rest into one."""
+    if "." not in key or key != key.strip() or not key.split(".", 1)[1]:
+        raise ImproperlyConfigured(f"a breakdown key is '<app>.<name>', not {key!r}")
+    if key in _BREAKDOWNS or key in _FIGURES:
+        raise ImproperlyConfigured(f"the breakdown {key!r} is already registered")
+    if not isinstance(unit, Unit):
+        raise ImproperlyConfigured(f"the breakdown {key!r} needs a Unit")
+    if not isinstance(chart, Chart):
+        raise ImproperlyConfigured(f"the breakdown {key!r} is drawn as one of {Chart.values}")
+    if not str(dimension).strip():
+        raise ImproperlyConfigured(f"the breakdown {key!r} needs its dimension in words")
+    series = series if series is not None else (Series("value", label),)
+    names = [s.name for s in series]
+    if not series or len(set(names)) != len(names) or not all(n.strip() for n in names):
+        raise ImproperlyConfigured(f"the breakdown {key!r} needs one or more series with distinct names")
+    if top < 0:
+        raise ImproperlyConfigured(f"the breakdown {key!r} keeps a positive number of rows (or 0: all)")
+    breakdown = Breakdown(
+        key=key,
+        label=label,
+        unit=unit,
+        dimension=dimension,
+        compute=compute,
+        series=tuple(series),
+        chart=chart,
+        top=top,
+        order=order,
+        drilldown=drilldown,
+        public=public,
+    )
+    _BREAKDOWNS[key] = breakdown
+    return breakdown
+
+
+def breakdowns_registered(prefix: str = "") -> list[Breakdown]:
+    """Registered breakdowns under ``prefix``, in the order their apps registered
+    (INSTALLED_APPS), each app's by ``order``."""
+    apps: dict[str, int] = {}
+    for breakdown in _BREAKDOWNS.values():
+        apps.setdefault(breakdown.app, len(apps))
+    found = [b for key, b in _BREAKDOWNS.items() if key.startswith(prefix)]
+    return sorted(found, key=lambda b: (apps[b.app], b.order, b.key))
+
+
+def breakdown_get(key: str) -> Breakdown:
+    try:
+        return _BREAKDOWNS[key]
+    except KeyError:
+        raise KeyError(f"no breakdown {key!r} is registered") from None
+
+
+def breakdown_value(key: str, *, period: Period, organization: Any) -> BreakdownResult:
+    """The breakdown ``key`` for ``period`` and ``organization`` (a bureau: its tree)."""
+    breakdown = breakdown_get(key)
+    return BreakdownResult(
+        breakdown=breakdown,
+        period=period,
+        organization=organization,
+        rows=breakdown.measured(period, organization),
+    )
+
+
+def breakdowns_all(*, period: Period, organization: Any, prefix: str = "") -> list[BreakdownResult]:
+    """Every registered breakdown (or those under ``prefix``), in one figures pass."""
+    with figures_pass():
+        return [
+            BreakdownResult(
+                breakdown=b, period=period, organization=organization, rows=b.measured(period, organization)
+            )
+            for b in breakdowns_registered(prefix)
+        ]
+
+
+def breakdowns_snapshot(
+    *, period: Period, organization: Any, prefix: str = "", taken_at: datetime | None = None
+) -> list[BreakdownResult]:
+    """Compute every breakdown under ``prefix`` as at ``taken_at`` (default: the
+    period's ``as_of``) and keep it as a snapshot; the same moment twice keeps the first."""
+    from sunshine.core.models import FigureSnapshot
+
+    moment = taken_at or period.as_of
+    measured_at = Period(period.start, period.end, moment)
+    results = breakdowns_all(period=measured_at, organization=organization, prefix=prefix)
+    FigureSnapshot.objects.bulk_create(
+        [
+            FigureSnapshot(
+                key=r.key,
+                organization=organization,
+                period_start=period.start,
+                period_end=period.end,
+                taken_at=moment,
+                value=[row.stored() for row in r.rows],
+            )
+            for r in results
+        ],
+        ignore_conflicts=True,
+    )
+    return [
+        BreakdownResult(
+            breakdown=r.breakdown, period=r.period, organization=organization, rows=r.rows, snapshot_at=moment
+        )
+        for r in results
+    ]
+
+
+def breakdowns_as_of(*, period: Period, organization: Any, as_of: datetime, prefix: str = "") -> list[BreakdownResult]:
+    """The breakdowns under ``prefix`` as the latest snapshot at or before ``as_of``
+    kept them; one with no such snapshot is left out. Nothing is recomputed."""
+    from sunshine.core.models import FigureSnapshot
+
+    wanted = {b.key: b for b in breakdowns_registered(prefix)}
+    if not wanted:
+        return []
+    rows = FigureSnapshot.objects.filter(
+        organization=organization,
+        period_start=period.start,
+        period_end=period.end,
+        taken_at__lte=as_of,
+        key__in=list(wanted),
+    ).order_by("key", "-taken_at")
+    if _distinct_on():
+        rows = rows.distinct("key")
+    latest: dict[str, Any] = {}
+    for found in rows.values("key", "taken_at", "value"):
+        latest.setdefault(found["key"], found)
+    results = []
+    for key, breakdown in wanted.items():
+        row = latest.get(key)
+        if row is None or not isinstance(row["value"], list):
+            continue
+        results.append(
+            BreakdownResult(
+                breakdown=breakdown,
+                period=Period(period.start, period.end, row["taken_at"]),
+                organization=organization,
+                rows=tuple(BreakdownRow.from_stored(kept) for kept in row["value"]),
+                snapshot_at=row["taken_at"],
+            )
+        )
+    return results
+
+
+def _distinct_on() -> bool:
+    """PostgreSQL reads only the latest snapshot of each key (a breakdown's rows are
+    large; older ones are not fetched); elsewhere the first row of each key is kept."""
+    from django.db import connection
+
+    return bool(connection.features.can_distinct_on_fields)
+
+
 def _unregister(key: str) -> None:
-    """Tests only: take a figure a test registered off the registry again."""
+    """Tests only: take a figure or a breakdown a test registered off the registry again."""
     _FIGURES.pop(key, None)
+    _BREAKDOWNS.pop(key, None)

@@ -6,22 +6,49 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
+from sunshine.core.figures import (
+    BreakdownRow,
+    FigureValue,
+    Period,
+    Series,
+    Unit,
+    register_breakdown,
+    register_figure,
+    within,
+)
 from sunshine.decisions import rules
-from sunshine.decisions.models import Consultation, Contract, DecisionItem, Tender, Vote
+from sunshine.decisions.models import Category, Consultation, Contract, DecisionItem, Tender, Vote
 
 
-def items_decided(period: Period, organization: Any) -> FigureValue:
-    """OVS-3: matters decided collectively in a meeting in the period."""
-    rows = DecisionItem.objects.filter(
+def _decided(period: Period, organization: Any) -> Any:
+    return DecisionItem.objects.filter(
         within(organization, "organization"),
         status__in=[DecisionItem.Status.DECIDED, DecisionItem.Status.REJECTED],
         decided_at__gte=period.start,
         decided_at__lt=period.end,
     )
-    return FigureValue.count(rows.count())
+
+
+def items_decided(period: Period, organization: Any) -> FigureValue:
+    """OVS-3: matters decided collectively in a meeting in the period."""
+    return FigureValue.count(_decided(period, organization).count())
+
+
+def items_by_category(period: Period, organization: Any) -> list[BreakdownRow]:
+    """OVS-3: the matters decided in the period by kind (三重一大), adopted and not
+    adopted (one GROUP BY)."""
+    adopted = Q(status=DecisionItem.Status.DECIDED)
+    counted = {
+        category: (a, r)
+        for category, a, r in _decided(period, organization)
+        .values_list("category")
+        .annotate(a=Count("pk", filter=adopted), r=Count("pk", filter=~adopted))
+        .order_by()
+    }
+    return [BreakdownRow.counts(code, label, *counted.get(code, (0, 0))) for code, label in Category.choices]
 
 
 def _consultations(period: Period, organization: Any) -> Any:
@@ -62,6 +89,15 @@ def red_flags(period: Period, organization: Any) -> FigureValue:
 
 def register() -> None:
     """Called once from ``DecisionsConfig.ready()``."""
+    register_breakdown(
+        key="decisions.items_by_category",
+        label=_("Matters decided collectively by kind"),
+        unit=Unit.CASES,
+        dimension=_("Kind of matter"),
+        series=(Series("adopted", _("adopted")), Series("rejected", _("not adopted"))),
+        compute=items_by_category,
+        order=200,
+    )
     register_figure(key="decisions.items_decided", label=_("Matters decided collectively"), unit=Unit.CASES,
                     numerator=_("matters decided in a meeting"), compute=items_decided)  # fmt: skip
     register_figure(key="decisions.consultations", label=_("Drafts put to public comment"), unit=Unit.CASES,

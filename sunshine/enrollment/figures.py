@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
+from sunshine.core.figures import BreakdownRow, FigureValue, Period, Unit, register_breakdown, register_figure, within
 from sunshine.enrollment.models import Application, Disclosure, Lottery, Placement
 
 
@@ -47,7 +48,29 @@ def disclosures_published(period: Period, organization: Any) -> FigureValue:
     return FigureValue.count(rows.count())
 
 
+def applications_by_status(period: Period, organization: Any) -> list[BreakdownRow]:
+    """Applications submitted in the period, by where they stand now (every status,
+    one GROUP BY)."""
+    counted = dict(
+        Application.objects.filter(
+            within(organization, "season__bureau"), submitted_at__gte=period.start, submitted_at__lt=period.end
+        )
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [BreakdownRow.counts(code, label, counted.get(code, 0)) for code, label in Application.Status.choices]
+
+
 def register() -> None:
+    register_breakdown(
+        key="enrollment.applications_by_status",
+        label=_("Enrollment applications by status"),
+        unit=Unit.CASES,
+        dimension=_("Status"),
+        compute=applications_by_status,
+        order=200,
+    )
     register_figure(
         key="enrollment.applications",
         label=_("Enrollment applications"),

@@ -10,7 +10,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
+from sunshine.core.figures import BreakdownRow, FigureValue, Period, Unit, register_breakdown, register_figure, within
 from sunshine.fees.models import Finding, RefundLine, SchoolYearVeto
 
 
@@ -56,8 +56,29 @@ def schools_vetoed(period: Period, organization: Any) -> FigureValue:
     return FigureValue.count(vetoes.values("school").distinct().count())
 
 
+def findings_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
+    """FEE-1: illegal fees confirmed in the period, by school, the most first (one GROUP BY)."""
+    grouped = (
+        _confirmed(period, organization)
+        .values_list("school_id", "school__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "school__name")
+    )
+    return [BreakdownRow.counts(pk, name, n, organization=pk) for pk, name, n in grouped]
+
+
 def register() -> None:
     """Called once from ``FeesConfig.ready()``."""
+    register_breakdown(
+        key="fees.findings_by_school",
+        label=_("Violations confirmed by school"),
+        unit=Unit.CASES,
+        dimension=_("School"),
+        compute=findings_by_school,
+        top=15,
+        order=200,
+        public=False,
+    )
     register_figure(
         key="fees.findings_confirmed",
         label=_("Violations confirmed"),

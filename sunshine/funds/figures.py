@@ -4,15 +4,28 @@ Counted over the allocations whose recipient lies in the organisation's tree; mo
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import F, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
-from sunshine.funds.lag import alert_threshold_pp, lags_at
-from sunshine.funds.models import Allocation, Disbursement
+from sunshine.core.figures import (
+    BreakdownRow,
+    Chart,
+    FigureValue,
+    Period,
+    Series,
+    Unit,
+    register_breakdown,
+    register_figure,
+    within,
+)
+from sunshine.funds.lag import alert_threshold_pp, lags_at, scheduled_fen
+from sunshine.funds.models import FULL_BP, Allocation, Disbursement, Fund, ProgressCertification
 
 
 def _allocations(organization: Any) -> Any:
@@ -47,7 +60,81 @@ def lagging(period: Period, organization: Any) -> FigureValue:
     return FigureValue.count(sum(1 for lag in lags_at(allocations, on) if lag.lagging(threshold)))
 
 
+def month_ends(period: Period) -> list[date]:
+    """The last day of each month of the period, the last one cut at the day the
+    figures are taken (no month after it)."""
+    last = min(period.last_day, period.as_of_day)
+    ends = []
+    day = period.first_day.replace(day=1)
+    while day <= last:
+        end = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        ends.append(min(end, last))
+        day = end + timedelta(days=1)
+    return ends
+
+
+def schedule_by_month(period: Period, organization: Any) -> list[BreakdownRow]:
+    """FND-1 by month: the money the time schedule called for by the end of each month
+    (each fund's schedule share of its allocations in the tree; a project's, its
+    certified progress) against the money disbursed by then (cumulative over the
+    fund's year), in fen. One GROUP BY for the allocations, one for the disbursements
+    by month, one for the project certifications."""
+    ends = month_ends(period)
+    if not ends:
+        return []
+    years = sorted({end.year for end in ends})
+    allocations = Allocation.objects.filter(within(organization, "organization"), fund__year__in=years)
+    totals = dict(allocations.values_list("fund_id").annotate(total=Sum("amount_fen")).order_by())
+    funds = {f.pk: f for f in Fund.objects.filter(pk__in=list(totals)).only("pk", "mode", "year", "curve_bp")}
+    certified = list(
+        ProgressCertification.objects.filter(
+            allocation__in=allocations.filter(fund__mode=Fund.Mode.PROJECT), certified_on__lte=ends[-1]
+        ).values_list(
+            "allocation_id", "allocation__fund__year", "allocation__amount_fen", "certified_on", "progress_bp"
+        )
+    )
+    paid = (
+        Disbursement.objects.filter(
+            within(organization, "allocation__organization"), allocation__fund__year__in=years, paid_on__lte=ends[-1]
+        )
+        .annotate(month=TruncMonth("paid_on"))
+        .values_list("allocation__fund__year", "month")
+        .annotate(total=Sum("amount_fen"))
+        .order_by()
+    )
+    by_month = list(paid)
+    rows = []
+    for end in ends:
+        planned = 0
+        for pk, total in totals.items():
+            fund = funds[pk]
+            if fund.year == end.year and fund.mode != Fund.Mode.PROJECT:
+                planned += scheduled_fen(total_fen=total, mode=fund.mode, year=fund.year, on=end, curve=fund.curve_bp)
+        progress: dict[int, tuple[int, int]] = {}
+        for allocation_id, year, amount, on, bp in certified:
+            if year == end.year and on <= end and (allocation_id not in progress or bp > progress[allocation_id][1]):
+                progress[allocation_id] = (amount, bp)
+        planned += sum(amount * bp // FULL_BP for amount, bp in progress.values())
+        disbursed = sum(total for year, month, total in by_month if year == end.year and month <= end)
+        label = gettext("%(year)s, month %(month)s") % {"year": end.year, "month": end.month}
+        rows.append(BreakdownRow.counts(f"{end:%Y-%m}", label, planned, disbursed))
+    return rows
+
+
 def register() -> None:
+    register_breakdown(
+        key="funds.schedule_by_month",
+        label=_("Time schedule against money disbursed, added up month by month"),
+        unit=Unit.YUAN,
+        dimension=_("Month"),
+        series=(
+            Series("planned", _("Due by the time schedule")),
+            Series("disbursed", _("Disbursed")),
+        ),
+        compute=schedule_by_month,
+        chart=Chart.MONTHS,
+        order=200,
+    )
     register_figure(
         key="funds.disbursed",
         label=_("Funds disbursed"),

@@ -51,6 +51,18 @@ def schedule_bp(*, mode: str, year: int, on: date, curve: Iterable[int] = ()) ->
     return 0  # a project's schedule is its certified progress
 
 
+def scheduled_fen(*, total_fen: int, mode: str, year: int, on: date, curve: Iterable[int] = ()) -> int:
+    """The money the time schedule calls for by the end of ``on`` out of ``total_fen``:
+    the schedule's exact share (months ÷ 12, days ÷ days in the year; a curve's basis
+    points), not rounded to basis points first. A project's is its certified progress."""
+    if mode == Fund.Mode.MONTHLY:
+        return total_fen * completed_months(year, on) // 12
+    if mode == Fund.Mode.DAILY and on.year == year:
+        days = 366 if calendar.isleap(year) else 365
+        return total_fen * on.timetuple().tm_yday // days
+    return total_fen * schedule_bp(mode=mode, year=year, on=on, curve=curve) // FULL_BP
+
+
 def share_bp(part: int, whole: int) -> int:
     if whole <= 0:
         return 0

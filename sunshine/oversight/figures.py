@@ -11,14 +11,28 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
+from sunshine.core.clocks import Rag
+from sunshine.core.figures import (
+    BreakdownRow,
+    Chart,
+    FigureValue,
+    Period,
+    Series,
+    Unit,
+    pass_shared,
+    register_breakdown,
+    register_figure,
+    within,
+)
 from sunshine.oversight.models import (
     Campaign,
     CampaignReturn,
     CircularConfirmation,
+    Evaluation,
     Inspection,
     InspectionFinding,
     RectificationItem,
+    SchoolScore,
     Talk,
     Veto,
 )
@@ -129,7 +143,88 @@ MEASURES: dict[str, Measure] = {
 }
 
 
+# --- the red / amber / green map (OVS-1) ----------------------------------------------------------
+
+
+def latest_evaluations(period: Period, organization: Any) -> list[int]:
+    """OVS-1: the evaluation whose bulletin each bureau covering ``organization`` (in
+    its tree, or above it) issued last, computed before the period ended and the
+    moment the figures are taken; a school's colour stands until the next one."""
+
+    def compute() -> list[int]:
+        above = [int(part) for part in organization.path.strip("/").split("/") if part]
+        found = (
+            Evaluation.objects.filter(
+                Q(indicator_set__bureau__path__startswith=organization.path) | Q(indicator_set__bureau_id__in=above),
+                status=Evaluation.Status.ISSUED,
+                computed_at__lt=min(period.end, period.as_of),
+            )
+            .order_by("indicator_set__bureau_id", "-computed_at", "-pk")
+            .values_list("pk", "indicator_set__bureau_id")
+        )
+        latest: dict[int, int] = {}
+        for pk, bureau_id in found:
+            latest.setdefault(bureau_id, pk)
+        return sorted(latest.values())
+
+    key = ("oversight.latest_evaluations", period.start, period.end, period.as_of, organization.pk)
+    return pass_shared(key, compute)
+
+
+def _scores(period: Period, organization: Any) -> QuerySet[SchoolScore]:
+    return SchoolScore.objects.filter(
+        within(organization, "school"), evaluation_id__in=latest_evaluations(period, organization)
+    )
+
+
+def rag_map(period: Period, organization: Any) -> list[BreakdownRow]:
+    """Each school's colour and score in the latest evaluation, the lowest score first
+    (red, then amber, then green); one query."""
+    rows = (
+        _scores(period, organization)
+        .order_by("score", "school__name")
+        .values_list("school_id", "school__name", "score", "rag")
+    )
+    return [
+        BreakdownRow(
+            key=str(school_id),
+            label=name,
+            values=(FigureValue(value=float(score)),),
+            organization=school_id,
+            colour=rag,
+        )
+        for school_id, name, score, rag in rows
+    ]
+
+
+def rag_counts(period: Period, organization: Any) -> list[BreakdownRow]:
+    """How many schools are red, amber and green in the latest evaluation (one GROUP BY)."""
+    counted = dict(_scores(period, organization).values_list("rag").annotate(n=Count("pk")).order_by())
+    return [BreakdownRow.counts(rag, label, counted.get(rag, 0), colour=rag) for rag, label in reversed(Rag.choices)]
+
+
 def register() -> None:
+    register_breakdown(
+        key="oversight.rag_counts",
+        label=_("Schools by colour in the latest evaluation"),
+        unit=Unit.SCHOOLS,
+        dimension=_("Colour"),
+        series=(Series("schools", _("Schools")),),
+        compute=rag_counts,
+        order=200,
+    )
+    register_breakdown(
+        key="oversight.rag_map",
+        label=_("Red, amber and green map of the schools"),
+        unit=Unit.POINTS,
+        dimension=_("School"),
+        series=(Series("score", _("Score")),),
+        compute=rag_map,
+        chart=Chart.TILES,
+        top=120,
+        order=210,
+        public=False,
+    )
     labels: list[tuple[str, Any, Unit, Any, Any]] = [
         ("oversight.inspections", _("Supervisors' inspections filed"), Unit.CASES, _("inspection reports filed"), ""),
         ("oversight.findings", _("Supervisors' findings"), Unit.CASES, _("findings in filed inspection reports"), ""),

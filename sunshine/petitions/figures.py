@@ -14,9 +14,19 @@ from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import FigureValue, Period, Unit, pass_shared, register_figure
+from sunshine.core.figures import (
+    BreakdownRow,
+    FigureValue,
+    Period,
+    Series,
+    Unit,
+    pass_shared,
+    register_breakdown,
+    register_figure,
+)
 from sunshine.orgs.models import Organization
 from sunshine.petitions import rules
 from sunshine.petitions.models import Petition
@@ -54,7 +64,10 @@ def tree_ids(organization: Any) -> list[int]:
     their own indexed columns against these ids, instead of joining the organisations
     three times and matching each row's path (which neither database can take from an
     index: a school cost as much as the whole bureau)."""
-    return list(Organization.objects.filter(path__startswith=organization.path).values_list("pk", flat=True))
+    key = ("petitions.tree", organization.pk, organization.path)
+    return pass_shared(
+        key, lambda: list(Organization.objects.filter(path__startswith=organization.path).values_list("pk", flat=True))
+    )
 
 
 def cases(period: Period, organization: Any) -> QuerySet[Petition]:
@@ -159,8 +172,100 @@ def sanctions(period: Period, organization: Any) -> FigureValue:
     return FigureValue.count(tally(period, organization)["sanctions"])
 
 
+# --- breakdowns ------------------------------------------------------------------------------------
+
+
+def _workbench_query(period: Period, **filters: Any) -> dict[str, str]:
+    """The workbench's filters for the cases of a row: every queue, received in the period."""
+    return {
+        "queue": "all",
+        "received_from": period.first_day.isoformat(),
+        "received_to": period.last_day.isoformat(),
+        **{k: str(v) for k, v in filters.items()},
+    }
+
+
+def grouped(period: Period, organization: Any) -> list[tuple[str, int | None, int, int]]:
+    """(channel, unit concerned — else the handling unit, received, closed) for the
+    period's cases in one GROUP BY, shared by the breakdowns of one pass."""
+
+    def compute() -> list[tuple[str, int | None, int, int]]:
+        unit = Coalesce("subject_organization_id", "assigned_to_id")
+        rows = (
+            cases(period, organization)
+            .values_list("channel", unit)
+            .annotate(received=Count("pk"), closed=Count("pk", filter=CLOSED))
+            .order_by()
+        )
+        return list(rows)  # type: ignore[arg-type]
+
+    key = ("petitions.grouped", period.start, period.end, period.as_of, organization.pk, organization.path)
+    return pass_shared(key, compute)
+
+
+def by_channel(period: Period, organization: Any) -> list[BreakdownRow]:
+    """Cases received in the period, by the channel they came in by (every channel,
+    none left out for having no case)."""
+    counted: dict[str, int] = {}
+    for channel, _unit, received, _closed in grouped(period, organization):
+        counted[channel] = counted.get(channel, 0) + received
+    return [
+        BreakdownRow.counts(code, label, counted.get(code, 0), query=_workbench_query(period, channel=code))
+        for code, label in Petition.Channel.choices
+    ]
+
+
+def by_unit(period: Period, organization: Any) -> list[BreakdownRow]:
+    """Cases received and closed, by the unit concerned (else the handling unit), the
+    most letters first (cases with no unit yet last); one look-up of the units' names."""
+    totals: dict[int | None, list[int]] = {}
+    for _channel, unit, received, closed_n in grouped(period, organization):
+        counts = totals.setdefault(unit, [0, 0])
+        counts[0] += received
+        counts[1] += closed_n
+    order = sorted(totals, key=lambda pk: (pk is None, -totals[pk][0], pk or 0))
+    names = dict(Organization.objects.filter(pk__in=[pk for pk in order if pk]).values_list("pk", "name"))
+    rows = []
+    for pk in order:
+        received, closed_n = totals[pk]
+        if pk is None:
+            rows.append(BreakdownRow.counts("none", gettext("No unit concerned yet"), received, closed_n))
+            continue
+        rows.append(
+            BreakdownRow.counts(
+                pk,
+                names.get(pk, ""),
+                received,
+                closed_n,
+                organization=pk,
+                query=_workbench_query(period, school=pk),
+            )
+        )
+    return rows
+
+
 def register() -> None:
     """Called once from ``PetitionsConfig.ready()``."""
+    register_breakdown(
+        key="petitions.by_channel",
+        label=_("Letters received by channel"),
+        unit=Unit.CASES,
+        dimension=_("Channel"),
+        series=(Series("received", _("Letters received")),),
+        compute=by_channel,
+        order=200,
+    )
+    register_breakdown(
+        key="petitions.by_unit",
+        label=_("Letters received and closed by school or unit"),
+        unit=Unit.CASES,
+        dimension=_("School or unit concerned"),
+        series=(Series("received", _("Letters received")), Series("closed", _("Cases closed"))),
+        compute=by_unit,
+        top=15,
+        order=210,
+        public=False,
+    )
     answered_words = _("accepted cases concluded with a written reply")
     register_figure(
         key="petitions.received",

@@ -10,8 +10,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from sunshine.core.clocks import Rag
 from sunshine.core.exports import safe_csv_row, safe_row
-from sunshine.core.figures import FigureResult
+from sunshine.core.figures import BreakdownResult, FigureResult, Unit
 
 
 def _header() -> list[str]:
@@ -22,13 +23,58 @@ def _row(r: FigureResult) -> list[object]:
     return [r.label, r.value, str(r.unit.label), r.numerator, r.denominator, r.definition]
 
 
-def figures_xlsx(results: Iterable[FigureResult], *, title: str) -> bytes:
+def figures_xlsx(results: Iterable[FigureResult], *, title: str, breakdowns: Iterable[BreakdownResult] = ()) -> bytes:
+    """The figures on the first sheet, each breakdown on a sheet of its own."""
     book = Workbook()
     sheet: Any = book.active
-    sheet.title = title[:31] or "Sheet"
+    sheet.title = _sheet_title(title)
     sheet.append(safe_row(sheet, _header()))
     for r in results:
         sheet.append(safe_row(sheet, _row(r)))
+    for breakdown in breakdowns:
+        breakdown_sheet(book, breakdown)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    for bad in "[]:*?/\\":
+        title = title.replace(bad, " ")
+    return title[:31] or "Sheet"
+
+
+def breakdown_sheet(book: Any, result: BreakdownResult) -> Any:
+    """A sheet of one breakdown: a row per item with a value per series (numbers as
+    numbers, money in yuan), the parts of a rate, the colour in words."""
+    sheet = book.create_sheet(_sheet_title(result.label))
+    rate = result.unit == Unit.PERCENT
+    coloured = any(r.colour for r in result.rows)
+    header = [result.dimension]
+    for series in result.series:
+        header.append(_("%(series)s (%(unit)s)") % {"series": series.label, "unit": result.unit.label})
+        if rate:
+            header += [_("Numerator"), _("Denominator")]
+    if coloured:
+        header.append(_("Colour"))
+    sheet.append(safe_row(sheet, header))
+    for row in result.rows:
+        cells: list[object] = [row.label]
+        for value in row.values:
+            cells.append(result.shown(value.value))
+            if rate:
+                cells += [value.numerator, value.denominator]
+        if coloured:
+            cells.append(str(Rag(row.colour).label) if row.colour in Rag.values else "")
+        sheet.append(safe_row(sheet, cells))
+    return sheet
+
+
+def breakdown_xlsx(result: BreakdownResult) -> bytes:
+    book = Workbook()
+    first: Any = book.active
+    book.remove(first)
+    breakdown_sheet(book, result)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -7,12 +7,23 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.figures import SHANGHAI, Period
 from sunshine.reports.summary import SECTIONS
 
 YEARS = (2000, 2100)
+
+
+def _numbered_now(words: str, n: int) -> str:
+    return gettext(words) % {"n": n}
+
+
+# "Quarter 3" translated when the page is drawn, not when this module is imported (in
+# whatever language was active then).
+_numbered = lazy(_numbered_now, str)
 
 
 class PeriodForm(forms.Form):
@@ -25,14 +36,17 @@ class PeriodForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("Whole year")), *[(q, _("Quarter %(n)s") % {"n": q}) for q in range(1, 5)]],
+        choices=[("", _("Whole year")), *[(q, _numbered(gettext_noop("Quarter %(n)s"), q)) for q in range(1, 5)]],
     )
     month = forms.TypedChoiceField(
         label=_("Month"),
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("Whole year or quarter")), *[(m, _("Month %(n)s") % {"n": m}) for m in range(1, 13)]],
+        choices=[
+            ("", _("Whole year or quarter")),
+            *[(m, _numbered(gettext_noop("Month %(n)s"), m)) for m in range(1, 13)],
+        ],
     )
     as_of = forms.DateField(
         label=_("As of"),

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/figures", public.StatisticsApiView.as_view(), name="api-figures"),
     path("staff/", staff.DashboardView.as_view(), name="dashboard"),
     path("staff/chart/<slug:prefix>/", staff.ChartDataView.as_view(), name="chart"),
+    path("staff/breakdown/<str:key>/", staff.BreakdownDataView.as_view(), name="breakdown"),
     path("staff/summary/", staff.SummaryView.as_view(), name="summary"),
 ]

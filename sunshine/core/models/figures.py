@@ -3,7 +3,11 @@ and an organisation at a moment. The nightly job takes them, an issued document 
 them when it freezes its figures, so a chart or a document can be shown again "as of"
 a past date and reproduces exactly what it showed then.
 
-Written only through ``sunshine.core.figures.figures_snapshot``."""
+A breakdown (a figure split by a dimension) is kept the same way under its own key,
+``value`` holding its rows; ``numerator`` and ``denominator`` stay empty.
+
+Written only through ``sunshine.core.figures.figures_snapshot`` and
+``breakdowns_snapshot``."""
 
 from __future__ import annotations
 

@@ -16,7 +16,15 @@ from django.utils.translation import override
 from openpyxl import load_workbook
 
 from sunshine.core import figures as registry
-from sunshine.core.figures import FigureValue, Period, Unit, figure_value, figures_registered, register_figure
+from sunshine.core.figures import (
+    FigureValue,
+    Period,
+    Unit,
+    breakdowns_registered,
+    figure_value,
+    figures_registered,
+    register_figure,
+)
 from sunshine.orgs.models import Organization
 from sunshine.orgs.tests.factories import BureauFactory, DepartmentFactory, SchoolFactory
 
@@ -166,6 +174,9 @@ def test_command_json():
     }
     assert rows["petitions.received"]["value"] == 0
     assert rows["petitions.closure_rate"]["value"] is None
+    splits = {b["key"]: b for b in document["breakdowns"]}
+    assert set(splits) == {b.key for b in breakdowns_registered()}
+    assert {r["label"]: r["values"] for r in splits["petitions.by_channel"]["rows"]}["web form"] == [0]
     out = StringIO()
     call_command("figures", "--year", "2026", "--quarter", "3", "--org", "FIG-S1", "--prefix", "testing.", stdout=out)
     document = json.loads(out.getvalue())
@@ -200,6 +211,10 @@ def test_command_xlsx_opens_with_the_values(tmp_path):
     assert rows["testing.schools_share"][3:6] == (50.0, 2, 4)
     assert rows["testing.money"][2:4] == ("元", 1234.56)
     assert len(rows) == len(figures_registered())
+    book = load_workbook(target)
+    assert len(book.sheetnames) == 1 + len(breakdowns_registered())
+    channels = book["petitions by_channel"]
+    assert channels["A1"].value == "petitions.by_channel" and channels["B3"].value == 0
 
 
 @pytest.mark.django_db

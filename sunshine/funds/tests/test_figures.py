@@ -32,3 +32,43 @@ def test_values(world):
     assert (rate.numerator, rate.denominator) == (1, 3)
     lagging = figure_value("funds.lagging_allocations", period=period, organization=bureau).measured
     assert lagging.value == 1  # school A: 16.7 % against 83.3 %
+
+
+def test_schedule_against_disbursed_by_month(world):
+    """FND-1 by month: the money the time schedule called for by each month's end (a
+    project: its certified progress) against the money disbursed by then, added up."""
+    from sunshine.core.figures import breakdown_value
+    from sunshine.funds.tests.conftest import evidence
+
+    services.disbursement_record(
+        actor=world.finance, allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=2_000_000, voucher="A1"
+    )
+    services.disbursement_record(
+        actor=world.finance, allocation=world.b, paid_on=date(2026, 3, 1), amount_fen=10_000_000, voucher="B1"
+    )
+    services.progress_certify(
+        actor=world.certifier,
+        allocation=world.project,
+        progress_bp=3_000,
+        certified_on=date(2026, 2, 10),
+        evidence=evidence(),
+    )
+    period = Period.quarter(2026, 1, as_of=datetime(2026, 11, 10, 12, tzinfo=SHANGHAI))
+    bureau = breakdown_value("funds.schedule_by_month", period=period, organization=world.d.bureau)
+    assert [r.key for r in bureau.rows] == ["2026-01", "2026-02", "2026-03"]
+    planned = [r.values[0].value for r in bureau.rows]
+    disbursed = [r.values[1].value for r in bureau.rows]
+    assert planned == [2_000_000, 4_000_000 + 30_000_000, 6_000_000 + 30_000_000]
+    assert disbursed == [2_000_000, 2_000_000, 12_000_000]
+    assert bureau.values(1) == [20_000.0, 20_000.0, 120_000.0]  # shown in yuan
+    school = breakdown_value("funds.schedule_by_month", period=period, organization=world.d.other_school)
+    assert [(r.values[0].value, r.values[1].value) for r in school.rows] == [
+        (1_000_000, 0),
+        (2_000_000, 0),
+        (3_000_000, 10_000_000),
+    ]
+    # Taken on 15 March: no month after it, March's schedule as of that day (two months done).
+    early = Period.year(2026, as_of=datetime(2026, 3, 15, 12, tzinfo=SHANGHAI))
+    cut = breakdown_value("funds.schedule_by_month", period=early, organization=world.d.bureau)
+    assert [r.key for r in cut.rows] == ["2026-01", "2026-02", "2026-03"]
+    assert cut.rows[-1].values[0].value == 4_000_000 + 30_000_000

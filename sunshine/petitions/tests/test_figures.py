@@ -213,3 +213,35 @@ def test_home_page_shows_this_years_live_figures(client):
     body = client.get(reverse("core:home")).content.decode()
     live = petition_public_summary()
     assert f"<dd>{live['received']}</dd>" in body and f"<dd>{live['answered']}</dd>" in body
+
+
+def test_breakdowns_by_channel_and_by_unit_match_the_hand_count():
+    """PET-10 split: the cases received by channel (every channel listed), and received
+    and closed by the unit concerned, the most letters first, each unit linking to the
+    workbench filtered by it."""
+    from sunshine.core.figures import breakdown_value
+
+    w = make_world()
+    rows = build(w)
+    channels = breakdown_value("petitions.by_channel", period=YEAR, organization=w.bureau)
+    counted = {r.key: r.values[0].value for r in channels.rows}
+    assert set(counted) == set(Petition.Channel.values)
+    for code in Petition.Channel.values:
+        assert counted[code] == sum(1 for r in rows if r.channel == code)
+    assert channels.rows[0].query["channel"] == channels.rows[0].key and channels.rows[0].query["queue"] == "all"
+
+    units = breakdown_value("petitions.by_unit", period=YEAR, organization=w.bureau)
+    got = {r.key: (r.values[0].value, r.values[1].value) for r in units.rows}
+    for unit in (w.school, w.school2, w.basic):
+        mine = [r for r in rows if r.subject_organization == unit]
+        closed = [r for r in mine if r.accepted_at and r.answered_at]
+        assert got[str(unit.pk)] == (len(mine), len(closed))
+    assert got["none"][0] == sum(1 for r in rows if r.subject_organization is None)
+    assert units.rows[-1].key == "none"  # the cases with no unit yet come last
+    received = [r.values[0].value for r in units.rows[:-1]]
+    assert received == sorted(received, reverse=True)
+    school_row = next(r for r in units.rows if r.key == str(w.school.pk))
+    assert school_row.organization == w.school.pk and school_row.query["school"] == str(w.school.pk)
+    # A school stands for itself: one row, its own.
+    own = breakdown_value("petitions.by_unit", period=YEAR, organization=w.school)
+    assert [r.key for r in own.rows] == [str(w.school.pk)]

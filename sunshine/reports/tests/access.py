@@ -42,6 +42,19 @@ ACCESS = [
         query=lambda d: f"org={d.bureau.pk}&format=xlsx",
         label="xlsx",
     ),
+    Rule(
+        "reports:breakdown",
+        DASHBOARD,
+        kwargs={"key": "petitions.by_channel"},
+        query=lambda d: f"org={d.school.pk}&year=2026",
+    ),
+    Rule(
+        "reports:breakdown",
+        LEADERS,
+        kwargs={"key": "oversight.rag_map"},
+        query=lambda d: f"org={d.bureau.pk}&format=xlsx",
+        label="xlsx",
+    ),
     Rule("reports:summary", WRITERS),
     Rule(
         "reports:summary",

@@ -46,11 +46,27 @@ def test_the_leader_sees_every_chart_drawn_with_its_drilldown(live_server: Any, 
         page.wait_for_url("**/workbench/")
         page.goto(f"{base}/reports/staff/?year=2026")
         charts = page.locator("[data-chart]")
-        assert charts.count() >= 4
-        for i in range(charts.count()):
-            assert charts.nth(i).locator("canvas").count() == 1  # drawn by ECharts
+        # Every chart of the JSON block has its box: each section's figures and each breakdown
+        # (by channel, by school, by colour, the funds' months...) drawn by ECharts.
+        listed = page.evaluate("JSON.parse(document.getElementById('report-charts').textContent).map(c => c.id)")
+        assert charts.count() == len(listed) >= 12
+        assert {"petitions-by-channel", "funds-schedule-by-month", "oversight-rag-counts"} <= set(listed)
+
+        def every_chart_drawn() -> None:
+            for i in range(charts.count()):
+                assert charts.nth(i).locator("canvas").count() == 1, listed[i]  # drawn by ECharts
+
+        every_chart_drawn()
+        # Each breakdown has its table beside the chart (the map of schools: tiles or its table).
+        assert page.locator("table.breakdown-table").count() == page.locator(".breakdown").count() >= 8
         assert not errors, errors  # the CSP let the chart script run, nothing refused
         page.screenshot(path="/tmp/sunshine-reports-dashboard.png", full_page=True)  # noqa: S108
+        # High contrast, switched on the page: every chart is drawn again, white and yellow on black.
+        page.locator("button[data-display-toggle][value=contrast]").first.click()
+        page.wait_for_function("document.documentElement.classList.contains('contrast-high')")
+        every_chart_drawn()
+        assert not errors, errors
+        page.locator("button[data-display-toggle][value=contrast]").first.click()
         page.locator(".report-links a", has_text="查看明细").first.click()
         page.wait_for_load_state()
         assert "/petitions/" in page.url and "org=" in page.url

@@ -270,3 +270,104 @@ def test_the_nightly_snapshot_is_registered():
 
     assert "figures-snapshot" in PERIODIC_JOBS and job_label("figures-snapshot")
     assert timezone.now() - timedelta(0) <= timezone.now()
+
+
+SPLIT = {"rows": 2}
+
+
+@pytest.fixture
+def split(counter, district):
+    """Two breakdowns of the pretend mechanism: schools as coloured tiles (linking to
+    nothing: the pretend module has no page) and a count by item the test changes."""
+    from sunshine.core.figures import BreakdownRow, Chart, register_breakdown
+
+    SPLIT["rows"] = 2
+    register_breakdown(
+        key="zzcheck.tiles",
+        label="各校颜色",
+        unit=Unit.POINTS,
+        dimension="学校",
+        chart=Chart.TILES,
+        compute=lambda period, organization: [
+            BreakdownRow(
+                key="1", label="红旗小学", values=(FigureValue(55.0),), organization=district.school.pk, colour="red"
+            ),
+            BreakdownRow(key="2", label="绿洲中学", values=(FigureValue(95.0),), colour="green"),
+        ],
+    )  # fmt: skip
+    register_breakdown(
+        key="zzcheck.items",
+        label="核查分项",
+        unit=Unit.CASES,
+        dimension="分项",
+        compute=lambda period, organization: [
+            BreakdownRow.counts(f"i{n}", f"分项{n}", n * 10) for n in range(1, SPLIT["rows"] + 1)
+        ],
+    )
+    yield
+    registry._unregister("zzcheck.tiles")
+    registry._unregister("zzcheck.items")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_every_breakdown_with_its_table_and_download(district, split):
+    from sunshine.core.figures import breakdowns_registered
+
+    client = district.client(Role.LEADER)
+    response = client.get(reverse("reports:dashboard"), {"org": district.bureau.pk, "year": 2026})
+    page = response.content.decode()
+    for breakdown in breakdowns_registered():
+        assert f"{breakdown.label}：图表数据</caption>" in page, breakdown.key
+        assert reverse("reports:breakdown", args=[breakdown.key]) in page
+    assert '<th scope="col">申请渠道</th>' in page  # the dimension heads the rows
+    charts = json.loads(re.search(r'id="report-charts" type="application/json">(.*?)</script>', page).group(1))
+    kinds = {c["id"]: c.get("kind") for c in charts}
+    assert kinds["petitions-by-channel"] == "bars" and kinds["funds-schedule-by-month"] == "months"
+    assert "zzcheck-tiles" not in kinds  # tiles are drawn by the page itself, with their words
+    assert 'data-chart="petitions-by-channel"' in page and 'data-tiles="zzcheck-tiles"' in page
+    tiles = page[page.index('data-tiles="zzcheck-tiles"') :]
+    assert re.search(r'rag-tile rag-red">\s*<a href', tiles) is None  # the pretend module has no page
+    assert "红 · 55.0分" in tiles and "绿 · 95.0分" in tiles  # the colour in words, never colour alone
+    # A channel row links to the letters' workbench filtered by the channel.
+    assert re.search(r'href="/petitions/staff/\?[^"]*channel=web', page)
+
+    # Excel: the breakdown's rows, numbers as numbers; the section's workbook holds each breakdown too.
+    xlsx = client.get(
+        reverse("reports:breakdown", args=["petitions.by_channel"]),
+        {"org": district.bureau.pk, "year": 2026, "format": "xlsx"},
+    )
+    assert xlsx.status_code == 200
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
+    data = client.get(reverse("reports:breakdown", args=["petitions.by_channel"]), {"org": district.bureau.pk}).json()
+    assert rows[0] == ("申请渠道", "收到来信（件）")
+    assert [r[0] for r in rows[1:]] == data["labels"] and all(isinstance(r[1], int) for r in rows[1:])
+    tiles_xlsx = client.get(
+        reverse("reports:breakdown", args=["zzcheck.tiles"]), {"org": district.bureau.pk, "format": "xlsx"}
+    )
+    assert list(load_workbook(io.BytesIO(tiles_xlsx.content)).active.iter_rows(values_only=True)) == [
+        ("学校", "各校颜色（分）", "颜色"),
+        ("红旗小学", 55.0, "红"),
+        ("绿洲中学", 95.0, "绿"),
+    ]
+    section = client.get(
+        reverse("reports:chart", args=["zzcheck"]), {"org": district.bureau.pk, "year": 2026, "format": "xlsx"}
+    )
+    assert load_workbook(io.BytesIO(section.content)).sheetnames[1:] == ["核查分项", "各校颜色"]  # by order, then key
+    assert client.get(reverse("reports:breakdown", args=["nosuch.key"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_breakdown_as_of_a_past_day_is_the_snapshot(district, split):
+    period = Period.year(2026)
+    day = datetime(2026, 6, 1, 23, 0, tzinfo=SH)
+    figures_snapshot(period=period, organization=district.bureau, prefix="zzcheck.", taken_at=day)
+    SPLIT["rows"] = 3
+    client = district.client(Role.LEADER)
+    url = reverse("reports:breakdown", args=["zzcheck.items"])
+    now = client.get(url, {"org": district.bureau.pk, "year": 2026}).json()
+    then = client.get(url, {"org": district.bureau.pk, "year": 2026, "as_of": "2026-06-01"}).json()
+    assert now["labels"] == ["分项1", "分项2", "分项3"] and now["values"] == [[10, 20, 30]]
+    assert then["labels"] == ["分项1", "分项2"] and then["values"] == [[10, 20]]
+    page = client.get(reverse("reports:dashboard"), {"org": district.bureau.pk, "year": 2026, "as_of": "2026-06-01"})
+    assert "分项2" in page.content.decode() and "分项3" not in page.content.decode()
+    assert client.get(url, {"org": district.bureau.pk, "year": 2026, "as_of": "2026-05-31"}).status_code == 404

@@ -19,7 +19,7 @@ from sunshine.core.downloads import XLSX_TYPE, attachment_response
 from sunshine.core.figures import SHANGHAI
 from sunshine.core.issued import documents_issued
 from sunshine.reports import access
-from sunshine.reports.exports import figures_xlsx
+from sunshine.reports.exports import breakdown_xlsx, figures_xlsx
 from sunshine.reports.forms import NarrativeForm, period_form
 from sunshine.reports.mechanisms import sections_for
 from sunshine.reports.summary import (
@@ -53,6 +53,7 @@ class DashboardView(DashboardMixin, View):
         form, period, as_of = period_form(request.GET)
         sections = sections_for(period=period, organization=organization, as_of=as_of, user=self.request.user)
         charts = [s.chart() for s in sections]
+        charts += [b.chart() for s in sections for b in s.breakdowns if b.kind != "tiles" and b.lines]
         query = request.GET.copy()
         query["org"] = str(organization.pk)
         return render(
@@ -83,7 +84,7 @@ class ChartDataView(DashboardMixin, View):
             raise Http404
         section = sections[0]
         if request.GET.get("format") == "xlsx":
-            data = figures_xlsx(section.results, title=section.name)
+            data = figures_xlsx(section.results, title=section.name, breakdowns=[b.result for b in section.breakdowns])
             name = f"{organization.name}{period}{section.name}.xlsx"
             return attachment_response(data, filename=name, content_type=XLSX_TYPE)
         return JsonResponse(
@@ -92,6 +93,34 @@ class ChartDataView(DashboardMixin, View):
                 "organization": organization.name,
                 "period": str(period),
                 "figures": [r.as_dict() for r in section.results],
+                "breakdowns": [b.result.as_dict() for b in section.breakdowns],
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+
+
+class BreakdownDataView(DashboardMixin, View):
+    """One breakdown's rows: ``?format=xlsx`` downloads them, otherwise JSON; live or
+    ``as_of`` a past day (from the snapshots only)."""
+
+    def get(self, request: HttpRequest, key: str) -> HttpResponse:
+        organization = self.organization()
+        _form, period, as_of = period_form(request.GET)
+        prefix = key.split(".", 1)[0]
+        sections = sections_for(period=period, organization=organization, as_of=as_of, only=prefix, user=request.user)
+        found = [b for s in sections for b in s.breakdowns if b.key == key]
+        if not found:
+            raise Http404
+        view = found[0]
+        if request.GET.get("format") == "xlsx":
+            name = f"{organization.name}{period}{view.result.label}.xlsx"
+            return attachment_response(breakdown_xlsx(view.result), filename=name, content_type=XLSX_TYPE)
+        return JsonResponse(
+            {
+                **view.chart(),
+                "organization": organization.name,
+                "period": str(period),
+                "breakdown": view.result.as_dict(),
             },
             json_dumps_params={"ensure_ascii": False},
         )

@@ -2,7 +2,8 @@
 
 Every registered figure with its value, numerator, denominator and definition, for a
 year (or one quarter or month of it) and an organisation (default: the site's bureau;
-a bureau stands for its whole tree). JSON goes to standard output unless ``--out`` is
+a bureau stands for its whole tree), then every breakdown with its rows (in JSON under
+"breakdowns"; in a workbook, a sheet each after the figures). JSON goes to standard output unless ``--out`` is
 given; a workbook needs ``--out``.
 """
 
@@ -21,12 +22,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from sunshine.core.exports import safe_row
-from sunshine.core.figures import FigureResult, Period, Unit, figures_all
+from sunshine.core.figures import BreakdownResult, FigureResult, Period, Unit, breakdowns_all, figures_all
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
 
 
-def figures_json(rows: list[FigureResult], *, period: Period, organization: Organization) -> str:
+def figures_json(
+    rows: list[FigureResult],
+    *,
+    period: Period,
+    organization: Organization,
+    breakdowns: list[BreakdownResult] | None = None,
+) -> str:
     document = {
         "organization": {"code": organization.code, "name": organization.name},
         "period": {
@@ -35,12 +42,20 @@ def figures_json(rows: list[FigureResult], *, period: Period, organization: Orga
             "as_of": timezone.localtime(period.as_of).isoformat(timespec="seconds"),
         },
         "figures": [row.as_dict() for row in rows],
+        "breakdowns": [b.as_dict() for b in breakdowns or []],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def figures_xlsx(rows: list[FigureResult], *, period: Period, organization: Organization) -> bytes:
-    """One sheet: a title line, the headers, one row per figure (numbers as numbers)."""
+def figures_xlsx(
+    rows: list[FigureResult],
+    *,
+    period: Period,
+    organization: Organization,
+    breakdowns: list[BreakdownResult] | None = None,
+) -> bytes:
+    """The first sheet: a title line, the headers, one row per figure (numbers as
+    numbers); then a sheet per breakdown: its key, then a row per item."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
@@ -67,6 +82,12 @@ def figures_xlsx(rows: list[FigureResult], *, period: Period, organization: Orga
     for cell in sheet["G"][2:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
+    for breakdown in breakdowns or []:
+        split = workbook.create_sheet(breakdown.key.replace(".", " ")[:31])
+        split.append(safe_row(split, [breakdown.key, breakdown.label]))
+        split.append(safe_row(split, [breakdown.dimension, *[str(s.label) for s in breakdown.series]]))
+        for item in breakdown.rows:
+            split.append(safe_row(split, [item.label, *[breakdown.shown(v.value) for v in item.values]]))
     workbook.properties.title = sheet["A1"].value
     buffer = BytesIO()
     workbook.save(buffer)
@@ -100,15 +121,18 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         rows = figures_all(period=period, organization=organization, prefix=options["prefix"])
+        breakdowns = breakdowns_all(period=period, organization=organization, prefix=options["prefix"])
         if options["format"] == "xlsx":
             if not options["out"]:
                 raise CommandError(_("A workbook needs a file to go to: add --out FILE.xlsx."))
-            Path(options["out"]).write_bytes(figures_xlsx(rows, period=period, organization=organization))
+            Path(options["out"]).write_bytes(
+                figures_xlsx(rows, period=period, organization=organization, breakdowns=breakdowns)
+            )
             self.stdout.write(
                 _("%(count)s figures written to %(file)s.") % {"count": len(rows), "file": options["out"]}
             )
             return
-        text = figures_json(rows, period=period, organization=organization)
+        text = figures_json(rows, period=period, organization=organization, breakdowns=breakdowns)
         if options["out"]:
             Path(options["out"]).write_text(text + "\n", encoding="utf-8")
         else:
