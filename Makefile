@@ -25,15 +25,20 @@ browser-deps:
 	  || echo "warning: could not install chromium/fonts-noto-cjk"; fi
 
 # The catalogue and the static files are made while the database is migrated and the
-# demo built (they touch no table); the logins are printed last, once the server answers.
-DEMO_LOGINS := $(or $(SUNSHINE_DATA_DIR),var)/demo-logins.txt
+# demo built (they touch no table). The runner starts at once: its web server loads the
+# application once the assets are made and listens once the demo is built; the logins
+# are printed last, once the server answers (the services' log goes to demo.log).
+DEMO_DATA := $(or $(SUNSHINE_DATA_DIR),var)
+DEMO_LOGINS := $(DEMO_DATA)/demo-logins.txt
 demo: venv
-	@mkdir -p $(dir $(DEMO_LOGINS))
-	@{ $(MANAGE) compilemessages --ignore=.venv >/dev/null && $(MANAGE) collectstatic --noinput >/dev/null; } & \
-	  assets=$$!; \
+	@mkdir -p $(DEMO_DATA) && rm -f $(DEMO_DATA)/demo-assets-ready $(DEMO_DATA)/demo-built
+	@$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS) --log $(DEMO_DATA)/demo.log \
+	    --assets-ready $(DEMO_DATA)/demo-assets-ready --after $(DEMO_DATA)/demo-built & runner=$$!; \
+	  { $(MANAGE) compilemessages --ignore=.venv >/dev/null && $(MANAGE) collectstatic --noinput >/dev/null \
+	    && touch $(DEMO_DATA)/demo-assets-ready; } & assets=$$!; \
 	  $(MANAGE) migrate --noinput && $(MANAGE) demo_district --logins-file $(DEMO_LOGINS); built=$$?; \
-	  wait $$assets && exit $$built
-	$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS)
+	  if wait $$assets && [ $$built -eq 0 ]; then touch $(DEMO_DATA)/demo-built; else kill $$runner; wait $$runner; exit 1; fi; \
+	  wait $$runner
 
 # The production-like stack on this machine (docs/operations.md, "A city"): nginx, three
 # app servers, two workers, two schedulers, PostgreSQL at 127.0.0.1:5432. Not part of `make test`.
