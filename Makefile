@@ -36,7 +36,7 @@ demo: venv
 	    --assets-ready $(DEMO_DATA)/demo-assets-ready --after $(DEMO_DATA)/demo-built & runner=$$!; \
 	  { $(MANAGE) compilemessages --ignore=.venv >/dev/null && $(MANAGE) collectstatic --noinput >/dev/null \
 	    && touch $(DEMO_DATA)/demo-assets-ready; } & assets=$$!; \
-	  $(MANAGE) migrate --noinput && $(MANAGE) demo_district --logins-file $(DEMO_LOGINS); built=$$?; \
+	  $(MANAGE) migrate --noinput --skip-checks && $(MANAGE) demo_district --skip-checks --logins-file $(DEMO_LOGINS); built=$$?; \
 	  if wait $$assets && [ $$built -eq 0 ]; then touch $(DEMO_DATA)/demo-built; else kill $$runner; wait $$runner; exit 1; fi; \
 	  wait $$runner
 

@@ -174,6 +174,8 @@ def run_limited(
             return fn(*args)
         except _SheetError as exc:
             raise _refusal(exc.code, exc.params) from exc
+        except Exception as exc:  # as the child reports a damaged file
+            raise WorkerFailed("crashed", f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     payload = pickle.dumps(list(sys.path)) + pickle.dumps((preload, fn, args, memory_bytes))
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and program
         [sys.executable, "-c", _CHILD_BOOTSTRAP],

@@ -203,6 +203,10 @@ def serve(host: str, port: int, *, threads: int, assets_ready: str = "", after: 
 
     application = get_wsgi_application()
     get_resolver().url_patterns  # noqa: B018 - imports every view now, not on the first request
+    if after:  # make demo skips the system checks while it builds: they are made here, meanwhile
+        from django.core.management import call_command
+
+        call_command("check")
     if not _wait_for_file(after, never):
         return 1
     waitress_serve(application, listen=f"{host}:{port}", threads=threads)
