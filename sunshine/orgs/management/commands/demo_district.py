@@ -48,10 +48,17 @@ class Command(BaseCommand):
             default="",
             help="Write the logins to this file instead of printing them (the runner prints it once it serves).",
         )
+        parser.add_argument(
+            "--after",
+            default="",
+            help="Build once this file exists (make demo: the migrations are applied); the code loads meanwhile.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The builders walk the real services, which log every notification they send:
         # keep that out of the newcomer's terminal so the logins below stay readable.
+        while options["after"] and not Path(options["after"]).exists():
+            time.sleep(0.1)
         started = time.monotonic()
         logging.disable(logging.INFO)
         try:
