@@ -165,24 +165,27 @@ def main() -> int:
     signal.signal(signal.SIGINT, supervisor.stop)
 
     def open_up() -> None:
-        """Once the database is built: make ready what earlier workers left RUNNING, let the
-        worker and the scheduler start once the web server answers, then print the logins."""
+        """Once the database is built: make ready what earlier workers left RUNNING while
+        the web server starts, print the logins once it answers, then let the worker and
+        the scheduler start."""
         if not _wait_for_file(args.after, stopping):
             return
         # Whatever an earlier runner's workers on this machine left RUNNING: they are dead.
-        subprocess.run(_manage("tasks_requeue", "--worker-prefix", prefix), check=False, stdout=output, stderr=output)  # noqa: S603
+        requeued = subprocess.Popen(_manage("tasks_requeue", "--worker-prefix", prefix), stdout=output, stderr=output)  # noqa: S603
         _wait_until_serving(args.host, args.port, stopping)
+        if output is None:  # to the terminal: their start-up lines come before the logins
+            requeued.wait()
+            opened.set()
+            time.sleep(1.5)
+        if not stopping.is_set():
+            if args.banner and os.path.exists(args.banner):
+                with open(args.banner, encoding="utf-8") as banner:
+                    print("\n" + banner.read().rstrip(), flush=True)
+            if args.log:
+                print(f"\nThe services write their log to {args.log}", flush=True)
+            print(f"\nSunshine is running: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
+        requeued.wait()
         opened.set()
-        if stopping.is_set():
-            return
-        if output is None:
-            time.sleep(1.5)  # let the worker and the scheduler print their start-up lines first
-        if args.banner and os.path.exists(args.banner):
-            with open(args.banner, encoding="utf-8") as banner:
-                print("\n" + banner.read().rstrip(), flush=True)
-        if args.log:
-            print(f"\nThe services write their log to {args.log}", flush=True)
-        print(f"\nSunshine is running: http://{args.host}:{args.port}/  (Ctrl-C stops it)\n", flush=True)
 
     threading.Thread(target=open_up, name="open-up", daemon=True).start()
     supervisor.run()
@@ -203,10 +206,6 @@ def serve(host: str, port: int, *, threads: int, assets_ready: str = "", after: 
 
     application = get_wsgi_application()
     get_resolver().url_patterns  # noqa: B018 - imports every view now, not on the first request
-    if after:  # make demo skips the system checks while it builds: they are made here, meanwhile
-        from django.core.management import call_command
-
-        call_command("check")
     if not _wait_for_file(after, never):
         return 1
     waitress_serve(application, listen=f"{host}:{port}", threads=threads)
