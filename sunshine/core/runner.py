@@ -67,7 +67,8 @@ class Supervisor:
     def __init__(self, children: list[Child], *, log: Callable[[str], None] = print) -> None:
         self.children = children
         self.log = log
-        self.stopping = threading.Event()
+        self.stopping = threading.Event()  # set once the loop ends; other threads wait on it
+        self._stop_asked = False
 
     def step(self) -> None:
         """Check each child once: note an exit, restart when its back-off has passed."""
@@ -94,13 +95,17 @@ class Supervisor:
                     self.log(f"{child.name}: clean-up after exit failed: {exc}")
 
     def run(self, *, interval: float = 0.5) -> None:
-        while not self.stopping.is_set():
+        while not self._stop_asked:
             self.step()
-            self.stopping.wait(interval)
+            time.sleep(interval)
+        self.stopping.set()
         self.terminate()
 
     def stop(self, *_: object) -> None:
-        self.stopping.set()
+        """Ask the loop to stop. Only a plain flag: this is the signal handler, and taking
+        an Event's lock in a handler can deadlock the thread that waits on that Event
+        (a runner left hanging after Ctrl-C, its children dead)."""
+        self._stop_asked = True
 
     def terminate(self) -> None:
         for child in self.children:
