@@ -24,16 +24,25 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
 	  || echo "warning: could not install chromium/fonts-noto-cjk"; fi
 
-# The catalogue and the static files are made while the database is migrated and the
-# demo built (they touch no table); the logins are printed last, once the server answers.
-DEMO_LOGINS := $(or $(SUNSHINE_DATA_DIR),var)/demo-logins.txt
+# The catalogue and the static files are made while the database is migrated (they touch
+# no table). The demo builder and the runner start at once too and load their code meanwhile:
+# the builder builds once the migrations are applied; the runner's web server loads the
+# application once the assets are made and listens once the demo is built. The logins are
+# printed last, once the server answers (the services' log goes to demo.log).
+DEMO_DATA := $(or $(SUNSHINE_DATA_DIR),var)
+DEMO_LOGINS := $(DEMO_DATA)/demo-logins.txt
+DEMO_ASSETS := from django.core.management import call_command as c; \
+  c("compilemessages", ignore_patterns=[".venv"], verbosity=0); c("collectstatic", interactive=False, verbosity=0)
 demo: venv
-	@mkdir -p $(dir $(DEMO_LOGINS))
-	@{ $(MANAGE) compilemessages --ignore=.venv >/dev/null && $(MANAGE) collectstatic --noinput >/dev/null; } & \
-	  assets=$$!; \
-	  $(MANAGE) migrate --noinput && $(MANAGE) demo_district --logins-file $(DEMO_LOGINS); built=$$?; \
-	  wait $$assets && exit $$built
-	$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS)
+	@mkdir -p $(DEMO_DATA) && cd $(DEMO_DATA) && rm -f demo-assets-ready demo-migrated demo-built
+	@$(PY) -m sunshine.core.runner --host $(HOST) --port $(PORT) --banner $(DEMO_LOGINS) --log $(DEMO_DATA)/demo.log \
+	    --assets-ready $(DEMO_DATA)/demo-assets-ready --after $(DEMO_DATA)/demo-built & runner=$$!; \
+	  { $(MANAGE) shell --no-imports -c '$(DEMO_ASSETS)' && touch $(DEMO_DATA)/demo-assets-ready; } & assets=$$!; \
+	  $(MANAGE) demo_district --skip-checks --after $(DEMO_DATA)/demo-migrated --logins-file $(DEMO_LOGINS) & build=$$!; \
+	  if $(MANAGE) migrate --noinput --skip-checks; then touch $(DEMO_DATA)/demo-migrated; else kill $$build; fi; \
+	  wait $$build; built=$$?; \
+	  if wait $$assets && [ $$built -eq 0 ]; then touch $(DEMO_DATA)/demo-built; else kill $$runner; wait $$runner; exit 1; fi; \
+	  wait $$runner
 
 # The production-like stack on this machine (docs/operations.md, "A city"): nginx, three
 # app servers, two workers, two schedulers, PostgreSQL at 127.0.0.1:5432. Not part of `make test`.

@@ -8,6 +8,7 @@ import io
 import secrets
 import zipfile
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from django.utils import translation
@@ -17,6 +18,7 @@ from sunshine.core.imports import (
     ImportRefused,
     SheetLimits,
     WorkerFailed,
+    own_files_parsed_in_process,
     run_limited,
     spreadsheet_check,
     spreadsheet_rows,
@@ -72,6 +74,19 @@ def test_a_plain_workbook_and_csv_give_their_rows():
     assert rows == [(1, ["学号", "金额"]), (3, ["S1", 900])]
     rows = spreadsheet_rows(io.BytesIO("学号,金额\nS1,900\n".encode("gb18030")), kind="csv")
     assert rows == [(1, ["学号", "金额"]), (2, ["S1", "900"])]
+
+
+def test_the_platforms_own_files_parse_in_process_to_the_same_rows(monkeypatch):
+    """The demo's ledgers: same rows and refusals, no child process."""
+    book = xlsx([["学号", "金额", "日期"], [], ["S1", 900, datetime(2026, 3, 1)], ["S2", 12.5]])
+    children = spreadsheet_rows(io.BytesIO(book), kind="xlsx")
+    monkeypatch.setattr("subprocess.Popen", None)  # any child would fail the test
+    with own_files_parsed_in_process():
+        assert spreadsheet_rows(io.BytesIO(book), kind="xlsx") == children
+        error = refusal(spreadsheet_rows, io.BytesIO(b"a,b,c\n"), kind="csv", limits=SheetLimits(max_columns=2))
+        assert error.code == "too_many_columns"
+        with pytest.raises(WorkerFailed):
+            run_limited(len, None, memory_bytes=1, timeout_seconds=1)
 
 
 def test_a_zip_bomb_is_refused_from_its_directory_before_parsing():

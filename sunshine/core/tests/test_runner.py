@@ -121,3 +121,20 @@ def test_requeue_by_prefix_and_give_up_after_the_last_attempt() -> None:
     assert DBTaskResult.objects.get(pk=left.pk).status == TaskResultStatus.READY
     assert DBTaskResult.objects.get(pk=poison.pk).status == TaskResultStatus.FAILED
     assert DBTaskResult.objects.get(pk=live.pk).status == TaskResultStatus.RUNNING
+
+
+def test_a_held_child_starts_once_released_and_writes_to_its_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """make demo: the worker and the scheduler wait for the web server, and their lines
+    go to the log file, not under the logins in the terminal."""
+    held = threading.Event()
+    log = tmp_path / "demo.log"
+    with open(log, "wb") as output:
+        child = Child("worker", lambda n: [sys.executable, "-c", "print('worker up')"], output=output, held=held)
+        supervisor = Supervisor([child], log=lambda _: None)
+        supervisor.step()
+        assert child.proc is None  # not before it is released
+        held.set()
+        supervisor.step()
+        assert child.proc is not None
+        child.proc.wait(timeout=30)
+    assert log.read_text() == "worker up\n"
