@@ -416,9 +416,17 @@ def fill_oversight(bureau, schools: list, rng: random.Random) -> None:
     from sunshine.oversight.models import Evaluation, IndicatorSet, RectificationItem, RectificationOrder, SchoolScore
 
     indicator_set = IndicatorSet.objects.create(bureau=bureau, period="2026", title="年度考评")
-    evaluation = Evaluation.objects.create(
-        indicator_set=indicator_set, status=Evaluation.Status.ISSUED, computed_at=datetime(2026, 6, 30, tzinfo=SH)
+    # bulk_create: synthetic history, written past the one door (an issued bulletin).
+    Evaluation.objects.bulk_create(
+        [
+            Evaluation(
+                indicator_set=indicator_set,
+                status=Evaluation.Status.ISSUED,
+                computed_at=datetime(2026, 6, 30, tzinfo=SH),
+            )
+        ]
     )
+    evaluation = Evaluation.objects.get(indicator_set=indicator_set)
     SchoolScore.objects.bulk_create(
         (
             SchoolScore(
@@ -494,29 +502,15 @@ def fill_enrollment(bureau, rng: random.Random) -> None:
 
 
 def fill_decisions(bureau, schools: list, rng: random.Random) -> None:
-    """Decisions (三重一大): items decided in the year and meetings held."""
+    """Decisions (三重一大, DEC-2/DEC-3): meetings held over the year, items decided on
+    their agendas, and purchase contracts for the red flags."""
     from sunshine.accounts.models import User
-    from sunshine.decisions.models import Category, DecisionItem, Meeting
+    from sunshine.decisions.models import AgendaItem, Category, Contract, DecisionItem, Meeting
 
     user = User.objects.create(username="rbench")
     start = datetime(2026, 1, 1, 9, tzinfo=SH)
     owners = [bureau, *schools]
-    categories = Category.values
-    DecisionItem.objects.bulk_create(
-        (
-            DecisionItem(
-                organization=owners[n % len(owners)],
-                title=f"事项{n}",
-                category=categories[n % len(categories)],
-                proposer=user,
-                status=DecisionItem.Status.DECIDED if n % 5 else DecisionItem.Status.REJECTED,
-                decided_at=_moment(rng, start, 330),
-            )
-            for n in range(int(20_000 * SCALE))
-        ),
-        batch_size=5000,
-    )
-    Meeting.objects.bulk_create(
+    meetings = Meeting.objects.bulk_create(
         (
             Meeting(
                 organization=owners[n % len(owners)],
@@ -526,6 +520,69 @@ def fill_decisions(bureau, schools: list, rng: random.Random) -> None:
                 recorder=user,
             )
             for n in range(int(9_000 * SCALE))
+        ),
+        batch_size=5000,
+    )
+    if meetings and meetings[0].pk is None:
+        meetings = list(Meeting.objects.filter(recorder=user).order_by("pk"))
+    categories = Category.values
+    items = DecisionItem.objects.bulk_create(
+        (
+            DecisionItem(
+                organization=meetings[n % len(meetings)].organization,
+                title=f"事项{n}",
+                category=categories[n % len(categories)],
+                proposer=user,
+            )
+            for n in range(int(20_000 * SCALE))
+        ),
+        batch_size=5000,
+    )
+    if items and items[0].pk is None:
+        items = list(DecisionItem.objects.filter(proposer=user).order_by("pk"))
+    agenda = AgendaItem.objects.bulk_create(
+        (
+            AgendaItem(
+                meeting=meetings[n % len(meetings)],
+                order=n // len(meetings),
+                item=item,
+                outcome=AgendaItem.Outcome.ADOPTED if n % 5 else AgendaItem.Outcome.REJECTED,
+                decided_at=meetings[n % len(meetings)].held_at,
+            )
+            for n, item in enumerate(items)
+        ),
+        batch_size=5000,
+    )
+    if agenda and agenda[0].pk is None:
+        agenda = list(AgendaItem.objects.filter(item__proposer=user).order_by("item_id"))
+    # Synthetic history, written past the one door: each item decided on its agenda point.
+    pg = connection.vendor == "postgresql"
+    updates = [
+        (
+            "decided" if row.outcome == AgendaItem.Outcome.ADOPTED else "rejected",
+            row.decided_at if pg else _sqlite(row.decided_at),
+            row.pk,
+            item.pk,
+        )
+        for row, item in zip(agenda, items, strict=True)
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE decisions_decisionitem SET status = %s, decided_at = %s, decided_in_id = %s WHERE id = %s",
+            updates,
+        )
+    purposes = [f"采购内容{i}" for i in range(400)]
+    Contract.objects.bulk_create(
+        (
+            Contract(
+                organization=schools[rng.randrange(len(schools))],
+                purpose=rng.choice(purposes),
+                contractor="某公司",
+                price_fen=rng.randint(1, 60) * 1_000_000,
+                signed_on=date(2026, 1, 1) + timedelta(days=rng.randint(0, 330)),
+                recorded_by=user,
+            )
+            for _ in range(int(10_000 * SCALE))
         ),
         batch_size=5000,
     )
