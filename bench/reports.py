@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import django
@@ -140,7 +141,7 @@ def _copy(table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> int:
     return n
 
 
-def _sqlite(value: object) -> object:
+def _sqlite(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, date):
@@ -249,8 +250,10 @@ def fill_fees(bureau, schools: list, rng: random.Random) -> None:
         ),
         batch_size=5000,
     )
+    # FEE-6: one veto a school and school year, at one school in three with a finding.
+    first = {f.school_id: f for f in reversed(findings)}
     SchoolYearVeto.objects.bulk_create(
-        (SchoolYearVeto(school_id=f.school_id, school_year="2026-2027", finding=f) for f in findings[:: max(1, 60)]),
+        (SchoolYearVeto(school_id=pk, school_year="2026-2027", finding=f) for pk, f in first.items() if pk % 3 == 0),
         batch_size=2000,
     )
 
