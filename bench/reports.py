@@ -633,7 +633,15 @@ def reference(bureau) -> float:
 
 def main() -> None:
     from sunshine.core.actors import SYSTEM
-    from sunshine.core.figures import Period, breakdown_value, breakdowns_registered, figures_snapshot
+    from sunshine.core.figures import (
+        Period,
+        breakdown_value,
+        breakdowns_registered,
+        figure_value,
+        figures_pass,
+        figures_registered,
+        figures_snapshot,
+    )
     from sunshine.reports.mechanisms import sections_for
     from sunshine.reports.summary import summary_issue
 
@@ -654,6 +662,16 @@ def main() -> None:
         f"every dashboard figure, bureau, one year (cold)         {cold * 1000:8.1f} ms"
         f"  ({count} figures and {split} breakdowns; target < 2000 ms)"
     )
+    timed = []
+    for figure in figures_registered():
+        t0 = time.perf_counter()
+        with figures_pass():
+            figure_value(figure.key, period=period, organization=bureau)
+        timed.append((time.perf_counter() - t0, figure.key))
+    timed.sort(reverse=True)
+    print(f"  the ten slowest figures, each alone (each in its own pass, so nothing shared; of {len(timed)}):")
+    for took, key in timed[:10]:
+        print(f"  figure {key:<39} {took * 1000:8.1f} ms")
     for breakdown in breakdowns_registered():
         t0 = time.perf_counter()
         rows = breakdown_value(breakdown.key, period=period, organization=bureau).rows
