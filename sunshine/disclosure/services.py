@@ -44,6 +44,7 @@ from sunshine.core.supervision import (
     supervision_close,
     supervision_extend,
     supervision_get_active,
+    supervision_latest_of,
     supervision_list_of,
     supervision_open,
     supervision_pause,
@@ -611,6 +612,11 @@ def document_dis1(document: Document) -> Deadline:
     return deadline(rules.PUBLICATION_CLOCK, document.info_date)
 
 
+def document_dis1_due(info_date: date) -> date:
+    """DIS-1: the last day to publish information created or changed on ``info_date``."""
+    return deadline(rules.PUBLICATION_CLOCK, info_date).due_date
+
+
 # --- Quarterly inspection -------------------------------------------------------------
 
 
@@ -970,6 +976,13 @@ def foi_due(request: FoiRequest) -> Deadline | None:
         due_date=timezone.localtime(supervision.due_at).date(),
         provisional=supervision.due_provisional,
     )
+
+
+def foi_due_dates(pks: list[int]) -> dict[int, date]:
+    """FOI-3: each request's reply deadline (the day), as ``foi_due`` gives it, for many
+    requests in one query (the figures read a year of requests)."""
+    clocks = supervision_latest_of(FoiRequest, pks, rule_id=rules.REPLY_CLOCK)
+    return {int(pk): timezone.localtime(s.due_at).date() for pk, s in clocks.items()}
 
 
 def foi_pauses(request: FoiRequest) -> list[SupervisionPause]:

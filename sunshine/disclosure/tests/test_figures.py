@@ -106,9 +106,24 @@ def test_foi3_on_time_rate_counts_an_unanswered_overdue_request_as_late(district
     year = Period.year(2025, as_of=datetime(2025, 12, 31, 12, tzinfo=SH))
     assert parts("foi_received", year, d.bureau) == (5, 5, None)
     assert parts("foi_on_time_rate", year, d.bureau) == (33.3, 1, 3)
+    # Each request's deadline is the one its clock holds (foi_due), read for all at once:
+    # the queries do not grow with the requests (a city's year has thousands).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        parts("foi_on_time_rate", year, d.bureau)
+    for _ in range(4):
+        _letter(d, date(2025, 3, 3))  # four more, never answered, deadline long past
+    with CaptureQueriesContext(connection) as more:
+        assert parts("foi_on_time_rate", year, d.bureau) == (14.3, 1, 7)
+    assert len(more) == len(few)
+    for request in FoiRequest.objects.all():
+        due = services.foi_due(request)
+        assert services.foi_due_dates([request.pk]).get(request.pk) == (due.due_date if due else None)
     # The annual report's "new this year" is the same count (FOI-5).
     table = services.foi_annual_report(bureau=d.bureau, year=2025)
-    assert table[("new", "", "")]["total"] == 5
+    assert table[("new", "", "")]["total"] == 9
     # A school's figures are its own: the bureau's requests are not the school's.
     assert parts("foi_received", year, d.school) == (0, 0, None)
 
