@@ -237,7 +237,7 @@ def _foi_demo(context: Any, bureau: Organization, officer: Any, leader: Any) -> 
         description="2026年全区学前教育普惠性幼儿园补助资金分配表",
         **base,
     )
-    context.notes.append(f"disclosure: FOI request {submitted.number} (submitted online), receipt code {code}")
+    context.notes.append(f"政务公开：网上提交的依申请公开 {submitted.number}，查询码 {code}")
     letter("李某", "person", "示范区第二中学食堂承包合同", 3)
     correction = letter("某律师事务所", "legal", "有关学校的文件", 5)
     services.foi_correction_ask(

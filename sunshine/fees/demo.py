@@ -188,4 +188,4 @@ def build_fees_demo(context: DemoContext) -> None:
             services.refund_order_verify(order=order, actor=reviewer)
     issued = RefundOrder.objects.filter(school__parent=bureau).count()
     found = Finding.objects.filter(school__parent=bureau).count()
-    context.notes.append(f"fees: {len(schools)} notices, {found} findings, {issued} refund orders")
+    context.notes.append(f"学校收费：收费公示{len(schools)}份，查实违规收费{found}项，清退通知{issued}份")

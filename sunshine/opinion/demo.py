@@ -74,4 +74,4 @@ def build_opinion_demo(context: Any) -> None:
     day = timezone.localtime(context.now).date()
     if staff is not None and not documents_issued(kind=BRIEF_DOCUMENT, organization=bureau).filter(period_start=day):
         services.brief_issue(bureau=bureau, day=day, actor=staff)
-    context.notes.append(f"opinion: {Event.objects.filter(bureau=bureau).count()} events from the demo feed")
+    context.notes.append(f"舆情监测：演示信息源生成舆情事件{Event.objects.filter(bureau=bureau).count()}件")

@@ -19,7 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from sunshine.core.actors import SYSTEM
 from sunshine.orgs.models import Organization
@@ -77,13 +79,15 @@ def build_petitions_demo(context: Any, *, count: int = DEMO_CASES, seed: int = 2
         with transaction.atomic():
             filed = _walk(i, rng, received, now, bureau, orgs, schools, users)
         if filed is not None and not filed.petition.named:
-            codes.append((filed.petition.number, filed.receipt_code, filed.petition.status))
-    context.notes.append(f"Petitions: {count} demo cases; receipt codes of some anonymous ones:")
+            with translation.override(settings.LANGUAGE_CODE):  # the banner reads in the site's language
+                status = str(filed.petition.get_status_display())
+            codes.append((filed.petition.number, filed.receipt_code, status))
+    context.notes.append(f"信访举报：演示件{count}件；部分匿名件的查询码（在“办件查询”页面输入）：")
     shown: set[str] = set()
     for number, code, status in codes:
         if status not in shown and len(shown) < 8:
             shown.add(status)
-            context.notes.append(f"  {code}  ({number}, {status})")
+            context.notes.append(f"  {code}  （{number}，{status}）")
 
 
 def _identity(rng: random.Random, i: int) -> svc.IdentityInput | None:
