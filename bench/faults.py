@@ -38,6 +38,7 @@ lost, half-written, double runs or the audit chain say so.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import os
 import random
@@ -161,6 +162,13 @@ class Filing:
     code: str = ""
     seconds: float = 0.0
     started: float = 0.0
+    resent: int = 0  # times the same form was sent again after no answer (a browser's retry)
+
+
+# A filer with no answer sends the same form again (its one-time token brings back the
+# receipt of a case filed before the answer was lost: core.forms' receipt escrow).
+RESENDS = 2
+RESEND_PAUSE = 1.5
 
 
 def file_one(filing: Filing, tag: str) -> None:
@@ -194,8 +202,20 @@ def file_one(filing: Filing, tag: str) -> None:
             ("unit", ""),
             ("privacy", "on"),
         ]
-        status, headers, page = browser.post_form(FORM, fields)
+        for attempt in range(RESENDS + 1):
+            try:
+                status, headers, page = browser.post_form(FORM, fields)
+            except OSError as exc:
+                status, headers, page = 0, {}, ""
+                filing.detail = f"{type(exc).__name__}"
+            if status and status < 500:
+                break
+            if attempt < RESENDS:  # no answer: the filer sends the same form again, as a browser offers
+                filing.resent += 1
+                time.sleep(RESEND_PAUSE)
         filing.status = status
+        if not status:
+            return
         if status == 302 and headers.get("location", "").endswith("/petitions/write/receipt/"):
             status, _, page = browser.request("GET", "/petitions/write/receipt/")
             filing.status = status
@@ -486,7 +506,8 @@ def _complete(petition: Any, tokens: dict[str, Filing]) -> str:
         if identity is None or not identity.name:
             missing.append("identity")
     filing = tokens.get(petition.title)
-    if filing is not None and filing.token and not FormSubmission.objects.filter(token=filing.token).exists():
+    digest = hashlib.sha256(filing.token.encode()).hexdigest() if filing is not None else ""
+    if filing is not None and filing.token and not FormSubmission.objects.filter(token=digest).exists():
         missing.append("form token")
     return ", ".join(missing)
 
@@ -598,6 +619,9 @@ def report(filings: list[Filing], faults: list[Any], checked: Checked, moments: 
     print(f"{'lost (receipted, not complete)':32} {len(checked.lost):6d}   must be 0")
     print(f"{'half-written cases':32} {len(checked.half):6d}   must be 0")
     print(f"{'filed, receipt never shown':32} {checked.unreceipted:6d}   (killed between commit and answer)")
+    resent = [f for f in filings if f.resent]
+    back = sum(1 for f in resent if f.outcome == "succeeded")
+    print(f"{'sent again after no answer':32} {len(resent):6d}   ({back} then saw their receipt)")
     opened = outcomes["succeeded"] - len(checked.follow_failed)
     print(f"{'receipted, opened by code':32} {opened:6d}   ({checked.follow_retried} tries again after an error)")
     print(f"filing p50 / p99 (form, post, receipt): {_percentile(times, 0.5):.0f} / {_percentile(times, 0.99):.0f} ms")

@@ -77,7 +77,9 @@ __all__ = [
     "field_keys",
     "is_current",
     "keyed_hash",
+    "open_for_holder",
     "parse_token",
+    "seal_for_holder",
 ]
 
 PREFIX = "sx1"
@@ -89,6 +91,8 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _SM4_INFO = b"sunshine sm4-gcm field key"
+_HOLDER_INFO = b"sunshine holder-secret key"
+HOLDER_KEY_ID = "holder"
 
 
 class FieldKeyError(ImproperlyConfigured):
@@ -353,6 +357,45 @@ def canary_check() -> CanaryResult:
         is_current=is_current(raw),
         message=_("The configured keys decrypt the canary.") if ok else _("The canary decrypts to the wrong text."),
     )
+
+
+# --- A value only the holder of a secret can open -----------------------------------------------
+
+
+def _holder_key(secret: str) -> FieldKey:
+    material = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=_HOLDER_INFO).derive(
+        secret.encode("utf-8")
+    )
+    return FieldKey(HOLDER_KEY_ID, material)
+
+
+def seal_for_holder(secret: str, text: str, *, context: str) -> str:
+    """Encrypt ``text`` under a key derived (HKDF-SHA256) from ``secret``, a random value
+    that only its holder keeps (a form's one-time token, 192 bits): the server stores the
+    result but cannot open it until the holder presents the secret again. Same stored
+    format and cipher setting as :func:`encrypt`, under the key id ``holder``."""
+    _check_context(context)
+    if len(secret) < 16:
+        raise ValueError("a holder secret must be at least 16 characters")
+    alg, key = current_cipher(), _holder_key(secret)
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = _seal(alg, key, nonce, text.encode("utf-8"), _aad(alg, key.key_id, context))
+    return f"{PREFIX}${alg}${key.key_id}${base64.b64encode(nonce + sealed).decode('ascii')}"
+
+
+def open_for_holder(secret: str, token: str, *, context: str) -> str:
+    """Open what :func:`seal_for_holder` sealed; :class:`DecryptionError` for a wrong
+    secret, another context or an altered value."""
+    _check_context(context)
+    parsed = parse_token(token)
+    if parsed.key_id != HOLDER_KEY_ID:
+        raise DecryptionError(_("The stored value is not an encrypted field value."))
+    key = _holder_key(secret)
+    nonce, sealed = parsed.blob[:NONCE_BYTES], parsed.blob[NONCE_BYTES:]
+    try:
+        return _open(parsed.alg, key, nonce, sealed, _aad(parsed.alg, key.key_id, context)).decode("utf-8")
+    except InvalidTag:
+        raise DecryptionError(_("The stored encrypted value is damaged.")) from None
 
 
 # --- A secret handed to the next page through the session ------------------------------------

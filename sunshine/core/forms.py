@@ -11,10 +11,22 @@ wherever personal data is asked for.
 it with ``submission_claim`` inside the transaction that files: the same submission sent
 again (a double click, the back button and "send again") is not filed a second time but
 sent to the page the first one reached.
+
+The receipt escrow closes the gap between a filing's commit and its answer: a filer
+whose answer was lost (the app server died after the commit) has a case but never saw
+its receipt code. ``receipt_escrow_keep`` seals the receipt the filing put into the
+session under a key derived from the form's token, which only the filer's browser holds
+(the database keeps the token's SHA-256, never the token), in the filing's transaction.
+The same form sent again (``receipt_escrow_recover``) opens it and puts the receipt
+back for the receipt page, which shows it and empties the escrow
+(``receipt_escrow_release``); nothing is recovered after the receipt was shown, or
+once the sealed receipt's ten minutes are over.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -22,7 +34,11 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.forms.renderers import DjangoTemplates
 
+from sunshine.core.crypto import DecryptionError, open_for_holder, seal_for_holder
 from sunshine.core.models import FormSubmission
+
+ESCROW_SESSION_KEY = "core.receipt_escrow"
+_ESCROW_CONTEXT = "core.formsubmission.sealed_receipt"
 
 
 class FormRenderer(DjangoTemplates):
@@ -58,7 +74,69 @@ def submission_claim(token: str, *, purpose: str) -> bool:
         return True
     try:
         with transaction.atomic():
-            FormSubmission.objects.create(token=token, purpose=purpose)
+            FormSubmission.objects.create(token=_digest(token), purpose=purpose)
     except IntegrityError:
         return False
     return True
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def receipt_escrow_keep(token: str, session: Any, key: str) -> None:
+    """Inside the transaction that filed (after :func:`submission_claim` and after the
+    receipt went into ``session[key]`` through ``core.crypto.session_secret_put``): keep
+    that sealed receipt on the claimed submission, sealed again under the form's token.
+    A form without a token (not the site's own) keeps nothing."""
+    blob = session.get(key)
+    if len(token) < 16 or not isinstance(blob, str):
+        return
+    sealed = seal_for_holder(token, json.dumps({"key": key, "blob": blob}), context=_ESCROW_CONTEXT)
+    FormSubmission.objects.filter(token=_digest(token)).update(sealed_receipt=sealed)
+    session[ESCROW_SESSION_KEY] = _digest(token)
+
+
+def receipt_escrow_recover(token: str, session: Any) -> bool:
+    """The same form sent again: put its receipt back into ``session`` for the receipt
+    page when it was never shown (True), else nothing (False)."""
+    if len(token) < 16:
+        return False
+    sealed = (
+        FormSubmission.objects.filter(token=_digest(token))
+        .exclude(sealed_receipt="")
+        .values_list("sealed_receipt", flat=True)
+        .first()
+    )
+    if not sealed:
+        return False
+    try:
+        held = json.loads(open_for_holder(token, sealed, context=_ESCROW_CONTEXT))
+    except (DecryptionError, ValueError):
+        return False
+    if not isinstance(held, dict) or not isinstance(held.get("key"), str) or not isinstance(held.get("blob"), str):
+        return False
+    session[held["key"]] = held["blob"]
+    session[ESCROW_SESSION_KEY] = _digest(token)
+    return True
+
+
+def receipt_escrow_sweep() -> int:
+    """Empty the escrows older than a sealed receipt's life (scheduled hourly); the
+    number emptied."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sunshine.core.crypto import SESSION_SECRET_SECONDS
+
+    until = timezone.now() - timedelta(seconds=SESSION_SECRET_SECONDS)
+    return FormSubmission.objects.filter(created_at__lt=until).exclude(sealed_receipt="").update(sealed_receipt="")
+
+
+def receipt_escrow_release(session: Any) -> None:
+    """The receipt page has shown the receipt: empty its escrow, so the form sent again
+    no longer brings it back."""
+    digest = session.pop(ESCROW_SESSION_KEY, None)
+    if isinstance(digest, str):
+        FormSubmission.objects.filter(token=digest).update(sealed_receipt="")

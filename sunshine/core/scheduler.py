@@ -57,6 +57,12 @@ register_periodic(
     label=_("Removal of files left by failed imports"),
 )
 register_periodic(
+    "receipt-escrow-sweep",
+    "sunshine.core.tasks.receipt_escrow_sweep_task",
+    3600,
+    label=_("Removal of receipts kept for filers whose answer was lost"),
+)
+register_periodic(
     "supervision-sweep",
     "sunshine.core.tasks.supervision_sweep_task",
     300,

@@ -163,7 +163,10 @@ class PetitionIntake:
     ``filer_session`` is set only when the filer is the person at the browser (a parent's
     complaint from a fee notice): petitions puts the receipt code in that session for its
     receipt page to show once, and the caller redirects to
-    ``petition_intake.page_url("receipt")``. The code never passes through the caller."""
+    ``petition_intake.page_url("receipt")``. The code never passes through the caller.
+    ``filer_token`` is the caller's one-time form token: petitions keeps the receipt in
+    escrow under it (``core.forms.receipt_escrow_keep``), so the same form sent again
+    after a lost answer brings the receipt back (``receipt_escrow_recover``)."""
 
     kind: str  # "report" | "complaint" | "suggestion" | "inquiry"
     channel: str  # e.g. "web", "forwarded", "opinion", "foi"
@@ -180,6 +183,7 @@ class PetitionIntake:
     address: str = field(default="", repr=False)
     email: str = field(default="", repr=False)
     filer_session: MutableMapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    filer_token: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,14 @@ def uploads_sweep_task() -> dict[str, int]:
     return {"deleted": uploads_sweep_orphans()}
 
 
+@task
+def receipt_escrow_sweep_task() -> dict[str, int]:
+    """Empty the sealed receipts of filings older than ten minutes (scheduled hourly)."""
+    from sunshine.core.forms import receipt_escrow_sweep
+
+    return {"emptied": receipt_escrow_sweep()}
+
+
 # A task whose worker died mid-run is tried again this many times in all, then failed.
 TASK_MAX_ATTEMPTS = 3
 

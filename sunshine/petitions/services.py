@@ -41,6 +41,7 @@ from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.forms import receipt_escrow_keep
 from sunshine.core.inputs import receipt_time_error, text_error
 from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import local_rule
@@ -504,6 +505,7 @@ def petition_intake_receive(intake: PetitionIntake, /, *, actor: Any) -> Petitio
         )
     if at_browser:
         access.receipt_once_put(intake.filer_session, petition=filed.petition, code=filed.receipt_code)
+        receipt_escrow_keep(intake.filer_token, intake.filer_session, access.RECEIPT_ONCE_KEY)
     return PetitionIntakeResult(case_id=filed.petition.pk, case_number=filed.petition.number)
 
 

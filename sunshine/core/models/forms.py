@@ -13,7 +13,10 @@ class FormSubmission(models.Model):
     """A form's one-time token, claimed in the transaction that files the case; a rolled
     back filing frees it again."""
 
-    token = models.CharField(_("token"), max_length=64, unique=True)
+    token = models.CharField(_("token"), max_length=64, unique=True)  # SHA-256 of the form's token, never the token
+    # The receipt the filing produced, sealed under a key only the form's token opens
+    # (core.forms.receipt_escrow_keep); emptied once the receipt page has shown it.
+    sealed_receipt = models.TextField(_("sealed receipt"), blank=True, default="")
     purpose = models.CharField(_("form"), max_length=60)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
 

@@ -677,3 +677,26 @@ def test_foi3_public_pages_state_the_reply_limit_from_the_clock(district: Distri
         for name in ("disclosure:index", "disclosure:foi"):
             page = Client(headers={"accept-language": "zh-hans"}).get(reverse(name)).content.decode()
             assert f"{days}个工作日内" in page and "答复" in page, name
+
+
+def test_a_lost_answer_brings_the_request_receipt_back_once(district: District):
+    """The request is filed but its answer is lost: the same form sent again (from a
+    browser without that session) shows the receipt once; then it is gone."""
+    data = {
+        "applicant_kind": "person",
+        "applicant_name": "孙丽",
+        "contact": "13900000001",
+        "description": "2026年校车采购合同",
+        "form": "electronic",
+        "submission": "foi-lost-answer-token-0123456789",
+    }
+    assert Client().post(reverse("disclosure:foi"), data).status_code == 302
+    browser = Client()
+    again = browser.post(reverse("disclosure:foi"), data)
+    assert again.status_code == 302 and FoiRequest.objects.count() == 1
+    done = browser.get(again["Location"])
+    assert done.status_code == 200 and done.context["receipt"].number == FoiRequest.objects.get().number
+    code = done.content.decode().split('id="receipt-code">')[1].split("<")[0].replace(" ", "")
+    assert browser.post(reverse("disclosure:foi-track"), {"code": code}).status_code == 200  # the request's own code
+    late = Client()
+    assert late.get(late.post(reverse("disclosure:foi"), data)["Location"]).status_code == 302  # nothing to show

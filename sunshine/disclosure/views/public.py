@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from sunshine.core.clocks import clock_get, deadline
 from sunshine.core.crypto import session_secret_pop, session_secret_put
 from sunshine.core.figures import Period, figure_value
-from sunshine.core.forms import submission_claim
+from sunshine.core.forms import receipt_escrow_keep, receipt_escrow_recover, receipt_escrow_release, submission_claim
 from sunshine.core.receipts import Receipt, receipt_code_grouped
 from sunshine.core.search import search_query
 from sunshine.core.throttle import (
@@ -255,10 +255,12 @@ class FoiCreateView(View):
         data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
         with transaction.atomic():
             if not submission_claim(form.submission_token, purpose="disclosure.foi"):
+                receipt_escrow_recover(form.submission_token, request.session)  # its answer may have been lost
                 messages.info(request, _("This request was already sent; it has not been filed a second time."))
                 return redirect("disclosure:foi-done")
             foi, code = services.foi_submit(actor=request.user, organization=bureau, **data)
-        session_secret_put(request.session, RECEIPT_SESSION_KEY, {"number": foi.number, "code": code})
+            session_secret_put(request.session, RECEIPT_SESSION_KEY, {"number": foi.number, "code": code})
+            receipt_escrow_keep(form.submission_token, request.session, RECEIPT_SESSION_KEY)
         return redirect("disclosure:foi-done")
 
 
@@ -268,6 +270,7 @@ class FoiDoneView(View):
         held = session_secret_pop(request.session, RECEIPT_SESSION_KEY)
         if held is None:  # shown once already, or a replayed form
             return redirect("disclosure:foi-track")
+        receipt_escrow_release(request.session)
         clock = clock_get(rules.REPLY_CLOCK)
         receipt = Receipt(
             heading=_("Request received"),

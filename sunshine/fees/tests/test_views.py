@@ -375,3 +375,21 @@ def test_the_ledger_page_flags_one_student_number_under_two_names(world):
     [conflict] = response.context["name_conflicts"]
     assert conflict.student_no == "S001" and set(conflict.names) == {"张三", "张珊"}
     assert "李四" not in conflict.names
+
+
+def test_a_lost_complaint_answer_brings_petitions_receipt_back_once(published):
+    """The complaint is filed through the intake seam's real receiver, but its answer is
+    lost: the same form sent again shows petitions' receipt once, with the case's code."""
+    data = {**COMPLAINT, "submission": "fee-lost-answer-token-0123456789"}
+    url = reverse("fees:notice-complain", args=[published.pk])
+    assert Client().post(url, data).status_code == 302
+    browser = Client()
+    again = browser.post(url, data)
+    assert again.status_code == 302 and AuditEntry.objects.filter(action="petitions.petition_file").count() == 1
+    receipt = browser.get(again["Location"]).context["receipt"]
+    assert receipt is not None and receipt.code
+    tracking = Client()
+    assert tracking.post(reverse("petitions:track"), {"code": receipt.code.replace(" ", "")}).status_code == 302
+    assert "多收资料费" in tracking.get(reverse("petitions:track-case")).content.decode()
+    late = Client()
+    assert late.get(late.post(url, data)["Location"]).context["receipt"] is None

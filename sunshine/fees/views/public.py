@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
-from sunshine.core.forms import submission_claim
+from sunshine.core.forms import receipt_escrow_recover, submission_claim
 from sunshine.core.issued import document_for
 from sunshine.core.seams import PetitionIntake, SeamUnavailable, petition_intake
 from sunshine.core.throttle import Throttled, client_address, form_throttle, submissions_wait, throttle_give_back
@@ -111,10 +111,12 @@ class NoticeComplainView(View):
             name=data["name"] if data["named"] else "",
             phone=data["phone"] if data["named"] else "",
             filer_session=request.session,
+            filer_token=form.submission_token,
         )
         try:
             with transaction.atomic():
                 if not submission_claim(form.submission_token, purpose="fees.complaint"):
+                    receipt_escrow_recover(form.submission_token, request.session)  # its answer may have been lost
                     messages.info(request, _("This complaint was already sent; it has not been filed a second time."))
                     return redirect(petition_intake.page_url("receipt"))
                 petition_intake(intake, actor=request.user if request.user.is_authenticated else None)

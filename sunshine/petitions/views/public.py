@@ -29,7 +29,7 @@ from django.views.generic import TemplateView
 from sunshine.core.audit import audit_public
 from sunshine.core.clocks import clock_get
 from sunshine.core.figures import Period, figure_value, figures_pass
-from sunshine.core.forms import submission_claim
+from sunshine.core.forms import receipt_escrow_keep, receipt_escrow_recover, receipt_escrow_release, submission_claim
 from sunshine.core.receipts import Receipt, receipt_code_grouped
 from sunshine.core.throttle import (
     Throttled,
@@ -161,6 +161,7 @@ class PetitionFileView(View):
             with audit_public(), transaction.atomic():
                 if not submission_claim(token, purpose="petitions.file"):
                     throttle_give_back(submission)
+                    receipt_escrow_recover(token, request.session)  # its answer may have been lost
                     messages.info(request, _("This letter was already sent; it has not been filed a second time."))
                     return redirect("petitions:receipt")
                 filed = services.petition_file(
@@ -180,11 +181,12 @@ class PetitionFileView(View):
                     attachments=data["attachments"],
                     actor=user,
                 )
+                access.receipt_once_put(request.session, petition=filed.petition, code=filed.receipt_code)
+                receipt_escrow_keep(token, request.session, access.RECEIPT_ONCE_KEY)
         except ValidationError as exc:
             throttle_give_back(submission)
             errors_apply(form, exc)
             return self._render(request, form, bureau)
-        access.receipt_once_put(request.session, petition=filed.petition, code=filed.receipt_code)
         return redirect("petitions:receipt")
 
 
@@ -195,6 +197,8 @@ class PetitionReceiptView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         held = access.receipt_once_take(request.session)
+        if held:
+            receipt_escrow_release(request.session)
         context: dict[str, Any] = {
             "receipt": petition_receipt(held) if held and held.get("code") else None,
             "gone_heading": _("Your letter has been received"),
