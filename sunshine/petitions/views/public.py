@@ -8,19 +8,25 @@ write a model or compute a deadline themselves.
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -252,8 +258,9 @@ def track_release(request: HttpRequest) -> None:
     request.session.pop(access.RECEIPT_SESSION_KEY, None)
 
 
-def tracked_petition(request: HttpRequest) -> Petition | None:
-    """The case this browser session opened with its receipt code, while the 30 minutes last."""
+def tracked_petition(request: HttpRequest, petitions: QuerySet[Petition] | None = None) -> Petition | None:
+    """The case this browser session opened with its receipt code, while the 30 minutes
+    last (read from ``petitions``: by default with its replies)."""
     held = request.session.get(TRACK_SESSION_KEY)
     if not isinstance(held, dict) or held.get("until", 0) < time.time():
         if held is not None:
@@ -263,7 +270,9 @@ def tracked_petition(request: HttpRequest) -> Petition | None:
     if not isinstance(pk, int) or pk not in access.receipt_session_ids(request.session):
         return None
     # The case page reads the replies three times (its list, the timeline, the forms): one query.
-    return Petition.objects.filter(pk=pk).prefetch_related("replies").first()
+    if petitions is None:
+        petitions = Petition.objects.prefetch_related("replies")
+    return petitions.filter(pk=pk).first()
 
 
 def track_hold(request: HttpRequest, petition: Petition) -> None:
@@ -329,8 +338,12 @@ class TrackedMixin:
 
     petition: Petition
 
+    def tracked_petitions(self) -> QuerySet[Petition] | None:
+        """How the held case is read (``tracked_petition``; None: with its replies)."""
+        return None
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        petition = tracked_petition(request)
+        petition = tracked_petition(request, self.tracked_petitions())
         if petition is None:
             if request.method == "POST":
                 messages.error(request, _("Your session has ended. Please enter your receipt code again."))
@@ -362,14 +375,45 @@ def track_context(petition: Petition, **forms: Any) -> dict[str, Any]:
     return context
 
 
+FILER_PAGE_BODY = "petitions/public/track_case_body.html"
+
+
+def filer_page_body(request: HttpRequest, petition: Petition) -> SafeString:
+    """The case part of the filer's page for ``petition`` (read by
+    ``selectors.with_filer_page_stamp``): made once per state of the case and language
+    and kept in Django's cache, served again only for the same stamp and only until a
+    clock's colour or the review period may turn (never stale, whatever the cache keeps:
+    the stamp is read with the case on every request). The forms' CSRF token, which
+    belongs to one browser, is put in per request."""
+    key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{selectors.filer_page_stamp(petition)}"
+    kept = cache.get(key)
+    if kept is None or (kept[0] is not None and kept[0] <= time.time()):
+        prefetch_related_objects([petition], "replies")
+        context = track_context(petition)
+        marker = f"csrf{secrets.token_hex(16)}"
+        html = render_to_string(FILER_PAGE_BODY, {**context, "csrf_token": marker})
+        turns = [context["clock"].changes_at if context["clock"] else None, services.review_window_ends(petition)]
+        future = [moment.timestamp() for moment in turns if moment is not None and moment > timezone.now()]
+        kept = (min(future) if future else None, marker, html)
+        cache.set(key, kept, TRACK_SESSION_SECONDS)
+    _until, marker, html = kept
+    return mark_safe(html.replace(marker, get_token(request)))  # noqa: S308 (rendered with autoescape)
+
+
 class TrackCaseView(TrackedMixin, View):
     """The filer's case page: status, the running clock in plain words, the timeline
-    without internal notes, the replies (PET-6) and what the filer may do next."""
+    without internal notes, the replies (PET-6) and what the filer may do next. The case
+    part is made once per state of the case (``filer_page_body``): a page viewed again
+    costs the session's and the case's query."""
 
     template_name = "petitions/public/track_case.html"
 
+    def tracked_petitions(self) -> QuerySet[Petition]:
+        return selectors.with_filer_page_stamp(Petition.objects.all())
+
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, track_context(self.petition))
+        context = {"petition": self.petition, "case_body": filer_page_body(request, self.petition)}
+        return render(request, self.template_name, context)
 
 
 class TrackActionView(TrackedMixin, View):
