@@ -387,7 +387,7 @@ def filer_page_body(request: HttpRequest, petition: Petition) -> SafeString:
     belongs to one browser, is put in per request."""
     key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{selectors.filer_page_stamp(petition)}"
     kept = cache.get(key)
-    if kept is None or (kept[0] is not None and kept[0] <= time.time()):
+    if kept is None or (kept[0] is not None and kept[0] <= timezone.now().timestamp()):
         prefetch_related_objects([petition], "replies")
         context = track_context(petition)
         marker = f"csrf{secrets.token_hex(16)}"
