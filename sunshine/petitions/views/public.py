@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
@@ -258,9 +259,9 @@ def track_release(request: HttpRequest) -> None:
     request.session.pop(access.RECEIPT_SESSION_KEY, None)
 
 
-def tracked_petition(request: HttpRequest, petitions: QuerySet[Petition] | None = None) -> Petition | None:
+def tracked_petition(request: HttpRequest, read: Callable[[int], Petition | None] | None = None) -> Petition | None:
     """The case this browser session opened with its receipt code, while the 30 minutes
-    last (read from ``petitions``: by default with its replies)."""
+    last (read by ``read(pk)``: by default with its replies)."""
     held = request.session.get(TRACK_SESSION_KEY)
     if not isinstance(held, dict) or held.get("until", 0) < time.time():
         if held is not None:
@@ -270,9 +271,9 @@ def tracked_petition(request: HttpRequest, petitions: QuerySet[Petition] | None 
     if not isinstance(pk, int) or pk not in access.receipt_session_ids(request.session):
         return None
     # The case page reads the replies three times (its list, the timeline, the forms): one query.
-    if petitions is None:
-        petitions = Petition.objects.prefetch_related("replies")
-    return petitions.filter(pk=pk).first()
+    if read is not None:
+        return read(pk)
+    return Petition.objects.filter(pk=pk).prefetch_related("replies").first()
 
 
 def track_hold(request: HttpRequest, petition: Petition) -> None:
@@ -338,12 +339,11 @@ class TrackedMixin:
 
     petition: Petition
 
-    def tracked_petitions(self) -> QuerySet[Petition] | None:
-        """How the held case is read (``tracked_petition``; None: with its replies)."""
-        return None
+    # How the held case is read by its pk (tracked_petition; None: with its replies).
+    read_petition: Callable[[int], Petition | None] | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        petition = tracked_petition(request, self.tracked_petitions())
+        petition = tracked_petition(request, type(self).read_petition)
         if petition is None:
             if request.method == "POST":
                 messages.error(request, _("Your session has ended. Please enter your receipt code again."))
@@ -407,9 +407,7 @@ class TrackCaseView(TrackedMixin, View):
     costs the session's and the case's query."""
 
     template_name = "petitions/public/track_case.html"
-
-    def tracked_petitions(self) -> QuerySet[Petition]:
-        return selectors.with_filer_page_stamp(Petition.objects.all())
+    read_petition = staticmethod(selectors.filer_page_petition)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         context = {"petition": self.petition, "case_body": filer_page_body(request, self.petition)}
