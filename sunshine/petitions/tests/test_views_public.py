@@ -591,3 +591,24 @@ def test_the_kept_case_page_turns_red_when_the_clock_runs_out(district: dict[str
     monkeypatch.setattr(timezone, "now", lambda: later)
     html = client.get(page).content.decode()
     assert "rag-red" in html and "rag-amber" not in html
+
+
+def test_the_kept_case_page_shows_a_message_once_and_the_visitors_display_choice(district: dict[str, Any]) -> None:
+    """The note after an action shows on the next load only; the page kept for one
+    display choice is not served for another."""
+    from django.utils import translation
+
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    page = reverse("petitions:track-case")
+    client.get(page)
+    client.post(reverse("petitions:track-message"), {"text": "请尽快处理。"})
+    with translation.override("zh-hans"):
+        note = translation.gettext("Your message has been added to the case.")
+    shown = client.get(page).content.decode()
+    assert note in shown and "请尽快处理。" in shown
+    assert note not in client.get(page).content.decode()
+    assert 'class="text-large"' not in client.get(page).content.decode()
+    client.cookies["sunshine_display"] = "large"
+    assert 'class="text-large"' in client.get(page).content.decode()

@@ -21,13 +21,14 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -35,6 +36,7 @@ from django.views.generic import TemplateView
 
 from sunshine.core.audit import audit_public
 from sunshine.core.clocks import clock_get
+from sunshine.core.context_processors import display_preferences
 from sunshine.core.figures import Period, figure_value, figures_pass
 from sunshine.core.forms import submission_claim
 from sunshine.core.receipts import Receipt, receipt_code_grouped
@@ -378,40 +380,48 @@ def track_context(petition: Petition, **forms: Any) -> dict[str, Any]:
 FILER_PAGE_BODY = "petitions/public/track_case_body.html"
 
 
-def filer_page_body(request: HttpRequest, petition: Petition) -> SafeString:
-    """The case part of the filer's page for ``petition`` (read by
-    ``selectors.with_filer_page_stamp``): made once per state of the case and language
-    and kept in Django's cache, served again only for the same stamp and only until a
-    clock's colour or the review period may turn (never stale, whatever the cache keeps:
-    the stamp is read with the case on every request). The forms' CSRF token, which
-    belongs to one browser, is put in per request."""
-    key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{selectors.filer_page_stamp(petition)}"
+def filer_page(request: HttpRequest, petition: Petition, template_name: str) -> str:
+    """The filer's page for ``petition`` (read by ``selectors.filer_page_petition``), for
+    a visitor without an account and without messages to show: made once per state of
+    the case, language and display choice and kept in Django's cache, served again only
+    for the same stamp (read with the case on every request) and only until a clock's
+    colour or the review period may turn — never stale. The forms' CSRF token, which
+    belongs to one browser, is put in per request; a page whose making drew a token or a
+    nonce of its own is not kept."""
+    shown = ".".join(sorted(display_preferences(request)))
+    stamp = selectors.filer_page_stamp(petition)
+    key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{shown}:{stamp}"
     kept = cache.get(key)
     if kept is None or (kept[0] is not None and kept[0] <= timezone.now().timestamp()):
         prefetch_related_objects([petition], "replies")
         context = track_context(petition)
         marker = f"csrf{secrets.token_hex(16)}"
-        html = render_to_string(FILER_PAGE_BODY, {**context, "csrf_token": marker})
+        body = render_to_string(FILER_PAGE_BODY, {**context, "csrf_token": marker})
+        drawn = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")), bool(get_nonce(request))
+        html = render_to_string(template_name, {"petition": petition, "case_body": mark_safe(body)}, request)  # noqa: S308
         turns = [context["clock"].changes_at if context["clock"] else None, services.review_window_ends(petition)]
         future = [moment.timestamp() for moment in turns if moment is not None and moment > timezone.now()]
         kept = (min(future) if future else None, marker, html)
-        cache.set(key, kept, TRACK_SESSION_SECONDS)
+        if drawn == (bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")), bool(get_nonce(request))):
+            cache.set(key, kept, TRACK_SESSION_SECONDS)
     _until, marker, html = kept
-    return mark_safe(html.replace(marker, get_token(request)))  # noqa: S308 (rendered with autoescape)
+    return html.replace(marker, get_token(request))
 
 
 class TrackCaseView(TrackedMixin, View):
     """The filer's case page: status, the running clock in plain words, the timeline
-    without internal notes, the replies (PET-6) and what the filer may do next. The case
-    part is made once per state of the case (``filer_page_body``): a page viewed again
-    costs the session's and the case's query."""
+    without internal notes, the replies (PET-6) and what the filer may do next. Made
+    once per state of the case (``filer_page``): a page viewed again costs the session's
+    and the case's query. A signed-in user's page, or one with messages, is made each time."""
 
     template_name = "petitions/public/track_case.html"
     read_petition = staticmethod(selectors.filer_page_petition)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        context = {"petition": self.petition, "case_body": filer_page_body(request, self.petition)}
-        return render(request, self.template_name, context)
+        if request.user.is_authenticated or len(messages.get_messages(request)):
+            prefetch_related_objects([self.petition], "replies")
+            return render(request, self.template_name, track_context(self.petition))
+        return HttpResponse(filer_page(request, self.petition, self.template_name))
 
 
 class TrackActionView(TrackedMixin, View):
