@@ -367,7 +367,7 @@ _ANY_PK = -7_170_601  # stands for the case's pk in the query compiled once
 
 @functools.cache
 def _filer_page_query() -> tuple[str, tuple[Any, ...]]:
-    sql, params = with_filer_page_stamp(Petition.objects.filter(pk=_ANY_PK)).query.sql_with_params()
+    sql, params = with_filer_page_stamp(Petition.objects.filter(pk=_ANY_PK).order_by()).query.sql_with_params()
     return sql, tuple(params)
 
 
