@@ -374,9 +374,24 @@ def _filer_page_query() -> tuple[str, tuple[Any, ...]]:
 def filer_page_petition(pk: int) -> Petition | None:
     """The case ``pk`` as ``with_filer_page_stamp`` reads it, by the SQL compiled once per
     process: building and compiling that query with the ORM was most of the time of a
-    case page served from the kept copy."""
+    case page served from the kept copy. On PostgreSQL the statement is also prepared
+    once per database connection (planning its four subqueries took longer than running
+    them; a connection pooler in transaction mode would need this turned off)."""
+    from django.db import connection
+
     sql, params = _filer_page_query()
-    return next(iter(Petition.objects.raw(sql, [pk if p == _ANY_PK else p for p in params])), None)
+    values = [pk if p == _ANY_PK else p for p in params]
+    if connection.vendor != "postgresql":
+        return next(iter(Petition.objects.raw(sql, values)), None)
+    connection.ensure_connection()
+    if getattr(connection, "_filer_page_prepared", None) is not connection.connection:
+        parts = sql.split("%s")
+        numbered = "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, start=1))
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE sunshine_filer_page AS {numbered}")
+        connection._filer_page_prepared = connection.connection  # type: ignore[attr-defined]
+    execute = f"EXECUTE sunshine_filer_page({', '.join(['%s'] * len(values))})"
+    return next(iter(Petition.objects.raw(execute, values)), None)
 
 
 def filer_page_stamp(petition: Petition) -> str:
