@@ -248,7 +248,7 @@ def case_session() -> str:
     """A ``Cookie`` header holding the session a demo receipt code opens (the code from
     the demo district's logins file), or "" when there is none."""
     logins = city.CITY / "demo-logins.txt"
-    found = re.search(r"^\s+(\d{16})\s+\(XF-", logins.read_text(encoding="utf-8"), re.M) if logins.exists() else None
+    found = re.search(r"^\s+(\d{16})\s+[(（]XF-", logins.read_text(encoding="utf-8"), re.M) if logins.exists() else None
     if found is None:
         return ""
     _status, body, response = _get("/petitions/follow/")

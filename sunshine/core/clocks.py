@@ -394,6 +394,22 @@ def rag(*, start: datetime, due: datetime, now: datetime, amber_share: float | N
     return Rag.GREEN
 
 
+def rag_changes_at(
+    *, start: datetime, due: datetime, now: datetime, amber_share: float | None = None
+) -> datetime | None:
+    """The moment (a millisecond early rather than late) after which :func:`rag` of the
+    same clock may give another colour than at ``now`` (green turns amber, amber turns
+    red), or None once it is red for good. What shows a colour may keep it until then (a
+    cached page)."""
+    share = float(local_rule("OVS-1-amber-share")) if amber_share is None else amber_share
+    if now > due:
+        return None
+    amber_from = due - (due - start) * share
+    if due > start and now < amber_from:
+        return amber_from - timedelta(milliseconds=1)  # green until then: ``left <= share * allowed`` from that moment
+    return due + timedelta(microseconds=1)  # amber while ``now`` is not past ``due``
+
+
 def score_thresholds(period: str) -> ScoreThresholds:
     """OVS-1 (LOCAL): the lines of a scored evaluation in ``period`` (``2026-Q3``): the
     row of that period in ``OVS-1-score-thresholds``, else of its year, else the default."""

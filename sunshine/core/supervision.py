@@ -56,7 +56,17 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.actors import SYSTEM
 from sunshine.core.audit import audit_record
-from sunshine.core.clocks import SHANGHAI, Clock, ClockKind, Rag, clock_get, deadline, pause_last_day, rag
+from sunshine.core.clocks import (
+    SHANGHAI,
+    Clock,
+    ClockKind,
+    Rag,
+    clock_get,
+    deadline,
+    pause_last_day,
+    rag,
+    rag_changes_at,
+)
 from sunshine.core.models import Instruction, Notification, Supervision, SupervisionExtension, SupervisionPause
 from sunshine.core.notifications import notify
 from sunshine.core.transitions import transition
@@ -334,6 +344,15 @@ def supervision_rag(supervision: Supervision, now: datetime | None = None) -> Ra
         return Rag.GREEN
     at = supervision.finished_at or supervision.paused_since or now or timezone.now()
     return rag(start=supervision.started_at, due=supervision.due_at, now=at)
+
+
+def supervision_rag_changes_at(supervision: Supervision, now: datetime | None = None) -> datetime | None:
+    """When :func:`supervision_rag` may next give another colour (``clocks.rag_changes_at``);
+    None while it cannot change by time alone (answered, closed, paused, a display period,
+    red)."""
+    if _is_display(supervision) or supervision.finished_at or supervision.paused_since:
+        return None
+    return rag_changes_at(start=supervision.started_at, due=supervision.due_at, now=now or timezone.now())
 
 
 def _changes(supervision: Supervision) -> list[tuple[datetime, datetime, datetime]]:

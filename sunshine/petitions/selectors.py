@@ -3,21 +3,24 @@ the home page's live figures (read from the figures registry, PET-10)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Exists, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.core.clocks import Rag
 from sunshine.core.figures import Period, figure_value, figures_pass
 from sunshine.core.local_rules import local_rule
-from sunshine.core.models import Supervision
-from sunshine.core.supervision import supervision_rag
+from sunshine.core.models import StatusChange, Supervision
+from sunshine.core.supervision import supervision_rag, supervision_rag_changes_at
 from sunshine.core.transitions import status_history
 from sunshine.orgs.models import Membership, Organization
 from sunshine.orgs.selectors import site_bureau
@@ -292,6 +295,7 @@ class ClockView:
     rag: Rag
     extended_by: int
     organization: Organization
+    changes_at: datetime | None = None  # when ``rag`` may next change by time alone
 
 
 def petition_clock(petition: Petition, now: datetime | None = None) -> ClockView | None:
@@ -320,7 +324,88 @@ def petition_clock(petition: Petition, now: datetime | None = None) -> ClockView
         rag=supervision_rag(supervision, now),
         extended_by=supervision.extended_by,
         organization=supervision.organization,
+        changes_at=supervision_rag_changes_at(supervision, now),
     )
+
+
+def with_filer_page_stamp(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
+    """``petitions`` with what the filer's case page shows beyond the case's own row, in
+    the same query: the last status change, message and reply, and the running clock's
+    deadline, pause and provisional flag (``filer_page_stamp``). A new message, reply or
+    status change, an extension, a pause or a published holiday calendar changes it."""
+    petition_type = ContentType.objects.get_for_model(Petition)
+    own = Cast(OuterRef("pk"), CharField())
+
+    def last(rows: QuerySet[Any]) -> Subquery:
+        return Subquery(rows.order_by("-pk").values("pk")[:1])
+
+    clock = (
+        Supervision.objects.filter(content_type=petition_type, object_id=own, status=Supervision.Status.OPEN)
+        .order_by("due_at")
+        .values(
+            stamp=JSONObject(
+                id="pk",
+                due="due_at",
+                provisional="due_provisional",
+                extended="extended_by",
+                paused="paused_since",
+                finished="finished_at",
+                started="started_at",
+            )
+        )[:1]
+    )
+    return petitions.annotate(
+        stamp_status=last(StatusChange.objects.filter(content_type=petition_type, object_id=own)),
+        stamp_message=last(Message.objects.filter(petition=OuterRef("pk"))),
+        stamp_reply=last(Reply.objects.filter(petition=OuterRef("pk"))),
+        stamp_clock=Subquery(clock, output_field=JSONField()),
+    )
+
+
+_ANY_PK = -7_170_601  # stands for the case's pk in the query compiled once
+
+
+@functools.cache
+def _filer_page_query() -> tuple[str, tuple[Any, ...]]:
+    sql, params = with_filer_page_stamp(Petition.objects.filter(pk=_ANY_PK).order_by()).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def filer_page_petition(pk: int) -> Petition | None:
+    """The case ``pk`` as ``with_filer_page_stamp`` reads it, by the SQL compiled once per
+    process: building and compiling that query with the ORM was most of the time of a
+    case page served from the kept copy. On PostgreSQL the statement is also prepared
+    once per database connection (planning its four subqueries took longer than running
+    them; a connection pooler in transaction mode would need this turned off)."""
+    from django.db import connection
+
+    sql, params = _filer_page_query()
+    values = [pk if p == _ANY_PK else p for p in params]
+    if connection.vendor != "postgresql":
+        return next(iter(Petition.objects.raw(sql, values)), None)
+    connection.ensure_connection()
+    if getattr(connection, "_filer_page_prepared", None) is not connection.connection:
+        parts = sql.split("%s")
+        numbered = "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, start=1))
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE sunshine_filer_page AS {numbered}")
+        connection._filer_page_prepared = connection.connection  # type: ignore[attr-defined]
+    execute = f"EXECUTE sunshine_filer_page({', '.join(['%s'] * len(values))})"
+    return next(iter(Petition.objects.raw(execute, values)), None)
+
+
+def filer_page_stamp(petition: Petition) -> str:
+    """What the filer's case page was made from (a petition read by
+    ``with_filer_page_stamp``): the same stamp, the same page."""
+    parts = (
+        petition.updated_at.isoformat(),
+        petition.status,
+        getattr(petition, "stamp_status", None),
+        getattr(petition, "stamp_message", None),
+        getattr(petition, "stamp_reply", None),
+        getattr(petition, "stamp_clock", None),
+    )
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 # --- the home page's live figures -----------------------------------------------------------------

@@ -1233,14 +1233,20 @@ def petition_reexam_apply(*, petition: Petition, reasons: str) -> Petition:
 def review_window_lapsed(petition: Petition, now: datetime | None = None) -> bool:
     """PET-7: the filer can no longer ask for a review (after the reply) or a
     re-examination (after the review)."""
-    now = now or timezone.now()
+    ends = review_window_ends(petition)
+    return ends is not None and (now or timezone.now()) > ends
+
+
+def review_window_ends(petition: Petition) -> datetime | None:
+    """PET-7: the end of the period in which the filer may ask for a review (after the
+    reply) or a re-examination (after the review); None when the case's status has none."""
     if petition.status in (S.ANSWERED, S.RATED):
         reply = petition.replies.filter(stage=Reply.Stage.FIRST).first()
-        return reply is not None and now > deadline(rules.REVIEW_APPLY_CLOCK, reply.issued_at).due
+        return None if reply is None else deadline(rules.REVIEW_APPLY_CLOCK, reply.issued_at).due
     if petition.status == S.REVIEWED:
         reply = petition.replies.filter(stage=Reply.Stage.REVIEW).first()
-        return reply is not None and now > deadline(rules.REEXAM_APPLY_CLOCK, reply.issued_at).due
-    return False
+        return None if reply is None else deadline(rules.REEXAM_APPLY_CLOCK, reply.issued_at).due
+    return None
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from sunshine.core.clocks import (
     clock_get,
     deadline,
     rag,
+    rag_changes_at,
     score_rag,
     score_thresholds,
 )
@@ -354,6 +355,31 @@ def test_ovs1_rag_green_amber_red():
     assert rag(start=start, due=due, now=at("2025-03-05", 0), amber_share=0.7) == Rag.AMBER
     with pytest.raises(ValueError):
         rag(start=start, due=due, now=start, amber_share=1.5)
+
+
+@given(
+    allowed=st.integers(min_value=0, max_value=90 * 24 * 3600),
+    offset=st.integers(min_value=-24 * 3600, max_value=100 * 24 * 3600),
+    later=st.floats(min_value=0, max_value=1),
+    share=st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+)
+def test_ovs1_rag_keeps_its_colour_until_rag_changes_at(allowed: int, offset: int, later: float, share: float):
+    """OVS-1: the colour at ``now`` holds at every moment before ``rag_changes_at`` (what a
+    cached page may rely on) and is another one just after it; None once red for good."""
+    start = at("2025-03-01", 0)
+    due = start + timedelta(seconds=allowed)
+    now = start + timedelta(seconds=offset)
+    colour = rag(start=start, due=due, now=now, amber_share=share)
+    changes = rag_changes_at(start=start, due=due, now=now, amber_share=share)
+    if changes is None:
+        assert colour == Rag.RED
+        assert rag(start=start, due=due, now=now + timedelta(days=later * 365), amber_share=share) == Rag.RED
+        return
+    assert changes > now - timedelta(milliseconds=1)  # a millisecond early at most
+    between = now + (changes - now) * later
+    if between < changes:
+        assert rag(start=start, due=due, now=between, amber_share=share) == colour
+    assert rag(start=start, due=due, now=changes + timedelta(milliseconds=2), amber_share=share) != colour
 
 
 def test_ovs1_amber_share_is_a_local_rule():

@@ -471,3 +471,144 @@ def test_the_held_case_is_renewed_at_most_once_a_minute(district: dict[str, Any]
     held = client.session[TRACK_SESSION_KEY]
     assert held["until"] > time.time() + 29 * 60
     assert Session.objects.get(session_key=client.session.session_key).expire_date >= before
+
+
+# --- the filer's page made once per state of the case (issue #19: a citizen's own case is never stale) ---
+
+
+def _csrf_from(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_kept_case_page_shows_every_change_at_once(district: dict[str, Any]) -> None:
+    """A message to the filer, a status change and a reply each show on the next load,
+    though the page is kept between loads; a load without a change costs the session's
+    and the case's query only, and stays no-store."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filed = file_case(district, subject_organization=district["school"])
+    petition = filed.petition
+    client = Client()
+    open_case(client, filed.receipt_code)
+    page = reverse("petitions:track-case")
+    first = client.get(page).content.decode()
+    assert "已转学校办理。" not in first
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(page)
+    assert again.status_code == 200 and "no-store" in again["Cache-Control"]
+    assert len(queries.captured_queries) <= 2  # the session and the case with its stamp
+    services.petition_message_to_filer(petition=petition, actor=district["inspector"], text="已转学校办理。")
+    assert "已转学校办理。" in client.get(page).content.decode()
+    services.petition_accept(petition=petition, actor=district["inspector"])
+    petition.refresh_from_db()
+    assert str(Petition.Status.ACCEPTED.label) in client.get(page).content.decode()
+    answered = answered_case(district)
+    other = Client()
+    open_case(other, answered.receipt_code)
+    before = other.get(page).content.decode()
+    assert "经查,该教师确有组织有偿补课行为。" in before
+    services.petition_rate(petition=answered.petition, satisfaction="basically", comment="处理及时")
+    after = other.get(page).content.decode()
+    assert "处理及时" in after and str(Petition.Status.RATED.label) in after
+
+
+def test_the_kept_case_page_carries_this_browsers_csrf_token(district: dict[str, Any]) -> None:
+    """The forms of a page served from the kept copy hold the token of the browser that
+    loads it: a second browser's token is its own, and leaving works with it."""
+    filed = file_case(district)
+    page = reverse("petitions:track-case")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for client in (first, second):
+        form = client.get(reverse("petitions:track"))
+        client.post(
+            reverse("petitions:track"),
+            {"code": filed.receipt_code, "csrfmiddlewaretoken": _csrf_from(form.content.decode())},
+        )
+    token_first = _csrf_from(first.get(page).content.decode())
+    token_second = _csrf_from(second.get(page).content.decode())  # served from the kept copy
+    from django.middleware.csrf import _unmask_cipher_token
+
+    assert _unmask_cipher_token(token_first) == first.cookies["csrftoken"].value
+    assert _unmask_cipher_token(token_second) == second.cookies["csrftoken"].value
+    left = second.post(reverse("petitions:track-leave"), {"csrfmiddlewaretoken": token_second})
+    assert left.status_code == 302
+    assert second.get(page).status_code == 302
+    assert first.get(page).status_code == 200  # the other browser still holds it
+
+
+def test_the_kept_case_page_is_refused_without_the_case_in_the_session(district: dict[str, Any]) -> None:
+    """Another case's id in the session, a tampered session cookie, a copy of the cookie
+    after leaving: back to the code form, the kept page never shown."""
+    mine, theirs = file_case(district), file_case(district, title="另一件")
+    page = reverse("petitions:track-case")
+    client = Client()
+    open_case(client, mine.receipt_code)
+    Client().get(page)
+    assert mine.petition.number in client.get(page).content.decode()
+    session = client.session
+    session[TRACK_SESSION_KEY] = {"pk": theirs.petition.pk, "until": time.time() + 600}
+    session.save()
+    refused = client.get(page)
+    assert refused.status_code == 302 and refused["Location"] == reverse("petitions:track")
+
+    client = Client()
+    open_case(client, mine.receipt_code)
+    assert client.get(page).status_code == 200
+    tampered = Client()
+    tampered.cookies["sessionid"] = client.cookies["sessionid"].value[:-1] + "x"
+    assert tampered.get(page).status_code == 302
+    copy = Client()
+    copy.cookies["sessionid"] = client.cookies["sessionid"].value
+    assert copy.get(page).status_code == 200
+    client.post(reverse("petitions:track-leave"))
+    assert copy.get(page).status_code == 302
+
+
+def test_the_kept_case_page_turns_red_when_the_clock_runs_out(district: dict[str, Any], monkeypatch: Any) -> None:
+    """OVS-1's colour depends on the hour, not on a change of the case: the kept page is
+    made again once the colour may have turned."""
+    from datetime import timedelta
+
+    from sunshine.core.models import Supervision
+
+    filed = file_case(district)
+    services.petition_accept(petition=filed.petition, actor=district["inspector"])
+    now = timezone.now()
+    Supervision.objects.filter(object_id=str(filed.petition.pk), status=Supervision.Status.OPEN).update(
+        started_at=now - timedelta(days=1), due_at=now + timedelta(minutes=5)
+    )
+    client = Client()
+    open_case(client, filed.receipt_code)
+    page = reverse("petitions:track-case")
+    assert "rag-amber" in client.get(page).content.decode()
+    assert "rag-amber" in client.get(page).content.decode()
+    later = now + timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    html = client.get(page).content.decode()
+    assert "rag-red" in html and "rag-amber" not in html
+
+
+def test_the_kept_case_page_shows_a_message_once_and_the_visitors_display_choice(district: dict[str, Any]) -> None:
+    """The note after an action shows on the next load only; the page kept for one
+    display choice is not served for another."""
+    from django.utils import translation
+
+    filed = file_case(district)
+    client = Client()
+    open_case(client, filed.receipt_code)
+    page = reverse("petitions:track-case")
+    client.get(page)
+    client.post(reverse("petitions:track-message"), {"text": "请尽快处理。"})
+    with translation.override("zh-hans"):
+        note = translation.gettext("Your message has been added to the case.")
+    shown = client.get(page).content.decode()
+    assert note in shown and "请尽快处理。" in shown
+    assert note not in client.get(page).content.decode()
+    assert 'class="text-large"' not in client.get(page).content.decode()
+    client.cookies["sunshine_display"] = "large"
+    assert 'class="text-large"' in client.get(page).content.decode()

@@ -8,19 +8,27 @@ write a model or compute a deadline themselves.
 
 from __future__ import annotations
 
+import secrets
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -28,6 +36,7 @@ from django.views.generic import TemplateView
 
 from sunshine.core.audit import audit_public
 from sunshine.core.clocks import clock_get
+from sunshine.core.context_processors import display_preferences
 from sunshine.core.figures import Period, figure_value, figures_pass
 from sunshine.core.forms import receipt_escrow_keep, receipt_escrow_recover, receipt_escrow_release, submission_claim
 from sunshine.core.receipts import Receipt, receipt_code_grouped
@@ -256,8 +265,9 @@ def track_release(request: HttpRequest) -> None:
     request.session.pop(access.RECEIPT_SESSION_KEY, None)
 
 
-def tracked_petition(request: HttpRequest) -> Petition | None:
-    """The case this browser session opened with its receipt code, while the 30 minutes last."""
+def tracked_petition(request: HttpRequest, read: Callable[[int], Petition | None] | None = None) -> Petition | None:
+    """The case this browser session opened with its receipt code, while the 30 minutes
+    last (read by ``read(pk)``: by default with its replies)."""
     held = request.session.get(TRACK_SESSION_KEY)
     if not isinstance(held, dict) or held.get("until", 0) < time.time():
         if held is not None:
@@ -267,6 +277,8 @@ def tracked_petition(request: HttpRequest) -> Petition | None:
     if not isinstance(pk, int) or pk not in access.receipt_session_ids(request.session):
         return None
     # The case page reads the replies three times (its list, the timeline, the forms): one query.
+    if read is not None:
+        return read(pk)
     return Petition.objects.filter(pk=pk).prefetch_related("replies").first()
 
 
@@ -333,8 +345,11 @@ class TrackedMixin:
 
     petition: Petition
 
+    # How the held case is read by its pk (tracked_petition; None: with its replies).
+    read_petition: Callable[[int], Petition | None] | None = None
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        petition = tracked_petition(request)
+        petition = tracked_petition(request, type(self).read_petition)
         if petition is None:
             if request.method == "POST":
                 messages.error(request, _("Your session has ended. Please enter your receipt code again."))
@@ -366,14 +381,51 @@ def track_context(petition: Petition, **forms: Any) -> dict[str, Any]:
     return context
 
 
+FILER_PAGE_BODY = "petitions/public/track_case_body.html"
+
+
+def filer_page(request: HttpRequest, petition: Petition, template_name: str) -> str:
+    """The filer's page for ``petition`` (read by ``selectors.filer_page_petition``), for
+    a visitor without an account and without messages to show: made once per state of
+    the case, language and display choice and kept in Django's cache, served again only
+    for the same stamp (read with the case on every request) and only until a clock's
+    colour or the review period may turn — never stale. The forms' CSRF token, which
+    belongs to one browser, is put in per request; a page whose making drew a token or a
+    nonce of its own is not kept."""
+    shown = ".".join(sorted(display_preferences(request)))
+    stamp = selectors.filer_page_stamp(petition)
+    key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{shown}:{stamp}"
+    kept = cache.get(key)
+    if kept is None or (kept[0] is not None and kept[0] <= timezone.now().timestamp()):
+        prefetch_related_objects([petition], "replies")
+        context = track_context(petition)
+        marker = f"csrf{secrets.token_hex(16)}"
+        body = render_to_string(FILER_PAGE_BODY, {**context, "csrf_token": marker})
+        drawn = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")), bool(get_nonce(request))
+        html = render_to_string(template_name, {"petition": petition, "case_body": mark_safe(body)}, request)  # noqa: S308
+        turns = [context["clock"].changes_at if context["clock"] else None, services.review_window_ends(petition)]
+        future = [moment.timestamp() for moment in turns if moment is not None and moment > timezone.now()]
+        kept = (min(future) if future else None, marker, html)
+        if drawn == (bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")), bool(get_nonce(request))):
+            cache.set(key, kept, TRACK_SESSION_SECONDS)
+    _until, marker, html = kept
+    return html.replace(marker, get_token(request))
+
+
 class TrackCaseView(TrackedMixin, View):
     """The filer's case page: status, the running clock in plain words, the timeline
-    without internal notes, the replies (PET-6) and what the filer may do next."""
+    without internal notes, the replies (PET-6) and what the filer may do next. Made
+    once per state of the case (``filer_page``): a page viewed again costs the session's
+    and the case's query. A signed-in user's page, or one with messages, is made each time."""
 
     template_name = "petitions/public/track_case.html"
+    read_petition = staticmethod(selectors.filer_page_petition)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, track_context(self.petition))
+        if request.user.is_authenticated or len(messages.get_messages(request)):
+            prefetch_related_objects([self.petition], "replies")
+            return render(request, self.template_name, track_context(self.petition))
+        return HttpResponse(filer_page(request, self.petition, self.template_name))
 
 
 class TrackActionView(TrackedMixin, View):
