@@ -632,6 +632,15 @@ def reference(bureau) -> float:
 
 
 def main() -> None:
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}; scale {SCALE}")
+    bureau, schools = setup(int(4500 * SCALE), int(150_000 * SCALE))
+    fill_modules(bureau, schools)
+    measure(bureau, schools)
+
+
+def measure(bureau, schools: list) -> None:
+    """The timed part, on a filled database (``main`` fills one first)."""
     from sunshine.core.actors import SYSTEM
     from sunshine.core.figures import (
         Period,
@@ -645,10 +654,6 @@ def main() -> None:
     from sunshine.reports.mechanisms import sections_for
     from sunshine.reports.summary import summary_issue
 
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}; scale {SCALE}")
-    bureau, schools = setup(int(4500 * SCALE), int(150_000 * SCALE))
-    fill_modules(bureau, schools)
     ref = reference(bureau)
     print(f"reference: COUNT of the year's letters                  {ref * 1000:8.1f} ms")
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.figures import (
     BreakdownRow,
+    Elapsed,
     FigureValue,
     Period,
     Series,
@@ -86,7 +87,7 @@ def tally(period: Period, organization: Any) -> dict[str, Any]:
     (shared by the figures of one pass, see ``core.figures.pass_shared``)."""
 
     def compute() -> dict[str, Any]:
-        spent = ExpressionWrapper(F("answered_at") - F("received_at"), output_field=DurationField())
+        spent = Elapsed("answered_at", "received_at")
         return cases(period, organization).aggregate(
             received=Count("pk"),
             accepted=Count("pk", filter=ACCEPTED),
