@@ -71,9 +71,18 @@ def tree_ids(organization: Any) -> list[int]:
     )
 
 
+# Past this many organisations (a bureau with its schools) the tree goes to the database
+# as a sub-select, read once: thousands of literal ids cost more to build, bind and parse
+# than the count itself. A school's or department's few ids stay literal, so each of the
+# three columns' indexes can still find its cases.
+TREE_LITERAL_MAX = 200
+
+
 def cases(period: Period, organization: Any) -> QuerySet[Petition]:
     """The cases the figures count: received in the period, in the organisation's tree."""
-    tree = tree_ids(organization)
+    tree: Any = tree_ids(organization)
+    if len(tree) > TREE_LITERAL_MAX:
+        tree = Organization.objects.filter(path__startswith=organization.path).values("pk")
     scope = (
         Q(bureau_id__in=tree)
         | Q(subject_organization_id__in=tree)
