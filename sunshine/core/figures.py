@@ -204,11 +204,11 @@ class LocalDate(TruncDate):
     def __init__(self, expression: Any, **extra: Any) -> None:
         super().__init__(expression, tzinfo=SHANGHAI, **extra)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple[Any, ...]]:
         moment, params = compiler.compile(self.lhs)
         fallback, fallback_params = self.as_sql(compiler, connection, **extra_context)
         sql = f"(CASE WHEN {moment} >= %s THEN date({moment}, '+8 hours') ELSE {fallback} END)"
-        return sql, [*params, _FIXED_SINCE, *params, *fallback_params]
+        return sql, (*params, _FIXED_SINCE, *params, *fallback_params)
 
 
 class Elapsed(models.Func):
@@ -221,11 +221,20 @@ class Elapsed(models.Func):
     arity = 2
     output_field = models.DurationField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         end, start = self.get_source_expressions()
-        return compiler.compile(TemporalSubtraction(end, start))
+        sql, params = compiler.compile(TemporalSubtraction(end, start))
+        return sql, tuple(params)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple[Any, ...]]:
         end, start = self.get_source_expressions()
         e, e_params = compiler.compile(end)
         s, s_params = compiler.compile(start)
@@ -234,7 +243,7 @@ class Elapsed(models.Func):
             f" - CAST(strftime('%%s', substr({s}, 1, 19)) AS INTEGER)) * 1000000"
             f" + CAST(substr({e}, 21) AS INTEGER) - CAST(substr({s}, 21) AS INTEGER))"
         )
-        return sql, [*e_params, *s_params, *e_params, *s_params]
+        return sql, (*e_params, *s_params, *e_params, *s_params)
 
 
 # --- values ---------------------------------------------------------------------------------------
