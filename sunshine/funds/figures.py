@@ -35,8 +35,9 @@ def _allocations(organization: Any) -> Any:
 def disbursed(period: Period, organization: Any) -> FigureValue:
     """Money that arrived on days in the period, up to the moment the figures are taken."""
     last = min(period.last_day, period.as_of_day)
+    # The tree's allocations as a sub-select (one semi-join), not two joins a disbursement.
     rows = Disbursement.objects.filter(
-        within(organization, "allocation__organization"), paid_on__gte=period.first_day, paid_on__lte=last
+        allocation__in=_allocations(organization).values("pk"), paid_on__gte=period.first_day, paid_on__lte=last
     )
     return FigureValue.count(rows.aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"])
 
