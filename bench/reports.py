@@ -14,7 +14,8 @@ issued evaluation with every school's score and two rectification items a school
 an enrollment season with 20,000 applications; 20,000 decision items and 9,000
 meetings. The row count of each table and the time to fill are printed first. The
 reference printed beside the figures is a plain COUNT over the year's letters,
-measured in the same run."""
+measured in the same run. ``measure(bureau, schools)`` is the timed part alone, for a
+database filled once and measured again after a change."""
 
 from __future__ import annotations
 
@@ -632,6 +633,15 @@ def reference(bureau) -> float:
 
 
 def main() -> None:
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor}; scale {SCALE}")
+    bureau, schools = setup(int(4500 * SCALE), int(150_000 * SCALE))
+    fill_modules(bureau, schools)
+    measure(bureau, schools)
+
+
+def measure(bureau, schools: list) -> None:
+    """The timed part, on a filled database (``main`` fills one first)."""
     from sunshine.core.actors import SYSTEM
     from sunshine.core.figures import (
         Period,
@@ -645,10 +655,6 @@ def main() -> None:
     from sunshine.reports.mechanisms import sections_for
     from sunshine.reports.summary import summary_issue
 
-    call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}; scale {SCALE}")
-    bureau, schools = setup(int(4500 * SCALE), int(150_000 * SCALE))
-    fill_modules(bureau, schools)
     ref = reference(bureau)
     print(f"reference: COUNT of the year's letters                  {ref * 1000:8.1f} ms")
 

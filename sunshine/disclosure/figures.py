@@ -14,11 +14,9 @@ import functools
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.clocks import SHANGHAI
-from sunshine.core.figures import FigureValue, Period, Unit, register_figure, within
+from sunshine.core.figures import FigureValue, LocalDate, Period, Unit, register_figure, within
 from sunshine.disclosure.models import Document, DocumentVersion, FoiRequest, Inspection, InspectionResult
 from sunshine.disclosure.services import document_dis1_due, foi_due_dates, quarter_bounds
 from sunshine.orgs.models import Organization
@@ -55,7 +53,7 @@ def published_on_time_rate(period: Period, organization: Any) -> FigureValue:
     due_on = functools.cache(document_dis1_due)  # one clock a day, not one a publication
     days = (
         _publications(period, organization)
-        .annotate(day=TruncDate("published_at", tzinfo=SHANGHAI))
+        .annotate(day=LocalDate("published_at"))
         .values_list("info_date", "day")
         .annotate(n=Count("pk"))
         .order_by()

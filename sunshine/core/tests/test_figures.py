@@ -230,3 +230,52 @@ def test_command_exits_non_zero_for_an_unknown_organisation(db, capsys):
         ManagementUtility(["manage.py", "figures", "--year", "2026", "--org", "NOPE"]).execute()
     assert exit_info.value.code != 0
     assert "NOPE" in capsys.readouterr().err
+
+
+# --- LocalDate and Elapsed: the same day and duration as Django's own, by the database's builtins ---
+
+
+@pytest.mark.django_db
+def test_local_date_is_the_shanghai_day_even_across_midnight_and_old_summer_time():
+    from django.db.models import DateTimeField, Value
+    from django.db.models.functions import TruncDate
+
+    from sunshine.core.figures import LocalDate
+
+    BureauFactory()
+    utc = ZoneInfo("UTC")
+    moments = [
+        (datetime(2026, 3, 1, 15, 30, tzinfo=utc), date(2026, 3, 1)),  # 23:30 in Shanghai
+        (datetime(2026, 3, 1, 16, 0, tzinfo=utc), date(2026, 3, 2)),  # midnight in Shanghai
+        (datetime(2026, 12, 31, 16, 0, 0, 1, tzinfo=utc), date(2027, 1, 1)),
+        (datetime(1988, 7, 1, 15, 30, tzinfo=utc), date(1988, 7, 2)),  # summer time then: UTC+9
+    ]
+    for moment, day in moments:
+        value = Value(moment, output_field=DateTimeField())
+        row = Organization.objects.annotate(
+            mine=LocalDate(value), django=TruncDate(value, tzinfo=ZoneInfo("Asia/Shanghai"))
+        ).values_list("mine", "django")[0]
+        assert row == (day, day), moment
+
+
+@pytest.mark.django_db
+def test_elapsed_counts_every_microsecond_like_djangos_subtraction():
+    from datetime import timedelta
+
+    from django.db.models import DateTimeField, DurationField, ExpressionWrapper, Value
+
+    from sunshine.core.figures import Elapsed
+
+    BureauFactory()
+    utc = ZoneInfo("UTC")
+    start = datetime(2026, 1, 31, 23, 59, 59, tzinfo=utc)  # stored without a fraction
+    for end, spent in [
+        (datetime(2026, 2, 3, 0, 0, 4, 250, tzinfo=utc), timedelta(days=2, seconds=5, microseconds=250)),
+        (datetime(2026, 1, 31, 23, 59, 58, 999999, tzinfo=utc), timedelta(microseconds=-1)),
+        (datetime(2026, 12, 31, 16, 0, tzinfo=utc), datetime(2026, 12, 31, 16, 0, tzinfo=utc) - start),
+    ]:
+        e, s = Value(end, output_field=DateTimeField()), Value(start, output_field=DateTimeField())
+        row = Organization.objects.annotate(
+            mine=Elapsed(e, s), django=ExpressionWrapper(e - s, output_field=DurationField())
+        ).values_list("mine", "django")[0]
+        assert row == (spent, spent), end

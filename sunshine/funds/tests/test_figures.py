@@ -72,3 +72,79 @@ def test_schedule_against_disbursed_by_month(world):
     cut = breakdown_value("funds.schedule_by_month", period=early, organization=world.d.bureau)
     assert [r.key for r in cut.rows] == ["2026-01", "2026-02", "2026-03"]
     assert cut.rows[-1].values[0].value == 4_000_000 + 30_000_000
+
+
+def test_lagging_counted_in_the_database_at_the_threshold(world):
+    """FND-1 counted in one query (funds.lag.lagging_count), by hand at 31 March: three
+    months of twelve call for 25 %. A has 20,000 of 120,000 yuan (16.66 %: 8.34 points
+    behind), B 100,000 (83.33 %: ahead), the project 30 % certified and nothing paid
+    (30 points behind); B is 58.33 points ahead. A lag exactly at the line is not over it."""
+    from sunshine.funds.lag import alert_threshold_pp, lagging_count, lags_at
+    from sunshine.funds.models import Allocation
+    from sunshine.funds.tests.conftest import evidence
+
+    services.disbursement_record(
+        actor=world.finance, allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=2_000_000, voucher="A1"
+    )
+    services.disbursement_record(
+        actor=world.finance, allocation=world.b, paid_on=date(2026, 3, 1), amount_fen=10_000_000, voucher="B1"
+    )
+    services.progress_certify(
+        actor=world.certifier,
+        allocation=world.project,
+        progress_bp=3_000,
+        certified_on=date(2026, 2, 10),
+        evidence=evidence(),
+    )
+    every = Allocation.objects.all()
+    on = date(2026, 3, 31)
+    for threshold, hand in [(8.33, 2), (8.34, 1), (29.99, 1), (30.0, 0), (-58.33, 2), (-58.34, 3), (-60.0, 3)]:
+        assert lagging_count(every, on, threshold) == hand, threshold
+        assert sum(1 for lag in lags_at(every, on) if lag.lagging(threshold)) == hand, threshold
+    # Before the certification the project's schedule is nothing: only A is behind.
+    assert lagging_count(every, date(2026, 2, 9), alert_threshold_pp()) == sum(
+        1 for lag in lags_at(every, date(2026, 2, 9)) if lag.lagging(alert_threshold_pp())
+    )
+    assert lagging_count(Allocation.objects.filter(pk=world.b.pk), on, 8.0) == 0
+    assert lagging_count(Allocation.objects.none(), on, 8.0) == 0
+
+
+def test_transfer_on_time_counts_money_on_the_deadline_itself(world):
+    """FND-3: the first money on the transfer deadline is on time, a day after is late,
+    however much arrives later."""
+    due = world.a.transfer_due
+    services.disbursement_record(
+        actor=world.finance, allocation=world.a, paid_on=due, amount_fen=1_000_000, voucher="A1"
+    )
+    services.disbursement_record(
+        actor=world.finance, allocation=world.a, paid_on=date(2026, 6, 1), amount_fen=1_000_000, voucher="A2"
+    )
+    services.disbursement_record(
+        actor=world.finance,
+        allocation=world.b,
+        paid_on=date.fromordinal(due.toordinal() + 1),
+        amount_fen=1_000_000,
+        voucher="B1",
+    )
+    period = Period.year(2026, as_of=datetime(2026, 11, 10, 12, tzinfo=SHANGHAI))
+    rate = figure_value("funds.transfer_on_time_rate", period=period, organization=world.d.bureau).measured
+    assert (rate.numerator, rate.denominator) == (1, 3)
+
+
+def test_schedule_by_month_puts_the_last_and_first_day_of_a_month_in_their_months(world):
+    from sunshine.core.figures import breakdown_value
+
+    for voucher, paid_on, fen in [
+        ("A1", date(2026, 1, 31), 100),
+        ("A2", date(2026, 2, 1), 20),
+        ("A3", date(2026, 3, 31), 3),
+    ]:
+        services.disbursement_record(
+            actor=world.finance, allocation=world.a, paid_on=paid_on, amount_fen=fen, voucher=voucher
+        )
+    period = Period.quarter(2026, 1, as_of=datetime(2026, 11, 10, 12, tzinfo=SHANGHAI))
+    rows = breakdown_value("funds.schedule_by_month", period=period, organization=world.d.bureau).rows
+    assert [r.values[1].value for r in rows] == [100, 120, 123]
+    cut = Period.quarter(2026, 1, as_of=datetime(2026, 3, 30, 12, tzinfo=SHANGHAI))
+    rows = breakdown_value("funds.schedule_by_month", period=cut, organization=world.d.bureau).rows
+    assert [r.values[1].value for r in rows] == [100, 120, 120]

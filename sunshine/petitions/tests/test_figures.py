@@ -245,3 +245,21 @@ def test_breakdowns_by_channel_and_by_unit_match_the_hand_count():
     # A school stands for itself: one row, its own.
     own = breakdown_value("petitions.by_unit", period=YEAR, organization=w.school)
     assert [r.key for r in own.rows] == [str(w.school.pk)]
+
+
+@pytest.mark.parametrize("literal_max", [0, 10_000])
+def test_pet10_the_same_with_the_tree_as_a_sub_select_or_as_ids(monkeypatch, literal_max):
+    """A large tree (a city's bureau) goes to the database as a sub-select, a small one
+    as its ids: the figures and the breakdowns are the hand count either way, for the
+    bureau and for a school."""
+    from sunshine.core.figures import breakdown_value
+    from sunshine.petitions import figures as petition_figures
+
+    monkeypatch.setattr(petition_figures, "TREE_LITERAL_MAX", literal_max)
+    w = make_world()
+    rows = build(w)
+    assert parts(figures_all(period=YEAR, organization=w.bureau, prefix="petitions.")) == by_hand(rows)
+    own = [r for r in rows if r.subject_organization_id == w.school.pk]
+    assert parts(figures_all(period=YEAR, organization=w.school, prefix="petitions.")) == by_hand(own)
+    channels = breakdown_value("petitions.by_channel", period=YEAR, organization=w.bureau)
+    assert sum(r.values[0].value for r in channels.rows) == len(rows)
