@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 
 from sunshine.core.clocks import SHANGHAI, clock_get, deadline
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
+from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
 from sunshine.core.issued import document_for
-from sunshine.core.privacy import PersonalDataFound
+from sunshine.core.privacy import NO_REVIEW, PersonalDataFound
 from sunshine.core.transitions import status_history
 from sunshine.core.views.files import issued_document_response
 from sunshine.disclosure import access, rules, services
@@ -160,6 +161,7 @@ class DocumentStaffView(StaffView):
         attachment_form: Any = None,
         preview_html: str | None = None,
         privacy: PersonalDataFound | None = None,
+        privacy_form: PrivacyReviewForm | None = None,
     ) -> HttpResponse:
         editable = document.status in (Document.Status.DRAFT, Document.Status.REVISION)
         if form is None and editable:
@@ -181,12 +183,18 @@ class DocumentStaffView(StaffView):
                 "history": status_history(document),
                 "dis1": services.document_dis1(document),
                 "preview_html": preview_html,
-                "privacy": privacy,
-                "privacy_rows": [
-                    {"where": where, "kind": f.label, "at": f.start + 1, "masked": f.masked}
-                    for where, f in (privacy.findings if privacy else [])
-                ],
-                "redacted_html": services.document_redaction_preview(document) if privacy else "",
+                **(
+                    privacy_review_context(
+                        privacy,
+                        form=privacy_form,
+                        preview_html=services.document_redaction_preview(
+                            document, privacy_form.review() if privacy_form else NO_REVIEW
+                        ),
+                        carry=[("action", "publish")],
+                    )
+                    if privacy
+                    else {}
+                ),
             },
             status=status,
         )
@@ -239,16 +247,26 @@ class DocumentStaffView(StaffView):
                 messages.success(request, _("Sent for review."))
             elif action == "return":
                 services.document_return(actor=user, document=document, reason=request.POST.get("reason", ""))
-            elif action == "publish":
+            elif action == "publish" and request.POST.get("privacy") != "redact":
                 publish_form = PublishForm(request.POST)
                 at = publish_form.cleaned_data["at"] if publish_form.is_valid() else None
+                review_form = PrivacyReviewForm(request.POST)
                 try:
-                    version = services.document_publish(actor=user, document=document, at=at)
+                    if not review_form.is_valid():
+                        services.document_privacy_check(document)  # the refusal to show beside the form's errors
+                    version = services.document_publish(
+                        actor=user, document=document, at=at, review=review_form.review()
+                    )
                 except PersonalDataFound as found:
-                    return self._page(request, self._document(request, pk), status=400, privacy=found)
+                    form = PrivacyReviewForm(request.POST, found=found) if review_form.is_bound else None
+                    return self._page(
+                        request, self._document(request, pk), status=400, privacy=found, privacy_form=form
+                    )
                 messages.success(request, _("Published.") if version else _("Scheduled for publication."))
-            elif action == "redact":
-                masked = services.document_redact(actor=user, document=document)
+            elif action in ("redact", "publish"):  # the reviewer takes the proposed redaction (core.privacy)
+                masked = services.document_redact(
+                    actor=user, document=document, review=PrivacyReviewForm(request.POST).review()
+                )
                 if masked:
                     messages.success(request, _("The personal data was masked. Check the text, then publish."))
                 else:
