@@ -17,6 +17,7 @@ sent to the page the first one reached.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -25,7 +26,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.models import FormSubmission
-from sunshine.core.privacy import NO_REVIEW, PersonalDataFound, Review, number_key
+from sunshine.core.privacy import NO_REVIEW, PersonalDataFound, Review, audit_summary, number_key, scan
 
 
 class FormRenderer(DjangoTemplates):
@@ -121,6 +122,17 @@ class PrivacyReviewForm(forms.Form):
             reason=(data.get("public_reason") or "").strip(),
             scans_seen=bool(data.get("scans_seen")),
         )
+
+    def take_redaction(self, *texts: str) -> tuple[list[str], Review]:
+        """The texts as the reviewer publishes them: with the proposed redaction when they
+        took it (``privacy=redact``; the numbers they ticked stay), else as posted; and
+        the review, counting what was masked for the audit entry."""
+        review = self.review()
+        if not self.redacting:
+            return list(texts), review
+        found = [f for text in texts for f in scan(text) if not review.allows(f)]
+        masked = tuple(sorted(audit_summary(found).items()))
+        return [review.redact(text) for text in texts], replace(review, masked=masked)
 
     @property
     def redacting(self) -> bool:

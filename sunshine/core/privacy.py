@@ -498,11 +498,13 @@ class Review:
     """What the reviewer decided on the publication's review form (core/privacy/review.html):
     the landlines they marked as public office numbers (by their digits) and why, and
     whether they looked through the scans that carry no text (PDFs without a text
-    layer: nothing could be read in them)."""
+    layer: nothing could be read in them); ``masked``: what the proposed redaction they
+    took masked, counts per kind."""
 
     public_numbers: frozenset[str] = frozenset()
     reason: str = ""
     scans_seen: bool = False
+    masked: tuple[tuple[str, int], ...] = ()
 
     def allows(self, finding: Finding) -> bool:
         return finding.kind in PUBLIC_OFFICE_KINDS and number_key(finding) in self.public_numbers
@@ -623,14 +625,17 @@ def review_record(
     *, actor: Any, target: Any, review: Review, scans: Iterable[str] = (), action: str = "core.privacy_review"
 ) -> None:
     """The audit entry of a reviewer's decisions on a publication: the numbers they marked
-    as public office numbers (masked) and why, and the scans (by name) they confirmed
-    they looked at. Nothing is recorded when they decided nothing."""
+    as public office numbers (masked) and why, the scans (by name) they confirmed they
+    looked at, and what the redaction they took masked (counts per kind). Nothing is
+    recorded when they decided nothing."""
     from sunshine.core.audit import audit_record
 
     seen = list(scans) if review.scans_seen else []
-    if not review.public_numbers and not seen:
+    if not review.public_numbers and not seen and not review.masked:
         return
     data: dict[str, Any] = {}
+    if review.masked:
+        data["masked"] = dict(review.masked)
     if review.public_numbers:
         data["public_office_numbers"] = [n[:4] + "*" * (len(n) - 6) + n[-2:] for n in sorted(review.public_numbers)]
         data["reason"] = review.reason[:200]

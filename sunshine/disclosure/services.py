@@ -414,7 +414,6 @@ def _publish_now(document: Document, *, actor: Any, now: datetime, review: Revie
     _index_public(document, version)
     search_remove(doc_type=SEARCH_DRAFT, object_id=document.pk)
     _dis1_stop(document, actor=actor, published=True)
-    review_record(actor=actor, target=document, review=review, scans=document_scans(locked))
     return version
 
 
@@ -453,7 +452,9 @@ def document_publish(
         transition(document, D.SCHEDULED, actor=actor, data=data, update={"publish_at": at})
         review_record(actor=actor, target=document, review=review, scans=document_scans(document))
         return None
-    return _publish_now(document, actor=actor, now=now, review=review)
+    version = _publish_now(document, actor=actor, now=now, review=review)
+    review_record(actor=actor, target=document, review=review, scans=document_scans(document))
+    return version
 
 
 def _scheduled_review(document: Document) -> Review:
@@ -562,9 +563,11 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
     document, with the entry's files in place of the old ones."""
     # The personal-data gate before anything is stored; _publish_now checks the whole
     # document again, with the text of the attachments (PET-9, DIS-2, ENR-3, ENR-4).
+    review = Review(public_numbers=frozenset(entry.public_numbers))
     guard_publication(
         (pgettext("publication part", "title"), entry.title),
         (pgettext("publication part", "body"), html_text(entry.body)),
+        review=review,
     )
     organization = Organization.objects.get(pk=entry.organization_id)
     category = _category_of(entry.category)
@@ -623,7 +626,7 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
         data={"source": entry.source_label, "category": category.code, "files": len(entry.attachments)},
     )
     transition(document, D.REVIEW, actor=actor)
-    version = _publish_now(document, actor=actor, now=timezone.now())
+    version = _publish_now(document, actor=actor, now=timezone.now(), review=review)
     return DisclosureEntryResult(entry_id=document.pk, url=document.get_absolute_url(), version=version.number)
 
 
@@ -809,18 +812,22 @@ def inspection_run(
     return inspection
 
 
-def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
+@transaction.atomic
+def inspection_publish(
+    *, actor: Any, inspection: Inspection, summary: str = "", review: Review = NO_REVIEW
+) -> Inspection:
     """Publish the bulletin (通报) of an inspection; its summary passes the personal-data
-    gate first (core.privacy)."""
+    gate first (core.privacy), with the reviewer's answer to it (``review``, audited)."""
     if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
         raise PermissionDenied
-    guard_publication((pgettext("publication part", "summary"), summary))
+    guard_publication((pgettext("publication part", "summary"), summary), review=review)
     transition(
         inspection,
         Inspection.Status.PUBLISHED,
         actor=actor,
         update={"published_at": timezone.now(), "summary": summary},
     )
+    review_record(actor=actor, target=inspection, review=review)
     return inspection
 
 

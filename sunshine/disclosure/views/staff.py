@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -469,7 +470,7 @@ class InspectionStaffView(StaffView):
     def test_func(self) -> bool:
         return access.inspection_bureaus_of(self.request.user).exists()
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
         inspection = get_object_or_404(access.inspections_visible_to(request.user), pk=pk)
         return render(
             request,
@@ -477,15 +478,27 @@ class InspectionStaffView(StaffView):
             {
                 "inspection": inspection,
                 "results": inspection.results.select_related("school"),
+                "summary": extra.pop("summary", ""),
+                **extra,
             },
+            status=400 if extra else 200,
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = get_object_or_404(access.inspections_visible_to(request.user), pk=pk)
+        review_form = PrivacyReviewForm(request.POST)
+        (summary,), review = review_form.take_redaction(request.POST.get("summary", ""))
         try:
-            services.inspection_publish(
-                actor=request.user, inspection=inspection, summary=request.POST.get("summary", "")
+            services.inspection_publish(actor=request.user, inspection=inspection, summary=summary, review=review)
+        except PersonalDataFound as found:  # the bulletin again, with the gate's review (core.privacy)
+            where = pgettext("publication part", "summary")
+            context = privacy_review_context(
+                found,
+                form=PrivacyReviewForm(request.POST, found=found),
+                preview=[(where, review_form.review().redact(summary))],
+                carry=[("summary", summary)],
             )
+            return self.get(request, pk, summary=summary, **context)
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("disclosure:staff-inspection", pk=inspection.pk)
