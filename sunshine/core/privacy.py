@@ -533,17 +533,9 @@ def pdf_has_text(data: bytes, *, pages: int = 50) -> bool:
     """Whether a PDF carries a text layer on any of its first ``pages`` pages. A scan (an
     image per page) has none: the guard cannot read it, a person must look. A file pypdf
     cannot open counts as without text."""
-    import io
+    from sunshine.core.documents import pdf_bytes_text
 
-    from pypdf import PdfReader
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            return False
-        return any((page.extract_text() or "").strip() for page in reader.pages[:pages])
-    except Exception:
-        return False
+    return bool(pdf_bytes_text(data, max_pages=pages).strip())
 
 
 class PersonalDataFound(ValidationError):
