@@ -17,7 +17,6 @@ sent to the page the first one reached.
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -26,7 +25,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.models import FormSubmission
-from sunshine.core.privacy import NO_REVIEW, PersonalDataFound, Review, audit_summary, number_key, scan
+from sunshine.core.privacy import NO_REVIEW, PersonalDataFound, Review, number_key
 
 
 class FormRenderer(DjangoTemplates):
@@ -128,11 +127,7 @@ class PrivacyReviewForm(forms.Form):
         took it (``privacy=redact``; the numbers they ticked stay), else as posted; and
         the review, counting what was masked for the audit entry."""
         review = self.review()
-        if not self.redacting:
-            return list(texts), review
-        found = [f for text in texts for f in scan(text) if not review.allows(f)]
-        masked = tuple(sorted(audit_summary(found).items()))
-        return [review.redact(text) for text in texts], replace(review, masked=masked)
+        return review.take_redaction(*texts) if self.redacting else (list(texts), review)
 
     @property
     def redacting(self) -> bool:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -512,6 +512,13 @@ class Review:
     def redact(self, text: str) -> str:
         """``text`` with the proposed redaction: every finding masked but those marked public."""
         return redact(text, [f for f in scan(text) if not self.allows(f)])
+
+    def take_redaction(self, *texts: str) -> tuple[list[str], Review]:
+        """The texts with the proposed redaction, and this review counting what it masked
+        (for the audit entry of :func:`review_record`)."""
+        found = [f for text in texts for f in scan(text) if not self.allows(f)]
+        masked = tuple(sorted(audit_summary(found).items()))
+        return [self.redact(text) for text in texts], replace(self, masked=masked)
 
     def as_data(self) -> dict[str, Any]:
         return {"public_numbers": sorted(self.public_numbers), "reason": self.reason, "scans_seen": self.scans_seen}
