@@ -17,7 +17,7 @@ sent to the page the first one reached.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import IntegrityError, transaction
@@ -103,11 +103,12 @@ class PrivacyReviewForm(forms.Form):
             known = {value for value, _label in choices}
             posted = self.data.getlist("public_numbers") if hasattr(self.data, "getlist") else []
             choices += [(v, v) for v in dict.fromkeys(posted) if v.isdigit() and v not in known]
-        self.fields["public_numbers"].choices = choices
+        field = cast(forms.MultipleChoiceField, self.fields["public_numbers"])
+        field.choices = choices
         self.scans = found.scans if found is not None else []
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("public_numbers") and not (data.get("public_reason") or "").strip():
             self.add_error("public_reason", _("Say why the numbers ticked are public office numbers."))
         return data

@@ -259,9 +259,9 @@ class DocumentStaffView(StaffView):
                         actor=user, document=document, at=at, review=review_form.review()
                     )
                 except PersonalDataFound as found:
-                    form = PrivacyReviewForm(request.POST, found=found) if review_form.is_bound else None
+                    answer = PrivacyReviewForm(request.POST, found=found)
                     return self._page(
-                        request, self._document(request, pk), status=400, privacy=found, privacy_form=form
+                        request, self._document(request, pk), status=400, privacy=found, privacy_form=answer
                     )
                 messages.success(request, _("Published.") if version else _("Scheduled for publication."))
             elif action in ("redact", "publish"):  # the reviewer takes the proposed redaction (core.privacy)

@@ -103,10 +103,10 @@ class SeasonStaffView(StaffMixin, View):
                 if not form.is_valid():
                     return render(request, self.template_name, self._context(season, disclosure_form=form), status=400)
                 review_form = PrivacyReviewForm(request.POST)
-                data = form.cleaned_data
-                (data["title"], data["body"]), review = review_form.take_redaction(data["title"], data["body"])
+                fields = form.cleaned_data
+                (fields["title"], fields["body"]), review = review_form.take_redaction(fields["title"], fields["body"])
                 try:
-                    services.disclosure_publish(actor=user, season=season, review=review, **data)
+                    services.disclosure_publish(actor=user, season=season, review=review, **fields)
                 except PersonalDataFound as found:  # the form again, with the gate's review (core.privacy)
                     context = self._context(season, disclosure_form=form)
                     mine = review_form.review()
@@ -114,11 +114,11 @@ class SeasonStaffView(StaffMixin, View):
                         found,
                         form=PrivacyReviewForm(request.POST, found=found),
                         preview=[
-                            (pgettext("publication part", "title"), mine.redact(data["title"])),
-                            (pgettext("publication part", "body"), mine.redact(data["body"])),
+                            (pgettext("publication part", "title"), mine.redact(fields["title"])),
+                            (pgettext("publication part", "body"), mine.redact(fields["body"])),
                         ],
-                        carry=[("action", "disclose"), ("kind", data["kind"]), ("title", data["title"]),
-                               ("body", data["body"])],
+                        carry=[("action", "disclose"), ("kind", fields["kind"]), ("title", fields["title"]),
+                               ("body", fields["body"])],
                     )  # fmt: skip
                     return render(request, self.template_name, context, status=400)
             elif action == "freeze":
