@@ -191,7 +191,7 @@ class DocumentStaffView(StaffView):
                         preview_html=services.document_redaction_preview(
                             document, privacy_form.review() if privacy_form else NO_REVIEW
                         ),
-                        carry=[("action", "publish")],
+                        carry=[("action", "publish"), ("at", request.POST.get("at", ""))],  # a time set stays
                     )
                     if privacy
                     else {}
