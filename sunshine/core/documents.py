@@ -9,6 +9,7 @@ these, so a document looks the same whichever module wrote it.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -555,3 +556,43 @@ def docx_text(data: bytes) -> str:
         for row in table.rows:
             lines.append("　".join(cell.text for cell in row.cells))
     return "\n".join(lines)
+
+
+PDF_TEXT_MAX_CHARS = 200_000
+PDF_MAX_PAGES = 300
+# A line break between two Chinese characters is layout, not a word boundary.
+_CJK_WRAP = re.compile(r"(?<=[\u3400-\u9fff])\n(?=[\u3400-\u9fff])")
+
+
+def pdf_text(handle: Any, *, max_pages: int = PDF_MAX_PAGES, max_chars: int = PDF_TEXT_MAX_CHARS) -> str:
+    """The text layer of a PDF (a binary file object) — its first ``max_pages`` pages, in
+    NFKC (fonts often map characters to their Kangxi-radical twins: ⼩ for 小) with
+    wrapped Chinese lines joined. An encrypted PDF is read only when it opens with an
+    empty password. A scan (an image per page) has no text layer: "" (what the search
+    index and the personal-data gate cannot read)."""
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(handle)
+    if reader.is_encrypted and not reader.decrypt(""):
+        return ""
+    parts: list[str] = []
+    size = 0
+    for page in reader.pages[:max_pages]:
+        text = page.extract_text() or ""
+        parts.append(text)
+        size += len(text)
+        if size > max_chars:
+            break
+    text = unicodedata.normalize("NFKC", "\n".join(parts))
+    return _CJK_WRAP.sub("", text)[:max_chars]
+
+
+def pdf_bytes_text(data: bytes, *, max_pages: int = PDF_MAX_PAGES) -> str:
+    """:func:`pdf_text` of a PDF's bytes; "" when pypdf cannot open it (what cannot be
+    read is treated as a scan: a person must look)."""
+    try:
+        return pdf_text(io.BytesIO(data), max_pages=max_pages)
+    except Exception:
+        return ""

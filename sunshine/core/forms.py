@@ -5,7 +5,8 @@
 ``core/forms/field.html`` (label beside the field, the required mark, help text, and the
 field's own errors under it). A template that lays out fields itself renders one with
 ``{{ form.title.as_field_group }}``. ``core/forms/privacy.html`` is the privacy note shown
-wherever personal data is asked for.
+wherever personal data is asked for. ``PrivacyReviewForm`` with ``core/privacy/review.html``
+is the reviewer's answer to the personal-data gate on every publishing page.
 
 ``OnceForm`` adds a hidden one-time token to a form that files something. The view claims
 it with ``submission_claim`` inside the transaction that files: the same submission sent
@@ -28,14 +29,16 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import IntegrityError, transaction
 from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.crypto import DecryptionError, open_for_holder, seal_for_holder
 from sunshine.core.models import FormSubmission
+from sunshine.core.privacy import NO_REVIEW, PersonalDataFound, Review, number_key
 
 ESCROW_SESSION_KEY = "core.receipt_escrow"
 _ESCROW_CONTEXT = "core.formsubmission.sealed_receipt"
@@ -140,3 +143,91 @@ def receipt_escrow_release(session: Any) -> None:
     digest = session.pop(ESCROW_SESSION_KEY, None)
     if isinstance(digest, str):
         FormSubmission.objects.filter(token=digest).update(sealed_receipt="")
+
+
+class PrivacyReviewForm(forms.Form):
+    """The reviewer's part of a publication refused by the personal-data gate
+    (core.privacy), rendered by ``core/privacy/review.html`` on every publishing page:
+    ``privacy=redact`` takes the proposed redaction, ``privacy=confirm`` publishes with
+    the landlines ticked as public office numbers (a reason required) and the scans
+    confirmed as looked at. Built with the refusal (``found``) to offer its numbers; bound
+    to a post, with or without it (the numbers posted are checked again by the guard)."""
+
+    privacy = forms.ChoiceField(
+        choices=[("redact", "redact"), ("confirm", "confirm")], required=False, widget=forms.HiddenInput
+    )
+    public_numbers = forms.MultipleChoiceField(
+        label=_("Public office numbers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick only a unit's published office telephone; a person's number is never public."),
+    )
+    public_reason = forms.CharField(
+        label=_("Why these numbers are public"), required=False, max_length=200, widget=forms.TextInput
+    )
+    scans_seen = forms.BooleanField(
+        label=_(
+            "I have looked through every page of the scans without text and confirm they carry no identity "
+            "number, telephone number, student number, bank card number, home address or name of a minor."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, found: PersonalDataFound | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        numbers = found.office_numbers if found is not None else []
+        choices = [(number_key(f), f"{where}：{f.text}" if where else f.text) for where, f in numbers]
+        if self.is_bound:  # the numbers ticked come back with the post (the guard checks them again)
+            known = {value for value, _label in choices}
+            posted = self.data.getlist("public_numbers") if hasattr(self.data, "getlist") else []
+            choices += [(v, v) for v in dict.fromkeys(posted) if v.isdigit() and v not in known]
+        field = cast(forms.MultipleChoiceField, self.fields["public_numbers"])
+        field.choices = choices
+        self.scans = found.scans if found is not None else []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("public_numbers") and not (data.get("public_reason") or "").strip():
+            self.add_error("public_reason", _("Say why the numbers ticked are public office numbers."))
+        return data
+
+    def review(self) -> Review:
+        if not self.is_valid():
+            return NO_REVIEW
+        data = self.cleaned_data
+        return Review(
+            public_numbers=frozenset(data.get("public_numbers") or ()),
+            reason=(data.get("public_reason") or "").strip(),
+            scans_seen=bool(data.get("scans_seen")),
+        )
+
+    def take_redaction(self, *texts: str) -> tuple[list[str], Review]:
+        """The texts as the reviewer publishes them: with the proposed redaction when they
+        took it (``privacy=redact``; the numbers they ticked stay), else as posted; and
+        the review, counting what was masked for the audit entry."""
+        review = self.review()
+        return review.take_redaction(*texts) if self.redacting else (list(texts), review)
+
+    @property
+    def redacting(self) -> bool:
+        return self.is_valid() and self.cleaned_data.get("privacy") == "redact"
+
+
+def privacy_review_context(
+    found: PersonalDataFound,
+    *,
+    form: PrivacyReviewForm | None = None,
+    preview: list[tuple[str, str]] | None = None,
+    preview_html: str = "",
+    carry: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The context of ``core/privacy/review.html`` for a refused publication: the
+    findings, the reviewer's form, the text as the proposed redaction leaves it (plain
+    parts, or the page's HTML body) and the page's fields posted again with the answer."""
+    return {
+        "privacy": found,
+        "privacy_form": form if form is not None else PrivacyReviewForm(found=found),
+        "privacy_preview": preview or [],
+        "privacy_preview_html": preview_html,
+        "privacy_carry": carry or [],
+    }

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from sunshine.core.audit import audit_record
 from sunshine.core.models import DocumentSeries, IssuedDocument, StoredFile
-from sunshine.core.privacy import guard_publication
+from sunshine.core.privacy import NO_REVIEW, Review, guard_publication, review_record
 from sunshine.core.uploads import KIND_DOCUMENTS, KIND_SPREADSHEETS, upload_store
 from sunshine.orgs.access import organizations_of
 from sunshine.orgs.models import Organization, Role
@@ -320,18 +320,25 @@ def _item_fields(item: models.Model | None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def publication_guard(data: bytes, content_type: str, *, title: str = "") -> None:
+def publication_guard(data: bytes, content_type: str, *, title: str = "", review: Review = NO_REVIEW) -> list[str]:
     """The personal-data gate (core.privacy) on a document about to be published: its
-    title and the text of a .docx or a plain-text file. Raises ``PersonalDataFound``."""
-    from sunshine.core.documents import DOCX_TYPE, docx_text
+    title and the text of a .docx, a plain-text file or a PDF's text layer; a PDF without
+    one (a scan) only once the reviewer confirmed they looked at it (``review``). Raises
+    ``PersonalDataFound``; returns the scans the reviewer vouched for (by title)."""
+    from sunshine.core.documents import DOCX_TYPE, docx_text, pdf_bytes_text
 
+    scans: list[str] = []
     if content_type == DOCX_TYPE:
         text = docx_text(data)
     elif content_type.startswith("text/") or content_type in ("application/json", "text/csv"):
         text = data.decode("utf-8", errors="replace")
+    elif content_type == "application/pdf":
+        text = pdf_bytes_text(data)
+        scans = [] if text.strip() else [title or _("document text")]
     else:
         text = ""
-    guard_publication((_("document title"), title), (_("document text"), text))
+    guard_publication((_("document title"), title), (_("document text"), text), review=review, scans=scans)
+    return scans
 
 
 def document_issue(
@@ -476,8 +483,9 @@ def document_reissue(
 
 
 @transaction.atomic
-def document_publish(*, document: IssuedDocument, actor: Any) -> IssuedDocument:
-    """Publish the document: from now on anyone may read it."""
+def document_publish(*, document: IssuedDocument, actor: Any, review: Review = NO_REVIEW) -> IssuedDocument:
+    """Publish the document: from now on anyone may read it. ``review``: the reviewer's
+    answer to the personal-data gate (a scan looked at, office numbers marked public)."""
     locked = IssuedDocument.objects.select_for_update().select_related("organization").get(pk=document.pk)
     _check_issuer(actor, document_kind(locked.kind), locked.organization)
     if locked.superseded_at is not None:
@@ -488,10 +496,11 @@ def document_publish(*, document: IssuedDocument, actor: Any) -> IssuedDocument:
             data = handle.read()
         finally:
             handle.close()
-        publication_guard(data, locked.content_type, title=locked.title)
+        scans = publication_guard(data, locked.content_type, title=locked.title, review=review)
         locked.published, locked.published_at = True, timezone.now()
         locked.save(update_fields=["published", "published_at"])
         audit_record(actor=actor, action="core.document_publish", target=locked, data={"number": locked.number})
+        review_record(actor=actor, target=locked, review=review, scans=scans)
     document.published, document.published_at = locked.published, locked.published_at
     return locked
 

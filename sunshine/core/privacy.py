@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -480,44 +481,166 @@ def html_text(html: str) -> str:
     return strip_tags(html)
 
 
-class PersonalDataFound(ValidationError):
-    """A publication would carry personal data. ``findings`` lists what and where (each
-    with its masked form); the message names the kinds, the places and the masked
-    excerpts — never the data itself."""
+# The kinds a reviewer may mark as public, one finding at a time: an office's landline
+# (a school's reception, a unit's office) that the hotline words around it did not
+# reveal. Never an identity number, a person's mobile, a student number, a bank card, an
+# address or a minor's name.
+PUBLIC_OFFICE_KINDS = frozenset({LANDLINE})
 
-    def __init__(self, findings: list[tuple[str, Finding]]) -> None:
+
+def number_key(finding: Finding) -> str:
+    """The digits of a finding: what a reviewer's "public office number" names."""
+    return _digits(finding.text)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the reviewer decided on the publication's review form (core/privacy/review.html):
+    the landlines they marked as public office numbers (by their digits) and why, and
+    whether they looked through the scans that carry no text (PDFs without a text
+    layer: nothing could be read in them); ``masked``: what the proposed redaction they
+    took masked, counts per kind."""
+
+    public_numbers: frozenset[str] = frozenset()
+    reason: str = ""
+    scans_seen: bool = False
+    masked: tuple[tuple[str, int], ...] = ()
+
+    def allows(self, finding: Finding) -> bool:
+        return finding.kind in PUBLIC_OFFICE_KINDS and number_key(finding) in self.public_numbers
+
+    def redact(self, text: str) -> str:
+        """``text`` with the proposed redaction: every finding masked but those marked public."""
+        return redact(text, [f for f in scan(text) if not self.allows(f)])
+
+    def take_redaction(self, *texts: str) -> tuple[list[str], Review]:
+        """The texts with the proposed redaction, and this review counting what it masked
+        (for the audit entry of :func:`review_record`)."""
+        found = [f for text in texts for f in scan(text) if not self.allows(f)]
+        masked = tuple(sorted(audit_summary(found).items()))
+        return [self.redact(text) for text in texts], replace(self, masked=masked)
+
+    def as_data(self) -> dict[str, Any]:
+        return {"public_numbers": sorted(self.public_numbers), "reason": self.reason, "scans_seen": self.scans_seen}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Review:
+        data = data or {}
+        return cls(
+            public_numbers=frozenset(data.get("public_numbers") or ()),
+            reason=str(data.get("reason") or ""),
+            scans_seen=bool(data.get("scans_seen")),
+        )
+
+
+NO_REVIEW = Review()
+
+
+def pdf_has_text(data: bytes, *, pages: int = 50) -> bool:
+    """Whether a PDF carries a text layer on any of its first ``pages`` pages. A scan (an
+    image per page) has none: the guard cannot read it, a person must look. A file pypdf
+    cannot open counts as without text."""
+    from sunshine.core.documents import pdf_bytes_text
+
+    return bool(pdf_bytes_text(data, max_pages=pages).strip())
+
+
+class PersonalDataFound(ValidationError):
+    """A publication would carry personal data, or a scan nobody has looked at.
+    ``findings`` lists what and where (each with its masked form); ``scans`` names the
+    attachments without a text layer the reviewer has not confirmed. The message names
+    the kinds, the places and the masked excerpts — never the data itself."""
+
+    def __init__(self, findings: list[tuple[str, Finding]], scans: Iterable[str] = ()) -> None:
         self.findings = findings
-        lines = []
-        for where, f in findings[:12]:
-            place = (
-                _("%(where)s, character %(n)s") % {"where": where, "n": f.start + 1}
-                if where
-                else _("character %(n)s") % {"n": f.start + 1}
+        self.scans = list(scans)
+        messages = []
+        if findings:
+            lines = []
+            for where, f in findings[:12]:
+                place = (
+                    _("%(where)s, character %(n)s") % {"where": where, "n": f.start + 1}
+                    if where
+                    else _("character %(n)s") % {"n": f.start + 1}
+                )
+                lines.append(
+                    _("%(kind)s at %(place)s: %(masked)s") % {"kind": f.label, "place": place, "masked": f.masked}
+                )
+            message = _("This cannot be published: it contains personal data (%(list)s).") % {"list": "；".join(lines)}
+            more = len(findings) - 12
+            if more > 0:
+                message += _(" And %(n)s more.") % {"n": more}
+            messages.append(message)
+        if self.scans:
+            messages.append(
+                _(
+                    "Not published: %(names)s is a scan without text, so its personal data cannot be checked "
+                    "automatically. Look through every page, then confirm on the review form that it carries "
+                    "no personal data."
+                )
+                % {"names": "、".join(f"《{name}》" for name in self.scans)}
             )
-            lines.append(_("%(kind)s at %(place)s: %(masked)s") % {"kind": f.label, "place": place, "masked": f.masked})
-        more = len(findings) - 12
-        message = _("This cannot be published: it contains personal data (%(list)s).") % {"list": "；".join(lines)}
-        if more > 0:
-            message += _(" And %(n)s more.") % {"n": more}
-        super().__init__(message, code="personal_data")
+        super().__init__("".join(messages), code="personal_data" if findings else "scan_unchecked")
 
     @property
     def kinds(self) -> list[str]:
         return sorted({f.kind for _where, f in self.findings})
 
+    @property
+    def office_numbers(self) -> list[tuple[str, Finding]]:
+        """The findings a reviewer may mark as public office numbers (one per number)."""
+        seen: set[str] = set()
+        found = []
+        for where, f in self.findings:
+            if f.kind in PUBLIC_OFFICE_KINDS and number_key(f) not in seen:
+                seen.add(number_key(f))
+                found.append((where, f))
+        return found
 
-def guard_publication(*texts: str | tuple[str, str], allow: Iterable[str] = ()) -> None:
+
+def guard_publication(
+    *texts: str | tuple[str, str],
+    allow: Iterable[str] = (),
+    review: Review = NO_REVIEW,
+    scans: Iterable[str] = (),
+) -> None:
     """Raises :class:`PersonalDataFound` when any text carries personal data of a kind not
-    in ``allow``. Each text is a string or ``(where, text)``, ``where`` naming the part
-    (正文, 标题, an attachment's name) in the message."""
+    in ``allow`` (and not a landline the reviewer marked as a public office number), or
+    when ``scans`` names attachments without a text layer and the reviewer has not
+    confirmed they looked at them. Each text is a string or ``(where, text)``, ``where``
+    naming the part (正文, 标题, an attachment's name) in the message."""
     allowed = set(allow)
     kinds = [k for k in KINDS if k not in allowed]
     found: list[tuple[str, Finding]] = []
     for item in texts:
         where, text = item if isinstance(item, tuple) else ("", item)
-        found += [(where, f) for f in scan(text or "", kinds=kinds)]
-    if found:
-        raise PersonalDataFound(found)
+        found += [(where, f) for f in scan(text or "", kinds=kinds) if not review.allows(f)]
+    unseen = [] if review.scans_seen else list(scans)
+    if found or unseen:
+        raise PersonalDataFound(found, unseen)
+
+
+def review_record(
+    *, actor: Any, target: Any, review: Review, scans: Iterable[str] = (), action: str = "core.privacy_review"
+) -> None:
+    """The audit entry of a reviewer's decisions on a publication: the numbers they marked
+    as public office numbers (masked) and why, the scans (by name) they confirmed they
+    looked at, and what the redaction they took masked (counts per kind). Nothing is
+    recorded when they decided nothing."""
+    from sunshine.core.audit import audit_record
+
+    seen = list(scans) if review.scans_seen else []
+    if not review.public_numbers and not seen and not review.masked:
+        return
+    data: dict[str, Any] = {}
+    if review.masked:
+        data["masked"] = dict(review.masked)
+    if review.public_numbers:
+        data["public_office_numbers"] = [n[:4] + "*" * (len(n) - 6) + n[-2:] for n in sorted(review.public_numbers)]
+        data["reason"] = review.reason[:200]
+    if seen:
+        data["scans_seen"] = seen
+    audit_record(actor=actor, action=action, target=target, data=data)
 
 
 def audit_summary(findings: Iterable[Finding | tuple[str, Finding]]) -> dict[str, int]:

@@ -231,6 +231,9 @@ class DisclosureEntry:
     attachments: tuple[EntryFile, ...] = ()
     number: str = ""  # document number (文号)
     issued_on: date | None = None
+    # landlines the module's reviewer marked as public office numbers (core.privacy.Review;
+    # the module audits who and why): the receiver's personal-data gate lets them through
+    public_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

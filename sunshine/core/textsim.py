@@ -51,7 +51,14 @@ def compact(text: str) -> str:
 def shingles(text: str, n: int = SHINGLE) -> np.ndarray:
     """The distinct n-gram hashes of ``text`` (uint64, sorted); empty when the text is
     shorter than ``n`` characters once compacted."""
-    chars = compact(text)
+    return shingle_hashes(compact(text), n)
+
+
+def shingle_hashes(chars: str, n: int = SHINGLE) -> np.ndarray:
+    """The distinct hashes of the n-grams of ``chars`` taken as they are (uint64,
+    sorted): each n-gram hashed from its ``n`` code points. :func:`shingles` compacts a
+    text first; a caller with its own stored hashes (opinion's SimHash) compacts its own
+    way and shingles here."""
     if len(chars) < n:
         return np.empty(0, dtype=np.uint64)
     codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)

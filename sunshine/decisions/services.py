@@ -18,6 +18,7 @@ from sunshine.core.audit import audit_record
 from sunshine.core.clocks import deadline
 from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_publish, document_reissue
+from sunshine.core.privacy import NO_REVIEW, Review, review_record
 from sunshine.core.seams import (
     DisclosureEntry,
     EntryFile,
@@ -706,14 +707,23 @@ def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Cons
 
 
 @transaction.atomic
-def decision_publish(*, actor: Any, item: DecisionItem) -> DecisionItem:
+def decision_publish(
+    *, actor: Any, item: DecisionItem, review: Review = NO_REVIEW, redact: bool = False
+) -> DecisionItem:
     """Publish a decision in the organisation's catalogue ("major-decisions"), with the
-    consultation report. Raises SeamUnavailable when no catalogue receives it."""
+    consultation report. Raises SeamUnavailable when no catalogue receives it. The
+    catalogue's personal-data gate (core.privacy) reads what is published; ``review`` is
+    the reviewer's answer to it (office numbers marked public), ``redact`` publishes the
+    title and the resolution with the proposed redaction (the record keeps them as
+    adopted), audited."""
     _require(actor, item.organization)
     if item.status != DecisionItem.Status.DECIDED:
         raise ValidationError(_("Only an adopted decision is published."))
+    title, resolution = item.title, item.resolution
+    if redact:
+        (title, resolution), review = review.take_redaction(title, resolution)
     attachments: list[EntryFile] = []
-    body = [f"<p>{escape(item.resolution)}</p>"]
+    body = [f"<p>{escape(resolution)}</p>"]
     for consultation in item.consultations.filter(report__isnull=False).select_related("report__file"):
         report = consultation.report
         if report is None:
@@ -733,11 +743,12 @@ def decision_publish(*, actor: Any, item: DecisionItem) -> DecisionItem:
         DisclosureEntry(
             organization_id=item.organization_id,
             category="major-decisions",
-            title=item.title,
+            title=title,
             info_date=timezone.localdate(decided),
             source_label=f"decisions.item:{item.pk}",
             body="".join(body),
             attachments=tuple(attachments),
+            public_numbers=tuple(sorted(review.public_numbers)),
         ),
         actor=actor,
     )
@@ -745,6 +756,7 @@ def decision_publish(*, actor: Any, item: DecisionItem) -> DecisionItem:
     DecisionItem.objects.filter(pk=item.pk).update(published_url=result.url, published_at=now)
     item.published_url, item.published_at = result.url, now
     audit_record(actor=actor, action="decisions.decision_publish", target=item, data={"entry": result.entry_id})
+    review_record(actor=actor, target=item, review=review)
     return item
 
 

@@ -5,16 +5,13 @@ or GB18030."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sunshine.core.documents import PDF_MAX_PAGES, pdf_text
+
 TEXT_MAX_CHARS = 200_000
-PDF_MAX_PAGES = 300
-# A line break between two Chinese characters is layout, not a word boundary.
-_CJK_WRAP = re.compile(r"(?<=[\u3400-\u9fff])\n(?=[\u3400-\u9fff])")
 
 
 def extract_text(stored_file: Any) -> tuple[str, str]:
@@ -80,21 +77,4 @@ def _xlsx(handle: Any) -> str:
 
 
 def _pdf(handle: Any) -> str:
-    """The text layer of the first PDF_MAX_PAGES pages, in NFKC (fonts often map
-    characters to their Kangxi-radical twins: ⼩ for 小) with wrapped Chinese lines
-    joined. An encrypted PDF is read only when it opens with an empty password."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(handle)
-    if reader.is_encrypted and not reader.decrypt(""):
-        return ""
-    parts: list[str] = []
-    size = 0
-    for page in reader.pages[:PDF_MAX_PAGES]:
-        text = page.extract_text() or ""
-        parts.append(text)
-        size += len(text)
-        if size > TEXT_MAX_CHARS:
-            break
-    text = unicodedata.normalize("NFKC", "\n".join(parts))
-    return _CJK_WRAP.sub("", text)[:TEXT_MAX_CHARS]
+    return pdf_text(handle, max_pages=PDF_MAX_PAGES, max_chars=TEXT_MAX_CHARS)

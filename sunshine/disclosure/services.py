@@ -30,7 +30,7 @@ from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import period_name
 from sunshine.core.models import Notification, Supervision, SupervisionPause
 from sunshine.core.notifications import notify
-from sunshine.core.privacy import audit_summary, guard_publication, html_text, redact, scan
+from sunshine.core.privacy import NO_REVIEW, Review, audit_summary, guard_publication, html_text, review_record, scan
 from sunshine.core.seams import (
     DisclosureEntry,
     DisclosureEntryResult,
@@ -331,33 +331,45 @@ def _privacy_parts(document: Document) -> list[tuple[str, str]]:
     return parts
 
 
-def document_privacy_check(document: Document) -> None:
+def document_scans(document: Document) -> list[str]:
+    """The attachments the gate cannot read: PDFs without a text layer (scans). The
+    reviewer must look at them and say so before the document is published."""
+    return [
+        a.name
+        for a in document.attachments.filter(removed=False).select_related("stored_file")
+        if a.stored_file.content_type == "application/pdf" and not (a.text or "").strip()
+    ]
+
+
+def document_privacy_check(document: Document, review: Review = NO_REVIEW) -> None:
     """The personal-data gate (core.privacy) on what would be published: the title, the
-    body, the change note and the text of every attachment. Raises ``PersonalDataFound``
-    (a ValidationError naming the kinds, places and masked excerpts). PET-9, FOI-4."""
-    guard_publication(*_privacy_parts(document))
+    body, the change note and the text of every attachment, and the scans without text
+    looked at by the reviewer (``review``). Raises ``PersonalDataFound`` (a
+    ValidationError naming the kinds, places and masked excerpts). PET-9, FOI-4."""
+    guard_publication(*_privacy_parts(document), review=review, scans=document_scans(document))
 
 
 @transaction.atomic
-def document_redact(*, actor: Any, document: Document) -> dict[str, int]:
+def document_redact(*, actor: Any, document: Document, review: Review = NO_REVIEW) -> dict[str, int]:
     """The reviewer takes the proposed redaction: every piece of personal data in the
     title, the body and the change note is replaced by its masked form (an identity
     number keeps its first six and last four characters, a name its surname). The document
     stays where it is in the workflow; the audit entry keeps counts per kind, never the
     data. Attachments cannot be masked here: one that still carries personal data keeps
-    the document from being published until it is replaced."""
+    the document from being published until it is replaced. The landlines the reviewer
+    marked as public office numbers (``review``) stay as they are."""
     if not (access.may_approve(actor, document) or access.may_edit(actor, document)):
         raise PermissionDenied
     locked = Document.objects.select_for_update().get(pk=document.pk)
     if locked.status not in (D.DRAFT, D.REVISION, D.REVIEW):
         raise ValidationError(_("Only a working copy can be changed."))
     text = body_to_text(locked.body)
-    found = scan(locked.title) + scan(text) + scan(locked.change_note)
+    found = [f for part in (locked.title, text, locked.change_note) for f in scan(part) if not review.allows(f)]
     if not found:
         return {}
-    locked.title = redact(locked.title)[:200]
-    locked.body = body_from_text(redact(text))
-    locked.change_note = redact(locked.change_note)
+    locked.title = review.redact(locked.title)[:200]
+    locked.body = body_from_text(review.redact(text))
+    locked.change_note = review.redact(locked.change_note)
     locked.full_clean()
     locked.save(update_fields=["title", "body", "change_note"])
     document.title, document.body, document.change_note = locked.title, locked.body, locked.change_note
@@ -366,15 +378,15 @@ def document_redact(*, actor: Any, document: Document) -> dict[str, int]:
     return counts
 
 
-def document_redaction_preview(document: Document) -> str:
+def document_redaction_preview(document: Document, review: Review = NO_REVIEW) -> str:
     """The body as it would read with the proposed redaction (safe HTML)."""
-    return body_from_text(redact(body_to_text(document.body)))
+    return body_from_text(review.redact(body_to_text(document.body)))
 
 
 @transaction.atomic
-def _publish_now(document: Document, *, actor: Any, now: datetime) -> DocumentVersion:
+def _publish_now(document: Document, *, actor: Any, now: datetime, review: Review = NO_REVIEW) -> DocumentVersion:
     locked = Document.objects.select_for_update().get(pk=document.pk)
-    document_privacy_check(locked)
+    document_privacy_check(locked, review)
     number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = DocumentVersion(
         document=locked,
@@ -422,18 +434,33 @@ def _check_second_person(actor: Any, document: Document) -> None:
         )
 
 
-def document_publish(*, actor: Any, document: Document, at: datetime | None = None) -> DocumentVersion | None:
+def document_publish(
+    *, actor: Any, document: Document, at: datetime | None = None, review: Review = NO_REVIEW
+) -> DocumentVersion | None:
     """Review → published now (a new version), or → scheduled for ``at`` (published by the
-    periodic job :func:`documents_publish_due`). Returns the version when published now."""
+    periodic job :func:`documents_publish_due`). Returns the version when published now.
+    ``review``: the reviewer's answer to the personal-data gate (public office numbers,
+    scans looked at); a scheduled document keeps it for the job (it cannot change while
+    scheduled)."""
     if not access.may_approve(actor, document):
         raise PermissionDenied
     _check_second_person(actor, document)
     now = timezone.now()
-    document_privacy_check(document)
+    document_privacy_check(document, review)
     if at is not None and at > now:
-        transition(document, D.SCHEDULED, actor=actor, data={"at": at.isoformat()}, update={"publish_at": at})
+        data = {"at": at.isoformat(), "review": review.as_data()}
+        transition(document, D.SCHEDULED, actor=actor, data=data, update={"publish_at": at})
+        review_record(actor=actor, target=document, review=review, scans=document_scans(document))
         return None
-    return _publish_now(document, actor=actor, now=now)
+    version = _publish_now(document, actor=actor, now=now, review=review)
+    review_record(actor=actor, target=document, review=review, scans=document_scans(document))
+    return version
+
+
+def _scheduled_review(document: Document) -> Review:
+    """The reviewer's answer to the gate given when the document was scheduled."""
+    scheduled = status_history(document).filter(new_status=D.SCHEDULED).order_by("-at", "-pk").first()
+    return Review.from_data((scheduled.data or {}).get("review") if scheduled is not None else None)
 
 
 def documents_publish_due(*, now: datetime | None = None) -> list[int]:
@@ -444,7 +471,7 @@ def documents_publish_due(*, now: datetime | None = None) -> list[int]:
     published: list[int] = []
     for document in Document.objects.filter(status=D.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk"):
         try:
-            _publish_now(document, actor=SYSTEM, now=document.publish_at or now)
+            _publish_now(document, actor=SYSTEM, now=document.publish_at or now, review=_scheduled_review(document))
         except (TransitionConflict, ValidationError):
             continue
         published.append(document.pk)
@@ -536,9 +563,11 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
     document, with the entry's files in place of the old ones."""
     # The personal-data gate before anything is stored; _publish_now checks the whole
     # document again, with the text of the attachments (PET-9, DIS-2, ENR-3, ENR-4).
+    review = Review(public_numbers=frozenset(entry.public_numbers))
     guard_publication(
         (pgettext("publication part", "title"), entry.title),
         (pgettext("publication part", "body"), html_text(entry.body)),
+        review=review,
     )
     organization = Organization.objects.get(pk=entry.organization_id)
     category = _category_of(entry.category)
@@ -597,7 +626,7 @@ def entry_publish_receive(entry: DisclosureEntry, /, *, actor: Any) -> Disclosur
         data={"source": entry.source_label, "category": category.code, "files": len(entry.attachments)},
     )
     transition(document, D.REVIEW, actor=actor)
-    version = _publish_now(document, actor=actor, now=timezone.now())
+    version = _publish_now(document, actor=actor, now=timezone.now(), review=review)
     return DisclosureEntryResult(entry_id=document.pk, url=document.get_absolute_url(), version=version.number)
 
 
@@ -783,18 +812,22 @@ def inspection_run(
     return inspection
 
 
-def inspection_publish(*, actor: Any, inspection: Inspection, summary: str = "") -> Inspection:
+@transaction.atomic
+def inspection_publish(
+    *, actor: Any, inspection: Inspection, summary: str = "", review: Review = NO_REVIEW
+) -> Inspection:
     """Publish the bulletin (通报) of an inspection; its summary passes the personal-data
-    gate first (core.privacy)."""
+    gate first (core.privacy), with the reviewer's answer to it (``review``, audited)."""
     if not is_system(actor) and not access.inspection_bureaus_of(actor).filter(pk=inspection.bureau_id).exists():
         raise PermissionDenied
-    guard_publication((pgettext("publication part", "summary"), summary))
+    guard_publication((pgettext("publication part", "summary"), summary), review=review)
     transition(
         inspection,
         Inspection.Status.PUBLISHED,
         actor=actor,
         update={"published_at": timezone.now(), "summary": summary},
     )
+    review_record(actor=actor, target=inspection, review=review)
     return inspection
 
 

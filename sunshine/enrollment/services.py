@@ -22,7 +22,7 @@ from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import deadline
 from sunshine.core.crypto import blind_index, keyed_hash, receipt_code_new
 from sunshine.core.inputs import text_error
-from sunshine.core.privacy import guard_publication
+from sunshine.core.privacy import NO_REVIEW, Review, guard_publication, review_record
 from sunshine.core.seams import DisclosureEntry, EntryFile, SeamUnavailable, disclosure_entry_publish
 from sunshine.core.supervision import supervision_close, supervision_get_active, supervision_open
 from sunshine.core.transitions import transition
@@ -138,7 +138,14 @@ def _advance_ok(season: Season, published: datetime) -> bool:
 
 @transaction.atomic
 def disclosure_publish(
-    *, actor: Any, season: Season, kind: str, title: str, body: str, now: datetime | None = None
+    *,
+    actor: Any,
+    season: Season,
+    kind: str,
+    title: str,
+    body: str,
+    now: datetime | None = None,
+    review: Review = NO_REVIEW,
 ) -> Disclosure:
     """Publishes one of the five disclosures in the bureau's catalogue (a new version
     when published before). Policy and plan start their ENR-4-advance display period;
@@ -152,7 +159,9 @@ def disclosure_publish(
     body = _clean_text(body, "body", limit=20000)
     # ENR-4 results and ENR-1 data name no child: the personal-data gate before anything
     # is stored (the disclosure catalogue checks again when it publishes).
-    guard_publication((pgettext("publication part", "title"), title), (pgettext("publication part", "body"), body))
+    guard_publication(
+        (pgettext("publication part", "title"), title), (pgettext("publication part", "body"), body), review=review
+    )
     if kind in Disclosure.AFTER_DECISION and season.status != Season.Status.DECIDED:
         raise ValidationError(_("Cutoff lines and results are published once the season's results are decided."))
     existing = Disclosure.objects.select_for_update().filter(season=season, kind=kind).first()
@@ -178,6 +187,7 @@ def disclosure_publish(
                     info_date=timezone.localdate(now),
                     source_label=f"enrollment.disclosure:{season.pk}:{kind}",
                     body=html,
+                    public_numbers=tuple(sorted(review.public_numbers)),
                 ),
                 actor=actor,
             )
@@ -201,6 +211,7 @@ def disclosure_publish(
         target=disclosure,
         data={"kind": kind, "v": disclosure.version},
     )
+    review_record(actor=actor, target=disclosure, review=review)
     return disclosure
 
 

@@ -1,4 +1,4 @@
-"""Grouping posts into events: SimHash over character shingles plus a time window.
+"""Grouping posts into events: SimHash over character shingles (core.textsim) plus a time window.
 
 Two posts are about the same matter when their 64-bit SimHashes differ in at most
 ``NEAR_BITS`` bits (near-duplicates, re-posts with small edits), or when both name
@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from sunshine.core.textsim import shingle_hashes
+
 NEAR_BITS = 12
 WINDOW = timedelta(days=7)
 SHINGLE = 3
@@ -25,33 +27,17 @@ _KEEP = re.compile(r"[\w]+")
 _MASK63 = (1 << 63) - 1
 
 
-_SHINGLE_MULTIPLIERS = (
-    np.uint64(0x9E3779B97F4A7C15),
-    np.uint64(0xC2B2AE3D27D4EB4F),
-    np.uint64(0x165667B19E3779F9),
-)
-
-
-def _mix(values: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit reaches every output bit (uint64 arrays wrap)."""
-    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return values ^ (values >> np.uint64(31))
-
-
 def simhash(text: str) -> int:
-    """64-bit SimHash of ``text``'s character 3-shingles (punctuation and spaces
-    dropped), as a signed 64-bit integer (fits a BigIntegerField). Each distinct shingle
-    is hashed from its three code points, vectorised (deterministic across processes)."""
+    """64-bit SimHash of ``text``'s character 3-shingles (core.textsim's shingle hashes),
+    as a signed 64-bit integer (fits a BigIntegerField). The text is compacted as the
+    stored hashes were (lower case, letters and digits, first 400 characters, padded to
+    one shingle), so a stored post and a new one compare alike."""
     compact = "".join(_KEEP.findall(text.lower()))[:400]
     if len(compact) < SHINGLE:
         compact = compact.ljust(SHINGLE, "_")
-    codes = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    a, b, c = _SHINGLE_MULTIPLIERS
-    shingles = np.unique(codes[:-2] * a + codes[1:-1] * b + codes[2:] * c)
-    hashes = _mix(shingles)
+    hashes = shingle_hashes(compact, SHINGLE)
     bits = ((hashes[:, None] >> _BITS) & np.uint64(1)).sum(axis=0)
-    value = int((bits * 2 > len(shingles)).astype(np.uint64) @ (np.uint64(1) << _BITS))
+    value = int((bits * 2 > len(hashes)).astype(np.uint64) @ (np.uint64(1) << _BITS))
     return value - (1 << 64) if value > _MASK63 else value
 
 

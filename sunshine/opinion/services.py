@@ -40,7 +40,7 @@ from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_reissue, documents_issued
 from sunshine.core.local_rules import local_rule
 from sunshine.core.models import IssuedDocument, Supervision
-from sunshine.core.privacy import guard_publication
+from sunshine.core.privacy import NO_REVIEW, Review, guard_publication, review_record
 from sunshine.core.seams import PetitionIntake, PetitionIntakeResult, petition_intake
 from sunshine.core.supervision import (
     supervision_answer,
@@ -716,11 +716,12 @@ def event_investigate(*, event: Event, actor: Any, note: str) -> Event:
 
 
 @transaction.atomic
-def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
+def event_reply(*, event: Event, actor: Any, text: str, public: bool, review: Review = NO_REVIEW) -> Event:
     """The formal reply; the unit's clocks stop (OPN-1). ``public`` publishes it on the
     public replies page: then the event's title and the reply pass the personal-data gate
     first (core.privacy; the reply names no filer or child, PET-9), and a refusal says
-    what was found, masked, with nothing recorded."""
+    what was found, masked, with nothing recorded. ``review``: the reviewer's answer to
+    the gate (landlines marked as public office numbers, the redaction taken), audited."""
     _require_handler(actor, event)
     if not text.strip():
         raise ValidationError({"text": _("Write the reply.")})
@@ -728,6 +729,7 @@ def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
         guard_publication(
             (pgettext("publication part", "title"), event.title),
             (pgettext("publication part", "reply"), text.strip()),
+            review=review,
         )
     transition(
         event,
@@ -738,6 +740,8 @@ def event_reply(*, event: Event, actor: Any, text: str, public: bool) -> Event:
     for supervision in event_supervisions(event):
         if supervision.status == Supervision.Status.OPEN:
             supervision_answer(supervision=supervision, actor=actor, reason=_("Formal reply given."))
+    if public:
+        review_record(actor=actor, target=event, review=review)
     return event
 
 

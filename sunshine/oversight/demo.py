@@ -54,6 +54,19 @@ def _backdate(item: RectificationItem, days: int) -> None:
     )
 
 
+def _backdate_verified(item: RectificationItem, days: int) -> None:
+    """A demo item whose deadline passed ``days`` ago, reported and verified before it
+    (the district's history: most orders are rectified on time)."""
+    due = timezone.localdate() - timedelta(days=days)
+    end = timezone.now() - timedelta(days=days)
+    RectificationItem.objects.filter(pk=item.pk).update(
+        due_on=due, reported_at=end - timedelta(days=6), verified_at=end - timedelta(days=2), verified_on_time=True
+    )
+    Supervision.objects.filter(object_id=str(item.pk), rule_id="OVS-4").update(
+        started_at=end - timedelta(days=30), due_at=end, finished_at=end - timedelta(days=6)
+    )
+
+
 @transaction.atomic
 def build_oversight_demo(context: DemoContext) -> None:
     bureau = context.bureau
@@ -106,7 +119,7 @@ def build_oversight_demo(context: DemoContext) -> None:
 
     overdue = order(schools[0], "petitions.case:demo-1", PROBLEMS[0])
     _backdate(overdue, 5)
-    for n, school in enumerate(schools[3:6]):
+    for n, school in enumerate(schools[3:5]):
         late = order(school, f"disclosure.inspection:demo-{n}", PROBLEMS[3])
         _backdate(late, 10 + n)
     reported = order(schools[6], "fees.audit:demo-1", PROBLEMS[4])
@@ -115,6 +128,13 @@ def build_oversight_demo(context: DemoContext) -> None:
         done = order(school, f"oversight.evaluation:demo-{n}", PROBLEMS[2])
         services.rectification_report(item=done, actor=clerks[school.pk], text="已召开家长会说明，改为自愿征订")
         services.rectification_verify(item=done, actor=inspector, accept=True)
+        _backdate_verified(done, 20 + 7 * n)
+    # The year's earlier orders, rectified and verified before their deadlines.
+    for n, school in enumerate(schools[13:20]):
+        earlier = order(school, f"oversight.inspection:demo-{n}", PROBLEMS[n % len(PROBLEMS)])
+        services.rectification_report(item=earlier, actor=clerks[school.pk], text="已按要求整改，整改材料附后")
+        services.rectification_verify(item=earlier, actor=inspector, accept=True)
+        _backdate_verified(earlier, 40 + 25 * n)
     reopened = order(schools[12], "funds.transfer:demo-1", PROBLEMS[5])
     services.rectification_report(item=reopened, actor=clerks[schools[12].pk], text="已建立台账")
     services.rectification_verify(item=reopened, actor=inspector, accept=True)

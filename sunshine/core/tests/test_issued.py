@@ -273,3 +273,55 @@ def test_concurrent_issues_never_share_a_number():
     assert sorted(numbers) == sorted(f"并教测〔{year}〕{n}号" for n in range(1, workers + 1))
     assert sorted(IssuedDocument.objects.values_list("sequence", flat=True)) == list(range(1, workers + 1))
     assert DocumentSeries.objects.get(organization=bureau, kind=KIND).last == workers
+
+
+def pdf_with_text(text: str) -> bytes:
+    """A minimal hand-written PDF whose one page shows ``text`` (ASCII, Helvetica)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def test_a_pdf_is_read_by_the_gate_and_a_scan_needs_the_reviewers_look(district):
+    """core.privacy on issued documents: a PDF's text layer is guarded like a .docx (an
+    identity number blocks it); a PDF without one (a scan) is published only with the
+    reviewer's confirmation, audited with who."""
+    from sunshine.core.privacy import ID_CARD, PersonalDataFound, Review, id_check_char, pdf_has_text
+
+    body17 = "33010620150307123"
+    id_number = body17 + id_check_char(body17)
+    leaky = pdf_with_text(f"Student ID {id_number}")
+    assert pdf_has_text(leaky) and not pdf_has_text(pdf_with_text(""))
+    before = IssuedDocument.objects.count()
+    with pytest.raises(PersonalDataFound) as raised:
+        issue(district, content=leaky, filename="list.pdf", content_type="application/pdf", publish=True)
+    assert raised.value.kinds == [ID_CARD] and IssuedDocument.objects.count() == before
+    scan = issue(district, content=pdf_with_text(""), filename="scan.pdf", content_type="application/pdf")
+    with pytest.raises(PersonalDataFound) as raised:
+        document_publish(document=scan, actor=district["leader"])
+    assert raised.value.scans == [scan.title] and not raised.value.findings
+    scan.refresh_from_db()
+    assert not scan.published
+    document_publish(document=scan, actor=district["leader"], review=Review(scans_seen=True))
+    scan.refresh_from_db()
+    assert scan.published
+    entry = AuditEntry.objects.get(action="core.privacy_review")
+    assert entry.actor_id == district["leader"].pk and entry.data == {"scans_seen": [scan.title]}

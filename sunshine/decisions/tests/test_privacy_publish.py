@@ -38,3 +38,41 @@ def test_a_decision_with_a_phone_number_is_not_published(world: World) -> None:
     assert raised.value.kinds == [MOBILE] and "13812345678" not in raised.value.messages[0]
     item.refresh_from_db()
     assert item.published_at is None and not item.published_url
+
+
+def test_the_reviewer_publishes_the_decision_with_the_proposed_redaction(world: World) -> None:
+    """The issue's "done when" on this path: an identity number and a minor's name in the
+    resolution block the publication; the item page shows them masked and one click
+    publishes the title and resolution with the redaction (the record keeps the
+    resolution as adopted), audited."""
+    if not disclosure_entry_publish.installed:
+        pytest.skip("the disclosure catalogue is not installed")
+    from django.test import Client
+    from django.urls import reverse
+
+    from sunshine.core.models import AuditEntry
+    from sunshine.core.privacy import ID_CARD, MINOR_NAME, id_check_char, mask_id_number
+    from sunshine.core.testing import login_verified
+    from sunshine.disclosure.models import Document
+
+    body17 = "33010620150307123"
+    id_number = body17 + id_check_char(body17)
+    resolution = f"同意对学生张小明（身份证号{id_number}）给予特殊困难资助。"
+    item = _decided(world, world.item(title="特殊困难学生资助"), resolution)
+    client = Client()
+    login_verified(client, world.staff)
+    url = reverse("decisions:item", kwargs={"pk": item.pk})
+    response = client.post(url, {"action": "publish"})
+    assert response.status_code == 400
+    shown = response.content.decode().split('id="privacy-findings"')[1].split("<form")[0]
+    assert mask_id_number(id_number) in shown and "张**" in shown and id_number not in shown
+    item.refresh_from_db()
+    assert item.published_at is None
+    assert client.post(url, {"action": "publish", "privacy": "redact"}).status_code == 302
+    item.refresh_from_db()
+    assert item.published_at is not None and item.resolution == resolution
+    published = Document.objects.get(source_label=f"decisions.item:{item.pk}")
+    assert id_number not in published.body and "张小明" not in published.body
+    assert mask_id_number(id_number) in published.body
+    entry = AuditEntry.objects.get(action="core.privacy_review")
+    assert entry.data == {"masked": {ID_CARD: 1, MINOR_NAME: 1}} and entry.actor_id == world.staff.pk

@@ -16,9 +16,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
+from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
 from sunshine.core.issued import document_access_allowed
+from sunshine.core.privacy import PersonalDataFound, Review
 from sunshine.core.seams import SeamUnavailable, fund_project_pay
 from sunshine.core.supervision import supervision_list_of, supervision_rag
 from sunshine.core.views.files import issued_document_response
@@ -83,12 +86,19 @@ class ObjectPage(StaffMixin, View):
     def may_act(self, obj: Any, name: str) -> bool:
         return access.can_manage(self.request.user, self.organization(obj))
 
-    def render_page(self, obj: Any, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    def privacy_preview(self, obj: Any, name: str, review: Review) -> list[tuple[str, str]]:
+        """What action ``name`` publishes, with the proposed redaction: the texts a
+        reviewer may have masked in one click (none: a generated list, masked by its rule)."""
+        return []
+
+    def render_page(
+        self, obj: Any, bound: dict[str, Any] | None = None, status: int = 200, **extra: Any
+    ) -> HttpResponse:
         actions = self.actions(obj)
         manage = access.can_manage(self.request.user, self.organization(obj))
         forms = {name: action.form() for name, action in actions.items()} if manage else {}
         forms.update(bound or {})
-        context = {"object": obj, "forms": forms, "manage": manage, **self.context(obj)}
+        context = {"object": obj, "forms": forms, "manage": manage, **self.context(obj), **extra}
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -104,8 +114,17 @@ class ObjectPage(StaffMixin, View):
         form = action.form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(obj, {name: form}, status=400)
+        review = PrivacyReviewForm(request.POST)  # the answer to the personal-data gate, if any (core.privacy)
         try:
-            action.run(obj, request.user, form.cleaned_data)
+            action.run(obj, request.user, {**form.cleaned_data, "privacy": review})
+        except PersonalDataFound as found:
+            context = privacy_review_context(
+                found,
+                form=PrivacyReviewForm(request.POST, found=found),
+                preview=self.privacy_preview(obj, name, review.review()),
+                carry=[("action", name)],
+            )
+            return self.render_page(obj, {name: form}, status=400, **context)
         except SeamUnavailable:
             messages.error(request, FUNDS_ABSENT)
             return self.render_page(obj, {name: form}, status=503)
@@ -257,6 +276,14 @@ class ItemView(ObjectPage):
             return True  # the service checks the unit's or the organisation's right
         return super().may_act(obj, name)
 
+    def privacy_preview(self, obj: DecisionItem, name: str, review: Review) -> list[tuple[str, str]]:
+        if name != "publish":
+            return []
+        return [
+            (pgettext("publication part", "title"), review.redact(obj.title)),
+            (pgettext("publication part", "body"), review.redact(obj.resolution)),
+        ]
+
     def actions(self, item: DecisionItem) -> dict[str, Action]:
         user = self.request.user
         tasks = access.tasks_visible_to(user).filter(item=item)
@@ -299,7 +326,9 @@ class ItemView(ObjectPage):
             ),
             "publish": Action(
                 f.EmptyForm,
-                lambda o, u, d: services.decision_publish(actor=u, item=o),
+                lambda o, u, d: services.decision_publish(
+                    actor=u, item=o, review=d["privacy"].review(), redact=d["privacy"].redacting
+                ),
                 _("The decision is published in the disclosure catalogue."),
             ),
             "withdraw": Action(

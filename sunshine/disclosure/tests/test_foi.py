@@ -700,3 +700,29 @@ def test_a_lost_answer_brings_the_request_receipt_back_once(district: District):
     assert browser.post(reverse("disclosure:foi-track"), {"code": code}).status_code == 200  # the request's own code
     late = Client()
     assert late.get(late.post(reverse("disclosure:foi"), data)["Location"]).status_code == 302  # nothing to show
+
+
+def test_foi3_staff_list_reads_every_reply_clock_in_one_query(district: District):
+    """FOI-3: the staff list shows each request's reply deadline; the clocks are read in
+    one query, so the page's queries do not grow with its rows (2 rows and 20 the same)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    login_verified(client, district.officer)
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("disclosure:staff-foi-list"))
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    first = _letter(district)
+    _letter(district)
+    two, page = queries()
+    assert services.foi_due(first).due_date.strftime("%Y-%m-%d") in page
+    for _ in range(18):
+        _letter(district)
+    twenty, page = queries()
+    assert page.count(services.foi_due(first).due_date.strftime("%Y-%m-%d")) == 20
+    assert twenty == two

@@ -15,13 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 
 from sunshine.core.clocks import SHANGHAI, clock_get, deadline
 from sunshine.core.downloads import DOCX_TYPE, attachment_response
+from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
 from sunshine.core.issued import document_for
-from sunshine.core.privacy import PersonalDataFound
+from sunshine.core.privacy import NO_REVIEW, PersonalDataFound
 from sunshine.core.transitions import status_history
 from sunshine.core.views.files import issued_document_response
 from sunshine.disclosure import access, rules, services
@@ -160,6 +162,7 @@ class DocumentStaffView(StaffView):
         attachment_form: Any = None,
         preview_html: str | None = None,
         privacy: PersonalDataFound | None = None,
+        privacy_form: PrivacyReviewForm | None = None,
     ) -> HttpResponse:
         editable = document.status in (Document.Status.DRAFT, Document.Status.REVISION)
         if form is None and editable:
@@ -181,12 +184,18 @@ class DocumentStaffView(StaffView):
                 "history": status_history(document),
                 "dis1": services.document_dis1(document),
                 "preview_html": preview_html,
-                "privacy": privacy,
-                "privacy_rows": [
-                    {"where": where, "kind": f.label, "at": f.start + 1, "masked": f.masked}
-                    for where, f in (privacy.findings if privacy else [])
-                ],
-                "redacted_html": services.document_redaction_preview(document) if privacy else "",
+                **(
+                    privacy_review_context(
+                        privacy,
+                        form=privacy_form,
+                        preview_html=services.document_redaction_preview(
+                            document, privacy_form.review() if privacy_form else NO_REVIEW
+                        ),
+                        carry=[("action", "publish"), ("at", request.POST.get("at", ""))],  # a time set stays
+                    )
+                    if privacy
+                    else {}
+                ),
             },
             status=status,
         )
@@ -239,16 +248,26 @@ class DocumentStaffView(StaffView):
                 messages.success(request, _("Sent for review."))
             elif action == "return":
                 services.document_return(actor=user, document=document, reason=request.POST.get("reason", ""))
-            elif action == "publish":
+            elif action == "publish" and request.POST.get("privacy") != "redact":
                 publish_form = PublishForm(request.POST)
                 at = publish_form.cleaned_data["at"] if publish_form.is_valid() else None
+                review_form = PrivacyReviewForm(request.POST)
                 try:
-                    version = services.document_publish(actor=user, document=document, at=at)
+                    if not review_form.is_valid():
+                        services.document_privacy_check(document)  # the refusal to show beside the form's errors
+                    version = services.document_publish(
+                        actor=user, document=document, at=at, review=review_form.review()
+                    )
                 except PersonalDataFound as found:
-                    return self._page(request, self._document(request, pk), status=400, privacy=found)
+                    answer = PrivacyReviewForm(request.POST, found=found)
+                    return self._page(
+                        request, self._document(request, pk), status=400, privacy=found, privacy_form=answer
+                    )
                 messages.success(request, _("Published.") if version else _("Scheduled for publication."))
-            elif action == "redact":
-                masked = services.document_redact(actor=user, document=document)
+            elif action in ("redact", "publish"):  # the reviewer takes the proposed redaction (core.privacy)
+                masked = services.document_redact(
+                    actor=user, document=document, review=PrivacyReviewForm(request.POST).review()
+                )
                 if masked:
                     messages.success(request, _("The personal data was masked. Check the text, then publish."))
                 else:
@@ -272,7 +291,9 @@ class FoiListView(StaffView):
         return access.foi_bureaus_of(self.request.user).exists()
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        rows = [{"foi": f, "due": services.foi_due(f)} for f in access.foi_requests_visible_to(request.user)[:300]]
+        requests = list(access.foi_requests_visible_to(request.user)[:300])
+        due = services.foi_due_dates([f.pk for f in requests])  # every clock in one query
+        rows = [{"foi": f, "due": due.get(f.pk)} for f in requests]
         bureaus = access.foi_bureaus_of(request.user)
         return render(
             request,
@@ -449,7 +470,7 @@ class InspectionStaffView(StaffView):
     def test_func(self) -> bool:
         return access.inspection_bureaus_of(self.request.user).exists()
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
         inspection = get_object_or_404(access.inspections_visible_to(request.user), pk=pk)
         return render(
             request,
@@ -457,15 +478,27 @@ class InspectionStaffView(StaffView):
             {
                 "inspection": inspection,
                 "results": inspection.results.select_related("school"),
+                "summary": extra.pop("summary", ""),
+                **extra,
             },
+            status=400 if extra else 200,
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = get_object_or_404(access.inspections_visible_to(request.user), pk=pk)
+        review_form = PrivacyReviewForm(request.POST)
+        (summary,), review = review_form.take_redaction(request.POST.get("summary", ""))
         try:
-            services.inspection_publish(
-                actor=request.user, inspection=inspection, summary=request.POST.get("summary", "")
+            services.inspection_publish(actor=request.user, inspection=inspection, summary=summary, review=review)
+        except PersonalDataFound as found:  # the bulletin again, with the gate's review (core.privacy)
+            where = pgettext("publication part", "summary")
+            context = privacy_review_context(
+                found,
+                form=PrivacyReviewForm(request.POST, found=found),
+                preview=[(where, review_form.review().redact(summary))],
+                carry=[("summary", summary)],
             )
+            return self.get(request, pk, summary=summary, **context)
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("disclosure:staff-inspection", pk=inspection.pk)

@@ -14,9 +14,12 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from sunshine.core.downloads import XLSX_TYPE, attachment_response
+from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
+from sunshine.core.privacy import PersonalDataFound
 from sunshine.enrollment import access, admission_service, selectors, services
 from sunshine.enrollment import recruitment as recruitment_services
 from sunshine.enrollment.forms import (
@@ -99,7 +102,25 @@ class SeasonStaffView(StaffMixin, View):
                 form = DisclosureForm(request.POST)
                 if not form.is_valid():
                     return render(request, self.template_name, self._context(season, disclosure_form=form), status=400)
-                services.disclosure_publish(actor=user, season=season, **form.cleaned_data)
+                review_form = PrivacyReviewForm(request.POST)
+                fields = form.cleaned_data
+                (fields["title"], fields["body"]), review = review_form.take_redaction(fields["title"], fields["body"])
+                try:
+                    services.disclosure_publish(actor=user, season=season, review=review, **fields)
+                except PersonalDataFound as found:  # the form again, with the gate's review (core.privacy)
+                    context = self._context(season, disclosure_form=form)
+                    mine = review_form.review()
+                    context |= privacy_review_context(
+                        found,
+                        form=PrivacyReviewForm(request.POST, found=found),
+                        preview=[
+                            (pgettext("publication part", "title"), mine.redact(fields["title"])),
+                            (pgettext("publication part", "body"), mine.redact(fields["body"])),
+                        ],
+                        carry=[("action", "disclose"), ("kind", fields["kind"]), ("title", fields["title"]),
+                               ("body", fields["body"])],
+                    )  # fmt: skip
+                    return render(request, self.template_name, context, status=400)
             elif action == "freeze":
                 freeze = FreezeForm(request.POST)
                 if not freeze.is_valid():

@@ -11,15 +11,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
 from sunshine.core.issued import document_get
+from sunshine.core.privacy import PersonalDataFound
 from sunshine.core.seams import SeamUnavailable
 from sunshine.core.supervision import supervision_rag
 from sunshine.core.views.files import issued_document_response
@@ -342,9 +345,13 @@ class EventActionView(LoginRequiredMixin, View):
                 services.event_investigate(event=event, actor=user, note=data.get("note", ""))
                 messages.success(request, _("Investigation note saved."))
             elif action == "reply":
-                services.event_reply(
-                    event=event, actor=user, text=data.get("text", ""), public=data.get("public") == "on"
-                )
+                public = data.get("public") == "on"
+                review_form = PrivacyReviewForm(data)
+                (text,), review = review_form.take_redaction(data.get("text", ""))
+                try:
+                    services.event_reply(event=event, actor=user, text=text, public=public, review=review)
+                except PersonalDataFound as found:
+                    return self._reply_refused(request, event, found, text=text, review_form=review_form)
                 messages.success(request, _("Formal reply recorded; the clock has stopped."))
             elif action == "close":
                 services.event_close(event=event, actor=user, reason=data.get("reason", ""))
@@ -372,3 +379,24 @@ class EventActionView(LoginRequiredMixin, View):
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("You may not do this."))
         return HttpResponseRedirect(reverse("opinion:event-detail", kwargs={"pk": target.pk}))
+
+    def _reply_refused(
+        self, request: HttpRequest, event: Event, found: PersonalDataFound, *, text: str, review_form: PrivacyReviewForm
+    ) -> HttpResponse:
+        """The event's page again, with the gate's findings and the reviewer's choices
+        (core/privacy/review.html) above the reply as written; nothing was recorded."""
+        page = EventDetailView()
+        page.setup(request, pk=event.pk)
+        page.object = event
+        context = page.get_context_data(object=event)
+        context["forms"]["reply"] = EventReplyForm(request.POST)
+        review = review_form.review()
+        context.update(
+            privacy_review_context(
+                found,
+                form=PrivacyReviewForm(request.POST, found=found),
+                preview=[(pgettext("publication part", "reply"), review.redact(text))],
+                carry=[("text", text), ("public", "on")],
+            )
+        )
+        return render(request, EventDetailView.template_name, context, status=400)
