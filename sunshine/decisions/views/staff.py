@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
@@ -40,7 +40,8 @@ from sunshine.decisions.models import (
 from sunshine.decisions.selectors import red_flags_for
 from sunshine.orgs.models import Organization
 
-FUNDS_ABSENT = _(
+# Lazy: a module-level text is translated when shown, not in the language active at import.
+FUNDS_ABSENT = gettext_lazy(
     "The funds module is not running, so the project's money cannot be handled here. "
     "Ask the finance department to record the allocation and payments, and keep the vouchers with the project."
 )
