@@ -21,7 +21,7 @@ from sunshine.core.figures import (
     within,
 )
 from sunshine.enrollment.admission import QUOTA
-from sunshine.enrollment.models import AdmissionRun, Application, Disclosure, Lottery, PlanSchool, Placement
+from sunshine.enrollment.models import AdmissionRun, Application, Disclosure, Lottery, Placement, PlanSchool
 
 
 def applications(period: Period, organization: Any) -> FigureValue:

@@ -105,7 +105,8 @@ def refunds_grouped(period: Period, organization: Any) -> list[tuple[int, str, i
 
 def _refund_query(period: Period, school: int) -> dict[str, str]:
     """The refund orders list's filters for a school's orders issued in the period."""
-    return {"school": str(school), "issued_from": period.first_day.isoformat(), "issued_to": period.last_day.isoformat()}
+    first, last = period.first_day.isoformat(), period.last_day.isoformat()
+    return {"school": str(school), "issued_from": first, "issued_to": last}
 
 
 def refunds_by_school(period: Period, organization: Any) -> list[BreakdownRow]:

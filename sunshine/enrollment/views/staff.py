@@ -55,7 +55,8 @@ def applications_filtered(user: Any, query: Any) -> tuple[QuerySet[Application],
     status = str(query.get("status") or "")
     if status in Application.Status.values:
         found, filtered = found.filter(status=status), True
-    for name, lookup, edge in (("submitted_from", "submitted_at__gte", "start"), ("submitted_to", "submitted_at__lt", "end")):
+    edges = (("submitted_from", "submitted_at__gte", "start"), ("submitted_to", "submitted_at__lt", "end"))
+    for name, lookup, edge in edges:
         try:
             day = date.fromisoformat(str(query.get(name) or "")[:10])
         except ValueError:

@@ -411,7 +411,7 @@ def _refund_filters(orders: QuerySet[RefundOrder], query: Any) -> tuple[QuerySet
         orders = orders.filter(school_id=int(school))
         name = Organization.objects.filter(pk=int(school)).values_list("name", flat=True).first()
         words.append(name or "")
-    days = []
+    days: list[date | None] = []
     for name in ("issued_from", "issued_to"):
         try:
             days.append(date.fromisoformat(str(query.get(name) or "")[:10]))
