@@ -89,11 +89,11 @@ def lottery_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
     GROUP BY over the plan lines and their placements; the first choices counted by a
     subquery per line."""
     first_choices = (
-        Placement.objects.filter(lottery__season_id=OuterRef("season_id"))
-        .annotate(first=KT("application__choices__0"))
+        Application.objects.filter(season_id=OuterRef("season_id"), placement__isnull=False)
+        .annotate(first=KT("choices__0"))
         .filter(first=OuterRef("code"))
         .order_by()
-        .values("lottery_id")
+        .values("season_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
