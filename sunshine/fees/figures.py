@@ -151,7 +151,7 @@ def register() -> None:
         public=False,
         definition=_(
             "refund orders issued in the period: the amounts they order refunded to students and what the"
-            " school has refunded under them so far, in yuan"
+            " school has refunded under them so far"
         ),
     )
     register_breakdown(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from sunshine.core.figures import Period, breakdown_value, figure_value
-from sunshine.core.testing import District
-from sunshine.enrollment.models import Application
-from sunshine.enrollment.tests.factories import apply, submitted
+from sunshine.core.testing import District, login_verified
+from sunshine.enrollment import services
+from sunshine.enrollment.admission import QUOTA
+from sunshine.enrollment.models import Application, Placement, PlanSchool
+from sunshine.enrollment.tests.factories import apply, drawn, manager, senior_run, submitted
 
 
 @pytest.mark.django_db
@@ -25,14 +29,6 @@ def test_applications_by_status_add_up_to_the_figure():
 
 
 def _staff_page(d, query):
-    from django.urls import reverse
-
-    from sunshine.enrollment.tests.factories import manager
-
-    from django.test import Client
-
-    from sunshine.core.testing import login_verified
-
     client = Client()
     login_verified(client, manager(d))
     return client.get(reverse("enrollment:workbench"), query).content.decode()
@@ -40,9 +36,6 @@ def _staff_page(d, query):
 
 @pytest.mark.django_db
 def test_lottery_by_school_counts_places_first_choices_and_placements_by_hand():
-    from sunshine.enrollment.models import PlanSchool, Placement
-    from sunshine.enrollment.tests.factories import drawn
-
     d = District()
     draw = drawn(d)
     period = Period.year(timezone.localtime(draw.drawn_at).year)
@@ -75,10 +68,6 @@ def test_lottery_by_school_counts_places_first_choices_and_placements_by_hand():
 
 @pytest.mark.django_db
 def test_admission_by_school_counts_the_latest_run_by_hand():
-    from sunshine.enrollment.admission import QUOTA
-    from sunshine.enrollment.models import PlanSchool
-    from sunshine.enrollment.tests.factories import senior_run
-
     d = District()
     run = senior_run(d)
     period = Period.year(timezone.localtime(run.ran_at).year)
@@ -98,10 +87,9 @@ def test_admission_by_school_counts_the_latest_run_by_hand():
     assert expected[0][:3] == ("第一中学", 3, 1) and expected[0][3] == 1  # one student on G1's quota seat
     assert all(r.query == {"season": str(run.season_id)} for r in split.rows)
     assert breakdown_value("enrollment.admission_by_school", period=Period.year(2000), organization=d.bureau).rows == ()
-    from django.urls import reverse
-
     page = _staff_page(d, split.rows[0].query)  # the drill-down leads to the season's page, where the run is
     assert reverse("enrollment:season-staff", args=[run.season_id]) in page and run.season.name in page
+    assert "各校录取结果见招生季页面" in page and "没有符合条件的申请" not in page
 
 
 @pytest.mark.django_db
@@ -109,9 +97,6 @@ def test_applications_by_status_lead_to_the_applications_of_that_status():
     d = District()
     waiting = submitted(d)
     other, _code = apply(d, 8, ["M1"])
-    from sunshine.enrollment import services
-    from sunshine.enrollment.tests.factories import manager
-
     services.application_review(actor=manager(d), application=other, decision="reject", reason="材料不全")
     period = Period.year(timezone.localdate().year)
     split = breakdown_value("enrollment.applications_by_status", period=period, organization=d.bureau)

@@ -96,5 +96,7 @@ def test_a_school_row_leads_to_that_schools_refund_orders(world, orders):
     everything = client.get(reverse("fees:refund-list")).content.decode()
     assert orders[world.senior].number in everything and orders[world.primary].number in everything
     # Another year's orders: none.
-    past = client.get(reverse("fees:refund-list"), {**row.query, "issued_from": "2000-01-01", "issued_to": "2000-12-31"})
+    past = client.get(
+        reverse("fees:refund-list"), {**row.query, "issued_from": "2000-01-01", "issued_to": "2000-12-31"}
+    )
     assert orders[world.senior].number not in past.content.decode()

@@ -402,23 +402,22 @@ def test_the_statistics_page_shows_each_public_breakdown_and_no_other(district, 
     for breakdown in breakdowns_registered():
         download = reverse("reports:statistics-breakdown", args=[breakdown.key])
         if breakdown.public:
-            assert f"<caption>{breakdown.label}</caption>" in text, breakdown.key
+            assert f'<caption class="visually-hidden">{breakdown.label}</caption>' in text, breakdown.key
             assert f"口径：{breakdown.explained}" in text and download in text, breakdown.key
         else:
             assert str(breakdown.label) not in text and download not in text, breakdown.key
     assert "秘密小学" not in text and "123,456" not in text
     assert "fees.refunds_by_school" not in text and "enrollment.lottery_by_school" not in text
-    items = text[text.index("<caption>核查分项</caption>") :].split("</table>")[0]
+    items = text[text.index(">核查分项</caption>") :].split("</table>")[0]
     assert re.search(r'<th scope="row" data-label="分项">分项1</th>\s*<td data-label="核查分项">10件</td>', items)
     assert "/staff/" not in text  # no row leads into the workbench
     assert "csrfmiddlewaretoken" not in text and not page.cookies  # still a page a shared cache may keep
     assert page["Cache-Control"].startswith("public")
+    assert 'name="q" value=""' in text  # the site's search box is not filled with the period asked for
 
 
 @pytest.mark.django_db
-def test_a_public_breakdown_downloads_as_csv_and_excel_and_a_private_one_is_not_found(
-    district, client, kept_private
-):
+def test_a_public_breakdown_downloads_as_csv_and_excel_and_a_private_one_is_not_found(district, client, kept_private):
     url = reverse("reports:statistics-breakdown", args=["zzcheck.items"])
     body = client.get(url, {"year": 2026, "format": "csv"})
     assert body.status_code == 200 and "attachment" in body["Content-Disposition"]

@@ -59,7 +59,13 @@ class StatisticsView(View):
         return render(
             request,
             "reports/statistics.html",
-            {"bureau": bureau, "form": form, "period": period, "sections": sections, "query": request.GET.urlencode()},
+            {
+                "bureau": bureau,
+                "form": form,
+                "period": period,
+                "sections": sections,
+                "download_query": request.GET.urlencode(),
+            },
         )
 
 
