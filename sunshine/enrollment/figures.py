@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from sunshine.core.figures import (
@@ -85,29 +84,26 @@ def _labelled(rows: list[tuple[Any, ...]]) -> bool:
 
 def lottery_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
     """ENR-1: for each school of the plans whose lottery was drawn in the period, its
-    places, the entries that chose it first and the entries the draw placed there. One
-    GROUP BY over the plan lines and their placements; the first choices counted by a
-    subquery per line."""
-    first_choices = (
-        Application.objects.filter(season_id=OuterRef("season_id"), placement__isnull=False)
+    places, the entries that chose it first and the entries the draw placed there. Two
+    GROUP BYs: the plan lines with their placements, the entries by first choice."""
+    drawn = {
+        "season__lottery__drawn_at__gte": period.start,
+        "season__lottery__drawn_at__lt": period.end,
+    }
+    first_choices = {
+        (season_pk, code): n
+        for season_pk, code, n in Application.objects.filter(
+            within(organization, "season__bureau"), placement__isnull=False, **drawn
+        )
         .annotate(first=KT("choices__0"))
-        .filter(first=OuterRef("code"))
-        .order_by()
-        .values("season_id")
+        .values_list("season_id", "first")
         .annotate(n=Count("pk"))
-        .values("n")
-    )
+        .order_by()
+    }
     rows = list(
-        PlanSchool.objects.filter(
-            within(organization, "season__bureau"),
-            season__lottery__drawn_at__gte=period.start,
-            season__lottery__drawn_at__lt=period.end,
-        )
-        .annotate(
-            applicants=Coalesce(Subquery(first_choices, output_field=IntegerField()), Value(0)),
-            placed=Count("placements"),
-        )
-        .values_list("pk", "season_id", "season__name", "name", "seats", "applicants", "placed")
+        PlanSchool.objects.filter(within(organization, "season__bureau"), **drawn)
+        .annotate(placed=Count("placements"))
+        .values_list("pk", "season_id", "season__name", "code", "name", "seats", "placed")
         .order_by("season__year", "season__level", "code")
     )
     named = _labelled(rows)
@@ -116,11 +112,11 @@ def lottery_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
             pk,
             f"{name}（{season}）" if named else name,
             seats,
-            applicants,
+            first_choices.get((season_pk, code), 0),
             placed,
             query={"season": str(season_pk), "placed": str(pk)},
         )
-        for pk, season_pk, season, name, seats, applicants, placed in rows
+        for pk, season_pk, season, code, name, seats, placed in rows
     ]
 
 
