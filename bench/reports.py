@@ -11,7 +11,8 @@ fee-ledger rows with confirmed findings, refund orders and vetoes; 3,000,000 opi
 posts and 30,000 events; 150,000 published documents and 5,000 FOI requests; 20 funds
 allocated to every school and 1,000,000 disbursements (``bench.funds``' filler); an
 issued evaluation with every school's score and two rectification items a school;
-an enrollment season with 20,000 applications; 20,000 decision items and 9,000
+an enrollment season with 20,000 applications over 60 schools, its lottery drawn, and a
+senior-high admission run of 20,000 students over 30 schools; 20,000 decision items and 9,000
 meetings. The row count of each table and the time to fill are printed first. The
 reference printed beside the figures is a plain COUNT over the year's letters,
 measured in the same run. ``measure(bureau, schools)`` is the timed part alone, for a
@@ -470,9 +471,13 @@ def fill_oversight(bureau, schools: list, rng: random.Random) -> None:
 
 
 def fill_enrollment(bureau, rng: random.Random) -> None:
-    """Enrollment: a season of the year with its applications (encrypted fields, so
-    the ORM's bulk_create)."""
-    from sunshine.enrollment.models import Application, Season
+    """Enrollment: a season of the year with 60 schools in its plan and its
+    applications (encrypted fields, so the ORM's bulk_create), its lottery drawn with a
+    placement per accepted application; a senior-high season of 30 schools with one
+    admission run of as many students."""
+    from sunshine.core.actors import SYSTEM
+    from sunshine.core.transitions import transition
+    from sunshine.enrollment.models import AdmissionRun, Application, Lottery, Placement, PlanSchool, Season
 
     season = Season.objects.create(
         bureau=bureau,
@@ -483,8 +488,12 @@ def fill_enrollment(bureau, rng: random.Random) -> None:
         applications_open=date(2026, 5, 1),
         applications_close=date(2026, 6, 30),
     )
+    lines = PlanSchool.objects.bulk_create(
+        PlanSchool(season=season, code=f"P{i:03d}", name=f"第{i + 1}小学", seats=200, by_lottery=True)
+        for i in range(60)
+    )
     statuses = Application.Status.values
-    Application.objects.bulk_create(
+    applications = Application.objects.bulk_create(
         (
             Application(
                 season=season,
@@ -497,12 +506,51 @@ def fill_enrollment(bureau, rng: random.Random) -> None:
                 guardian_name="家长",
                 guardian_phone="13800000000",
                 residence="本区户籍",
+                choices=[lines[rng.randrange(60)].code, lines[rng.randrange(60)].code],
                 status=statuses[rng.randrange(len(statuses))],
             )
             for n in range(int(20_000 * SCALE))
         ),
         batch_size=2000,
     )
+    drawn_at = datetime(2026, 7, 10, 9, tzinfo=SH)
+    draw = Lottery.objects.create(season=season, draw_on=drawn_at.date(), frozen="{}", root="0" * 64)
+    transition(draw, Lottery.Status.DRAWN, actor=SYSTEM, update={"drawn_at": drawn_at})  # as the draw leaves it
+    by_code = {line.code: line for line in lines}
+    Placement.objects.bulk_create(
+        (
+            Placement(
+                lottery=draw,
+                application=a,
+                school=by_code[a.choices[0]] if n % 3 else None,
+                order=n,
+                number=str(n),
+            )
+            for n, a in enumerate(applications)
+            if a.status == "accepted"
+        ),
+        batch_size=2000,
+    )
+    senior = Season.objects.create(
+        bureau=bureau,
+        key="rbench-2026-senior",
+        name="2026年普通高中招生",
+        level="senior",
+        year=2026,
+        applications_open=date(2026, 5, 1),
+        applications_close=date(2026, 6, 30),
+    )
+    PlanSchool.objects.bulk_create(
+        PlanSchool(season=senior, code=f"G{i:02d}", name=f"第{i + 1}中学", seats=500, quota_seats=100, line=550)
+        for i in range(30)
+    )
+    stages = ("quota", "general", "general", "")
+    placements = {}
+    for n in range(int(20_000 * SCALE)):
+        stage = stages[rng.randrange(4)]
+        placements[f"K{n:06d}"] = [f"G{rng.randrange(30):02d}" if stage else "", stage, 1 if stage else None]
+    run = AdmissionRun.objects.create(season=senior, placements=placements)
+    AdmissionRun.objects.filter(pk=run.pk).update(ran_at=datetime(2026, 7, 20, 9, tzinfo=SH))
 
 
 def fill_decisions(bureau, schools: list, rng: random.Random) -> None:

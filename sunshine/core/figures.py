@@ -75,6 +75,7 @@ __all__ = [
     "figures_registered",
     "figures_snapshot",
     "figures_snapshot_nightly",
+    "number_display",
     "pass_shared",
     "register_breakdown",
     "register_figure",
@@ -92,6 +93,7 @@ class Unit(models.TextChoices):
     CASES = "cases", pgettext_lazy("unit", "cases")
     SCHOOLS = "schools", pgettext_lazy("unit", "schools")
     PERSONS = "persons", pgettext_lazy("unit", "persons")
+    PEOPLE = "people", pgettext_lazy("unit", "people")  # heads (places, applicants), not person-times
     PERCENT = "percent", pgettext_lazy("unit", "%")
     YUAN = "yuan", pgettext_lazy("unit", "yuan")
     DAYS = "days", pgettext_lazy("unit", "days")
@@ -105,7 +107,7 @@ class Unit(models.TextChoices):
     @property
     def places(self) -> int:
         """Decimal places a value of this unit is shown with."""
-        return {Unit.CASES: 0, Unit.SCHOOLS: 0, Unit.PERSONS: 0, Unit.YUAN: 2}.get(self, 1)
+        return {Unit.CASES: 0, Unit.SCHOOLS: 0, Unit.PERSONS: 0, Unit.PEOPLE: 0, Unit.YUAN: 2}.get(self, 1)
 
 
 # --- periods --------------------------------------------------------------------------------------
@@ -182,6 +184,21 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.first_day.isoformat()}–{self.last_day.isoformat()}"
+
+
+def number_display(number: Number | None, unit: Unit, *, with_unit: bool = True) -> str:
+    """A number as a person reads it in ``unit`` (already in yuan for money): grouped
+    thousands, the unit's decimal places, its unit ("66.7%", "830.00元", "12件"); "—"
+    when there is none. ``with_unit=False``: the number alone (a rate's parts)."""
+    if number is None:
+        return "—"
+    places = unit.places if (with_unit or unit == Unit.YUAN) else (0 if float(number).is_integer() else unit.places)
+    text = f"{number:,.{places}f}"
+    if not with_unit:
+        return text
+    if unit == Unit.PERCENT:
+        return f"{text}%"
+    return gettext("%(number)s %(unit)s") % {"number": text, "unit": unit.label}
 
 
 def within(organization: Any, field: str) -> models.Q:
@@ -359,12 +376,19 @@ class FigureResult:
     @property
     def display(self) -> str:
         """The value with its unit ("66.7%", "830.00元", "12件"); "—" when there is none."""
-        if self.value is None:
-            return "—"
-        number = f"{self.value:,.{self.unit.places}f}"
-        if self.unit == Unit.PERCENT:
-            return f"{number}%"
-        return gettext("%(number)s %(unit)s") % {"number": number, "unit": self.unit.label}
+        return number_display(self.value, self.unit)
+
+    @property
+    def numerator_display(self) -> str:
+        """The numerator as a person reads it: a rate's count alone ("1,204"), else in
+        the figure's unit (money in yuan: "502,900.00元", days: "36.0天")."""
+        rate = self.unit == Unit.PERCENT
+        return number_display(self.numerator, self.unit, with_unit=not rate)
+
+    @property
+    def denominator_display(self) -> str:
+        """The denominator, a count of what the figure is taken over ("1,250"); "—"."""
+        return number_display(self.denominator, Unit.CASES, with_unit=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -732,7 +756,7 @@ class BreakdownRow:
 
 
 REST_KEY = "_rest"
-ADDED_UP = frozenset({Unit.CASES, Unit.SCHOOLS, Unit.PERSONS, Unit.YUAN})
+ADDED_UP = frozenset({Unit.CASES, Unit.SCHOOLS, Unit.PERSONS, Unit.PEOPLE, Unit.YUAN})
 
 
 @dataclass(frozen=True)
@@ -751,10 +775,23 @@ class Breakdown:
     order: int = 100
     drilldown: str = ""
     public: bool = True
+    # What is counted, in words (the public page and the API show it with the rows).
+    definition: str | Promise = ""
 
     @property
     def app(self) -> str:
         return self.key.split(".", 1)[0]
+
+    @property
+    def explained(self) -> str:
+        """The definition as a person reads it: the registered words, else what the
+        series are and what they are split by."""
+        if str(self.definition).strip():
+            return str(self.definition)
+        return gettext("%(series)s, by %(dimension)s") % {
+            "series": "、".join(str(s.label) for s in self.series),
+            "dimension": self.dimension,
+        }
 
     def measured(self, period: Period, organization: Any) -> tuple[BreakdownRow, ...]:
         """``compute``, checked (one value per series) and cut to ``top`` rows."""
@@ -811,6 +848,10 @@ class BreakdownResult:
         return str(self.breakdown.dimension)
 
     @property
+    def definition(self) -> str:
+        return self.breakdown.explained
+
+    @property
     def series(self) -> tuple[Series, ...]:
         return self.breakdown.series
 
@@ -822,13 +863,7 @@ class BreakdownResult:
 
     def display(self, value: FigureValue) -> str:
         """One value with its unit ("12件", "66.7%", "830.00元"); "—" when there is none."""
-        shown = self.shown(value.value)
-        if shown is None:
-            return "—"
-        number = f"{shown:,.{self.unit.places}f}"
-        if self.unit == Unit.PERCENT:
-            return f"{number}%"
-        return gettext("%(number)s %(unit)s") % {"number": number, "unit": self.unit.label}
+        return number_display(self.shown(value.value), self.unit)
 
     def values(self, series: int = 0) -> list[Number | None]:
         """The shown values of one series, row by row."""
@@ -840,6 +875,7 @@ class BreakdownResult:
             "label": self.label,
             "unit": str(self.unit.label),
             "dimension": self.dimension,
+            "definition": self.definition,
             "series": [str(s.label) for s in self.series],
             "rows": [
                 {
@@ -867,10 +903,12 @@ def register_breakdown(
     order: int = 100,
     drilldown: str = "",
     public: bool = True,
+    definition: str | Promise = "",
 ) -> Breakdown:
     """Register a breakdown once (its key shares the figures' names: no breakdown and
     figure have one key). ``series`` defaults to one series named ``value`` read as the
-    label; ``top`` (0: no limit) keeps that many rows and sums the rest into one."""
+    label; ``top`` (0: no limit) keeps that many rows and sums the rest into one;
+    ``definition`` says in words what is counted (public page, API, downloads)."""
     if "." not in key or key != key.strip() or not key.split(".", 1)[1]:
         raise ImproperlyConfigured(f"a breakdown key is '<app>.<name>', not {key!r}")
     if key in _BREAKDOWNS or key in _FIGURES:
@@ -899,6 +937,7 @@ def register_breakdown(
         order=order,
         drilldown=drilldown,
         public=public,
+        definition=definition,
     )
     _BREAKDOWNS[key] = breakdown
     return breakdown

@@ -96,6 +96,7 @@ def register() -> None:
         dimension=_("Kind of matter"),
         series=(Series("adopted", _("adopted")), Series("rejected", _("not adopted"))),
         compute=items_by_category,
+        definition=_("matters of the three-important-one-large kinds decided in the period, adopted and not adopted"),
         order=200,
     )
     register_figure(key="decisions.items_decided", label=_("Matters decided collectively"), unit=Unit.CASES,

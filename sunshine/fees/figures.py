@@ -10,7 +10,17 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.figures import BreakdownRow, FigureValue, Period, Unit, register_breakdown, register_figure, within
+from sunshine.core.figures import (
+    BreakdownRow,
+    FigureValue,
+    Period,
+    Series,
+    Unit,
+    pass_shared,
+    register_breakdown,
+    register_figure,
+    within,
+)
 from sunshine.fees.models import Finding, RefundLine, SchoolYearVeto
 
 
@@ -67,6 +77,55 @@ def findings_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
     return [BreakdownRow.counts(pk, name, n, organization=pk) for pk, name, n in grouped]
 
 
+def refunds_grouped(period: Period, organization: Any) -> list[tuple[int, str, int, int, int]]:
+    """(school, name, fen ordered, fen refunded so far, orders) of the refund orders
+    issued in the period, the most money ordered first: one GROUP BY over their lines,
+    shared by the two breakdowns of one pass."""
+
+    def compute() -> list[tuple[int, str, int, int, int]]:
+        rows = (
+            RefundLine.objects.filter(
+                within(organization, "order__school"),
+                order__issued_at__gte=period.start,
+                order__issued_at__lt=period.end,
+            )
+            .values_list("order__school_id", "order__school__name")
+            .annotate(
+                ordered=Coalesce(Sum("amount_fen"), 0),
+                paid=Coalesce(Sum("refunded_fen"), 0),
+                orders=Count("order", distinct=True),
+            )
+            .order_by("-ordered", "order__school__name")
+        )
+        return list(rows)  # type: ignore[arg-type]
+
+    key = ("fees.refunds_grouped", period.start, period.end, period.as_of, organization.pk, organization.path)
+    return pass_shared(key, compute)
+
+
+def _refund_query(period: Period, school: int) -> dict[str, str]:
+    """The refund orders list's filters for a school's orders issued in the period."""
+    first, last = period.first_day.isoformat(), period.last_day.isoformat()
+    return {"school": str(school), "issued_from": first, "issued_to": last}
+
+
+def refunds_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
+    """FEE-1: money ordered refunded by the orders issued in the period and refunded
+    so far under them, by school (fen)."""
+    return [
+        BreakdownRow.counts(pk, name, ordered, paid, organization=pk, query=_refund_query(period, pk))
+        for pk, name, ordered, paid, _orders in refunds_grouped(period, organization)
+    ]
+
+
+def refund_orders_by_school(period: Period, organization: Any) -> list[BreakdownRow]:
+    """FEE-1: refund orders issued in the period, by school (in the money's order)."""
+    return [
+        BreakdownRow.counts(pk, name, orders, organization=pk, query=_refund_query(period, pk))
+        for pk, name, _ordered, _paid, orders in refunds_grouped(period, organization)
+    ]
+
+
 def register() -> None:
     """Called once from ``FeesConfig.ready()``."""
     register_breakdown(
@@ -78,6 +137,35 @@ def register() -> None:
         top=15,
         order=200,
         public=False,
+    )
+    register_breakdown(
+        key="fees.refunds_by_school",
+        label=_("Refunds ordered and refunded by school"),
+        unit=Unit.YUAN,
+        dimension=_("School"),
+        series=(Series("ordered", _("Ordered refunded")), Series("refunded", _("Refunded so far"))),
+        compute=refunds_by_school,
+        top=15,
+        order=210,
+        drilldown="fees:refund-list",
+        public=False,
+        definition=_(
+            "refund orders issued in the period: the amounts they order refunded to students and what the"
+            " school has refunded under them so far"
+        ),
+    )
+    register_breakdown(
+        key="fees.refund_orders_by_school",
+        label=_("Refund orders by school"),
+        unit=Unit.CASES,
+        dimension=_("School"),
+        series=(Series("orders", _("Refund orders")),),
+        compute=refund_orders_by_school,
+        top=15,
+        order=220,
+        drilldown="fees:refund-list",
+        public=False,
+        definition=_("refund orders issued to each school in the period"),
     )
     register_figure(
         key="fees.findings_confirmed",

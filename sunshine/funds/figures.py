@@ -135,6 +135,10 @@ def register() -> None:
             Series("disbursed", _("Disbursed")),
         ),
         compute=schedule_by_month,
+        definition=_(
+            "by the end of each month: the money the time schedule called for and the money disbursed,"
+            " each added up from the start of the fund's year"
+        ),
         chart=Chart.MONTHS,
         order=200,
     )

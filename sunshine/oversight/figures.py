@@ -211,6 +211,7 @@ def register() -> None:
         dimension=_("Colour"),
         series=(Series("schools", _("Schools")),),
         compute=rag_counts,
+        definition=_("schools rated red, amber and green in the latest evaluation issued"),
         order=200,
     )
     register_breakdown(

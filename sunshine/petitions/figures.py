@@ -263,6 +263,7 @@ def register() -> None:
         dimension=_("Channel"),
         series=(Series("received", _("Letters received")),),
         compute=by_channel,
+        definition=_("letters, visits and reports received in the period, by the channel they came in by"),
         order=200,
     )
     register_breakdown(

@@ -44,20 +44,20 @@ def _sheet_title(title: str) -> str:
     return title[:31] or "Sheet"
 
 
-def breakdown_sheet(book: Any, result: BreakdownResult) -> Any:
-    """A sheet of one breakdown: a row per item with a value per series (numbers as
-    numbers, money in yuan), the parts of a rate, the colour in words."""
-    sheet = book.create_sheet(_sheet_title(result.label))
+def breakdown_table(result: BreakdownResult) -> list[list[object]]:
+    """One breakdown as rows of cells, its heading first: a row per item with a value per
+    series (numbers as numbers, money in yuan), the parts of a rate, the colour in words.
+    The Excel sheet and the CSV file are written from it."""
     rate = result.unit == Unit.PERCENT
     coloured = any(r.colour for r in result.rows)
-    header = [result.dimension]
+    header: list[object] = [result.dimension]
     for series in result.series:
         header.append(_("%(series)s (%(unit)s)") % {"series": series.label, "unit": result.unit.label})
         if rate:
             header += [_("Numerator"), _("Denominator")]
     if coloured:
         header.append(_("Colour"))
-    sheet.append(safe_row(sheet, header))
+    table = [header]
     for row in result.rows:
         cells: list[object] = [row.label]
         for value in row.values:
@@ -66,6 +66,14 @@ def breakdown_sheet(book: Any, result: BreakdownResult) -> Any:
                 cells += [value.numerator, value.denominator]
         if coloured:
             cells.append(str(Rag(row.colour).label) if row.colour in Rag.values else "")
+        table.append(cells)
+    return table
+
+
+def breakdown_sheet(book: Any, result: BreakdownResult) -> Any:
+    """A sheet of one breakdown (see :func:`breakdown_table`)."""
+    sheet = book.create_sheet(_sheet_title(result.label))
+    for cells in breakdown_table(result):
         sheet.append(safe_row(sheet, cells))
     return sheet
 
@@ -86,4 +94,13 @@ def figures_csv(results: Iterable[FigureResult]) -> bytes:
     writer.writerow(safe_csv_row(_header()))
     for r in results:
         writer.writerow(safe_csv_row(_row(r)))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def breakdown_csv(result: BreakdownResult) -> bytes:
+    """One breakdown as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for cells in breakdown_table(result):
+        writer.writerow(safe_csv_row(cells))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

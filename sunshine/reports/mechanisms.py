@@ -190,14 +190,17 @@ class BreakdownView:
         }
 
 
-def breakdown_view(result: BreakdownResult, organization: Any, period: Period, user: Any = None) -> BreakdownView:
+def breakdown_view(
+    result: BreakdownResult, organization: Any, period: Period, user: Any = None, *, links: bool = True
+) -> BreakdownView:
     """The breakdown's rows with their cells and links: a row standing for an
-    organisation or carrying filters links to the records (where the menu offers them)."""
+    organisation or carrying filters links to the records (where the menu offers them;
+    ``links=False``: none, as on the public page, whose readers have no workbench)."""
     lines = []
     breakdown = result.breakdown
     for row in result.rows:
         link = ""
-        if row.key != REST_KEY and (row.organization is not None or row.query):
+        if links and row.key != REST_KEY and (row.organization is not None or row.query):
             pk = row.organization if row.organization is not None else organization.pk
             link = records_url(breakdown.app, breakdown.drilldown, pk, period, user, row.query)
         lines.append(

@@ -116,7 +116,7 @@ PARTS = (
 PETITION_SENTENCE = ("petitions.received", "petitions.closed", "petitions.closure_rate")
 NUMERALS = "一二三四五六七八九十"
 # Figures counted in things (a count chart puts them side by side, each with its unit).
-COUNT_UNITS = (Unit.CASES, Unit.SCHOOLS, Unit.PERSONS)
+COUNT_UNITS = (Unit.CASES, Unit.SCHOOLS, Unit.PERSONS, Unit.PEOPLE)
 
 
 def summary_keys() -> list[str]:

@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("statistics/", public.StatisticsView.as_view(), name="statistics"),
     path("statistics/download/", public.StatisticsDownloadView.as_view(), name="statistics-download"),
+    path("statistics/breakdowns/<str:key>/", public.StatisticsBreakdownView.as_view(), name="statistics-breakdown"),
     path("api/figures", public.StatisticsApiView.as_view(), name="api-figures"),
     path("staff/", staff.DashboardView.as_view(), name="dashboard"),
     path("staff/chart/<slug:prefix>/", staff.ChartDataView.as_view(), name="chart"),

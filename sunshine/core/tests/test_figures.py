@@ -279,3 +279,24 @@ def test_elapsed_counts_every_microsecond_like_djangos_subtraction():
             mine=Elapsed(e, s), django=ExpressionWrapper(e - s, output_field=DurationField())
         ).values_list("mine", "django")[0]
         assert row == (spent, spent), end
+
+
+def test_one_formatter_reads_values_and_their_parts_by_unit():
+    from django.utils import translation
+
+    from sunshine.core.figures import Breakdown, Series, number_display
+
+    with translation.override("zh-hans"):
+        assert number_display(502900.0, Unit.YUAN) == "502,900.00元"
+        assert number_display(502900.0, Unit.YUAN, with_unit=False) == "502,900.00"
+        assert number_display(1204, Unit.PERCENT, with_unit=False) == "1,204"
+        assert number_display(66.66, Unit.PERCENT) == "66.7%"
+        assert number_display(12, Unit.PEOPLE) == "12人" and number_display(None, Unit.CASES) == "—"
+        unnamed = Breakdown(
+            key="x.y", label="甲", unit=Unit.CASES, dimension="学校", compute=lambda p, o: [],
+            series=(Series("a", "收到"), Series("b", "办结")),
+        )  # fmt: skip
+        assert unnamed.explained == "按学校分列的收到、办结"
+        assert Breakdown(**{**unnamed.__dict__, "definition": "本期各校收到与办结的件数"}).explained == (
+            "本期各校收到与办结的件数"
+        )

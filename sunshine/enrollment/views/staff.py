@@ -5,12 +5,13 @@ one application. Reads go through ``enrollment.access``; every action is a servi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views import View
 
 from sunshine.core.downloads import XLSX_TYPE, attachment_response
+from sunshine.core.figures import Period
 from sunshine.core.forms import PrivacyReviewForm, privacy_review_context
 from sunshine.core.privacy import PersonalDataFound
 from sunshine.enrollment import access, admission_service, selectors, services
@@ -43,14 +45,51 @@ class StaffMixin(LoginRequiredMixin, UserPassesTestMixin):
         return access.can_use_workbench(self.request.user)
 
 
+FOUND_SHOWN = 200
+
+
+def applications_filtered(user: Any, query: Any) -> tuple[QuerySet[Application], Season | None, bool]:
+    """The dashboard's drill-down into the applications the user may see: ``status``,
+    ``submitted_from`` / ``submitted_to`` (days, Asia/Shanghai), ``season`` and ``placed``
+    (a plan line the lottery placed them at). A value that does not parse is ignored.
+    Returns the applications, the season asked for and whether any filter was given."""
+    found = access.applications_visible_to(user)
+    filtered = False
+    status = str(query.get("status") or "")
+    if status in Application.Status.values:
+        found, filtered = found.filter(status=status), True
+    edges = (("submitted_from", "submitted_at__gte", "start"), ("submitted_to", "submitted_at__lt", "end"))
+    for name, lookup, edge in edges:
+        try:
+            day = date.fromisoformat(str(query.get(name) or "")[:10])
+        except ValueError:
+            continue
+        found, filtered = found.filter(**{lookup: getattr(Period.between(day, day), edge)}), True
+    season = None
+    asked = str(query.get("season") or "")
+    if asked.isdigit():
+        season = access.seasons_managed_by(user).filter(pk=int(asked)).first()
+        found, filtered = found.filter(season_id=int(asked)), True
+    placed = str(query.get("placed") or "")
+    if placed.isdigit():
+        found, filtered = found.filter(placement__school_id=int(placed)), True
+    return found, season, filtered
+
+
 class WorkbenchView(StaffMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         seasons = access.seasons_managed_by(request.user).annotate(applied=Count("applications", distinct=True))
         waiting = access.applications_visible_to(request.user).filter(status=Application.Status.SUBMITTED)
+        found, season, filtered = applications_filtered(request.user, request.GET)
+        found = found.select_related("season", "placement__school").order_by("number")
         return render(
             request,
             "enrollment/staff/workbench.html",
             {
+                "filtered": filtered,
+                "found": found[:FOUND_SHOWN] if filtered else [],
+                "found_count": found.count() if filtered else 0,
+                "found_season": season,
                 "seasons": seasons,
                 "waiting": waiting[:50],
                 "waiting_count": waiting.count(),

@@ -5,6 +5,7 @@ notices, ledger upload, findings and refunds. Reads go through ``fees.access``."
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -390,13 +391,40 @@ class RefundListView(StaffMixin, View):
     template_name = "fees/staff/refund_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        orders = access.refund_orders_visible_to(request.user).select_related("school", "term")[:200]
+        orders, shown_for = _refund_filters(access.refund_orders_visible_to(request.user), request.GET)
+        orders = orders.select_related("school", "term")[:200]
         rows = []
         for order in orders:
             lines = list(order.lines.select_related("finding"))
             kinds = sorted({str(line.finding.get_kind_display()) for line in lines})
             rows.append({"order": order, "kinds": kinds, **refund_progress(order, lines)})
-        return render(request, self.template_name, {"rows": rows})
+        return render(request, self.template_name, {"rows": rows, "shown_for": shown_for})
+
+
+def _refund_filters(orders: QuerySet[RefundOrder], query: Any) -> tuple[QuerySet[RefundOrder], str]:
+    """The dashboard's drill-down: ``school`` (an organisation's id), ``issued_from`` and
+    ``issued_to`` (days, Asia/Shanghai); a value that does not parse is ignored. Returns
+    the orders and, when filtered, what they are shown for in words."""
+    words = []
+    school = str(query.get("school") or "")
+    if school.isdigit():
+        orders = orders.filter(school_id=int(school))
+        name = Organization.objects.filter(pk=int(school)).values_list("name", flat=True).first()
+        words.append(name or "")
+    days: list[date | None] = []
+    for name in ("issued_from", "issued_to"):
+        try:
+            days.append(date.fromisoformat(str(query.get(name) or "")[:10]))
+        except ValueError:
+            days.append(None)
+    first, last = days
+    if first is not None:
+        orders = orders.filter(issued_at__gte=Period.between(first, first).start)
+    if last is not None:
+        orders = orders.filter(issued_at__lt=Period.between(last, last).end)
+    if first or last:
+        words.append(f"{first.isoformat() if first else ''}—{last.isoformat() if last else ''}")
+    return orders, " · ".join(w for w in words if w)
 
 
 class RefundNoticeView(StaffMixin, View):

@@ -3,7 +3,8 @@
 The dashboard: the bureau's leaders see every organisation of the bureau's tree, the
 principal of school A sees school A only; nobody else (the three administrators
 included). The annual summary: the bureau's leaders, office staff and discipline
-inspector. The statistics page, its downloads and the open-figures API: everyone."""
+inspector. The statistics page, its downloads and the open-figures API: everyone (a breakdown
+kept off the public page: nobody there)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,27 @@ ACCESS = [
     Rule("reports:statistics", frozenset(VISITORS), query="year=2026"),
     Rule("reports:statistics-download", frozenset(VISITORS), query="year=2026&format=csv"),
     Rule("reports:statistics-download", frozenset(VISITORS), query="year=2026&format=xlsx", label="xlsx"),
+    Rule(
+        "reports:statistics-breakdown",
+        frozenset(VISITORS),
+        kwargs={"key": "petitions.by_channel"},
+        query="year=2026&format=csv",
+    ),
+    Rule(
+        "reports:statistics-breakdown",
+        frozenset(VISITORS),
+        kwargs={"key": "oversight.rag_counts"},
+        query="year=2026&format=xlsx",
+        label="xlsx",
+    ),
+    # A breakdown kept off the public page is found by nobody here, staff included.
+    Rule(
+        "reports:statistics-breakdown",
+        frozenset(),
+        kwargs={"key": "fees.refunds_by_school"},
+        query="year=2026&format=csv",
+        label="not public",
+    ),
     Rule("reports:api-figures", frozenset(VISITORS), query="year=2026"),
     Rule("reports:dashboard", DASHBOARD),
     Rule("reports:dashboard", DASHBOARD, query=lambda d: f"org={d.school.pk}&year=2026", label="school A"),
@@ -47,6 +69,13 @@ ACCESS = [
         DASHBOARD,
         kwargs={"key": "petitions.by_channel"},
         query=lambda d: f"org={d.school.pk}&year=2026",
+    ),
+    Rule(
+        "reports:breakdown",
+        DASHBOARD,
+        kwargs={"key": "fees.refunds_by_school"},
+        query=lambda d: f"org={d.school.pk}&year=2026&format=xlsx",
+        label="refunds",
     ),
     Rule(
         "reports:breakdown",

@@ -371,3 +371,114 @@ def test_a_breakdown_as_of_a_past_day_is_the_snapshot(district, split):
     page = client.get(reverse("reports:dashboard"), {"org": district.bureau.pk, "year": 2026, "as_of": "2026-06-01"})
     assert "分项2" in page.content.decode() and "分项3" not in page.content.decode()
     assert client.get(url, {"org": district.bureau.pk, "year": 2026, "as_of": "2026-05-31"}).status_code == 404
+
+
+@pytest.fixture
+def kept_private(split):
+    """A breakdown kept off the public page, beside the public pretend ones."""
+    from sunshine.core.figures import BreakdownRow, register_breakdown
+
+    register_breakdown(
+        key="zzcheck.secret",
+        label="内部分项",
+        unit=Unit.YUAN,
+        dimension="学校",
+        compute=lambda period, organization: [BreakdownRow.counts("s", "秘密小学", 123456)],
+        public=False,
+    )
+    yield
+    registry._unregister("zzcheck.secret")
+
+
+@pytest.mark.django_db
+def test_the_statistics_page_shows_each_public_breakdown_and_no_other(district, client, kept_private):
+    """Open figures: every public breakdown with its definition, its table (caption, row
+    headers, phone labels) and its downloads; none kept off the page, no workbench link."""
+    from sunshine.core.figures import breakdowns_registered
+
+    page = client.get(reverse("reports:statistics"), {"year": 2026})
+    assert page.status_code == 200
+    text = page.content.decode()
+    for breakdown in breakdowns_registered():
+        download = reverse("reports:statistics-breakdown", args=[breakdown.key])
+        if breakdown.public:
+            assert f'<caption class="visually-hidden">{breakdown.label}</caption>' in text, breakdown.key
+            assert f"口径：{breakdown.explained}" in text and download in text, breakdown.key
+        else:
+            assert str(breakdown.label) not in text and download not in text, breakdown.key
+    assert "秘密小学" not in text and "123,456" not in text
+    assert "fees.refunds_by_school" not in text and "enrollment.lottery_by_school" not in text
+    items = text[text.index(">核查分项</caption>") :].split("</table>")[0]
+    assert re.search(r'<th scope="row" data-label="分项">分项1</th>\s*<td data-label="核查分项">10件</td>', items)
+    assert "/staff/" not in text  # no row leads into the workbench
+    assert "csrfmiddlewaretoken" not in text and not page.cookies  # still a page a shared cache may keep
+    assert page["Cache-Control"].startswith("public")
+    assert 'name="q" value=""' in text  # the site's search box is not filled with the period asked for
+
+
+@pytest.mark.django_db
+def test_a_public_breakdown_downloads_as_csv_and_excel_and_a_private_one_is_not_found(district, client, kept_private):
+    url = reverse("reports:statistics-breakdown", args=["zzcheck.items"])
+    body = client.get(url, {"year": 2026, "format": "csv"})
+    assert body.status_code == 200 and "attachment" in body["Content-Disposition"]
+    assert "%E6%A0%B8%E6%9F%A5%E5%88%86%E9%A1%B9.csv" in body["Content-Disposition"]  # 核查分项.csv
+    rows = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig"))))
+    assert rows == [["分项", "核查分项（件）"], ["分项1", "10"], ["分项2", "20"]]
+    xlsx = client.get(url, {"year": 2026, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert list(sheet.iter_rows(values_only=True)) == [("分项", "核查分项（件）"), ("分项1", 10), ("分项2", 20)]
+    # The whole page's workbook: the figures, then a sheet per public breakdown.
+    whole = load_workbook(io.BytesIO(client.get(reverse("reports:statistics-download"), {"year": 2026}).content))
+    assert "核查分项" in whole.sheetnames and "内部分项" not in whole.sheetnames
+    assert "各渠道收到的信访件" in whole.sheetnames
+    for key in ("zzcheck.secret", "fees.refunds_by_school", "enrollment.admission_by_school", "nosuch.key"):
+        for fmt in ("csv", "xlsx"):
+            answer = client.get(reverse("reports:statistics-breakdown", args=[key]), {"year": 2026, "format": fmt})
+            assert answer.status_code == 404, (key, fmt)
+
+
+@pytest.mark.django_db
+def test_the_open_figures_api_returns_the_public_breakdowns(district, client, kept_private):
+    from sunshine.core.figures import breakdowns_registered
+
+    api = json.loads(client.get(reverse("reports:api-figures"), {"year": 2026}).content)
+    found = {b["key"]: b for s in api["sections"] for b in s["breakdowns"]}
+    assert set(found) == {b.key for b in breakdowns_registered() if b.public}
+    items = found["zzcheck.items"]
+    assert items["label"] == "核查分项" and items["unit"] == "件" and items["dimension"] == "分项"
+    assert items["definition"] and items["series"] == ["核查分项"]
+    assert [(r["label"], r["values"]) for r in items["rows"]] == [("分项1", [10]), ("分项2", [20])]
+    channels = found["petitions.by_channel"]
+    assert channels["definition"] == "本期收到的来信、来访和举报，按来源渠道分列"
+    assert "秘密小学" not in json.dumps(api, ensure_ascii=False)
+
+
+@pytest.mark.django_db
+def test_a_money_figures_parts_read_in_yuan_on_the_dashboard(district, monkeypatch):
+    """On a phone a row reads as label: value lines; the numerator of an amount reads as
+    its value does ("502,900.00元"), never as a raw float; a rate's parts as counts."""
+    register_figure(
+        key="zzcheck.money",
+        label="退还金额",
+        unit=Unit.YUAN,
+        numerator="退还的金额",
+        compute=lambda period, organization: FigureValue.count(50290000),
+    )
+    register_figure(
+        key="zzcheck.share",
+        label="核查办结率",
+        unit=Unit.PERCENT,
+        numerator="办结",
+        denominator="受理",
+        compute=lambda period, organization: FigureValue.rate(1204, 1250),
+    )
+    try:
+        page = district.client(Role.LEADER).get(reverse("reports:dashboard"), {"org": district.bureau.pk})
+        text = page.content.decode()
+    finally:
+        registry._unregister("zzcheck.money")
+        registry._unregister("zzcheck.share")
+    money = text[text.index(">退还金额</th>") :].split("</tr>")[0]
+    assert '<td data-label="分子">502,900.00元</td>' in money and "502900.0" not in money
+    share = text[text.index(">核查办结率</th>") :].split("</tr>")[0]
+    assert '<td data-label="分子">1,204</td><td data-label="分母">1,250</td>' in share
