@@ -20,7 +20,7 @@ def test_demo_migrate_makes_the_schema_plain_migrate_makes(tmp_path):
     database got from ``migrate``; none is missing and none is added."""
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     environment |= {"DJANGO_SETTINGS_MODULE": "config.settings.test", "SUNSHINE_DATA_DIR": str(tmp_path)}
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+    result = subprocess.run(
         [sys.executable, "manage.py", "demo_migrate", "--noinput", "--skip-checks", "--verbosity=0"],
         cwd=settings.BASE_DIR,
         env=environment,
