@@ -99,7 +99,11 @@ def _org_ids_from_path(path: str) -> list[int]:
 
 def _exclusion_keys(user: Any) -> set[int]:
     """The accused units that would exclude ``user``: each organisation the user
-    belongs to, and each non-bureau organisation above one (whose subtree holds it)."""
+    belongs to, and each non-bureau organisation above one (whose subtree holds it);
+    cached on the user object with the memberships they come from."""
+    cached = getattr(user, "_petitions_exclusion_keys", None)
+    if cached is not None:
+        return set(cached)
     keys: set[int] = set()
     for _role, org in _memberships(user):
         keys.add(org.pk)
@@ -107,6 +111,8 @@ def _exclusion_keys(user: Any) -> set[int]:
         if ancestors:
             kinds = dict(Organization.objects.filter(pk__in=ancestors).values_list("pk", "kind"))
             keys.update(pk for pk in ancestors if kinds.get(pk) != Organization.Kind.BUREAU)
+    if getattr(user, "is_authenticated", False):
+        user._petitions_exclusion_keys = frozenset(keys)
     return keys
 
 

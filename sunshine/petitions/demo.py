@@ -58,8 +58,9 @@ REPLY_BASIS = "《信访工作条例》第三十二条；《教育收费管理�
 
 @contextmanager
 def _at(moment: datetime) -> Iterator[None]:
-    """Run the services as if it were ``moment`` (demo data only)."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    """Run the services as if it were ``moment`` (demo data only; a plain function, not a
+    MagicMock: a case takes a dozen of these)."""
+    with mock.patch("django.utils.timezone.now", new=lambda: moment):
         yield
 
 
