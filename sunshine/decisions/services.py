@@ -18,7 +18,7 @@ from sunshine.core.audit import audit_record
 from sunshine.core.clocks import deadline
 from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_publish, document_reissue
-from sunshine.core.privacy import NO_REVIEW, Review, review_record
+from sunshine.core.privacy import NO_REVIEW, Review, guard_publication, review_record
 from sunshine.core.seams import (
     DisclosureEntry,
     EntryFile,
@@ -669,10 +669,27 @@ def consultation_close(*, actor: Any, consultation: Consultation, now: datetime 
     return consultation
 
 
+def report_parts(consultation: Consultation) -> list[tuple[str, str]]:
+    """What the issued report makes public of the comments: each group's title and the
+    bureau's answer, named by the group's number (the places of the privacy review)."""
+    parts = []
+    for index, group in enumerate(consultation.groups.all(), start=1):
+        parts.append((_("comment group %(n)s: what the comments say") % {"n": index}, group.title))
+        parts.append((_("comment group %(n)s: the answer") % {"n": index}, group.reason))
+    return parts
+
+
 @transaction.atomic
-def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Consultation:
+def consultation_report_issue(
+    *, actor: Any, consultation: Consultation, review: Review = NO_REVIEW, redact: bool = False
+) -> Consultation:
     """The report answering each group of comments, issued as a document; it records the
-    item's public participation step (DEC-2)."""
+    item's public participation step (DEC-2). The groups' titles and answers become public
+    here (the consultation's page, the report): they pass the personal-data gate first
+    (core.privacy; PET-9), ``review`` being the reviewer's answer (office numbers marked
+    public) and ``redact`` publishing them with the proposed redaction. The published
+    copies are kept in ``public_title``/``public_reason``; the groups keep the text as
+    written."""
     item = consultation.item
     _require(actor, item.organization)
     if consultation.status != Consultation.Status.CLOSED:
@@ -683,6 +700,15 @@ def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Cons
         raise ValidationError(_("Put every accepted comment in a group first."))
     if consultation.groups.filter(answer="").exists():
         raise ValidationError(_("Answer every group of comments first."))
+    parts = report_parts(consultation)
+    texts = [text for _where, text in parts]
+    if redact:
+        texts, review = review.take_redaction(*texts)
+    guard_publication(*((where, text) for (where, _old), text in zip(parts, texts, strict=True)), review=review)
+    groups = list(consultation.groups.all())
+    for index, group in enumerate(groups):
+        group.public_title, group.public_reason = texts[2 * index][:200], texts[2 * index + 1]
+        group.save(update_fields=["public_title", "public_reason"])
     title = _("Report on the public comments on %(title)s") % {"title": consultation.title}
     document = document_issue(
         kind=REPORT_DOCUMENT,
@@ -695,6 +721,7 @@ def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Cons
         item=consultation,
     )
     transition(consultation, Consultation.Status.REPORTED, actor=actor, update={"report": document})
+    review_record(actor=actor, target=consultation, review=review)
     if not item.steps.filter(step=Step.PUBLIC_PARTICIPATION).exists() and item.status == DecisionItem.Status.DRAFT:
         StatutoryStep.objects.create(
             item=item, step=Step.PUBLIC_PARTICIPATION, title=title, done_on=timezone.localdate(),
@@ -728,8 +755,8 @@ def decision_publish(
         report = consultation.report
         if report is None:
             continue
-        if not report.published:
-            document_publish(document=report, actor=actor)
+        if not report.published:  # the reviewer's answer covers the report too (office numbers, scans)
+            document_publish(document=report, actor=actor, review=review)
         with report.file.file.open("rb") as fh:
             attachments.append(EntryFile(name=f"{report.title}.docx", content=fh.read()))
         body.append(

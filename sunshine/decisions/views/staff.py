@@ -482,6 +482,11 @@ class ConsultationView(ObjectPage):
     def organization(self, obj: Consultation) -> Organization:
         return obj.item.organization
 
+    def privacy_preview(self, obj: Consultation, name: str, review: Review) -> list[tuple[str, str]]:
+        if name != "report":
+            return []
+        return [(where, review.redact(text)) for where, text in services.report_parts(obj)]
+
     def actions(self, consultation: Consultation) -> dict[str, Action]:
         comments = consultation.comments.all()
         ungrouped = comments.filter(moderation=Comment.Moderation.ACCEPTED, group__isnull=True)
@@ -514,7 +519,9 @@ class ConsultationView(ObjectPage):
             ),
             "report": Action(
                 f.EmptyForm,
-                lambda o, u, d: services.consultation_report_issue(actor=u, consultation=o),
+                lambda o, u, d: services.consultation_report_issue(
+                    actor=u, consultation=o, review=d["privacy"].review(), redact=d["privacy"].redacting
+                ),
                 _("The consultation report is issued."),
             ),
         }
