@@ -90,6 +90,11 @@ class DecisionItem(StatefulModel):
     resolution = models.TextField(_("resolution"), blank=True)
     published_url = models.CharField(_("public page"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # What the public reads (the decisions' pages and API): the title and the resolution
+    # as they passed the personal-data gate when published, with the redaction the
+    # reviewer took (core.privacy); the fields above keep them as adopted.
+    public_title = models.CharField(_("title, as published"), max_length=200, blank=True)
+    public_resolution = models.TextField(_("resolution, as published"), blank=True)
 
     class Meta:
         verbose_name = _("decision item")

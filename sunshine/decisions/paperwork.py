@@ -161,7 +161,8 @@ def report_docx(consultation: Consultation, number: str) -> bytes:
             bold=True,
             indent=False,
         )
-        _para(doc, _("Answer: %(answer)s. %(reason)s") % {"answer": group.get_answer_display(), "reason": group.public_reason})
+        answer = {"answer": group.get_answer_display(), "reason": group.public_reason}
+        _para(doc, _("Answer: %(answer)s. %(reason)s") % answer)
     signature = doc.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _run(signature, organization.name)

@@ -742,7 +742,7 @@ def decision_publish(
     catalogue's personal-data gate (core.privacy) reads what is published; ``review`` is
     the reviewer's answer to it (office numbers marked public), ``redact`` publishes the
     title and the resolution with the proposed redaction (the record keeps them as
-    adopted), audited."""
+    adopted; the public pages read ``public_title``/``public_resolution``), audited."""
     _require(actor, item.organization)
     if item.status != DecisionItem.Status.DECIDED:
         raise ValidationError(_("Only an adopted decision is published."))
@@ -780,8 +780,10 @@ def decision_publish(
         actor=actor,
     )
     now = timezone.now()
-    DecisionItem.objects.filter(pk=item.pk).update(published_url=result.url, published_at=now)
+    public = {"public_title": title[:200], "public_resolution": resolution}  # as they passed the gate
+    DecisionItem.objects.filter(pk=item.pk).update(published_url=result.url, published_at=now, **public)
     item.published_url, item.published_at = result.url, now
+    item.public_title, item.public_resolution = public["public_title"], public["public_resolution"]
     audit_record(actor=actor, action="decisions.decision_publish", target=item, data={"entry": result.entry_id})
     review_record(actor=actor, target=item, review=review)
     return item
