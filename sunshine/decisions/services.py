@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
@@ -557,10 +558,19 @@ def minutes_amend(*, actor: Any, meeting: Meeting, text: str) -> MinutesAmendmen
 
 @transaction.atomic
 def consultation_open(
-    *, actor: Any, item: DecisionItem, title: str, draft: str, now: datetime | None = None
+    *,
+    actor: Any,
+    item: DecisionItem,
+    title: str,
+    draft: str,
+    now: datetime | None = None,
+    review: Review = NO_REVIEW,
+    redact: bool = False,
 ) -> Consultation:
     """Publish a draft for comment: open at least 30 days (clock DEC-1, a minimum display
-    period run by core supervision)."""
+    period run by core supervision). The title and the draft are public from now on: they
+    pass the personal-data gate (core.privacy), ``review`` and ``redact`` being the
+    reviewer's answer (the draft is the public text: it is kept as published)."""
     _require(actor, item.organization)
     if item.status != DecisionItem.Status.DRAFT:
         raise ValidationError(_("A draft is put to the public before the item is decided."))
@@ -568,6 +578,11 @@ def consultation_open(
     draft = _text(draft, "draft", _("Write the draft put to the public."))
     if item.consultations.filter(status=Consultation.Status.OPEN).exists():
         raise ValidationError(_("A consultation on this item is already open."))
+    if redact:
+        (title, draft), review = review.take_redaction(title, draft)
+    guard_publication(
+        (pgettext("publication part", "title"), title), (pgettext("publication part", "body"), draft), review=review
+    )
     now = now or timezone.now()
     due = deadline("DEC-1", now)
     consultation = Consultation.objects.create(
@@ -577,6 +592,7 @@ def consultation_open(
         item=consultation, organization=item.organization, rule_id="DEC-1", start=now, actor=actor, title=title
     )
     audit_record(actor=actor, action="decisions.consultation_open", target=consultation, data={"item": item.pk})
+    review_record(actor=actor, target=consultation, review=review)
     return consultation
 
 

@@ -140,3 +140,26 @@ def test_the_public_page_never_renders_the_groups_as_written(world: World, clien
     page = client.get(reverse("decisions:public-consultation", kwargs={"pk": consultation.pk})).content.decode()
     assert "保留村小" in page and ID_NUMBER not in page and "张小明" not in page
     assert Comment.objects.filter(consultation=consultation).count() == 1
+
+
+def test_a_draft_naming_a_child_is_not_put_to_the_public_until_the_reviewer_redacts_it(
+    world: World, client: Client
+) -> None:
+    item = world.item(title="中小学布局调整规划")
+    draft = f"撤并三所村小。学生张小明（身份证号{ID_NUMBER}）一家已同意转学。\n其余学生就近入学。"
+    staff = Client()
+    login_verified(staff, world.staff)
+    url = reverse("decisions:item", kwargs={"pk": item.pk})
+    posted = {"action": "consult", "title": "布局调整规划（征求意见稿）", "draft": draft}
+    response = staff.post(url, posted)
+    assert response.status_code == 400
+    # The findings and the preview show the data masked (the form carries back what was typed).
+    shown = response.content.decode().split('id="privacy-findings"')[1].split("<form")[0]
+    assert mask_id_number(ID_NUMBER) in shown and "张**" in shown and ID_NUMBER not in shown
+    assert not Consultation.objects.exists()
+    assert staff.post(url, {**posted, "privacy": "redact"}).status_code == 302
+    consultation = Consultation.objects.get()
+    assert ID_NUMBER not in consultation.draft and "张小明" not in consultation.draft
+    assert mask_id_number(ID_NUMBER) in consultation.draft and "其余学生就近入学" in consultation.draft
+    page = client.get(reverse("decisions:public-consultation", kwargs={"pk": consultation.pk})).content.decode()
+    assert ID_NUMBER not in page and "张小明" not in page and mask_id_number(ID_NUMBER) in page

@@ -123,7 +123,8 @@ class ObjectPage(StaffMixin, View):
                 found,
                 form=PrivacyReviewForm(request.POST, found=found),
                 preview=self.privacy_preview(obj, name, review.review()),
-                carry=[("action", name)],
+                # The action's own fields go back with the reviewer's answer (a draft's title and text).
+                carry=[("action", name), *((field, request.POST.get(field, "")) for field in form.fields)],
             )
             return self.render_page(obj, {name: form}, status=400, **context)
         except SeamUnavailable:
@@ -278,6 +279,12 @@ class ItemView(ObjectPage):
         return super().may_act(obj, name)
 
     def privacy_preview(self, obj: DecisionItem, name: str, review: Review) -> list[tuple[str, str]]:
+        if name == "consult":
+            data = self.request.POST
+            return [
+                (pgettext("publication part", "title"), review.redact(data.get("title", ""))),
+                (pgettext("publication part", "body"), review.redact(data.get("draft", ""))),
+            ]
         if name != "publish":
             return []
         return [
@@ -303,7 +310,10 @@ class ItemView(ObjectPage):
             ),
             "consult": Action(
                 f.ConsultationForm,
-                lambda o, u, d: services.consultation_open(actor=u, item=o, title=d["title"], draft=d["draft"]),
+                lambda o, u, d: services.consultation_open(
+                    actor=u, item=o, title=d["title"], draft=d["draft"],
+                    review=d["privacy"].review(), redact=d["privacy"].redacting,
+                ),  # fmt: skip
                 _("The draft is published for comment."),
             ),
             "task": Action(
