@@ -311,9 +311,13 @@ class ItemView(ObjectPage):
             "consult": Action(
                 f.ConsultationForm,
                 lambda o, u, d: services.consultation_open(
-                    actor=u, item=o, title=d["title"], draft=d["draft"],
-                    review=d["privacy"].review(), redact=d["privacy"].redacting,
-                ),  # fmt: skip
+                    actor=u,
+                    item=o,
+                    title=d["title"],
+                    draft=d["draft"],
+                    review=d["privacy"].review(),
+                    redact=d["privacy"].redacting,
+                ),
                 _("The draft is published for comment."),
             ),
             "task": Action(
