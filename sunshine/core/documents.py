@@ -567,24 +567,30 @@ _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def json_text(data: bytes) -> str:
-    """What a reader of a JSON file finds in it: every key and every string or number
-    value, a line each, in document order (what the personal-data gate reads before a
+    """What a reader of a JSON file finds in it: every key (once) and every string or
+    number value, a line each, in document order (what the personal-data gate reads before a
     data file is published: a name or an identity number inside a value blocks it).
-    Hash-derived pseudonyms (``_HEX_ID`` under "id", ``_HEX_DIGEST``) are left out. Raises
-    ``ValueError`` when the bytes are not JSON."""
-    value = json.loads(data.decode("utf-8-sig"))
+    Hash-derived pseudonyms (``_HEX_ID`` under "id", ``_HEX_DIGEST``) are left out. Bytes
+    that are not JSON are read as they are (UTF-8)."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except ValueError:
+        return data.decode("utf-8", errors="replace")
     lines: list[str] = []
+    keys: set[str] = set()
 
     def walk(node: Any, key: str = "") -> None:
         if isinstance(node, dict):
             for name, child in node.items():
-                lines.append(str(name))
+                if name not in keys:  # each key once: a list of records repeats them
+                    keys.add(name)
+                    lines.append(str(name))
                 walk(child, str(name))
         elif isinstance(node, list):
             for child in node:
                 walk(child, key)
         elif isinstance(node, str):
-            if not (_HEX_DIGEST.fullmatch(node) or (key == "id" and _HEX_ID.fullmatch(node))):
+            if node and not (_HEX_DIGEST.fullmatch(node) or (key == "id" and _HEX_ID.fullmatch(node))):
                 lines.append(node)
         elif isinstance(node, int | float) and not isinstance(node, bool):
             lines.append(str(node))

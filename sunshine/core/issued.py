@@ -332,10 +332,7 @@ def publication_guard(data: bytes, content_type: str, *, title: str = "", review
     if content_type == DOCX_TYPE:
         text = docx_text(data)
     elif content_type == "application/json":
-        try:
-            text = json_text(data)
-        except ValueError:
-            text = data.decode("utf-8", errors="replace")
+        text = json_text(data)
     elif content_type.startswith("text/"):
         text = data.decode("utf-8", errors="replace")
     elif content_type == "application/pdf":

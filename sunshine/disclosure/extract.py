@@ -30,11 +30,7 @@ def extract_text(stored_file: Any) -> tuple[str, str]:
                     return "", _("This PDF has no text layer (a scan?): its text is not searched.")
                 return text, ""
             if kind == "application/json":  # every key and value: what the personal-data gate reads
-                raw = handle.read()
-                try:
-                    return json_text(raw)[:TEXT_MAX_CHARS], ""
-                except ValueError:
-                    return raw.decode("utf-8", errors="replace")[:TEXT_MAX_CHARS], ""
+                return json_text(handle.read())[:TEXT_MAX_CHARS], ""
             if kind in ("text/plain", "text/csv"):
                 raw = handle.read(TEXT_MAX_CHARS * 4)
                 for encoding in ("utf-8", "gb18030"):
