@@ -163,3 +163,25 @@ def test_a_draft_naming_a_child_is_not_put_to_the_public_until_the_reviewer_reda
     assert mask_id_number(ID_NUMBER) in consultation.draft and "其余学生就近入学" in consultation.draft
     page = client.get(reverse("decisions:public-consultation", kwargs={"pk": consultation.pk})).content.decode()
     assert ID_NUMBER not in page and "张小明" not in page and mask_id_number(ID_NUMBER) in page
+
+
+def test_what_was_public_before_the_gate_is_masked_by_the_migration(world: World) -> None:
+    """Reports issued and decisions published before the gate: the migration's public copy
+    is the text masked, never the text as written."""
+    import importlib
+
+    from django.apps import apps
+
+    from sunshine.decisions.models import DecisionItem
+
+    consultation = _answered(world, title="保留村小")
+    services.consultation_report_issue(actor=world.staff, consultation=consultation)
+    CommentGroup.objects.filter(consultation=consultation).update(title=TITLE, public_title="")
+    item = decided(world, consultation.item)
+    DecisionItem.objects.filter(pk=item.pk).update(published_at=timezone.now(), resolution=TITLE)
+    migration = importlib.import_module("sunshine.decisions.migrations.0003_public_text")
+    migration.mask_published(apps, None)
+    group = consultation.groups.get()
+    item.refresh_from_db()
+    for text in (group.public_title, item.public_resolution):
+        assert ID_NUMBER not in text and "张小明" not in text and mask_id_number(ID_NUMBER) in text
