@@ -9,6 +9,7 @@ these, so a document looks the same whichever module wrote it.
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -555,6 +556,46 @@ def docx_text(data: bytes) -> str:
     for table in document.tables:
         for row in table.rows:
             lines.append("　".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+# A pseudonym derived by hashing, not a number anyone holds: 16 lower-case hex digits
+# under the key "id" (a truncated SHA-256, e.g. a lottery entry's id: docs/lottery.md) or
+# a whole SHA-256 in hex anywhere. An all-digit id would read as a bank card number.
+_HEX_ID = re.compile(r"[0-9a-f]{16}")
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def json_text(data: bytes) -> str:
+    """What a reader of a JSON file finds in it: every key (once) and every string or
+    number value, a line each, in document order (what the personal-data gate reads before a
+    data file is published: a name or an identity number inside a value blocks it).
+    Hash-derived pseudonyms (``_HEX_ID`` under "id", ``_HEX_DIGEST``) are left out. Bytes
+    that are not JSON are read as they are (UTF-8)."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except ValueError:
+        return data.decode("utf-8", errors="replace")
+    lines: list[str] = []
+    keys: set[str] = set()
+
+    def walk(node: Any, key: str = "") -> None:
+        if isinstance(node, dict):
+            for name, child in node.items():
+                if name not in keys:  # each key once: a list of records repeats them
+                    keys.add(name)
+                    lines.append(str(name))
+                walk(child, str(name))
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, key)
+        elif isinstance(node, str):
+            if node and not (_HEX_DIGEST.fullmatch(node) or (key == "id" and _HEX_ID.fullmatch(node))):
+                lines.append(node)
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            lines.append(str(node))
+
+    walk(value)
     return "\n".join(lines)
 
 

@@ -322,15 +322,18 @@ def _item_fields(item: models.Model | None) -> dict[str, Any]:
 @transaction.atomic
 def publication_guard(data: bytes, content_type: str, *, title: str = "", review: Review = NO_REVIEW) -> list[str]:
     """The personal-data gate (core.privacy) on a document about to be published: its
-    title and the text of a .docx, a plain-text file or a PDF's text layer; a PDF without
+    title and the text of a .docx, a JSON file (its keys and values), a plain-text file or a
+    PDF's text layer; a PDF without
     one (a scan) only once the reviewer confirmed they looked at it (``review``). Raises
     ``PersonalDataFound``; returns the scans the reviewer vouched for (by title)."""
-    from sunshine.core.documents import DOCX_TYPE, docx_text, pdf_bytes_text
+    from sunshine.core.documents import DOCX_TYPE, docx_text, json_text, pdf_bytes_text
 
     scans: list[str] = []
     if content_type == DOCX_TYPE:
         text = docx_text(data)
-    elif content_type.startswith("text/") or content_type in ("application/json", "text/csv"):
+    elif content_type == "application/json":
+        text = json_text(data)
+    elif content_type.startswith("text/"):
         text = data.decode("utf-8", errors="replace")
     elif content_type == "application/pdf":
         text = pdf_bytes_text(data)

@@ -17,7 +17,7 @@ def decisions_api(request: HttpRequest) -> JsonResponse:
             "decisions": [
                 {
                     "id": item.pk,
-                    "title": item.title,
+                    "title": item.public_title,  # as it passed the personal-data gate
                     "organization": item.organization.name,
                     "category": str(item.get_category_display()),
                     "decided_on": timezone.localdate(item.decided_at).isoformat() if item.decided_at else None,

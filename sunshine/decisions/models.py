@@ -90,6 +90,11 @@ class DecisionItem(StatefulModel):
     resolution = models.TextField(_("resolution"), blank=True)
     published_url = models.CharField(_("public page"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # What the public reads (the decisions' pages and API): the title and the resolution
+    # as they passed the personal-data gate when published, with the redaction the
+    # reviewer took (core.privacy); the fields above keep them as adopted.
+    public_title = models.CharField(_("title, as published"), max_length=200, blank=True)
+    public_resolution = models.TextField(_("resolution, as published"), blank=True)
 
     class Meta:
         verbose_name = _("decision item")
@@ -393,6 +398,11 @@ class CommentGroup(models.Model):
     title = models.CharField(_("what the comments say"), max_length=200)
     answer = models.CharField(_("answer"), max_length=12, choices=Answer.choices, blank=True)
     reason = models.TextField(_("how the comments were used, and why"), blank=True)
+    # What the public reads (the page and the report): the title and the reason as they
+    # passed the personal-data gate when the report was issued, with the redaction the
+    # reviewer took (core.privacy); the fields above keep them as written.
+    public_title = models.CharField(_("what the comments say, as published"), max_length=200, blank=True)
+    public_reason = models.TextField(_("how the comments were used, as published"), blank=True)
 
     class Meta:
         verbose_name = _("group of comments")

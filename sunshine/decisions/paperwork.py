@@ -131,7 +131,8 @@ def minutes_docx(meeting: Meeting, number: str, *, amendments: list[tuple[str, s
 
 def report_docx(consultation: Consultation, number: str) -> bytes:
     """The consultation report: how long the draft was open, how many comments came, and the
-    answer to each group (DEC-1 Art. 15). No commenter's name is printed."""
+    answer to each group (DEC-1 Art. 15), as they passed the personal-data gate
+    (``public_title``, ``public_reason``). No commenter's name is printed."""
     doc = Document()
     organization = consultation.item.organization
     _header(
@@ -156,11 +157,12 @@ def report_docx(consultation: Consultation, number: str) -> bytes:
         _para(
             doc,
             _("%(n)s. %(title)s (%(count)s comments)")
-            % {"n": index, "title": group.title, "count": group.comments.count()},
+            % {"n": index, "title": group.public_title, "count": group.comments.count()},
             bold=True,
             indent=False,
         )
-        _para(doc, _("Answer: %(answer)s. %(reason)s") % {"answer": group.get_answer_display(), "reason": group.reason})
+        answer = {"answer": group.get_answer_display(), "reason": group.public_reason}
+        _para(doc, _("Answer: %(answer)s. %(reason)s") % answer)
     signature = doc.add_paragraph()
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _run(signature, organization.name)

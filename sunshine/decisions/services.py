@@ -12,13 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_record
 from sunshine.core.clocks import deadline
 from sunshine.core.documents import DOCX_TYPE, chinese_date
 from sunshine.core.issued import document_issue, document_publish, document_reissue
-from sunshine.core.privacy import NO_REVIEW, Review, review_record
+from sunshine.core.privacy import NO_REVIEW, Review, guard_publication, review_record
 from sunshine.core.seams import (
     DisclosureEntry,
     EntryFile,
@@ -557,10 +558,19 @@ def minutes_amend(*, actor: Any, meeting: Meeting, text: str) -> MinutesAmendmen
 
 @transaction.atomic
 def consultation_open(
-    *, actor: Any, item: DecisionItem, title: str, draft: str, now: datetime | None = None
+    *,
+    actor: Any,
+    item: DecisionItem,
+    title: str,
+    draft: str,
+    now: datetime | None = None,
+    review: Review = NO_REVIEW,
+    redact: bool = False,
 ) -> Consultation:
     """Publish a draft for comment: open at least 30 days (clock DEC-1, a minimum display
-    period run by core supervision)."""
+    period run by core supervision). The title and the draft are public from now on: they
+    pass the personal-data gate (core.privacy), ``review`` and ``redact`` being the
+    reviewer's answer (the draft is the public text: it is kept as published)."""
     _require(actor, item.organization)
     if item.status != DecisionItem.Status.DRAFT:
         raise ValidationError(_("A draft is put to the public before the item is decided."))
@@ -568,6 +578,11 @@ def consultation_open(
     draft = _text(draft, "draft", _("Write the draft put to the public."))
     if item.consultations.filter(status=Consultation.Status.OPEN).exists():
         raise ValidationError(_("A consultation on this item is already open."))
+    if redact:
+        (title, draft), review = review.take_redaction(title, draft)
+    guard_publication(
+        (pgettext("publication part", "title"), title), (pgettext("publication part", "body"), draft), review=review
+    )
     now = now or timezone.now()
     due = deadline("DEC-1", now)
     consultation = Consultation.objects.create(
@@ -577,6 +592,7 @@ def consultation_open(
         item=consultation, organization=item.organization, rule_id="DEC-1", start=now, actor=actor, title=title
     )
     audit_record(actor=actor, action="decisions.consultation_open", target=consultation, data={"item": item.pk})
+    review_record(actor=actor, target=consultation, review=review)
     return consultation
 
 
@@ -669,10 +685,27 @@ def consultation_close(*, actor: Any, consultation: Consultation, now: datetime 
     return consultation
 
 
+def report_parts(consultation: Consultation) -> list[tuple[str, str]]:
+    """What the issued report makes public of the comments: each group's title and the
+    bureau's answer, named by the group's number (the places of the privacy review)."""
+    parts = []
+    for index, group in enumerate(consultation.groups.all(), start=1):
+        parts.append((_("comment group %(n)s: what the comments say") % {"n": index}, group.title))
+        parts.append((_("comment group %(n)s: the answer") % {"n": index}, group.reason))
+    return parts
+
+
 @transaction.atomic
-def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Consultation:
+def consultation_report_issue(
+    *, actor: Any, consultation: Consultation, review: Review = NO_REVIEW, redact: bool = False
+) -> Consultation:
     """The report answering each group of comments, issued as a document; it records the
-    item's public participation step (DEC-2)."""
+    item's public participation step (DEC-2). The groups' titles and answers become public
+    here (the consultation's page, the report): they pass the personal-data gate first
+    (core.privacy; PET-9), ``review`` being the reviewer's answer (office numbers marked
+    public) and ``redact`` publishing them with the proposed redaction. The published
+    copies are kept in ``public_title``/``public_reason``; the groups keep the text as
+    written."""
     item = consultation.item
     _require(actor, item.organization)
     if consultation.status != Consultation.Status.CLOSED:
@@ -683,6 +716,15 @@ def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Cons
         raise ValidationError(_("Put every accepted comment in a group first."))
     if consultation.groups.filter(answer="").exists():
         raise ValidationError(_("Answer every group of comments first."))
+    parts = report_parts(consultation)
+    texts = [text for _where, text in parts]
+    if redact:
+        texts, review = review.take_redaction(*texts)
+    guard_publication(*((where, text) for (where, _old), text in zip(parts, texts, strict=True)), review=review)
+    groups = list(consultation.groups.all())
+    for index, group in enumerate(groups):
+        group.public_title, group.public_reason = texts[2 * index][:200], texts[2 * index + 1]
+        group.save(update_fields=["public_title", "public_reason"])
     title = _("Report on the public comments on %(title)s") % {"title": consultation.title}
     document = document_issue(
         kind=REPORT_DOCUMENT,
@@ -695,6 +737,7 @@ def consultation_report_issue(*, actor: Any, consultation: Consultation) -> Cons
         item=consultation,
     )
     transition(consultation, Consultation.Status.REPORTED, actor=actor, update={"report": document})
+    review_record(actor=actor, target=consultation, review=review)
     if not item.steps.filter(step=Step.PUBLIC_PARTICIPATION).exists() and item.status == DecisionItem.Status.DRAFT:
         StatutoryStep.objects.create(
             item=item, step=Step.PUBLIC_PARTICIPATION, title=title, done_on=timezone.localdate(),
@@ -715,7 +758,7 @@ def decision_publish(
     catalogue's personal-data gate (core.privacy) reads what is published; ``review`` is
     the reviewer's answer to it (office numbers marked public), ``redact`` publishes the
     title and the resolution with the proposed redaction (the record keeps them as
-    adopted), audited."""
+    adopted; the public pages read ``public_title``/``public_resolution``), audited."""
     _require(actor, item.organization)
     if item.status != DecisionItem.Status.DECIDED:
         raise ValidationError(_("Only an adopted decision is published."))
@@ -728,8 +771,8 @@ def decision_publish(
         report = consultation.report
         if report is None:
             continue
-        if not report.published:
-            document_publish(document=report, actor=actor)
+        if not report.published:  # the reviewer's answer covers the report too (office numbers, scans)
+            document_publish(document=report, actor=actor, review=review)
         with report.file.file.open("rb") as fh:
             attachments.append(EntryFile(name=f"{report.title}.docx", content=fh.read()))
         body.append(
@@ -753,8 +796,10 @@ def decision_publish(
         actor=actor,
     )
     now = timezone.now()
-    DecisionItem.objects.filter(pk=item.pk).update(published_url=result.url, published_at=now)
+    public = {"public_title": title[:200], "public_resolution": resolution}  # as they passed the gate
+    DecisionItem.objects.filter(pk=item.pk).update(published_url=result.url, published_at=now, **public)
     item.published_url, item.published_at = result.url, now
+    item.public_title, item.public_resolution = public["public_title"], public["public_resolution"]
     audit_record(actor=actor, action="decisions.decision_publish", target=item, data={"entry": result.entry_id})
     review_record(actor=actor, target=item, review=review)
     return item

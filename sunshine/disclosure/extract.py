@@ -1,7 +1,8 @@
 """Text out of an attachment, for the search index. Word (.docx) through python-docx,
 Excel (.xlsx) through openpyxl, PDF through pypdf (its text layer: a scan without one
-is stored and offered, with a note that its text is not searched), plain text as UTF-8
-or GB18030."""
+is stored and offered, with a note that its text is not searched), JSON as its keys and
+values (``core.documents.json_text``), plain text as UTF-8 or GB18030. The
+personal-data gate reads this text before a document is published."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from sunshine.core.documents import PDF_MAX_PAGES, pdf_text
+from sunshine.core.documents import PDF_MAX_PAGES, json_text, pdf_text
 
 TEXT_MAX_CHARS = 200_000
 
@@ -28,6 +29,8 @@ def extract_text(stored_file: Any) -> tuple[str, str]:
                 if not text.strip():
                     return "", _("This PDF has no text layer (a scan?): its text is not searched.")
                 return text, ""
+            if kind == "application/json":  # every key and value: what the personal-data gate reads
+                return json_text(handle.read())[:TEXT_MAX_CHARS], ""
             if kind in ("text/plain", "text/csv"):
                 raw = handle.read(TEXT_MAX_CHARS * 4)
                 for encoding in ("utf-8", "gb18030"):

@@ -25,7 +25,7 @@ from sunshine.core.actors import SYSTEM, is_system
 from sunshine.core.audit import audit_public, audit_record
 from sunshine.core.clocks import SHANGHAI, Deadline, clock_get, deadline, score_rag, score_thresholds
 from sunshine.core.crypto import keyed_hash, receipt_code_new
-from sunshine.core.documents import DOCX_TYPE
+from sunshine.core.documents import DOCX_TYPE, json_text
 from sunshine.core.issued import document_issue
 from sunshine.core.local_rules import period_name
 from sunshine.core.models import Notification, Supervision, SupervisionPause
@@ -327,8 +327,18 @@ def _privacy_parts(document: Document) -> list[tuple[str, str]]:
         (pgettext("publication part", "body"), html_text(document.body)),
         (pgettext("publication part", "change note"), document.change_note),
     ]
-    parts += [(a.name, a.text or "") for a in document.attachments.filter(removed=False)]
+    for a in document.attachments.filter(removed=False).select_related("stored_file"):
+        parts.append((a.name, _attachment_privacy_text(a)))
     return parts
+
+
+def _attachment_privacy_text(attachment: Attachment) -> str:
+    """The text the gate reads of an attachment: what was extracted for the search index,
+    but the whole of a JSON file (a lottery's data runs past the index's limit)."""
+    if attachment.stored_file.content_type == "application/json":
+        with attachment.stored_file.file.open("rb") as handle:
+            return json_text(handle.read())
+    return attachment.text or ""
 
 
 def document_scans(document: Document) -> list[str]:

@@ -182,3 +182,21 @@ def test_labelled_set_floor() -> None:
     for kind in (ID_CARD, MOBILE, LANDLINE, BANK_CARD, STUDENT_NUMBER):
         assert figures[kind]["recall"] >= 0.95, kind
     assert figures["all"]["recall"] >= 0.9 and figures["all"]["precision"] >= 0.9
+
+
+@pytest.mark.django_db
+def test_a_json_document_is_read_by_its_keys_and_values_before_it_is_published() -> None:
+    """core.issued's gate reads a JSON file through core.documents.json_text: a name or an
+    identity number inside a value blocks it; a hashed entry id of 16 digits (which would
+    read as a bank card) and hex digests do not."""
+    import hashlib
+    import json
+
+    from sunshine.core.issued import publication_guard
+
+    data = {"entries": [{"id": "4111111111111111", "hash": hashlib.sha256(b"e").hexdigest()}], "name": "抽签数据"}
+    assert publication_guard(json.dumps(data).encode(), "application/json", title="抽签数据") == []
+    data["entries"][0]["note"] = f"学生张小明 {an_id()}"
+    with pytest.raises(PersonalDataFound) as raised:
+        publication_guard(json.dumps(data).encode(), "application/json", title="抽签数据")
+    assert raised.value.kinds == [ID_CARD, MINOR_NAME]

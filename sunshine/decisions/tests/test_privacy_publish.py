@@ -76,3 +76,15 @@ def test_the_reviewer_publishes_the_decision_with_the_proposed_redaction(world: 
     assert mask_id_number(id_number) in published.body
     entry = AuditEntry.objects.get(action="core.privacy_review")
     assert entry.data == {"masked": {ID_CARD: 1, MINOR_NAME: 1}} and entry.actor_id == world.staff.pk
+    # The decisions' own public pages and API read the published copy, never the record.
+    public = Client()
+    for page in (
+        public.get(reverse("decisions:public-decision", kwargs={"pk": item.pk})),
+        public.get(reverse("decisions:public-decisions")),
+        public.get(reverse("decisions:api-decisions")),
+    ):
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert id_number not in text and "张小明" not in text
+    detail = public.get(reverse("decisions:public-decision", kwargs={"pk": item.pk})).content.decode()
+    assert mask_id_number(id_number) in detail and "特殊困难学生资助" in detail

@@ -48,7 +48,11 @@ class ConsultationDetailView(View):
         context = {
             "consultation": consultation,
             "form": form,
-            "groups": consultation.groups.all() if consultation.report_id else [],
+            # Only what passed the personal-data gate when the report was issued (public_title,
+            # public_reason), never the groups as written.
+            "groups": consultation.groups.only("public_title", "public_reason", "answer")
+            if consultation.report_id
+            else [],
             "accepted": consultation.comments.filter(moderation=Comment.Moderation.ACCEPTED).count(),
         }
         return render(request, self.template_name, context, status=status)

@@ -123,7 +123,8 @@ class ObjectPage(StaffMixin, View):
                 found,
                 form=PrivacyReviewForm(request.POST, found=found),
                 preview=self.privacy_preview(obj, name, review.review()),
-                carry=[("action", name)],
+                # The action's own fields go back with the reviewer's answer (a draft's title and text).
+                carry=[("action", name), *((field, request.POST.get(field, "")) for field in form.fields)],
             )
             return self.render_page(obj, {name: form}, status=400, **context)
         except SeamUnavailable:
@@ -278,6 +279,12 @@ class ItemView(ObjectPage):
         return super().may_act(obj, name)
 
     def privacy_preview(self, obj: DecisionItem, name: str, review: Review) -> list[tuple[str, str]]:
+        if name == "consult":
+            data = self.request.POST
+            return [
+                (pgettext("publication part", "title"), review.redact(data.get("title", ""))),
+                (pgettext("publication part", "body"), review.redact(data.get("draft", ""))),
+            ]
         if name != "publish":
             return []
         return [
@@ -303,7 +310,14 @@ class ItemView(ObjectPage):
             ),
             "consult": Action(
                 f.ConsultationForm,
-                lambda o, u, d: services.consultation_open(actor=u, item=o, title=d["title"], draft=d["draft"]),
+                lambda o, u, d: services.consultation_open(
+                    actor=u,
+                    item=o,
+                    title=d["title"],
+                    draft=d["draft"],
+                    review=d["privacy"].review(),
+                    redact=d["privacy"].redacting,
+                ),
                 _("The draft is published for comment."),
             ),
             "task": Action(
@@ -482,6 +496,11 @@ class ConsultationView(ObjectPage):
     def organization(self, obj: Consultation) -> Organization:
         return obj.item.organization
 
+    def privacy_preview(self, obj: Consultation, name: str, review: Review) -> list[tuple[str, str]]:
+        if name != "report":
+            return []
+        return [(where, review.redact(text)) for where, text in services.report_parts(obj)]
+
     def actions(self, consultation: Consultation) -> dict[str, Action]:
         comments = consultation.comments.all()
         ungrouped = comments.filter(moderation=Comment.Moderation.ACCEPTED, group__isnull=True)
@@ -514,7 +533,9 @@ class ConsultationView(ObjectPage):
             ),
             "report": Action(
                 f.EmptyForm,
-                lambda o, u, d: services.consultation_report_issue(actor=u, consultation=o),
+                lambda o, u, d: services.consultation_report_issue(
+                    actor=u, consultation=o, review=d["privacy"].review(), redact=d["privacy"].redacting
+                ),
                 _("The consultation report is issued."),
             ),
         }
