@@ -16,7 +16,7 @@ from django.apps import apps
 
 from sunshine.core.rules import RULE_ID, rule_label
 
-__all__ = ["labelled", "model_label", "role_label", "text_labelled"]
+__all__ = ["labelled", "model_label", "role_label", "source_text", "text_labelled"]
 
 # Keys of stored data (audit data, status-change data) whose values are role codes.
 ROLE_KEYS = frozenset({"role", "roles", "old_role", "new_role"})
@@ -30,6 +30,18 @@ def model_label(label: object) -> str:
         return str(apps.get_model(app_label, model_name)._meta.verbose_name)
     except (LookupError, ValueError):
         return ""
+
+
+def source_text(label: object) -> str:
+    """Where a handed-over item came from, as a person reads it: a seam's source label
+    ``disclosure.foirequest:7`` (``app_label.model_name:id[:more]``) → the model's name and
+    its numbers, "依申请公开申请 7"; "" when the label names no model."""
+    model, _colon, rest = str(label or "").partition(":")
+    name = model_label(model)
+    if not name:
+        return ""
+    numbers = [part for part in rest.split(":") if part.isdigit()]
+    return " ".join([name, *numbers])
 
 
 def role_label(code: object) -> str:

@@ -32,6 +32,15 @@ def model_label(label: object) -> str:
 
 
 @register.filter
+def source_text(label: object) -> str:
+    """``{{ petition.source_label|source_text }}``: ``fees.notice:42`` as the model's name and
+    number (``core.labels.source_text``)."""
+    from sunshine.core.labels import source_text as text_of
+
+    return text_of(label)
+
+
+@register.filter
 def labelled(value: Any) -> Any:
     """``{{ entry.data|labelled }}``: stored data with rule IDs and role codes named
     (``core.labels.labelled``)."""

@@ -46,3 +46,15 @@ def test_every_scheduled_job_and_file_purpose_has_a_chinese_name() -> None:
             assert job_label(name) and not offences(job_label(name)), name
         for purpose in ("core.issued_document", "fees.ledger", "disclosure.attachment", "petitions.attachment"):
             assert purpose_label(purpose) and not offences(purpose_label(purpose)), purpose
+
+
+def test_a_seams_source_label_reads_as_the_models_name_and_number() -> None:
+    from django.utils import translation
+
+    from sunshine.core.labels import source_text
+
+    with translation.override("zh-hans"):
+        assert source_text("disclosure.foirequest:7") == f"{model_label('disclosure.foirequest')} 7"
+        assert "foirequest" not in source_text("disclosure.foirequest:7")
+        assert source_text("funds.allocation:3:2026").endswith(" 3 2026")
+    assert source_text("no.such:1") == "" and source_text("") == "" and source_text(None) == ""

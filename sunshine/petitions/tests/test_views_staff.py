@@ -519,3 +519,20 @@ def test_intake_is_for_triage_only(district: dict[str, Any]) -> None:
     assert staff_client(district["clerk"]).get(reverse("petitions:intake")).status_code == 403
     assert staff_client(district["clerk"]).post(reverse("petitions:intake"), intake_data()).status_code == 403
     assert Petition.objects.count() == 0
+
+
+def test_a_handed_over_case_names_its_source_in_chinese(district: dict[str, Any]) -> None:
+    """A case handed over by another module shows where it came from by name, never the
+    seam's raw label (disclosure.foirequest:7)."""
+    petition = file_case(district).petition
+    Petition.objects.filter(pk=petition.pk).update(
+        channel=Petition.Channel.FORWARDED, source_label="disclosure.foirequest:7"
+    )
+    body = staff_client(district["inspector"]).get(reverse("petitions:case", args=[petition.pk])).content.decode()
+    assert "foirequest" not in body and "disclosure." not in body
+    from django.utils import translation
+
+    from sunshine.core.labels import model_label
+
+    with translation.override("zh-hans"):
+        assert f"{model_label('disclosure.foirequest')} 7" in body
