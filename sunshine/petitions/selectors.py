@@ -367,7 +367,10 @@ _ANY_PK = -7_170_601  # stands for the case's pk in the query compiled once
 
 @functools.cache
 def _filer_page_query() -> tuple[str, tuple[Any, ...]]:
-    sql, params = with_filer_page_stamp(Petition.objects.filter(pk=_ANY_PK).order_by()).query.sql_with_params()
+    # Only what the stamp and the access check read: a kept page needs nothing more, and a
+    # page made anew reads the whole case (``filer_page_case``).
+    narrow = Petition.objects.filter(pk=_ANY_PK).order_by().only("pk", "updated_at", "status")
+    sql, params = with_filer_page_stamp(narrow).query.sql_with_params()
     return sql, tuple(params)
 
 
@@ -392,6 +395,12 @@ def filer_page_petition(pk: int) -> Petition | None:
         connection._filer_page_prepared = connection.connection  # type: ignore[attr-defined]
     execute = f"EXECUTE sunshine_filer_page({', '.join(['%s'] * len(values))})"
     return next(iter(Petition.objects.raw(execute, values)), None)
+
+
+def filer_page_case(petition: Petition) -> Petition:
+    """The whole case behind a stamp read by :func:`filer_page_petition` (its row and its
+    replies, which the page reads three times), for making the page anew."""
+    return Petition.objects.prefetch_related("replies").get(pk=petition.pk)
 
 
 def filer_page_stamp(petition: Petition) -> str:

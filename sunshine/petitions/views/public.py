@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.middleware.csp import get_nonce
@@ -397,7 +396,7 @@ def filer_page(request: HttpRequest, petition: Petition, template_name: str) -> 
     key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{shown}:{stamp}"
     kept = cache.get(key)
     if kept is None or (kept[0] is not None and kept[0] <= timezone.now().timestamp()):
-        prefetch_related_objects([petition], "replies")
+        petition = selectors.filer_page_case(petition)
         context = track_context(petition)
         marker = f"csrf{secrets.token_hex(16)}"
         body = render_to_string(FILER_PAGE_BODY, {**context, "csrf_token": marker})
@@ -423,8 +422,7 @@ class TrackCaseView(TrackedMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated or len(messages.get_messages(request)):
-            prefetch_related_objects([self.petition], "replies")
-            return render(request, self.template_name, track_context(self.petition))
+            return render(request, self.template_name, track_context(selectors.filer_page_case(self.petition)))
         return HttpResponse(filer_page(request, self.petition, self.template_name))
 
 
