@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import pgettext
 from openpyxl.cell import WriteOnlyCell
 
-__all__ = ["FORMULA_STARTS", "is_formula_like", "safe_csv_row", "safe_row"]
+__all__ = ["FORMULA_STARTS", "is_formula_like", "safe_csv_row", "safe_row", "sheet_title"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
@@ -45,3 +46,12 @@ def safe_csv_row(values: Iterable[Any]) -> list[Any]:
     """One row for ``csv.writer``: a text that looks like a formula gets a leading
     apostrophe (OWASP's advice for CSV injection); other values unchanged."""
     return [f"'{value}" if is_formula_like(value) else value for value in values]
+
+
+def sheet_title(title: object) -> str:
+    """A sheet's name from what a person reads (a figure's or a breakdown's label): the
+    characters Excel refuses in a sheet name replaced, at most 31 characters."""
+    text = str(title)
+    for bad in "[]:*?/\\":
+        text = text.replace(bad, " ")
+    return text.strip()[:31] or pgettext("spreadsheet", "Sheet")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from sunshine.core.clocks import Rag
-from sunshine.core.exports import safe_csv_row, safe_row
+from sunshine.core.exports import safe_csv_row, safe_row, sheet_title
 from sunshine.core.figures import BreakdownResult, FigureResult, Unit
 
 
@@ -27,7 +27,7 @@ def figures_xlsx(results: Iterable[FigureResult], *, title: str, breakdowns: Ite
     """The figures on the first sheet, each breakdown on a sheet of its own."""
     book = Workbook()
     sheet: Any = book.active
-    sheet.title = _sheet_title(title)
+    sheet.title = sheet_title(title)
     sheet.append(safe_row(sheet, _header()))
     for r in results:
         sheet.append(safe_row(sheet, _row(r)))
@@ -36,12 +36,6 @@ def figures_xlsx(results: Iterable[FigureResult], *, title: str, breakdowns: Ite
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    for bad in "[]:*?/\\":
-        title = title.replace(bad, " ")
-    return title[:31] or "Sheet"
 
 
 def breakdown_table(result: BreakdownResult) -> list[list[object]]:
@@ -72,7 +66,7 @@ def breakdown_table(result: BreakdownResult) -> list[list[object]]:
 
 def breakdown_sheet(book: Any, result: BreakdownResult) -> Any:
     """A sheet of one breakdown (see :func:`breakdown_table`)."""
-    sheet = book.create_sheet(_sheet_title(result.label))
+    sheet = book.create_sheet(sheet_title(result.label))
     for cells in breakdown_table(result):
         sheet.append(safe_row(sheet, cells))
     return sheet

@@ -213,7 +213,11 @@ def test_command_xlsx_opens_with_the_values(tmp_path):
     assert len(rows) == len(figures_registered())
     book = load_workbook(target)
     assert len(book.sheetnames) == 1 + len(breakdowns_registered())
-    channels = book["petitions by_channel"]
+    with override("zh-hans"):
+        by_channel = next(b for b in breakdowns_registered() if b.key == "petitions.by_channel")
+        named = str(by_channel.label)
+    channels = book[named]  # a sheet is named as a person reads the breakdown, never by its key
+    assert not any(name.isascii() for name in book.sheetnames)
     assert channels["A1"].value == "petitions.by_channel" and channels["B3"].value == 0
 
 

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from sunshine.core.exports import safe_row
+from sunshine.core.exports import safe_row, sheet_title
 from sunshine.core.figures import BreakdownResult, FigureResult, Period, Unit, breakdowns_all, figures_all
 from sunshine.orgs.models import Organization
 from sunshine.orgs.selectors import site_bureau
@@ -83,7 +83,7 @@ def figures_xlsx(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
     for breakdown in breakdowns or []:
-        split = workbook.create_sheet(breakdown.key.replace(".", " ")[:31])
+        split = workbook.create_sheet(sheet_title(breakdown.label))
         split.append(safe_row(split, [breakdown.key, breakdown.label]))
         split.append(safe_row(split, [breakdown.dimension, *[str(s.label) for s in breakdown.series]]))
         for item in breakdown.rows:
