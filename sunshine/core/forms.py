@@ -29,14 +29,16 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
 from django.db import IntegrityError, transaction
 from django.forms.renderers import DjangoTemplates
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sunshine.core.crypto import DecryptionError, open_for_holder, seal_for_holder
+from sunshine.core.crypto import SESSION_SECRET_SECONDS, DecryptionError, open_for_holder, seal_for_holder
 from sunshine.core.models import FormSubmission
 from sunshine.core.privacy import NO_REVIEW, PersonalDataFound, Review, number_key
 
@@ -127,12 +129,6 @@ def receipt_escrow_recover(token: str, session: Any) -> bool:
 def receipt_escrow_sweep() -> int:
     """Empty the escrows older than a sealed receipt's life (scheduled hourly); the
     number emptied."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sunshine.core.crypto import SESSION_SECRET_SECONDS
-
     until = timezone.now() - timedelta(seconds=SESSION_SECRET_SECONDS)
     return FormSubmission.objects.filter(created_at__lt=until).exclude(sealed_receipt="").update(sealed_receipt="")
 

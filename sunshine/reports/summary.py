@@ -28,7 +28,7 @@ from docx.shared import Cm, Pt
 
 from sunshine.core.audit import audit_record
 from sunshine.core.documents import DOCX_TYPE, RED, add_chart, add_run, chinese_date, red_rule
-from sunshine.core.figures import SHANGHAI, FigureResult, FigureValue, Period, Unit, figures_snapshot
+from sunshine.core.figures import SHANGHAI, FigureResult, FigureValue, Period, Unit, figures_snapshot, number_display
 
 SUMMARY_DOCUMENT = "reports.annual_summary"
 AUTHOR = "阳光平台"
@@ -151,12 +151,8 @@ def summary_figures(*, bureau: Any, year: int, now: datetime | None = None) -> S
 
 
 def _amount(result: FigureResult) -> str:
-    if result.value is None:
-        return "无"
-    if result.unit == Unit.PERCENT:
-        return f"{result.value:.1f}%"
-    number = f"{result.value:,.{result.unit.places}f}"
-    return f"{number}{result.unit.label}"
+    """A figure's value as the document prints it: core's one formatter, 无 for none."""
+    return "无" if result.value is None else number_display(result.value, result.unit)
 
 
 def section_charts(doc: Any, heading: str, section: list[FigureResult]) -> list[Any]:
