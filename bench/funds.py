@@ -125,9 +125,16 @@ def fill(ids: list[int]) -> None:
                 "VALUES (%s, %s, %s, %s, CURRENT_TIMESTAMP)",
                 batch,
             )
+        # The allocations' kept totals, as the services keep them when they record money.
+        from sunshine.funds.lag import allocation_totals_refresh
+        from sunshine.funds.models import Allocation
+
+        allocation_totals_refresh(Allocation.objects.all())
     with connection.cursor() as cursor:
         # As autovacuum leaves a loaded table: statistics and the visibility map current.
-        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE funds_disbursement")
+        cursor.execute(
+            "ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE funds_disbursement, funds_allocation"
+        )
 
 
 def lag_reference(funds: list[Any]) -> int:

@@ -72,8 +72,10 @@ def setup(schools_n: int, cases_n: int) -> tuple:
     start = datetime(2026, 1, 1, tzinfo=SH)
     t0 = time.perf_counter()
     batch: list[Petition] = []
-    for i in range(cases_n):
-        received = start + timedelta(minutes=rng.randrange(0, 330 * 24 * 60))
+    # Letters reach the table in the order they arrive, as they do in a running district
+    # (rows in time order, so a period's letters lie together).
+    arrivals = sorted(start + timedelta(minutes=rng.randrange(0, 330 * 24 * 60)) for _ in range(cases_n))
+    for i, received in enumerate(arrivals):
         status = rng.choice([S.REGISTERED, S.ACCEPTED, S.ASSIGNED, S.ANSWERED, S.RATED, S.CLOSED, S.DECLINED])
         accepted = received + timedelta(days=rng.randrange(1, 20)) if status not in (S.REGISTERED, S.DECLINED) else None
         answered = (

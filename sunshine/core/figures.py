@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import calendar
 import contextlib
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -41,10 +43,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connection, models
 from django.db.models.expressions import TemporalSubtraction
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 
@@ -72,6 +74,7 @@ __all__ = [
     "figures_all",
     "figures_as_of",
     "figures_pass",
+    "figures_side_by_side",
     "figures_registered",
     "figures_snapshot",
     "figures_snapshot_nightly",
@@ -521,6 +524,34 @@ def pass_shared[T](key: Any, compute: Callable[[], T]) -> T:
     if key not in shared:
         shared[key] = compute()
     return shared[key]  # type: ignore[no-any-return]
+
+
+# Threads that compute independent groups of figures at once (one database connection
+# each): a bureau's cold dashboard is a dozen scans of different tables, and a
+# database server — PostgreSQL, or SQLite in WAL mode — reads them side by side.
+FIGURES_THREADS = int(os.environ.get("SUNSHINE_FIGURES_THREADS", str(min(4, os.cpu_count() or 1))))
+
+
+def figures_side_by_side[K, T](keys: Sequence[K], compute: Callable[[K], T]) -> list[T]:
+    """``[compute(k) for k in keys]``, the keys computed side by side in
+    ``FIGURES_THREADS`` threads, each with its own database connection (closed when it
+    is done) and the caller's language and time zone. Inside a transaction (a write
+    underway, a test) one after the other on the caller's connection, which alone
+    sees what the transaction wrote."""
+    if len(keys) < 2 or FIGURES_THREADS < 2 or connection.in_atomic_block:
+        return [compute(k) for k in keys]
+    language = translation.get_language()
+    zone = timezone.get_current_timezone()
+
+    def one(key: K) -> T:
+        try:
+            with translation.override(language), timezone.override(zone):
+                return compute(key)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=min(FIGURES_THREADS, len(keys)), thread_name_prefix="figures") as pool:
+        return list(pool.map(one, keys))
 
 
 def figures_all(*, period: Period, organization: Any, prefix: str = "") -> list[FigureResult]:

@@ -8,7 +8,7 @@ import calendar
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from sunshine.core.figures import (
     register_figure,
     within,
 )
-from sunshine.funds.lag import alert_threshold_pp, lagging_count, scheduled_fen
+from sunshine.funds.lag import alert_threshold_pp, lagging_count, paid_between, scheduled_fen
 from sunshine.funds.models import FULL_BP, Allocation, Disbursement, Fund, ProgressCertification
 
 
@@ -33,25 +33,20 @@ def _allocations(organization: Any) -> Any:
 
 
 def disbursed(period: Period, organization: Any) -> FigureValue:
-    """Money that arrived on days in the period, up to the moment the figures are taken."""
-    last = min(period.last_day, period.as_of_day)
-    # The tree's allocations as a sub-select (one semi-join), not two joins a disbursement.
-    rows = Disbursement.objects.filter(
-        allocation__in=_allocations(organization).values("pk"), paid_on__gte=period.first_day, paid_on__lte=last
-    )
-    return FigureValue.count(rows.aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"])
+    """Money that arrived on days in the period, up to the moment the figures are taken:
+    each allocation's kept total when all its money arrived in the period, else its
+    disbursements in the period added up (``funds.lag.paid_between``)."""
+    first, last = period.first_day, min(period.last_day, period.as_of_day)
+    overlapping = _allocations(organization).filter(first_paid_on__lte=last, last_paid_on__gte=first)
+    return FigureValue.count(overlapping.aggregate(s=Coalesce(Sum(paid_between(first, last)), 0))["s"])
 
 
 def on_time_rate(period: Period, organization: Any) -> FigureValue:
     """FND-3: allocations whose transfer fell due in the period (by the moment taken),
-    and of them those whose first money arrived by the deadline."""
+    and of them those whose first money (kept on the allocation) arrived by the deadline."""
     last = min(period.last_day, period.as_of_day)
     due = _allocations(organization).filter(transfer_due__gte=period.first_day, transfer_due__lte=last)
-    # Each allocation's first day of money is the first entry of the (allocation, day)
-    # index: one probe an allocation, not a MIN over every disbursement (nor a hash of
-    # them all, which PostgreSQL picks for an EXISTS).
-    first = Disbursement.objects.filter(allocation=OuterRef("pk")).order_by("paid_on").values("paid_on")[:1]
-    on_time = due.annotate(first=Subquery(first)).filter(first__lte=F("transfer_due")).count()
+    on_time = due.filter(first_paid_on__lte=F("transfer_due")).count()
     return FigureValue.rate(on_time, due.count())
 
 
@@ -82,7 +77,8 @@ def schedule_by_month(period: Period, organization: Any) -> list[BreakdownRow]:
     certified progress) against the money disbursed by then (cumulative over the
     fund's year), in fen. One GROUP BY for the allocations, one for the disbursements
     by day (at most a year's days of rows, added up here: no date function per
-    disbursement in the database), one for the project certifications."""
+    disbursement in the database; the tree's allocations as a sub-select, so the
+    (allocation, day) index answers), one for the project certifications."""
     ends = month_ends(period)
     if not ends:
         return []
@@ -97,15 +93,16 @@ def schedule_by_month(period: Period, organization: Any) -> list[BreakdownRow]:
             "allocation_id", "allocation__fund__year", "allocation__amount_fen", "certified_on", "progress_bp"
         )
     )
-    paid = (
-        Disbursement.objects.filter(
-            within(organization, "allocation__organization"), allocation__fund__year__in=years, paid_on__lte=ends[-1]
+    by_day = [
+        (year, day, total)
+        for year in years
+        for day, total in Disbursement.objects.filter(
+            allocation__in=allocations.filter(fund__year=year).values("pk"), paid_on__lte=ends[-1]
         )
-        .values_list("allocation__fund__year", "paid_on")
+        .values_list("paid_on")
         .annotate(total=Sum("amount_fen"))
         .order_by()
-    )
-    by_day = list(paid)
+    ]
     rows = []
     for end in ends:
         planned = 0

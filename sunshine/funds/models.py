@@ -99,6 +99,13 @@ class Allocation(models.Model):
     )
     source_label = models.CharField(pgettext_lazy("seam", "source"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Kept by the writes (``funds.lag.allocation_totals_refresh``, in the transaction that
+    # records the money) from the disbursements, which stay the record: the money arrived
+    # in all and its first and last day, so a city's figures read 90,000 allocations
+    # instead of adding up a million disbursements (``funds.lag.paid_up_to``).
+    paid_fen = models.BigIntegerField(_("disbursed (fen)"), default=0, editable=False)
+    first_paid_on = models.DateField(_("first money arrived on"), null=True, blank=True, editable=False)
+    last_paid_on = models.DateField(_("last money arrived on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("allocation")

@@ -32,7 +32,7 @@ from sunshine.core.seams import RectificationItem, RectificationRequest, rectifi
 from sunshine.core.supervision import supervision_close, supervision_open
 from sunshine.core.uploads import discard_on_error, upload_store
 from sunshine.funds import access
-from sunshine.funds.lag import alert_threshold_pp, lags_at
+from sunshine.funds.lag import alert_threshold_pp, allocation_totals_refresh, lags_at
 from sunshine.funds.models import (
     FULL_BP,
     Allocation,
@@ -287,6 +287,7 @@ def disbursement_record(
     disbursement = Disbursement.objects.create(
         allocation=allocation, paid_on=paid_on, amount_fen=amount_fen, voucher=voucher
     )
+    allocation_totals_refresh(Allocation.objects.filter(pk=allocation.pk))
     audit_record(
         actor=actor,
         action="funds.disbursement_record",
@@ -597,6 +598,7 @@ def disbursements_import(
         )
         first = {r.allocation_id for r in parsed} - paid_before
         _insert_rows(parsed, batch)
+        allocation_totals_refresh(Allocation.objects.filter(fund=fund))
         _remember(fund, columns)
         audit_record(
             actor=actor,

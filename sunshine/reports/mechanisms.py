@@ -29,6 +29,7 @@ from sunshine.core.figures import (
     figures_as_of,
     figures_pass,
     figures_registered,
+    figures_side_by_side,
 )
 from sunshine.core.registry import workbench_entry_for
 
@@ -243,15 +244,20 @@ def sections_for(
     """The dashboard's sections for ``organization`` and ``period``: live, or as the
     snapshots taken by ``as_of`` recorded them. A mechanism with no figures (not
     installed, or no snapshot yet) has no section."""
-    sections = []
-    for prefix, name in mechanism_prefixes():
-        if only and prefix != only:
-            continue
+    wanted = [(prefix, name) for prefix, name in mechanism_prefixes() if not only or prefix == only]
+
+    def measured(prefix: str) -> tuple[list[FigureResult], list[BreakdownResult]]:
         if as_of is not None:
-            results = figures_as_of(period=period, organization=organization, as_of=as_of, prefix=f"{prefix}.")
-            breakdowns = breakdowns_as_of(period=period, organization=organization, as_of=as_of, prefix=f"{prefix}.")
-        else:
-            results, breakdowns = _live(period=period, organization=organization, prefix=prefix)
+            return (
+                figures_as_of(period=period, organization=organization, as_of=as_of, prefix=f"{prefix}."),
+                breakdowns_as_of(period=period, organization=organization, as_of=as_of, prefix=f"{prefix}."),
+            )
+        return _live(period=period, organization=organization, prefix=prefix)
+
+    # Live, each mechanism's figures are computed side by side with the others'.
+    every = figures_side_by_side([prefix for prefix, _name in wanted], measured)
+    sections = []
+    for (prefix, name), (results, breakdowns) in zip(wanted, every, strict=True):
         if not results:
             continue
         sections.append(

@@ -304,3 +304,49 @@ def test_one_formatter_reads_values_and_their_parts_by_unit():
         assert Breakdown(**{**unnamed.__dict__, "definition": "本期各校收到与办结的件数"}).explained == (
             "本期各校收到与办结的件数"
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_groups_of_figures_are_computed_side_by_side_each_on_its_own_connection(monkeypatch):
+    """``figures_side_by_side``: outside a transaction each key is computed in a thread
+    of its own, on its own database connection, in the caller's language and time zone,
+    and the results come back in the keys' order; inside a transaction (a write under
+    way) one after the other on the caller's connection, which alone sees the write."""
+    import threading
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    monkeypatch.setattr(registry, "FIGURES_THREADS", 2)
+    bureau = BureauFactory(code="SIDE-B")
+    SchoolFactory(parent=bureau, code="SIDE-S1")
+    SchoolFactory(parent=bureau, code="SIDE-S2")
+    caller = threading.current_thread().name
+    started = threading.Barrier(2, timeout=10)
+
+    def compute(code: str) -> tuple[str, int, str, str, bool]:
+        if code != "SIDE-B":
+            started.wait()  # the two schools' keys only pass when both run at once
+        return (
+            threading.current_thread().name,
+            Organization.objects.filter(code=code).count(),
+            gettext("Letters received"),
+            str(timezone.get_current_timezone()),
+            connection.in_atomic_block,
+        )
+
+    with override("zh-hans"), timezone.override(ZoneInfo("Asia/Shanghai")):
+        side = registry.figures_side_by_side(["SIDE-S1", "SIDE-S2", "SIDE-B"], compute)
+    assert [counted for _name, counted, *_rest in side] == [1, 1, 1]
+    assert all(name.startswith("figures") and name != caller for name, *_rest in side)
+    assert {label for _n, _c, label, _z, _a in side} == {"收到来信"}
+    assert {zone for _n, _c, _l, zone, _a in side} == {"Asia/Shanghai"}
+
+    with transaction.atomic():
+        SchoolFactory(parent=bureau, code="SIDE-NEW")
+        inside = registry.figures_side_by_side(
+            ["SIDE-NEW", "SIDE-NEW"],
+            lambda code: (threading.current_thread().name, Organization.objects.filter(code=code).count()),
+        )
+    assert inside == [(caller, 1), (caller, 1)]

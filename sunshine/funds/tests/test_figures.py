@@ -148,3 +148,69 @@ def test_schedule_by_month_puts_the_last_and_first_day_of_a_month_in_their_month
     cut = Period.quarter(2026, 1, as_of=datetime(2026, 3, 30, 12, tzinfo=SHANGHAI))
     rows = breakdown_value("funds.schedule_by_month", period=cut, organization=world.d.bureau).rows
     assert [r.values[1].value for r in rows] == [100, 120, 120]
+
+
+def test_kept_totals_follow_every_write_and_the_figures_read_them_exactly(world):
+    """The allocations' kept totals (paid, first and last day) are what their disbursements
+    add up to after a single payment and after an import, and the figures that read them
+    (money disbursed in a period, the lag at a date) equal the disbursements added up by
+    hand for periods that cut through an allocation's payments, start before them or end
+    before them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db.models import Max, Min, Sum
+
+    from sunshine.funds.lag import alert_threshold_pp, lagging_count, lags_at
+    from sunshine.funds.models import Allocation, Disbursement
+
+    def kept_equals_record() -> None:
+        for allocation in Allocation.objects.all():
+            record = Disbursement.objects.filter(allocation=allocation).aggregate(
+                s=Sum("amount_fen"), first=Min("paid_on"), last=Max("paid_on")
+            )
+            kept = (allocation.paid_fen, allocation.first_paid_on, allocation.last_paid_on)
+            assert kept == (record["s"] or 0, record["first"], record["last"]), allocation
+
+    kept_equals_record()  # nothing paid: 0 and no days
+    services.disbursement_record(
+        actor=world.finance, allocation=world.a, paid_on=date(2026, 1, 20), amount_fen=2_000_000, voucher="A1"
+    )
+    kept_equals_record()
+    lines = [
+        "学校代码,凭证号,拨付日期,金额(元)",
+        f"{world.d.school.code},A2,2026-03-31,5000",
+        f"{world.d.school.code},A3,2026-04-01,7000",
+        f"{world.d.other_school.code},B1,2026-06-30,30000",
+        f"{world.d.other_school.code},B2,2026-07-01,1",
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    services.disbursements_import(
+        actor=world.finance, fund=world.fund, file=SimpleUploadedFile("拨付.csv", content, content_type="text/csv")
+    )
+    kept_equals_record()
+    world.a.refresh_from_db()
+    assert (world.a.paid_fen, world.a.first_paid_on, world.a.last_paid_on) == (
+        2_000_000 + 500_000 + 700_000,
+        date(2026, 1, 20),
+        date(2026, 4, 1),
+    )
+
+    as_of = datetime(2026, 11, 10, 12, tzinfo=SHANGHAI)
+    periods = [Period.year(2026, as_of=as_of), Period.year(2025, as_of=as_of)]
+    periods += [Period.quarter(2026, q, as_of=as_of) for q in (1, 2, 3, 4)]
+    periods += [Period.month(2026, m, as_of=as_of) for m in range(1, 13)]
+    periods.append(Period.year(2026, as_of=datetime(2026, 4, 1, 9, tzinfo=SHANGHAI)))  # cut on a day of money
+    for period in periods:
+        last = min(period.last_day, period.as_of_day)
+        for organization in (world.d.bureau, world.d.school, world.d.other_school):
+            by_hand = Disbursement.objects.filter(
+                allocation__organization__path__startswith=organization.path,
+                paid_on__gte=period.first_day,
+                paid_on__lte=last,
+            ).aggregate(s=Sum("amount_fen"))["s"]
+            got = figure_value("funds.disbursed", period=period, organization=organization).measured.value
+            assert got == (by_hand or 0), (period, organization)
+    every = Allocation.objects.all()
+    for on in (date(2026, 1, 19), date(2026, 1, 20), date(2026, 3, 31), date(2026, 4, 1), date(2026, 6, 30)):
+        for threshold in (alert_threshold_pp(), 0.0, 50.0):
+            hand = sum(1 for lag in lags_at(every, on) if lag.lagging(threshold))
+            assert lagging_count(every, on, threshold) == hand, (on, threshold)
