@@ -110,6 +110,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------
+# Each process's memory by default; a city's app servers share Redis (SUNSHINE_REDIS_URL,
+# e.g. redis://127.0.0.1:6379/3), which also keeps a copy of each session beside its
+# database row (sunshine.core.cache: a Redis that does not answer is a miss, never an error).
+REDIS_URL = env("SUNSHINE_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "sunshine.core.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sunshine",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Accounts and security --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -11,7 +11,11 @@ that exits is started again, a dead worker's tasks are made ready again):
 - two task workers (``manage.py db_worker``) and two schedulers (``manage.py
   run_scheduler``; a due job's row is locked, so a run is enqueued once);
 - PostgreSQL: the machine's server at ``127.0.0.1:5432``, database ``sunshine_city``
-  (created on first start).
+  (created on first start);
+- Redis: the machine's server at ``127.0.0.1:6379``, database 3 (``SUNSHINE_CITY_REDIS``),
+  the app servers' shared cache and the sessions' copy (``sunshine.core.cache``), emptied
+  when the stack starts; without a Redis answering, each process keeps its own cache and
+  sessions are read from the database.
 
 Settings are ``config.settings.production``: every secret is read from a file under
 ``var/city/secrets/`` (``SUNSHINE_*_FILE``), made with 32 random bytes on the first start
@@ -50,6 +54,7 @@ PROXY_PORT = int(os.environ.get("SUNSHINE_CITY_PORT", "8100"))
 APP_PORTS = [PROXY_PORT + 1, PROXY_PORT + 2, PROXY_PORT + 3]
 DB_NAME = os.environ.get("SUNSHINE_CITY_DB", "sunshine_city")
 DB_SERVER = os.environ.get("SUNSHINE_CITY_DB_SERVER", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("SUNSHINE_CITY_REDIS", "redis://127.0.0.1:6379/3")
 SECRET_NAMES = ("SECRET_KEY", "HASH_KEY", "INDEX_KEY", "AUDIT_KEY", "BACKUP_KEY")
 REFERENCE = "bench-reference.txt"
 BUSY_PAGE = "busy.html"
@@ -98,7 +103,29 @@ def city_env() -> dict[str, str]:
     )
     for name in (*SECRET_NAMES, "FIELD_KEYS"):
         environment[f"SUNSHINE_{name}_FILE"] = str(_secret_file(name))
+    if redis_answers():
+        environment["SUNSHINE_REDIS_URL"] = REDIS
     return environment
+
+
+def redis_answers(timeout: float = 0.5) -> bool:
+    """Whether the stack's Redis accepts a connection."""
+    import urllib.parse
+
+    where = urllib.parse.urlsplit(REDIS)
+    try:
+        with socket.create_connection((where.hostname or HOST, where.port or 6379), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _redis_empty() -> None:
+    """The shared cache starts empty with the stack (the database may have been rebuilt)."""
+    if redis_answers():
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_timeout=2).flushdb()
 
 
 def _manage(*args: str) -> list[str]:
@@ -212,6 +239,7 @@ def prepare(*, demo: bool) -> dict[str, str]:
         folder.mkdir(parents=True, exist_ok=True)
     environment = city_env()
     _ensure_database()
+    _redis_empty()
     _run(_manage("migrate", "--noinput", "-v", "0"), environment)
     _run(_manage("collectstatic", "--noinput", "-v", "0"), environment)
     _run(_manage("compilemessages", "--ignore=.venv", "-v", "0"), environment)
