@@ -6,19 +6,21 @@ import pytest
 @pytest.fixture(autouse=True)
 def _caches_clear():
     """Rolled-back test transactions send no signals: start every test with cold calendar and
-    LOCAL-rule caches, and nothing in Django's cache (live figures kept a minute)."""
-    from django.core.cache import cache
+    LOCAL-rule caches, and nothing in Django's caches (live figures kept a minute, pages kept whole)."""
+    from django.core.cache import caches
 
     from sunshine.core.calendar import calendar_cache_clear
     from sunshine.core.local_rules import local_rule_cache_clear
 
     calendar_cache_clear()
     local_rule_cache_clear()
-    cache.clear()
+    for kept in caches.all():
+        kept.clear()
     yield
     calendar_cache_clear()
     local_rule_cache_clear()
-    cache.clear()
+    for kept in caches.all():
+        kept.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -114,14 +114,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Each process's memory by default; a city's app servers share Redis (SUNSHINE_REDIS_URL,
 # e.g. redis://127.0.0.1:6379/3), which also keeps a copy of each session beside its
 # database row (sunshine.core.cache: a Redis that does not answer is a miss, never an error).
+# "pages" is always the process's own memory: pages kept whole under a stamp of what they
+# were made from (a filer's case page), the same in every process, read without a round trip.
 REDIS_URL = env("SUNSHINE_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sunshine"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sunshine-pages",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "sunshine.core.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "sunshine",
-        }
+    CACHES["default"] = {
+        "BACKEND": "sunshine.core.cache.TolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "sunshine",
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -6,8 +6,9 @@ that exits is started again, a dead worker's tasks are made ready again):
 - nginx (Debian's package) on ``127.0.0.1:8100``: static files from ``STATIC_ROOT``
   directly, everything else to three app servers (``least_conn``), and a bare static file
   ``/bench-reference.txt`` as the reference of the load run;
-- three app servers on ``127.0.0.1:8101-8103``: gunicorn (``-w 2 --threads 4``) with
-  ``config.wsgi:application`` (waitress when gunicorn is not installed yet);
+- three app servers on ``127.0.0.1:8101-8103``: gunicorn (``--threads 2``, a process a
+  core shared over the three) with ``config.wsgi:application`` (waitress when gunicorn
+  is not installed yet);
 - two task workers (``manage.py db_worker``) and two schedulers (``manage.py
   run_scheduler``; a due job's row is locked, so a run is enqueued once);
 - PostgreSQL: the machine's server at ``127.0.0.1:5432``, database ``sunshine_city``
@@ -54,6 +55,13 @@ PROXY_PORT = int(os.environ.get("SUNSHINE_CITY_PORT", "8100"))
 APP_PORTS = [PROXY_PORT + 1, PROXY_PORT + 2, PROXY_PORT + 3]
 DB_NAME = os.environ.get("SUNSHINE_CITY_DB", "sunshine_city")
 DB_SERVER = os.environ.get("SUNSHINE_CITY_DB_SERVER", "postgres://postgres@127.0.0.1:5432")
+# Each app server's gunicorn processes (SUNSHINE_CITY_WORKERS; by default the machine's
+# cores shared over the three app servers, at least one each) and threads a process
+# (SUNSHINE_CITY_THREADS). More processes than cores only contend: on 2 cores, 2 processes
+# of 4 threads an app server served a filer's case page at 540-730 req/s, one of 2 threads
+# at 930-1,000 (bench.city).
+APP_WORKERS = int(os.environ.get("SUNSHINE_CITY_WORKERS", str(max(1, (os.cpu_count() or 1) // len(APP_PORTS)))))
+APP_THREADS = int(os.environ.get("SUNSHINE_CITY_THREADS", "2"))
 REDIS = os.environ.get("SUNSHINE_CITY_REDIS", "redis://127.0.0.1:6379/3")
 SECRET_NAMES = ("SECRET_KEY", "HASH_KEY", "INDEX_KEY", "AUDIT_KEY", "BACKUP_KEY")
 REFERENCE = "bench-reference.txt"
@@ -227,7 +235,8 @@ def _app_server(port: int) -> list[str]:
         # gunicorn (2 s by default), closes an idle kept-alive connection. Otherwise gunicorn
         # may close one just as nginx sends a request on it, and nginx, which never resends
         # a POST, answers 502 to a letter that was never received (bench.faults found it).
-        return [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", "4",
+        sizes = ["--workers", str(APP_WORKERS), "--threads", str(APP_THREADS)]
+        return [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", *sizes,
                 "--keep-alive", str(APP_KEEPALIVE), "config.wsgi:application"]  # fmt: skip
     print("city: gunicorn is not installed in this environment; the app servers run waitress", flush=True)
     return [sys.executable, "-m", "waitress", f"--listen={HOST}:{port}", "--threads=8", "config.wsgi:application"]

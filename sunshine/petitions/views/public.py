@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -386,7 +386,7 @@ FILER_PAGE_BODY = "petitions/public/track_case_body.html"
 def filer_page(request: HttpRequest, petition: Petition, template_name: str) -> str:
     """The filer's page for ``petition`` (read by ``selectors.filer_page_petition``), for
     a visitor without an account and without messages to show: made once per state of
-    the case, language and display choice and kept in Django's cache, served again only
+    the case, language and display choice and kept in the process's page cache, served again only
     for the same stamp (read with the case on every request) and only until a clock's
     colour or the review period may turn — never stale. The forms' CSRF token, which
     belongs to one browser, is put in per request; a page whose making drew a token or a
@@ -394,7 +394,8 @@ def filer_page(request: HttpRequest, petition: Petition, template_name: str) -> 
     shown = ".".join(sorted(display_preferences(request)))
     stamp = selectors.filer_page_stamp(petition)
     key = f"petitions:filer-page:{petition.pk}:{translation.get_language()}:{shown}:{stamp}"
-    kept = cache.get(key)
+    pages = caches["pages"]  # the process's own: same stamp, same page
+    kept = pages.get(key)
     if kept is None or (kept[0] is not None and kept[0] <= timezone.now().timestamp()):
         petition = selectors.filer_page_case(petition)
         context = track_context(petition)
@@ -406,7 +407,7 @@ def filer_page(request: HttpRequest, petition: Petition, template_name: str) -> 
         future = [moment.timestamp() for moment in turns if moment is not None and moment > timezone.now()]
         kept = (min(future) if future else None, marker, html)
         if drawn == (bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")), bool(get_nonce(request))):
-            cache.set(key, kept, TRACK_SESSION_SECONDS)
+            pages.set(key, kept, TRACK_SESSION_SECONDS)
     _until, marker, html = kept
     return html.replace(marker, get_token(request))
 
