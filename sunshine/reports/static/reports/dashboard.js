@@ -47,7 +47,7 @@
         data: chart.values.map(function (v, j) { return chart.scales[j] === s ? v : null; }),
         label: {
           show: true, position: "right", color: p.text,
-          formatter: function (q) { return q.value === null ? "" : q.value + chart.units[q.dataIndex]; }
+          formatter: function (q) { return q.value === null ? "" : shown(q.value, chart.units[q.dataIndex]); }
         },
         itemStyle: { color: p.unit[s] || p.other }
       };
@@ -58,7 +58,7 @@
         grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
         tooltip: {
           trigger: "item",
-          formatter: function (q) { return q.name + "：" + (q.value === null ? "—" : q.value + chart.units[q.dataIndex]); }
+          formatter: function (q) { return q.name + "：" + shown(q.value, chart.units[q.dataIndex]); }
         },
         xAxis: axes,
         yAxis: {
