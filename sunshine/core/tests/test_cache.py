@@ -81,3 +81,22 @@ def test_the_city_stack_shares_its_redis_when_one_answers(monkeypatch):
     assert city.city_env()["SUNSHINE_REDIS_URL"] == city.REDIS
     monkeypatch.setattr(city, "redis_answers", lambda timeout=0.5: False)
     assert "SUNSHINE_REDIS_URL" not in city.city_env()
+
+
+def test_a_password_reset_ends_a_staff_session_whose_copy_is_in_redis(redis_up):
+    """A reset ends a person's sessions by what each request checks against the database
+    (the password's hash kept in the session, the devices), so the session's copy in
+    Redis does not outlive it: the next page is the login, not the workbench."""
+    from sunshine.accounts.services import password_reset_issue
+    from sunshine.core.testing import client_for, user_with_role
+    from sunshine.orgs.models import Role
+
+    with override_settings(CACHES=_redis(REDIS), SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+        client, person = client_for(Role.DISCIPLINE_INSPECTOR)
+        assert client.get("/workbench/").status_code == 200
+        from django.core.cache import cache
+
+        assert cache.get(_store().cache_key_prefix + client.session.session_key) is not None  # kept in Redis
+        password_reset_issue(actor=user_with_role(Role.SECURITY_ADMIN), user=person)
+        answer = client.get("/workbench/")
+        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
