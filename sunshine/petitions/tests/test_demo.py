@@ -19,6 +19,9 @@ def test_demo_builds_states_and_is_idempotent():
     build_petitions_demo(context, count=40)
     statuses = set(Petition.objects.values_list("status", flat=True))
     assert len(statuses) >= 6 and "registered" in statuses
+    # The newest letters are waiting, within their time (not left over from a chance draw).
+    newest = Petition.objects.order_by("-received_at")[:2]
+    assert [p.status for p in newest] == ["registered", "registered"]
     assert Petition.objects.filter(named=False).exists() and Petition.objects.filter(named=True).exists()
     assert all(i.name.startswith("演示-") for i in FilerIdentity.objects.all())
     code_line = next(line for line in context.notes if line.startswith("  "))
