@@ -280,7 +280,7 @@ def disbursement_record(
         raise ValidationError({"paid_on": _("A payment cannot be dated in the future.")})
     if Disbursement.objects.filter(voucher=voucher).exists():
         raise ValidationError({"voucher": _("Voucher %(voucher)s is already recorded.") % {"voucher": voucher}})
-    first = not allocation.disbursements.exists()
+    first = allocation.first_paid_on is None  # the locked row's kept first day: no money yet
     reason = _too_much(allocation, paid_fen(allocation), amount_fen)
     if reason:
         raise ValidationError({"amount_fen": reason})
@@ -508,12 +508,9 @@ def parse_disbursement_rows(
     # Never over the allocation (nor, for a project, over its certified progress).
     targets = dict(allocations.values())
     touched = {r.allocation_id for r in parsed}
-    paid = dict(
-        Disbursement.objects.filter(allocation__in=Allocation.objects.filter(fund=fund).values("pk"))
-        .values_list("allocation_id")
-        .annotate(s=Sum("amount_fen"))
-        .order_by()
-    )
+    # What each allocation has had so far: its kept total (the fund is locked, and every
+    # write of money keeps the totals in its own transaction), not a GROUP BY of them all.
+    paid = dict(Allocation.objects.filter(fund=fund, paid_fen__gt=0).values_list("pk", "paid_fen"))
     ceilings = dict(targets)
     if fund.is_project:
         certified = dict(

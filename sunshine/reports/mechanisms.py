@@ -254,8 +254,10 @@ def sections_for(
             )
         return _live(period=period, organization=organization, prefix=prefix)
 
-    # Live, each mechanism's figures are computed side by side with the others'.
-    every = figures_side_by_side([prefix for prefix, _name in wanted], measured)
+    # Live, each mechanism's figures are computed side by side with the others'; snapshots
+    # are a read each, not worth a thread and a connection.
+    prefixes = [prefix for prefix, _name in wanted]
+    every = figures_side_by_side(prefixes, measured) if as_of is None else [measured(p) for p in prefixes]
     sections = []
     for (prefix, name), (results, breakdowns) in zip(wanted, every, strict=True):
         if not results:
