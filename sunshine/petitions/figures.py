@@ -222,7 +222,8 @@ def by_channel(period: Period, organization: Any) -> list[BreakdownRow]:
 
 def by_unit(period: Period, organization: Any) -> list[BreakdownRow]:
     """Cases received and closed, by the unit concerned (else the handling unit), the
-    most letters first (cases with no unit yet last); one look-up of the units' names."""
+    most letters first (cases with no unit yet last); the units' names read by the tree's
+    path when there are thousands, else by their ids."""
     totals = {unit: (received, closed_n) for unit, received, closed_n in grouped(period, organization)}
     order = sorted(totals, key=lambda pk: (pk is None, -totals[pk][0], pk or 0))
     wanted = [pk for pk in order if pk]
